@@ -1,0 +1,125 @@
+// GICv3: a memory-mapped distributor and per-CPU redistributors, and the CPU
+// interface as system registers (arch/gic_cpuif.h). Petrel uses
+// affinity routing and Non-secure Group 1 for every interrupt.
+#include "arch/gic.h"
+#include "arch/gic_cpuif.h"
+#include "arch/mmio.h"
+#include "arch/sysreg.h"
+
+namespace petrel::arch::gicv3 {
+namespace {
+
+constexpr uintptr_t kGicdCtlr = 0x0000;
+constexpr uintptr_t kGicdTyper = 0x0004;
+constexpr uintptr_t kGicdIgroupr = 0x0080;
+constexpr uintptr_t kGicdIsenabler = 0x0100;
+constexpr uintptr_t kGicdIcenabler = 0x0180;
+constexpr uintptr_t kGicdIpriorityr = 0x0400;
+constexpr uintptr_t kGicdIrouter = 0x6000;
+constexpr uint32_t kCtlrRwp = 1u << 31;
+constexpr uint32_t kCtlrAreNs = 1u << 4;
+constexpr uint32_t kCtlrEnableGrp1A = 1u << 1;
+
+constexpr uintptr_t kGicrTyper = 0x0008;
+constexpr uintptr_t kGicrWaker = 0x0014;
+constexpr uintptr_t kGicrFrameSize = 0x20000;  // RD_base + SGI_base
+constexpr uintptr_t kSgiBase = 0x10000;
+constexpr uintptr_t kGicrIgroupr0 = kSgiBase + 0x0080;
+constexpr uintptr_t kGicrIsenabler0 = kSgiBase + 0x0100;
+constexpr uintptr_t kGicrIcenabler0 = kSgiBase + 0x0180;
+constexpr uintptr_t kGicrIpriorityr = kSgiBase + 0x0400;
+
+uintptr_t g_gicd;
+uintptr_t g_rdist;  // this CPU's redistributor frame
+uint32_t g_lines;
+
+void wait_rwp() {
+  for (int i = 0; i < 100000 && (mmio_read32(g_gicd + kGicdCtlr) & kCtlrRwp) != 0; ++i) {
+  }
+}
+
+void set_priority(uintptr_t base, uint32_t intid, uint8_t prio) {
+  uintptr_t reg = base + (intid & ~3u);
+  uint32_t shift = (intid & 3u) * 8;
+  uint32_t v = mmio_read32(reg);
+  mmio_write32(reg, (v & ~(0xffu << shift)) | (static_cast<uint32_t>(prio) << shift));
+}
+
+// Finds the redistributor whose GICR_TYPER affinity matches MPIDR.
+Result<uintptr_t> find_redistributor(const BoardInfo& board) {
+  uint64_t mpidr = icc::read_mpidr();
+  uint32_t aff = static_cast<uint32_t>((mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24);
+  for (uint64_t off = 0; off + kGicrFrameSize <= board.gicr.size; off += kGicrFrameSize) {
+    uintptr_t frame = static_cast<uintptr_t>(board.gicr.base + off);
+    uint64_t typer = mmio_read64(frame + kGicrTyper);
+    if (static_cast<uint32_t>(typer >> 32) == aff) return frame;
+    if ((typer & (1u << 4)) != 0) break;  // Last
+  }
+  return Error{Errc::kNotFound, "gicv3: no redistributor for this CPU"};
+}
+
+}  // namespace
+
+Status init(const BoardInfo& board) {
+  if (board.gicd.size < 0x10000 || board.gicr.size < kGicrFrameSize)
+    return Error{Errc::kInvalid, "gicv3: distributor or redistributor region too small"};
+  g_gicd = static_cast<uintptr_t>(board.gicd.base);
+  auto rd = find_redistributor(board);
+  if (!rd) return rd.error();
+  g_rdist = *rd;
+  g_lines = ((mmio_read32(g_gicd + kGicdTyper) & 0x1f) + 1) * 32;
+  if (g_lines > kMaxIrq) g_lines = kMaxIrq;
+
+  mmio_write32(g_gicd + kGicdCtlr, 0);
+  wait_rwp();
+  for (uint32_t i = 32; i < g_lines; i += 32) {
+    mmio_write32(g_gicd + kGicdIcenabler + i / 8, 0xffffffffu);
+    mmio_write32(g_gicd + kGicdIgroupr + i / 8, 0xffffffffu);
+  }
+  mmio_write32(g_gicd + kGicdCtlr, kCtlrAreNs | kCtlrEnableGrp1A);
+  wait_rwp();
+
+  // Wake the redistributor (Xen emulates GICR_WAKER as always awake).
+  mmio_write32(g_rdist + kGicrWaker, mmio_read32(g_rdist + kGicrWaker) & ~(1u << 1));
+  for (int i = 0; i < 100000 && (mmio_read32(g_rdist + kGicrWaker) & (1u << 2)) != 0; ++i) {
+  }
+  mmio_write32(g_rdist + kGicrIcenabler0, 0xffffffffu);
+  mmio_write32(g_rdist + kGicrIgroupr0, 0xffffffffu);
+
+  icc::write_sre(icc::read_sre() | 1);
+  isb();
+  icc::write_pmr(0xf0);
+  icc::write_bpr1(0);
+  icc::write_ctlr(0);  // EOImode 0: EOIR both drops priority and deactivates
+  icc::write_igrpen1(1);
+  isb();
+  return ok();
+}
+
+void enable(uint32_t intid, bool on) {
+  if (intid < 32) {
+    if (on) set_priority(g_rdist + kGicrIpriorityr, intid, 0xa0);
+    mmio_write32(g_rdist + (on ? kGicrIsenabler0 : kGicrIcenabler0), 1u << intid);
+    return;
+  }
+  if (intid >= g_lines) return;
+  uintptr_t bank = (intid / 32) * 4;
+  if (on) {
+    set_priority(g_gicd + kGicdIpriorityr, intid, 0xa0);
+    mmio_write64(g_gicd + kGicdIrouter + intid * 8, 0);  // affinity 0.0.0.0: the boot CPU
+    mmio_write32(g_gicd + kGicdIsenabler + bank, 1u << (intid % 32));
+  } else {
+    mmio_write32(g_gicd + kGicdIcenabler + bank, 1u << (intid % 32));
+  }
+}
+
+uint32_t acknowledge() {
+  return icc::read_iar1() & 0xffffff;
+}
+
+void end_of_interrupt(uint32_t intid) {
+  icc::write_eoir1(intid);
+  isb();
+}
+
+}  // namespace petrel::arch::gicv3

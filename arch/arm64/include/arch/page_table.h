@@ -1,0 +1,106 @@
+// Building identity-mapped (VA == IPA) stage-1 tables from a fixed pool.
+//
+// A 39-bit address space (TCR.T0SZ = 25) starts at level 1, so a tree is one
+// level-1 table plus level-2 and level-3 tables taken from the pool on demand.
+// map() uses the largest entries alignment allows (1 GiB, 2 MiB, 4 KiB) and
+// splits nothing: mapping over an existing mapping is an error, which keeps
+// the builder small and the resulting permissions exactly what the caller
+// asked for. Table "addresses" are the pool's own addresses, so the same code
+// runs on the host (tests walk the tables with translate()) and in the guest.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/pte.h"
+#include "petrel/result.h"
+
+namespace petrel::arch {
+
+struct alignas(4096) PageTable {
+  uint64_t entry[pte::kEntriesPerTable];
+};
+
+struct Translation {
+  uint64_t pa;
+  PageAttrs attrs;
+  int level;
+};
+
+class PageTableBuilder {
+ public:
+  static constexpr uint64_t kVaBits = 39;
+
+  // `pool[0]` becomes the level-1 table. The pool must be zeroed.
+  PageTableBuilder(PageTable* pool, size_t count) : pool_(pool), count_(count), used_(1) {}
+
+  PageTable* root() const { return pool_; }
+  size_t tables_used() const { return used_; }
+
+  Status map(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs) {
+    if (((va | pa | size) & (pte::kPageSize - 1)) != 0)
+      return Error{Errc::kInvalid, "mmu: range is not page aligned"};
+    if (size == 0 || va + size < va || va + size > (1ull << kVaBits))
+      return Error{Errc::kOutOfRange, "mmu: range outside the 39-bit address space"};
+    if (attrs.writable && attrs.executable)
+      return Error{Errc::kInvalid, "mmu: refusing a writable and executable mapping"};
+    while (size > 0) {
+      int level = 1;
+      while (level < 3 && !fits(va, pa, size, level)) ++level;
+      Status s = map_one(va, pa, attrs, level);
+      if (!s) return s;
+      va += pte::level_size(level);
+      pa += pte::level_size(level);
+      size -= pte::level_size(level);
+    }
+    return ok();
+  }
+
+  // Software walk, as the MMU would do it.
+  Result<Translation> translate(uint64_t va) const {
+    if (va >= (1ull << kVaBits)) return Error{Errc::kOutOfRange, "mmu: address too high"};
+    const PageTable* t = pool_;
+    for (int level = 1; level <= 3; ++level) {
+      uint64_t e = t->entry[pte::level_index(va, level)];
+      if (!pte::is_valid(e)) return Error{Errc::kNotFound, "mmu: not mapped"};
+      if (pte::is_table(e, level)) {
+        t = reinterpret_cast<const PageTable*>(static_cast<uintptr_t>(pte::output_address(e)));
+        continue;
+      }
+      uint64_t offset = va & (pte::level_size(level) - 1);
+      return Translation{pte::output_address(e) + offset, pte::attrs_of(e), level};
+    }
+    return Error{Errc::kInvalid, "mmu: malformed table"};
+  }
+
+ private:
+  static bool fits(uint64_t va, uint64_t pa, uint64_t size, int level) {
+    uint64_t block = pte::level_size(level);
+    return ((va | pa) & (block - 1)) == 0 && size >= block;
+  }
+
+  Status map_one(uint64_t va, uint64_t pa, PageAttrs attrs, int level) {
+    PageTable* t = pool_;
+    for (int l = 1; l < level; ++l) {
+      uint64_t& e = t->entry[pte::level_index(va, l)];
+      if (!pte::is_valid(e)) {
+        if (used_ == count_) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
+        PageTable* next = &pool_[used_++];
+        e = pte::table(reinterpret_cast<uintptr_t>(next));
+      } else if (!pte::is_table(e, l)) {
+        return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
+      }
+      t = reinterpret_cast<PageTable*>(static_cast<uintptr_t>(pte::output_address(e)));
+    }
+    uint64_t& e = t->entry[pte::level_index(va, level)];
+    if (pte::is_valid(e)) return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
+    e = pte::leaf(pa, attrs, level);
+    return ok();
+  }
+
+  PageTable* pool_;
+  size_t count_;
+  size_t used_;
+};
+
+}  // namespace petrel::arch

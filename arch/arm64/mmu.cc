@@ -1,0 +1,136 @@
+// The MMU for AArch64 guests: one identity-mapped (VA == IPA) address space.
+//
+// Why identity: Xen passes guest-physical addresses (the device tree, later
+// shared pages and rings) and hypercalls take guest virtual addresses; with
+// VA == IPA both are the same number and no translation helper can be
+// forgotten. Protection still comes from the permissions:
+//   - image text: read-only, executable;  rodata: read-only, execute-never;
+//   - data, .bss, stacks and the rest of RAM: read-write, execute-never;
+//   - the page below each stack: unmapped (a guard: overflow faults);
+//   - MMIO from the device tree: Device-nGnRE, execute-never;
+//   - everything else, the first page included: unmapped, so a null
+//     dereference faults.
+// RAM is Normal Write-Back Inner Shareable, which Xen requires for memory it
+// shares with the guest. Tables come from a static pool in .bss.
+#include "arch/page_table.h"
+#include "arch/sysreg.h"
+#include "petrel/arch.h"
+
+extern "C" {
+extern char __image_start[], __text_end[], __rodata_end[], __bss_end[];
+extern char __exception_stack_guard[], __exception_stack_bottom[], __exception_stack_top[];
+extern char __boot_stack_guard[], __boot_stack_bottom[], __boot_stack_top[];
+extern char __image_end[];
+}
+
+namespace petrel::arch {
+namespace {
+
+constexpr size_t kPoolTables = 24;
+PageTable g_pool[kPoolTables];
+
+uintptr_t addr(const char* p) {
+  return reinterpret_cast<uintptr_t>(p);
+}
+
+uint64_t page_down(uint64_t v) {
+  return v & ~(pte::kPageSize - 1);
+}
+uint64_t page_up(uint64_t v) {
+  return (v + pte::kPageSize - 1) & ~(pte::kPageSize - 1);
+}
+
+Status map_identity(PageTableBuilder& b, uint64_t start, uint64_t end, PageAttrs attrs) {
+  if (end <= start) return ok();
+  return b.map(start, start, end - start, attrs);
+}
+
+Status map_device(PageTableBuilder& b, MemRange r) {
+  if (r.size == 0) return ok();
+  return map_identity(b, page_down(r.base), page_up(r.base + r.size), PageAttrs::device());
+}
+
+Status build(PageTableBuilder& b, const BoardInfo& board) {
+  const uint64_t image_start = addr(__image_start);
+  const uint64_t image_end = addr(__image_end);
+  Status s = ok();
+  auto step = [&s](Status next) {
+    if (s) s = next;
+  };
+
+  step(map_identity(b, image_start, addr(__text_end), PageAttrs::text()));
+  step(map_identity(b, addr(__text_end), addr(__rodata_end), PageAttrs::rodata()));
+  step(map_identity(b, addr(__rodata_end), page_up(addr(__bss_end)), PageAttrs::data()));
+  step(map_identity(b, addr(__exception_stack_bottom), addr(__exception_stack_top),
+                    PageAttrs::data()));
+  step(map_identity(b, addr(__boot_stack_bottom), addr(__boot_stack_top), PageAttrs::data()));
+
+  bool image_in_ram = false;
+  for (size_t i = 0; i < board.memory_count; ++i) {
+    uint64_t lo = page_up(board.memory[i].base);
+    uint64_t hi = page_down(board.memory[i].base + board.memory[i].size);
+    if (lo == 0) lo = pte::kPageSize;  // never map the first page
+    if (image_start >= lo && image_end <= hi) {
+      image_in_ram = true;
+      step(map_identity(b, lo, image_start, PageAttrs::data()));
+      step(map_identity(b, image_end, hi, PageAttrs::data()));
+    } else {
+      step(map_identity(b, lo, hi, PageAttrs::data()));
+    }
+  }
+  if (!image_in_ram) return Error{Errc::kInvalid, "mmu: the image is not inside guest RAM"};
+
+  step(map_device(b, board.gicd));
+  step(map_device(b, board.gicc));
+  step(map_device(b, board.gicr));
+  if (board.has_vpl011) step(map_device(b, board.vpl011));
+  return s;
+}
+
+void clean_invalidate_to_poc(uintptr_t start, uintptr_t end) {
+  for (uintptr_t p = start & ~uintptr_t{63}; p < end; p += 64)
+    __asm__ volatile("dc civac, %0" ::"r"(p) : "memory");
+  dsb_sy();
+}
+
+}  // namespace
+
+Status mmu_init(const BoardInfo& board) {
+  PageTableBuilder builder(g_pool, kPoolTables);
+  Status s = build(builder, board);
+  if (!s) return s;
+
+  // The tables were written with the MMU off (non-cacheable); make sure no
+  // stale cache line shadows them once the walker reads through the caches.
+  clean_invalidate_to_poc(addr(reinterpret_cast<const char*>(g_pool)),
+                          addr(reinterpret_cast<const char*>(g_pool + kPoolTables)));
+
+  uint64_t parange = PETREL_READ_SYSREG(id_aa64mmfr0_el1) & 0xf;
+  if (parange > 5) parange = 5;
+  const uint64_t tcr = (64 - PageTableBuilder::kVaBits)  // T0SZ
+                       | (1ull << 8)                     // IRGN0: WB RA WA
+                       | (1ull << 10)                    // ORGN0: WB RA WA
+                       | (3ull << 12)                    // SH0: inner shareable
+                       | (0ull << 14)                    // TG0: 4 KiB
+                       | (1ull << 23)                    // EPD1: no TTBR1 walks
+                       | (parange << 32);                // IPS
+  PETREL_WRITE_SYSREG(mair_el1, kMairValue);
+  PETREL_WRITE_SYSREG(tcr_el1, tcr);
+  PETREL_WRITE_SYSREG(ttbr0_el1, reinterpret_cast<uintptr_t>(builder.root()));
+  isb();
+  __asm__ volatile("tlbi vmalle1\n dsb nsh\n ic iallu\n dsb nsh\n isb" ::: "memory");
+
+  uint64_t sctlr = PETREL_READ_SYSREG(sctlr_el1);
+  sctlr |= (1ull << 0)         // M: MMU on
+           | (1ull << 2)       // C: data cache
+           | (1ull << 3)       // SA: SP alignment check at EL1
+           | (1ull << 12);     // I: instruction cache
+  sctlr &= ~((1ull << 1)       // A: no alignment faults for normal memory
+             | (1ull << 19)    // WXN: permissions are exactly as mapped
+             | (1ull << 25));  // EE: little endian
+  PETREL_WRITE_SYSREG(sctlr_el1, sctlr);
+  isb();
+  return ok();
+}
+
+}  // namespace petrel::arch

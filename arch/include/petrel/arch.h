@@ -1,0 +1,52 @@
+// The arch seam: what portable code (kernel/, xen/) may ask of an
+// architecture. One set of free functions, implemented once per architecture
+// (arch/arm64 today, arch/host for the host port) and chosen at link time.
+// Each contract is written beside its declaration.
+#pragma once
+
+#include <stdint.h>
+
+#include "petrel/board.h"
+#include "petrel/result.h"
+
+namespace petrel::arch {
+
+// --- bring-up (called once, in this order, by the platform's boot) ---
+
+// Builds the page tables for the image, RAM and the board's devices and turns
+// the MMU and caches on. Text becomes read-only and executable, everything
+// else execute-never, the first page and the stack guard pages unmapped.
+Status mmu_init(const BoardInfo& board);
+
+// Initializes the GIC the board describes (v2 or v3) for the boot CPU.
+Status gic_init(const BoardInfo& board);
+
+// --- interrupts ---
+using IrqHandler = void (*)(uint32_t intid, void* ctx);
+// Installs `handler` for interrupt `intid` (GIC numbering) and unmasks it at
+// the GIC. Fails for IDs Petrel cannot route or that already have a handler.
+Status irq_register(uint32_t intid, IrqHandler handler, void* ctx);
+void irq_unregister(uint32_t intid);
+// Masks/unmasks interrupts on this CPU; irq_save/irq_restore nest.
+void interrupts_enable();
+void interrupts_disable();
+bool interrupts_enabled();
+// Waits for an interrupt (returns after one was taken, or spuriously).
+void wait_for_interrupt();
+
+// --- the per-CPU timer (virtual timer on ARM) ---
+void timer_init(const BoardInfo& board);  // takes the interrupt ID, leaves it disarmed
+uint64_t timer_frequency();               // counter ticks per second
+uint64_t timer_now();                     // monotonic counter, ticks
+// Arms the one-shot timer for the absolute counter value `deadline` (in the
+// past: fires at once). Replaces any earlier deadline.
+void timer_set_deadline(uint64_t deadline);
+void timer_cancel();
+uint32_t timer_irq();  // interrupt ID the timer raises
+
+// --- identification, for banners and reports ---
+const char* name();          // "AArch64"
+uint64_t cpu_id_register();  // MIDR
+int exception_level();
+
+}  // namespace petrel::arch

@@ -1,0 +1,45 @@
+# Guest builds: the `petrel` library every guest links, and petrel_add_app().
+#
+# All of Petrel's guest code goes into one static library; its parts add
+# their sources from their own folders. Xen's public headers come from the
+# system (Debian's libxen-dev); they are reached through a folder holding
+# only a `xen` link, so the cross compiler never sees the host's libc headers.
+set(PETREL_XEN_HEADERS /usr/include/xen CACHE PATH "Xen public headers (libxen-dev)")
+if(NOT EXISTS ${PETREL_XEN_HEADERS}/xen.h)
+  message(FATAL_ERROR "Xen public headers not found in ${PETREL_XEN_HEADERS}: "
+                      "install them with 'apt-get install libxen-dev' (or run ./petrel setup)")
+endif()
+set(_xen_inc ${CMAKE_BINARY_DIR}/xen-include)
+file(MAKE_DIRECTORY ${_xen_inc})
+file(CREATE_LINK ${PETREL_XEN_HEADERS} ${_xen_inc}/xen SYMBOLIC)
+
+add_library(petrel STATIC)
+target_include_directories(petrel PUBLIC
+  ${PETREL_ROOT}/lib/include
+  ${PETREL_ROOT}/kernel/include
+  ${PETREL_ROOT}/xen/include
+  ${PETREL_ROOT}/arch/include
+  ${PETREL_ROOT}/arch/arm/include
+  ${PETREL_ROOT}/arch/${PETREL_GUEST_ARCH}/include)
+target_include_directories(petrel SYSTEM PUBLIC ${_xen_inc})
+target_compile_definitions(petrel PUBLIC
+  __XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
+  PETREL_ARCH_${PETREL_GUEST_ARCH}=1)
+set(PETREL_LINKER_SCRIPT ${PETREL_ROOT}/arch/${PETREL_GUEST_ARCH}/guest.ld)
+
+# petrel_add_app(NAME SOURCES...) builds apps/NAME.elf (with symbols, for
+# GDB) and apps/NAME.bin (the image a Xen domain boots).
+function(petrel_add_app name)
+  set(elf ${name}.elf)
+  add_executable(${elf} ${ARGN})
+  target_link_libraries(${elf} PRIVATE petrel gcc)
+  target_link_options(${elf} PRIVATE -T ${PETREL_LINKER_SCRIPT} -Wl,-Map=${CMAKE_BINARY_DIR}/apps/${name}.map)
+  set_target_properties(${elf} PROPERTIES
+    OUTPUT_NAME ${name}
+    SUFFIX .elf
+    RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/apps
+    LINK_DEPENDS ${PETREL_LINKER_SCRIPT})
+  add_custom_command(TARGET ${elf} POST_BUILD
+    COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:${elf}> ${CMAKE_BINARY_DIR}/apps/${name}.bin
+    COMMENT "Making ${name}.bin")
+endfunction()

@@ -1,0 +1,41 @@
+#include "petrel/exit.h"
+
+#include "petrel/console.h"
+#include "petrel/platform.h"
+
+namespace petrel {
+namespace {
+
+[[noreturn]] void finish(const char* reason, int code, platform::ShutdownReason how) {
+  console_end_line();  // the marker must start a line of its own
+  print("%s reason=%s code=%d\n", kExitMarker, reason, code);
+  console_flush();
+  platform::shutdown(how);
+}
+
+}  // namespace
+
+void exit(int code) {
+  finish("poweroff", code, platform::ShutdownReason::kPoweroff);
+}
+
+void crash(int code) {
+  finish("crash", code, platform::ShutdownReason::kCrash);
+}
+
+void panic(const char* fmt, ...) {
+  console_end_line();
+  print("*** PETREL PANIC: ");
+  va_list ap;
+  va_start(ap, fmt);
+  vprint(fmt, ap);
+  va_end(ap);
+  print("\n");
+  crash(1);
+}
+
+}  // namespace petrel
+
+extern "C" void petrel_exit(int code) {
+  petrel::exit(code);
+}

@@ -1,0 +1,169 @@
+// Page-table entry encoding, the identity-map builder and ESR decoding.
+#include "arch/pte.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "arch/esr.h"
+#include "arch/page_table.h"
+
+namespace petrel::arch {
+namespace {
+
+TEST(Pte, TextIsReadOnlyExecutable) {
+  uint64_t e = pte::leaf(0x40080000, PageAttrs::text(), 3);
+  EXPECT_EQ(e & 3, 3u) << "valid page descriptor";
+  EXPECT_EQ(pte::output_address(e), 0x40080000u);
+  EXPECT_NE(e & pte::kApReadOnly, 0u);
+  EXPECT_EQ(e & (pte::kPxn | pte::kUxn), 0u);
+  EXPECT_NE(e & pte::kAccessFlag, 0u);
+  EXPECT_EQ((e >> 8) & 3, 3u) << "inner shareable";
+  EXPECT_EQ((e >> 2) & 7, static_cast<uint64_t>(MemType::kNormal));
+  EXPECT_EQ(e & pte::kApEl0, 0u) << "never accessible from EL0";
+}
+
+TEST(Pte, DataIsWritableNeverExecutable) {
+  uint64_t e = pte::leaf(0x40200000, PageAttrs::data(), 2);
+  EXPECT_EQ(e & 3, 1u) << "block descriptor at level 2";
+  EXPECT_EQ(e & pte::kApReadOnly, 0u);
+  EXPECT_EQ(e & (pte::kPxn | pte::kUxn), pte::kPxn | pte::kUxn);
+}
+
+TEST(Pte, DeviceIsNeverExecutableEvenIfAsked) {
+  PageAttrs a{MemType::kDevice, false, true};
+  uint64_t e = pte::leaf(0x08000000, a, 3);
+  EXPECT_EQ(e & (pte::kPxn | pte::kUxn), pte::kPxn | pte::kUxn);
+  EXPECT_EQ((e >> 2) & 7, 0u);
+  EXPECT_EQ((e >> 8) & 3, 0u) << "shareability is not set for device memory";
+}
+
+TEST(Pte, MairMatchesMemTypes) {
+  EXPECT_EQ((kMairValue >> 0) & 0xff, 0x04u);   // Device-nGnRE
+  EXPECT_EQ((kMairValue >> 8) & 0xff, 0xffu);   // Normal WB RA/WA
+  EXPECT_EQ((kMairValue >> 16) & 0xff, 0x44u);  // Normal non-cacheable
+}
+
+TEST(Pte, TableAndIndexes) {
+  EXPECT_EQ(pte::table(0x1234000), 0x1234000u | 3);
+  EXPECT_EQ(pte::level_size(1), 1ull << 30);
+  EXPECT_EQ(pte::level_size(2), 1ull << 21);
+  EXPECT_EQ(pte::level_size(3), 1ull << 12);
+  EXPECT_EQ(pte::level_index(0x40080000, 1), 1u);
+  EXPECT_EQ(pte::level_index(0x40080000, 2), 0u);
+  EXPECT_EQ(pte::level_index(0x40080000, 3), 0x80u);
+  EXPECT_EQ(pte::output_address(0xFFF0'0000'1234'5FFFull), 0x12345000u);
+}
+
+TEST(Pte, AttrsRoundTrip) {
+  for (PageAttrs a : {PageAttrs::text(), PageAttrs::rodata(), PageAttrs::data()})
+    EXPECT_EQ(pte::attrs_of(pte::leaf(0x1000, a, 3)), a);
+}
+
+struct Pool {
+  static constexpr size_t kCount = 16;
+  std::unique_ptr<PageTable[]> tables{new PageTable[kCount]()};
+};
+
+TEST(PageTableBuilder, UsesLargestBlocksAndTranslates) {
+  Pool pool;
+  PageTableBuilder b(pool.tables.get(), Pool::kCount);
+  // 0x40000000..0x40400000: two 2 MiB blocks; 0x40400000..0x40403000: three pages.
+  ASSERT_TRUE(b.map(0x40000000, 0x40000000, 0x403000, PageAttrs::data()).ok());
+  auto t = b.translate(0x40123456);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->pa, 0x40123456u);
+  EXPECT_EQ(t->level, 2);
+  auto p = b.translate(0x40402010);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->level, 3);
+  EXPECT_EQ(p->pa, 0x40402010u);
+  EXPECT_FALSE(b.translate(0x40403000).ok());
+  EXPECT_FALSE(b.translate(0).ok()) << "nothing maps the first page";
+  EXPECT_EQ(b.tables_used(), 3u) << "L1, one L2, one L3";
+}
+
+TEST(PageTableBuilder, OneGigabyteBlock) {
+  Pool pool;
+  PageTableBuilder b(pool.tables.get(), Pool::kCount);
+  ASSERT_TRUE(b.map(0x40000000, 0x40000000, 1ull << 30, PageAttrs::data()).ok());
+  auto t = b.translate(0x7fffffff);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->level, 1);
+  EXPECT_EQ(b.tables_used(), 1u);
+}
+
+TEST(PageTableBuilder, KeepsPermissionsPerRange) {
+  Pool pool;
+  PageTableBuilder b(pool.tables.get(), Pool::kCount);
+  ASSERT_TRUE(b.map(0x40080000, 0x40080000, 0x2000, PageAttrs::text()).ok());
+  ASSERT_TRUE(b.map(0x40082000, 0x40082000, 0x1000, PageAttrs::rodata()).ok());
+  ASSERT_TRUE(b.map(0x40083000, 0x40083000, 0x1000, PageAttrs::data()).ok());
+  ASSERT_TRUE(b.map(0x22000000, 0x22000000, 0x1000, PageAttrs::device()).ok());
+  EXPECT_EQ(b.translate(0x40081ffc)->attrs, PageAttrs::text());
+  EXPECT_EQ(b.translate(0x40082000)->attrs, PageAttrs::rodata());
+  EXPECT_EQ(b.translate(0x40083008)->attrs, PageAttrs::data());
+  EXPECT_EQ(b.translate(0x22000018)->attrs.type, MemType::kDevice);
+  EXPECT_FALSE(b.translate(0x40084000).ok()) << "a guard page stays unmapped";
+}
+
+TEST(PageTableBuilder, RejectsBadRequests) {
+  Pool pool;
+  PageTableBuilder b(pool.tables.get(), Pool::kCount);
+  EXPECT_EQ(b.map(0x1001, 0x1001, 0x1000, PageAttrs::data()).error().code, Errc::kInvalid);
+  EXPECT_EQ(b.map(0x1000, 0x1000, 0, PageAttrs::data()).error().code, Errc::kOutOfRange);
+  EXPECT_EQ(b.map(1ull << 39, 1ull << 39, 0x1000, PageAttrs::data()).error().code,
+            Errc::kOutOfRange);
+  EXPECT_EQ(b.map(0x1000, 0x1000, 0x1000, PageAttrs{MemType::kNormal, true, true}).error().code,
+            Errc::kInvalid)
+      << "no writable+executable mappings";
+  ASSERT_TRUE(b.map(0x40000000, 0x40000000, 0x200000, PageAttrs::data()).ok());
+  EXPECT_FALSE(b.map(0x40001000, 0x40001000, 0x1000, PageAttrs::data()).ok())
+      << "overlap with a block";
+  ASSERT_TRUE(b.map(0x40400000, 0x40400000, 0x1000, PageAttrs::data()).ok());
+  EXPECT_FALSE(b.map(0x40400000, 0x40400000, 0x1000, PageAttrs::data()).ok())
+      << "overlap with a page";
+}
+
+TEST(PageTableBuilder, PoolExhaustionIsAnError) {
+  Pool pool;
+  PageTableBuilder b(pool.tables.get(), 2);                   // L1 and one more table
+  auto s = b.map(0x1000, 0x1000, 0x1000, PageAttrs::data());  // needs L2 and L3
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::kNoMemory);
+}
+
+TEST(Esr, DataAbortTranslationFault) {
+  // EC 0x25, WnR=0, DFSC 0b000101: translation fault, level 1.
+  EsrInfo e = decode_esr(0x96000005);
+  EXPECT_EQ(e.ec, 0x25u);
+  EXPECT_TRUE(e.is_abort);
+  EXPECT_TRUE(e.is_data_abort);
+  EXPECT_FALSE(e.write);
+  EXPECT_STREQ(e.fault, "translation fault");
+  EXPECT_EQ(e.level, 1);
+  EXPECT_STREQ(e.ec_name, "data abort");
+}
+
+TEST(Esr, PermissionFaultOnWrite) {
+  EsrInfo e = decode_esr(0x9600004f);  // WnR=1, DFSC 0b001111
+  EXPECT_TRUE(e.write);
+  EXPECT_STREQ(e.fault, "permission fault");
+  EXPECT_EQ(e.level, 3);
+}
+
+TEST(Esr, UndefinedInstructionAndOthers) {
+  EsrInfo e = decode_esr(0x02000000);
+  EXPECT_EQ(e.ec, 0u);
+  EXPECT_STREQ(e.ec_name, "undefined instruction");
+  EXPECT_FALSE(e.is_abort);
+  EXPECT_STREQ(e.fault, "");
+  EXPECT_STREQ(decode_esr(0x86000010).fault, "synchronous external abort");
+  EXPECT_STREQ(decode_esr(0x96000021).fault, "alignment fault");
+  EXPECT_STREQ(decode_esr(uint64_t{0x3c} << 26).ec_name, "BRK instruction");
+  EXPECT_STREQ(decode_esr(uint64_t{0x3f} << 26).ec_name, "unknown exception class");
+}
+
+}  // namespace
+}  // namespace petrel::arch

@@ -1,0 +1,62 @@
+#include "console_parse.h"
+
+#include <charconv>
+
+namespace petrel::tool {
+namespace {
+
+// Parses a decimal number at the start of `s`; returns the rest.
+std::optional<std::string_view> take_number(std::string_view s, int* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  if (ec != std::errc() || end == s.data()) return std::nullopt;
+  return s.substr(static_cast<size_t>(end - s.data()));
+}
+
+bool consume(std::string_view* s, std::string_view prefix) {
+  if (s->substr(0, prefix.size()) != prefix) return false;
+  s->remove_prefix(prefix.size());
+  return true;
+}
+
+}  // namespace
+
+ConsoleLine classify_line(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::string_view s = line;
+  int dom = 0;
+  if (consume(&s, "(d")) {
+    auto rest = take_number(s, &dom);
+    if (rest && consume(&*rest, ") ")) return {ConsoleLine::Kind::kGuest, dom, *rest};
+    if (rest && *rest == ")") return {ConsoleLine::Kind::kGuest, dom, std::string_view()};
+  }
+  s = line;
+  if (consume(&s, "(XEN) DOM")) {
+    auto rest = take_number(s, &dom);
+    if (rest && consume(&*rest, ": ")) return {ConsoleLine::Kind::kGuest, dom, *rest};
+    if (rest && *rest == ":") return {ConsoleLine::Kind::kGuest, dom, std::string_view()};
+  }
+  return {ConsoleLine::Kind::kXen, 0, line};
+}
+
+std::optional<ExitMarker> parse_exit_marker(std::string_view text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.remove_suffix(1);
+  if (!consume(&text, "@petrel-exit reason=")) return std::nullopt;
+  ExitMarker m{};
+  if (consume(&text, "poweroff")) {
+    m.reason = ExitMarker::Reason::kPoweroff;
+  } else if (consume(&text, "crash")) {
+    m.reason = ExitMarker::Reason::kCrash;
+  } else {
+    return std::nullopt;
+  }
+  if (!consume(&text, " code=")) return std::nullopt;
+  auto rest = take_number(text, &m.code);
+  if (!rest || !rest->empty()) return std::nullopt;
+  return m;
+}
+
+bool is_xen_panic(std::string_view line) {
+  return line.find("Panic on CPU") != std::string_view::npos;
+}
+
+}  // namespace petrel::tool

@@ -1,0 +1,81 @@
+#include "devicetree.h"
+
+#include <libfdt.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+namespace petrel::tool {
+namespace {
+
+std::string fdt_failure(const char* what, int err) {
+  return std::string("device tree: ") + what + ": " + fdt_strerror(err);
+}
+
+}  // namespace
+
+std::string make_run_device_tree(const std::string& board_dtb, const std::string& out_dtb,
+                                 const std::string& xen_bootargs,
+                                 const std::vector<GuestSpec>& guests) {
+  std::ifstream in(board_dtb, std::ios::binary);
+  std::vector<char> board((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (board.empty()) return "device tree: cannot read " + board_dtb;
+  if (int err = fdt_check_header(board.data()); err != 0)
+    return fdt_failure(board_dtb.c_str(), err);
+
+  std::vector<char> dt(board.size() + 64 * 1024);
+  void* fdt = dt.data();
+  if (int err = fdt_open_into(board.data(), fdt, static_cast<int>(dt.size())); err != 0)
+    return fdt_failure("open", err);
+
+  int chosen = fdt_path_offset(fdt, "/chosen");
+  if (chosen < 0) chosen = fdt_add_subnode(fdt, 0, "chosen");
+  if (chosen < 0) return fdt_failure("/chosen", chosen);
+  int err = 0;
+  auto check = [&err](int r) {
+    if (err == 0 && r < 0) err = r;
+  };
+  check(fdt_setprop_u32(fdt, chosen, "#address-cells", 2));
+  check(fdt_setprop_u32(fdt, chosen, "#size-cells", 2));
+  check(fdt_setprop_string(fdt, chosen, "xen,xen-bootargs", xen_bootargs.c_str()));
+  if (err != 0) return fdt_failure("/chosen properties", err);
+
+  static const char kDomainCompat[] = "xen,domain";
+  static const char kKernelCompat[] = "multiboot,kernel\0multiboot,module";
+  // fdt_add_subnode() makes each new node the first child, and Xen creates
+  // domains in tree order: add the guests last to first so that guest i
+  // becomes domain i + 1.
+  for (size_t i = guests.size(); i-- > 0;) {
+    const GuestSpec& g = guests[i];
+    std::string node_name = "domU" + std::to_string(i + 1);
+    int dom = fdt_add_subnode(fdt, chosen, node_name.c_str());
+    if (dom < 0) return fdt_failure(node_name.c_str(), dom);
+    check(fdt_setprop(fdt, dom, "compatible", kDomainCompat, sizeof kDomainCompat));
+    check(fdt_setprop_u32(fdt, dom, "#address-cells", 2));
+    check(fdt_setprop_u32(fdt, dom, "#size-cells", 2));
+    check(fdt_setprop_u64(fdt, dom, "memory", g.memory_mib * 1024));  // <0 KiB>
+    check(fdt_setprop_u32(fdt, dom, "cpus", 1));
+    if (g.vpl011) check(fdt_setprop_empty(fdt, dom, "vpl011"));
+    if (err != 0) return fdt_failure(node_name.c_str(), err);
+
+    char module_name[32];
+    std::snprintf(module_name, sizeof module_name, "module@%llx",
+                  static_cast<unsigned long long>(g.load_address));
+    int mod = fdt_add_subnode(fdt, dom, module_name);
+    if (mod < 0) return fdt_failure(module_name, mod);
+    check(fdt_setprop(fdt, mod, "compatible", kKernelCompat, sizeof kKernelCompat));
+    check(fdt_setprop_u64(fdt, mod, "reg", g.load_address));
+    check(fdt_appendprop_u64(fdt, mod, "reg", g.size));
+    if (!g.bootargs.empty()) check(fdt_setprop_string(fdt, mod, "bootargs", g.bootargs.c_str()));
+    if (err != 0) return fdt_failure(module_name, err);
+  }
+  if (int e = fdt_pack(fdt); e != 0) return fdt_failure("pack", e);
+
+  std::ofstream out(out_dtb, std::ios::binary);
+  out.write(dt.data(), static_cast<std::streamsize>(fdt_totalsize(fdt)));
+  if (!out) return "device tree: cannot write " + out_dtb;
+  return "";
+}
+
+}  // namespace petrel::tool

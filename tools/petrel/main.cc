@@ -1,0 +1,192 @@
+// petrel: the host tool behind ./petrel.
+//
+//   petrel setup                 install what is missing (apt, Xen for arm64)
+//   petrel build                 build the host tools/tests and the guests
+//   petrel run [options] [APP...]  boot guests on Xen in QEMU (default: hello)
+//   petrel test [-- CTEST-ARGS]  build everything, then run CTest
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "process.h"
+#include "runner.h"
+#include "setup.h"
+
+namespace fs = std::filesystem;
+using namespace petrel::tool;
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: petrel COMMAND [options]
+
+commands:
+  setup        install what Petrel needs (Debian packages; Xen 4.17 for arm64 into the cache)
+  build        build the host tool, the host tests and every guest app
+  run [APP...] boot each APP as a dom0less guest on Xen in QEMU and show its console
+               (APP: an app name such as hello, or a path to a guest .bin; default hello)
+  test [-- ARGS] build everything and run the test suite (CTest; ARGS go to ctest)
+
+run options:
+  --gic 2|3          GIC version of the emulated board (default 3)
+  --memory MIB       memory of each guest in MiB (default 64)
+  --bootargs STRING  /chosen/bootargs of each guest
+  --vpl011           give guests Xen's emulated PL011 UART (their console then uses it)
+  --icount           deterministic virtual time: 1 ns per instruction
+  --timeout SECONDS  stop QEMU and fail if the guests have not exited by then (default 30)
+  --raw              print Xen's serial console as it is, Xen's lines included
+  --no-build         do not build first
+
+exit status of run: the guest's own exit code (the first non-zero one with several guests;
+a crashed guest gives its code, at least 1), 124 on timeout, 125 when QEMU or Xen failed,
+3 when a tool or package is missing, 2 on a usage error.
+
+environment: PETREL_CACHE (default ~/.cache/petrel), PETREL_NO_INSTALL=1 (never install)
+)";
+
+int usage_error(const std::string& msg) {
+  std::fprintf(stderr, "petrel: %s\n(see 'petrel help')\n", msg.c_str());
+  return 2;
+}
+
+unsigned jobs() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 2 : n;
+}
+
+// Configures (once) and builds a preset; output goes to a log shown on failure.
+bool build_preset(const Paths& paths, const std::string& preset) {
+  fs::path dir = paths.root / "build" / preset;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::string log = (dir / "petrel-build.log").string();
+  fs::remove(log, ec);
+  if (!fs::exists(dir / "CMakeCache.txt") &&
+      run_logged({"cmake", "--preset", preset}, log, paths.root.string()) != 0) {
+    std::fprintf(stderr, "petrel: configuring %s failed; see %s\n", preset.c_str(), log.c_str());
+    run({"tail", "-n", "40", log});
+    return false;
+  }
+  if (run_logged({"cmake", "--build", "--preset", preset, "-j", std::to_string(jobs())}, log,
+                 paths.root.string()) != 0) {
+    std::fprintf(stderr, "petrel: building %s failed; see %s\n", preset.c_str(), log.c_str());
+    run({"tail", "-n", "40", log});
+    return false;
+  }
+  return true;
+}
+
+bool build_all(const Paths& paths) {
+  return build_preset(paths, "host") && build_preset(paths, "arm64");
+}
+
+std::string resolve_app(const Paths& paths, const std::string& app) {
+  if (app.find('/') != std::string::npos || app.ends_with(".bin")) return app;
+  return (paths.guest_build / "apps" / (app + ".bin")).string();
+}
+
+bool parse_number(const std::string& s, double* out) {
+  char* end = nullptr;
+  *out = std::strtod(s.c_str(), &end);
+  return end != s.c_str() && *end == '\0' && *out > 0;
+}
+
+int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
+  RunOptions o;
+  bool build = true;
+  std::vector<std::string> apps;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* opt) -> const std::string* {
+      if (i + 1 >= args.size()) return nullptr;
+      (void)opt;
+      return &args[++i];
+    };
+    double d = 0;
+    if (a == "--gic") {
+      const std::string* v = value("--gic");
+      if (v == nullptr || (*v != "2" && *v != "3")) return usage_error("--gic takes 2 or 3");
+      o.gic = std::stoi(*v);
+    } else if (a == "--memory") {
+      const std::string* v = value("--memory");
+      if (v == nullptr || !parse_number(*v, &d) || d < 16 || d > 512)
+        return usage_error("--memory takes a size in MiB from 16 to 512");
+      o.memory_mib = static_cast<unsigned>(d);
+    } else if (a == "--timeout") {
+      const std::string* v = value("--timeout");
+      if (v == nullptr || !parse_number(*v, &d)) return usage_error("--timeout takes seconds > 0");
+      o.timeout_s = d;
+    } else if (a == "--bootargs") {
+      const std::string* v = value("--bootargs");
+      if (v == nullptr) return usage_error("--bootargs takes a string");
+      o.bootargs = *v;
+    } else if (a == "--icount") {
+      o.icount = true;
+    } else if (a == "--raw") {
+      o.raw = true;
+    } else if (a == "--vpl011") {
+      o.vpl011 = true;
+    } else if (a == "--no-build") {
+      build = false;
+    } else if (a.starts_with("-")) {
+      return usage_error("unknown option " + a);
+    } else {
+      apps.push_back(a);
+    }
+  }
+  if (apps.empty()) apps.push_back("hello");
+  if (!ensure(paths, build ? Need::kAll : Need::kRun)) return kExitSetup;
+  if (build && !build_preset(paths, "arm64")) return kExitSetup;
+  for (const auto& app : apps) {
+    std::string image = resolve_app(paths, app);
+    if (!fs::exists(image)) {
+      std::fprintf(stderr, "petrel: no guest image %s (app '%s'); apps are built into %s\n",
+                   image.c_str(), app.c_str(), (paths.guest_build / "apps").c_str());
+      return kExitSetup;
+    }
+    o.images.push_back(image);
+  }
+  return run_guests(paths, o);
+}
+
+int cmd_test(const Paths& paths, const std::vector<std::string>& args) {
+  if (!ensure(paths, Need::kAll)) return kExitSetup;
+  if (!build_all(paths)) return 1;
+  std::vector<std::string> ctest = {
+      "ctest", "--test-dir",          paths.host_build.string(), "--output-on-failure",
+      "-j",    std::to_string(jobs())};
+  for (const auto& a : args)
+    if (a != "--") ctest.push_back(a);
+  return run(ctest);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  Paths paths = find_paths(argv[0]);
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::string cmd = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "setup") return ensure(paths, Need::kAll) ? 0 : kExitSetup;
+  if (cmd == "build") {
+    if (!ensure(paths, Need::kBuild)) return kExitSetup;
+    return build_all(paths) ? 0 : 1;
+  }
+  if (cmd == "run") return cmd_run(paths, args);
+  if (cmd == "test") return cmd_test(paths, args);
+  return usage_error("unknown command '" + cmd + "'");
+}

@@ -1,0 +1,245 @@
+// The run loop: QEMU's serial output is read line by line; guest lines are
+// printed (without Xen's "(d1)" / "DOM1:" prefixes unless --raw), exit
+// markers recorded, and QEMU is ended when every guest has exited, when Xen
+// panics, or when the timeout passes.
+#include "runner.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <optional>
+
+#include "console_parse.h"
+#include "devicetree.h"
+#include "process.h"
+
+namespace fs = std::filesystem;
+
+namespace petrel::tool {
+namespace {
+
+constexpr uint64_t kFirstLoadAddress = 0x50000000;
+constexpr size_t kTailLines = 25;
+constexpr const char* kXenBootargs =
+    "console=dtuart dtuart=/pl011@9000000 conswitch=ax noreboot bootscrub=0 loglvl=all "
+    "guest_loglvl=all";
+
+std::vector<std::string> machine_args(const RunOptions& o) {
+  return {"-machine", "virt,virtualization=on,gic-version=" + std::to_string(o.gic),
+          "-cpu",     "cortex-a57",
+          "-smp",     "1",
+          "-m",       "1G",
+          "-display", "none",
+          "-nic",     "none"};
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "petrel-run-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) != nullptr) path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path.empty()) fs::remove_all(path, ec);
+  }
+};
+
+struct GuestState {
+  std::string name;
+  std::optional<ExitMarker> exit;
+};
+
+void print_tail(const std::deque<std::string>& tail) {
+  std::fprintf(stderr, "petrel: last lines of the serial console:\n");
+  for (const auto& l : tail) std::fprintf(stderr, "  | %s\n", l.c_str());
+}
+
+}  // namespace
+
+int run_guests(const Paths& paths, const RunOptions& o) {
+  const std::string qemu = "qemu-system-aarch64";
+  TempDir tmp;
+  if (tmp.path.empty()) {
+    std::perror("petrel: mkdtemp");
+    return kExitSetup;
+  }
+
+  // The board's own device tree, dumped with exactly the options of the run.
+  const fs::path board_dtb = tmp.path / "board.dtb";
+  auto dump = machine_args(o);
+  dump[1] += ",dumpdtb=" + board_dtb.string();
+  dump.insert(dump.begin(), qemu);
+  if (run(dump, true) != 0 || !fs::exists(board_dtb)) {
+    std::fprintf(stderr, "petrel: '%s' failed\n", join(dump).c_str());
+    return kExitBootFailure;
+  }
+
+  std::vector<GuestSpec> guests;
+  std::vector<GuestState> states;
+  uint64_t addr = kFirstLoadAddress;
+  for (const auto& image : o.images) {
+    std::error_code ec;
+    uint64_t size = fs::file_size(image, ec);
+    if (ec || size == 0) {
+      std::fprintf(stderr, "petrel: cannot read guest image %s\n", image.c_str());
+      return kExitSetup;
+    }
+    std::string name = fs::path(image).stem().string();
+    guests.push_back({name, image, addr, size, o.memory_mib, o.vpl011, o.bootargs});
+    states.push_back({name, std::nullopt});
+    addr += (size + 0x1fffff) & ~uint64_t{0x1fffff};
+  }
+  const fs::path run_dtb = tmp.path / "run.dtb";
+  if (std::string err = make_run_device_tree(board_dtb, run_dtb, kXenBootargs, guests);
+      !err.empty()) {
+    std::fprintf(stderr, "petrel: %s\n", err.c_str());
+    return kExitBootFailure;
+  }
+
+  std::vector<std::string> cmd = {qemu};
+  for (auto& a : machine_args(o)) cmd.push_back(a);
+  for (const char* a : {"-monitor", "none", "-serial", "stdio", "-no-reboot"}) cmd.push_back(a);
+  cmd.push_back("-kernel");
+  cmd.push_back(paths.xen_image().string());
+  cmd.push_back("-dtb");
+  cmd.push_back(run_dtb.string());
+  for (const auto& g : guests) {
+    char loader[512];
+    std::snprintf(loader, sizeof loader, "loader,file=%s,addr=0x%llx,force-raw=on", g.image.c_str(),
+                  static_cast<unsigned long long>(g.load_address));
+    cmd.push_back("-device");
+    cmd.push_back(loader);
+  }
+  if (o.icount) {
+    cmd.push_back("-icount");
+    cmd.push_back("shift=0,sleep=off");
+  }
+
+  int out[2];
+  if (pipe(out) != 0) return kExitSetup;
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    dup2(out[1], 1);
+    dup2(out[1], 2);
+    close(out[0]);
+    close(out[1]);
+    std::vector<char*> argv;
+    for (auto& a : cmd) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::duration<double>(o.timeout_s);
+  std::deque<std::string> tail;
+  std::string pending;
+  size_t exited = 0;
+  bool xen_panic = false;
+  bool eof = false;
+  bool timed_out = false;
+  const bool several = guests.size() > 1;
+
+  auto handle_line = [&](std::string line) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    tail.push_back(line);
+    if (tail.size() > kTailLines) tail.pop_front();
+    if (o.raw) std::printf("%s\n", line.c_str());
+    ConsoleLine c = classify_line(line);
+    if (c.kind == ConsoleLine::Kind::kXen) {
+      if (is_xen_panic(line)) xen_panic = true;
+      return;
+    }
+    size_t index = static_cast<size_t>(c.domain - 1);
+    if (c.domain < 1 || index >= states.size()) return;  // not one of ours
+    if (auto m = parse_exit_marker(c.text)) {
+      if (!states[index].exit) ++exited;
+      states[index].exit = m;
+      return;
+    }
+    if (!o.raw) {
+      if (several) std::printf("[%s] ", states[index].name.c_str());
+      std::fwrite(c.text.data(), 1, c.text.size(), stdout);
+      std::fputc('\n', stdout);
+    }
+    std::fflush(stdout);
+  };
+
+  while (!eof && exited < states.size() && !xen_panic) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
+      timed_out = true;
+      break;
+    }
+    int wait_ms =
+        static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) +
+        1;
+    pollfd pfd{out[0], POLLIN, 0};
+    int r = poll(&pfd, 1, wait_ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) continue;
+    char buf[4096];
+    ssize_t n = read(out[0], buf, sizeof buf);
+    if (n <= 0) {
+      eof = true;
+      break;
+    }
+    pending.append(buf, static_cast<size_t>(n));
+    size_t pos;
+    while ((pos = pending.find('\n')) != std::string::npos) {
+      handle_line(pending.substr(0, pos));
+      pending.erase(0, pos + 1);
+    }
+    std::fflush(stdout);
+  }
+  if (!pending.empty()) handle_line(pending);
+
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(out[0]);
+
+  if (timed_out) {
+    std::fprintf(stderr, "petrel: timeout: no exit from the guest after %g s; QEMU stopped\n",
+                 o.timeout_s);
+    print_tail(tail);
+    return kExitTimeout;
+  }
+  if (xen_panic) {
+    std::fprintf(stderr, "petrel: Xen panicked\n");
+    print_tail(tail);
+    return kExitBootFailure;
+  }
+  if (exited < states.size()) {
+    std::fprintf(stderr, "petrel: QEMU ended before every guest exited\n");
+    print_tail(tail);
+    return kExitBootFailure;
+  }
+  int result = 0;
+  for (const auto& s : states) {
+    const ExitMarker& m = *s.exit;
+    if (m.reason == ExitMarker::Reason::kCrash) {
+      std::fprintf(stderr, "petrel: guest %s crashed (code %d)\n", s.name.c_str(), m.code);
+      if (result == 0) result = m.code != 0 ? m.code : 1;
+    } else if (m.code != 0) {
+      std::fprintf(stderr, "petrel: guest %s exited with status %d\n", s.name.c_str(), m.code);
+      if (result == 0) result = m.code;
+    }
+  }
+  return result & 0xff ? result & 0xff : (result != 0 ? 1 : 0);
+}
+
+}  // namespace petrel::tool

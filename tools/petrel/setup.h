@@ -1,0 +1,41 @@
+// What Petrel needs on the host, how to tell whether it is there, and how to
+// get it: Debian packages (apt-get, as root or through sudo) and Debian's
+// arm64 Xen hypervisor, downloaded and unpacked into the cache (never run on
+// the host).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace petrel::tool {
+
+struct Paths {
+  std::filesystem::path root;         // the source tree
+  std::filesystem::path cache;        // $PETREL_CACHE or ~/.cache/petrel
+  std::filesystem::path host_build;   // build/host
+  std::filesystem::path guest_build;  // build/arm64
+  std::filesystem::path xen_image() const;
+};
+
+Paths find_paths(const char* argv0);
+
+// One thing the host needs: a program in $PATH or a file, and the Debian
+// package that provides it.
+struct Requirement {
+  std::string what;     // "qemu-system-aarch64"
+  std::string program;  // looked up in $PATH (or empty)
+  std::string file;     // checked for existence (or empty)
+  std::string package;  // "qemu-system-arm"
+};
+
+enum class Need { kRun, kBuild, kAll };
+std::vector<Requirement> requirements(Need need);
+
+// Makes sure every requirement (and, for kRun/kAll, the Xen hypervisor in the
+// cache) is present, installing what is missing unless installing is off
+// ($PETREL_NO_INSTALL=1, or neither root nor password-less sudo). On failure
+// it prints which piece is missing and how to get it, and returns false.
+bool ensure(const Paths& paths, Need need);
+
+}  // namespace petrel::tool

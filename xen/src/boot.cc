@@ -1,0 +1,72 @@
+// Bringing a Petrel guest up on Xen, in order:
+//   1. C++ static constructors;
+//   2. console: HYPERVISOR_console_io, so any error from here on is seen;
+//   3. the device tree Xen passed: validated, then read into BoardInfo;
+//      the vpl011 UART replaces console_io when the tree has one;
+//   4. MMU and caches (arch), GIC (arch), virtual timer (kernel time);
+//   5. interrupts on.
+// head.S then calls main() and petrel_exit() with its result.
+#include "arch/pl011.h"
+#include "petrel/arch.h"
+#include "petrel/console.h"
+#include "petrel/exit.h"
+#include "petrel/fdt.h"
+#include "petrel/guest.h"
+#include "petrel/time.h"
+#include "petrel/xen/console.h"
+
+extern "C" {
+extern void (*__init_array_start[])();
+extern void (*__init_array_end[])();
+}
+
+namespace petrel {
+namespace {
+
+// Xen limits a guest's device tree to 2 MiB; the parser also checks that the
+// blob's own totalsize fits in this window.
+constexpr size_t kMaxDeviceTreeSize = 2 * 1024 * 1024;
+
+BoardInfo g_board;
+uintptr_t g_dtb;
+
+void run_constructors() {
+  for (auto* fn = __init_array_start; fn != __init_array_end; ++fn) (*fn)();
+}
+
+}  // namespace
+
+const BoardInfo& board() {
+  return g_board;
+}
+uintptr_t device_tree_address() {
+  return g_dtb;
+}
+
+}  // namespace petrel
+
+extern "C" void petrel_boot(uintptr_t dtb) {
+  using namespace petrel;
+  run_constructors();
+  console_set_output(xen::console_io_write, "xen console_io");
+  g_dtb = dtb;
+
+  auto fdt = Fdt::open(reinterpret_cast<const void*>(dtb), kMaxDeviceTreeSize);
+  if (!fdt) panic("device tree at %#lx rejected: %s", dtb, fdt.error().message);
+  auto board = parse_board(*fdt);
+  if (!board) panic("device tree at %#lx: %s", dtb, board.error().message);
+  g_board = *board;
+
+  if (g_board.has_vpl011) {
+    arch::pl011::init(static_cast<uintptr_t>(g_board.vpl011.base));
+    console_set_output(arch::pl011::write, "vpl011");
+  }
+
+  Status s = arch::mmu_init(g_board);
+  if (!s) panic("%s", s.error().message);
+  s = arch::gic_init(g_board);
+  if (!s) panic("%s", s.error().message);
+  arch::timer_init(g_board);
+  time_init();
+  arch::interrupts_enable();
+}

@@ -1,0 +1,27 @@
+// platform::shutdown for Xen guests: SCHEDOP_shutdown with the reason.
+#include "petrel/arch.h"
+#include "petrel/platform.h"
+#include "petrel/xen/hypercall.h"
+
+namespace petrel::platform {
+
+void shutdown(ShutdownReason reason) {
+  sched_shutdown arg{};
+  switch (reason) {
+    case ShutdownReason::kPoweroff:
+      arg.reason = SHUTDOWN_poweroff;
+      break;
+    case ShutdownReason::kReboot:
+      arg.reason = SHUTDOWN_reboot;
+      break;
+    case ShutdownReason::kCrash:
+      arg.reason = SHUTDOWN_crash;
+      break;
+  }
+  arch::interrupts_disable();
+  xen::sched_op(SCHEDOP_shutdown, &arg);
+  // Xen does not return from a successful shutdown; if it refused, stop here.
+  for (;;) arch::wait_for_interrupt();
+}
+
+}  // namespace petrel::platform
