@@ -43,3 +43,7 @@ function(petrel_add_app name)
     COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:${elf}> ${CMAKE_BINARY_DIR}/apps/${name}.bin
     COMMENT "Making ${name}.bin")
 endfunction()
+
+# Kernel code never touches FP/SIMD registers: only application tasks do,
+# and their FP state is switched for them.
+target_compile_options(petrel PRIVATE -mgeneral-regs-only)

@@ -8,6 +8,7 @@
 #include "petrel/console.h"
 #include "petrel/exit.h"
 #include "petrel/fmt.h"
+#include "petrel/kernel/sched.h"
 #include "petrel/platform.h"
 
 extern "C" {
@@ -75,10 +76,14 @@ const char* guard_name(uint64_t far) {
 }  // namespace petrel::arch
 
 extern "C" void petrel_exception(petrel::arch::ExceptionFrame* frame, uint64_t kind) {
-  using namespace petrel::arch;
-  if (kind == PETREL_VEC_IRQ) {
-    irq_dispatch();
-    return;
-  }
-  report_fault(*frame, kind);
+  petrel::arch::report_fault(*frame, kind);
+}
+
+// IRQs from task context, on the task's stack (vectors.S). The kernel may
+// switch tasks in isr_exit; this call then returns when the interrupted
+// task runs again.
+extern "C" void petrel_irq() {
+  petrel::kernel::isr_enter();
+  petrel::arch::irq_dispatch();
+  petrel::kernel::isr_exit();
 }

@@ -3,6 +3,7 @@
 #include "petrel/arch.h"
 #include "petrel/console.h"
 #include "petrel/exit.h"
+#include "petrel/kernel/sched.h"
 
 namespace petrel {
 namespace {
@@ -12,7 +13,11 @@ volatile uint64_t g_interrupts;
 
 void on_timer(uint32_t, void*) {
   g_interrupts = g_interrupts + 1;  // only the interrupt handler writes it
-  arch::timer_cancel();             // the timer is level-triggered: silence it until re-armed
+  if (kernel::scheduler_running()) {
+    kernel::on_timer_interrupt();  // wakes tasks and re-arms the timer
+  } else {
+    arch::timer_cancel();  // level-triggered: silence it until re-armed
+  }
 }
 
 }  // namespace
@@ -42,6 +47,12 @@ void time_init() {
 }
 
 void sleep_ns(uint64_t ns) {
+  if (kernel::scheduler_running()) {
+    // The timer belongs to the scheduler now: sleep as a task.
+    const uint64_t per_tick = kNsPerSecond / kernel::config::kTickRateHz;
+    kernel::task_delay(kernel::Ticks{(ns + per_tick - 1) / per_tick});
+    return;
+  }
   const uint64_t deadline = arch::timer_now() + ns_to_ticks(ns, arch::timer_frequency());
   const bool was_enabled = arch::interrupts_enabled();
   while (arch::timer_now() < deadline) {

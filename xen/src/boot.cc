@@ -12,10 +12,13 @@
 #include "petrel/exit.h"
 #include "petrel/fdt.h"
 #include "petrel/guest.h"
+#include "petrel/kernel/config.h"
+#include "petrel/kernel/heap.h"
 #include "petrel/time.h"
 #include "petrel/xen/console.h"
 
 extern "C" {
+extern char __image_end[];
 extern void (*__init_array_start[])();
 extern void (*__init_array_end[])();
 }
@@ -29,6 +32,18 @@ constexpr size_t kMaxDeviceTreeSize = 2 * 1024 * 1024;
 
 BoardInfo g_board;
 uintptr_t g_dtb;
+
+// The kernel heap: the RAM between the end of the image and the device tree
+// (Xen puts it near the end of RAM), at most config::kHeapSize bytes when
+// that is set.
+void init_heap(uintptr_t dtb) {
+  const uintptr_t start = reinterpret_cast<uintptr_t>(__image_end);
+  uintptr_t end = static_cast<uintptr_t>(g_board.memory[0].base + g_board.memory[0].size);
+  if (dtb > start && dtb < end) end = dtb & ~uintptr_t{0xfff};
+  if (kernel::config::kHeapSize != 0 && end - start > kernel::config::kHeapSize)
+    end = start + kernel::config::kHeapSize;
+  kernel::heap_init(reinterpret_cast<void*>(start), end > start ? end - start : 0);
+}
 
 void run_constructors() {
   for (auto* fn = __init_array_start; fn != __init_array_end; ++fn) (*fn)();
@@ -64,6 +79,7 @@ extern "C" void petrel_boot(uintptr_t dtb) {
 
   Status s = arch::mmu_init(g_board);
   if (!s) panic("%s", s.error().message);
+  init_heap(dtb);
   s = arch::gic_init(g_board);
   if (!s) panic("%s", s.error().message);
   arch::timer_init(g_board);

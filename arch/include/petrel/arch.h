@@ -4,8 +4,10 @@
 // Each contract is written beside its declaration.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "arch/context.h"  // ArchContext, per architecture
 #include "petrel/board.h"
 #include "petrel/result.h"
 
@@ -43,6 +45,27 @@ uint64_t timer_now();                     // monotonic counter, ticks
 void timer_set_deadline(uint64_t deadline);
 void timer_cancel();
 uint32_t timer_irq();  // interrupt ID the timer raises
+
+// --- task contexts ---
+// Prepares `ctx` so that the first context_switch/context_start to it runs
+// entry(arg) on the stack [stack_base, stack_base + stack_size), with
+// interrupts still masked (the kernel's entry trampoline unmasks them).
+// `entry` must never return.
+void context_init(ArchContext& ctx, void* stack_base, size_t stack_size, void (*entry)(void*),
+                  void* arg);
+// Saves the caller's state in `from` and resumes `to`. Called with
+// interrupts masked; returns (masked) when something switches back to
+// `from`. Saves everything the calling convention says survives a call
+// (FP/SIMD state is handled separately: arch/fpu).
+void context_switch(ArchContext& from, ArchContext& to);
+// Starts the first task. On a guest it never returns; on the host port it
+// returns when the scheduler is ended (context_exit_to_start).
+void context_start(ArchContext& to);
+// Host port: leaves the running task for context_start's caller.
+void context_exit_to_start(ArchContext& from);
+// Interrupt mask save/restore, nesting.
+uint64_t irq_save();
+void irq_restore(uint64_t saved);
 
 // --- identification, for banners and reports ---
 const char* name();          // "AArch64"

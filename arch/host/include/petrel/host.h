@@ -1,0 +1,38 @@
+// The host port's controls, for unit tests: simulated deterministic time and
+// simulated interrupts.
+//
+// Time is a counter (kCounterHz per second) that moves only when told to:
+// when every task is blocked the idle task jumps it to the next timer
+// deadline at once, and a task can make time pass while it "runs" with
+// advance(). Interrupts are delivered synchronously: raise_interrupt() runs
+// the handler in interrupt context on the caller's stack, then does the
+// interrupt-exit switch, exactly where a real interrupt would.
+#pragma once
+
+#include <stdint.h>
+
+namespace petrel::host {
+
+inline constexpr uint64_t kCounterHz = 1'000'000;  // 1 counter tick = 1 us
+
+// Fresh state: kernel, heap (a 16 MiB region), console to stderr, time 0,
+// no interrupt handlers but the kernel's timer.
+void reset();
+
+uint64_t now();  // the simulated counter
+// Lets `counter_ticks` pass; fires the timer interrupt if its deadline is
+// reached (preempting the caller if a switch is due).
+void advance(uint64_t counter_ticks);
+// Runs interrupt `intid`'s handler in interrupt context.
+void raise_interrupt(uint32_t intid);
+
+// Timer interrupts delivered since reset().
+uint64_t timer_interrupts();
+// Whether the one-shot timer is armed, and for when.
+bool timer_armed();
+uint64_t timer_deadline();
+
+// What platform::shutdown does on the host: by default it prints the reason
+// and aborts the process (so panics fail tests loudly, or are caught by
+// EXPECT_DEATH).
+}  // namespace petrel::host

@@ -1,0 +1,77 @@
+// The scheduler's interface to the rest of the kernel (primitives, time,
+// the arch interrupt path). Applications use task.h and the primitives.
+//
+// Locking: single CPU; kernel data is guarded by masking interrupts
+// (CriticalSection). Every function here must be called inside one, from
+// task or interrupt context as noted.
+#pragma once
+
+#include "petrel/kernel/task.h"
+#include "petrel/kernel/ticks.h"
+
+namespace petrel::kernel {
+
+// --- lifecycle ---
+// Creates the idle task and starts the highest-priority ready task. On a
+// guest it does not return; on the host port it returns when the scheduler
+// is ended (scheduler_end) or every task is blocked with no timeout left.
+enum class StopReason { kEnded, kAllTasksBlocked, kNoTasks };
+StopReason scheduler_start();
+void scheduler_end();  // back to scheduler_start's caller, which returns kEnded
+// Stops from the running task (any, idle included) with a reason.
+void scheduler_stop(StopReason reason);
+bool scheduler_running();
+// Host port and tests: forget every task and all kernel state.
+void kernel_reset();
+
+// Scheduler lock (vTaskSuspendAll): no switch happens while locked, but
+// interrupts stay enabled. Nests. Unlocking switches if one became due.
+void scheduler_lock();
+void scheduler_unlock();
+bool scheduler_locked();
+
+// --- interrupt context ---
+bool in_isr();
+void isr_enter();
+// Called by the arch interrupt path last: switches tasks if one is due.
+void isr_exit();
+
+// --- used by primitives (interrupts masked) ---
+// Moves a blocked/suspended/new task to its ready list; requests a switch
+// when it outranks the running task. Returns whether it does.
+bool make_ready(Task* task);
+// Blocks the running task until made ready again or `timeout` passes
+// (kForever: no timeout). Switches away at once; returns the wake reason.
+// Task context, not with the scheduler locked.
+WakeReason block_current(Ticks timeout);
+// Asks for a switch at the next opportunity: leaving the outermost critical
+// section in task context, or interrupt exit.
+void request_switch();
+// Changes a task's effective priority (priority inheritance, or a new base
+// priority), keeping its ready list or wait queue in order and requesting a
+// switch if the running task is no longer the highest ready one.
+void set_effective_priority(Task* task, Priority priority);
+// Timer interrupt: wakes due tasks, rotates time slices, re-arms the timer.
+void on_timer_interrupt();
+
+// Masks interrupts for its lifetime. Leaving the outermost one in task
+// context performs a requested switch.
+class CriticalSection {
+ public:
+  CriticalSection();
+  ~CriticalSection();
+  CriticalSection(const CriticalSection&) = delete;
+  CriticalSection& operator=(const CriticalSection&) = delete;
+
+ private:
+  uint64_t saved_;
+};
+
+// Hooks an API layer can install (FreeRTOS's idle and stack-overflow hooks).
+struct KernelHooks {
+  void (*idle)() = nullptr;
+  void (*stack_overflow)(Task* task) = nullptr;  // before the kernel panics
+};
+void set_hooks(const KernelHooks& hooks);
+
+}  // namespace petrel::kernel

@@ -1,0 +1,134 @@
+// Tasks: creation (static or from the heap), deletion, suspension, delays,
+// priorities, names, state and run-time statistics.
+//
+// A Task is the kernel's control block. Kernel modules use its fields
+// directly (they are documented below); applications use the functions.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/context.h"
+#include "petrel/kernel/config.h"
+#include "petrel/kernel/list.h"
+#include "petrel/kernel/ticks.h"
+#include "petrel/result.h"
+
+namespace petrel::kernel {
+
+struct SchedTag;  // ready lists, the delayed list
+struct WaitTag;   // a WaitQueue
+struct AllTag;    // the list of all tasks
+class WaitQueue;
+struct Mutex;
+
+using Priority = uint8_t;
+using TaskEntry = void (*)(void* arg);
+
+enum class TaskState : uint8_t { kRunning, kReady, kBlocked, kSuspended, kDeleted };
+
+// Why a blocked task woke up.
+enum class WakeReason : uint8_t {
+  kNone,
+  kSignaled,  // what it waited for happened (or may have: retry)
+  kTimeout,   // its timeout passed
+  kAborted,   // the wait was aborted (task_abort_delay, object deleted)
+};
+
+enum class NotifyState : uint8_t { kIdle, kWaiting, kPending };
+
+struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
+  // --- scheduling (guarded by interrupts off) ---
+  arch::ArchContext context;
+  TaskState state = TaskState::kReady;
+  Priority priority = 0;       // effective (raised by priority inheritance)
+  Priority base_priority = 0;  // as set by the application
+  bool delayed = false;        // on the delayed list (wake_tick valid)
+  bool suspended_waiting = false;
+  Ticks wake_tick;  // when `delayed`: when to wake
+  WaitQueue* waiting_on = nullptr;
+  WakeReason wake_reason = WakeReason::kNone;
+  uint32_t critical_nesting = 0;  // saved across context switches
+  uintptr_t wait_data = 0;        // per-primitive detail of what is awaited
+
+  // --- priority inheritance ---
+  Mutex* held_mutexes = nullptr;  // singly linked through Mutex::next_held
+  Mutex* blocked_on_mutex = nullptr;
+
+  // --- notifications ---
+  uint32_t notify_value[config::kNotifyIndices] = {};
+  NotifyState notify_state[config::kNotifyIndices] = {};
+
+  // --- memory ---
+  uint8_t* stack_base = nullptr;  // lowest address
+  size_t stack_size = 0;
+  bool dynamic = false;  // control block and stack came from the heap
+
+  // --- identity and statistics ---
+  char name[config::kTaskNameLength] = {};
+  uint32_t id = 0;
+  uint64_t run_time = 0;  // timer counter units spent running
+  uint64_t switched_in = 0;
+  void* user_data = nullptr;  // for API layers (FreeRTOS tags, TLS)
+};
+
+struct TaskConfig {
+  const char* name = "task";
+  Priority priority = 1;
+  size_t stack_size = 4096;
+  TaskEntry entry = nullptr;
+  void* arg = nullptr;
+};
+
+// Creates a task whose control block and stack come from the kernel heap.
+// Fails cleanly (kNoMemory) when the heap cannot hold them.
+Result<Task*> task_create(const TaskConfig& config);
+// Creates a task in caller-provided storage; no heap involved. `stack` must
+// be 16-byte aligned and at least config::kMinStackSize bytes.
+Result<Task*> task_create_static(const TaskConfig& config, Task* storage, void* stack,
+                                 size_t stack_size);
+// Deletes `task` (nullptr: the calling task, which then never returns).
+// Its waits are cancelled and the mutexes it holds released.
+void task_delete(Task* task);
+
+Task* task_current();
+void task_yield();
+// Blocks the caller for `ticks` (0: yield).
+void task_delay(Ticks ticks);
+// Blocks until *previous_wake + period and advances *previous_wake by the
+// period, so a periodic task keeps its period exactly, without drift.
+// Returns false (and does not block) if that time has already passed.
+bool task_delay_until(Ticks* previous_wake, Ticks period);
+// Wakes a task from task_delay / a blocking wait early (it sees kAborted).
+bool task_abort_delay(Task* task);
+
+void task_suspend(Task* task);  // nullptr: the caller
+void task_resume(Task* task);
+// From interrupt context: returns true when the resumed task should run
+// before the interrupted one (a switch happens on interrupt exit).
+bool task_resume_from_isr(Task* task);
+
+Priority task_priority(const Task* task);  // effective priority
+void task_set_priority(Task* task, Priority priority);
+TaskState task_state(const Task* task);
+const char* task_name(const Task* task);
+Task* task_find(const char* name);
+// Bytes of stack never used so far (the high-water mark, from the bottom).
+size_t task_stack_unused(const Task* task);
+size_t task_count();
+
+// A snapshot of every live task, for statistics (like uxTaskGetSystemState).
+struct TaskInfo {
+  const Task* task;
+  const char* name;
+  uint32_t id;
+  TaskState state;
+  Priority priority;
+  Priority base_priority;
+  uint64_t run_time;  // timer counter units
+  size_t stack_size;
+  size_t stack_unused;
+};
+size_t task_list(TaskInfo* out, size_t max);
+
+}  // namespace petrel::kernel

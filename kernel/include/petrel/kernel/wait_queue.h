@@ -1,0 +1,39 @@
+// WaitQueue: the tasks blocked on one kernel object, highest priority first
+// (FIFO among equals). Every blocking primitive is built on it.
+#pragma once
+
+#include "petrel/kernel/list.h"
+#include "petrel/kernel/sched.h"
+#include "petrel/kernel/task.h"
+
+namespace petrel::kernel {
+
+class WaitQueue {
+ public:
+  constexpr WaitQueue() = default;
+
+  // Blocks the running task on this queue (interrupts masked, task context).
+  // kNoWait returns kTimeout at once without blocking.
+  WakeReason wait(Ticks timeout);
+
+  // Wakes the first waiter with `reason`; returns it, or nullptr.
+  Task* wake_one(WakeReason reason = WakeReason::kSignaled);
+  // Wakes every waiter; returns how many.
+  size_t wake_all(WakeReason reason = WakeReason::kSignaled);
+  // Removes `task` (which waits here) and makes it ready with `reason`.
+  void wake(Task* task, WakeReason reason);
+
+  bool empty() const { return waiters_.empty(); }
+  Task* first() const { return waiters_.front(); }
+  Task* next(const Task* t) const { return waiters_.next(t); }
+  size_t size() const { return waiters_.size(); }
+
+  // Keeps the order right after a waiter's priority changed.
+  void reposition(Task* task);
+
+ private:
+  void insert(Task* task);
+  List<Task, WaitTag> waiters_;
+};
+
+}  // namespace petrel::kernel

@@ -1,0 +1,78 @@
+// The scheduler's state, shared by the kernel's own .cc files (sched.cc,
+// task.cc, wait_queue.cc). Not a public header.
+#pragma once
+
+#include "petrel/kernel/list.h"
+#include "petrel/kernel/sched.h"
+#include "petrel/kernel/task.h"
+
+namespace petrel::kernel {
+
+// One FIFO list per priority and a bitmap of the non-empty ones: finding the
+// highest ready priority is one count-leading-zeros, whatever the number of
+// tasks.
+class ReadyQueues {
+ public:
+  void push_back(Task* t) {
+    level_[t->priority].push_back(t);
+    bitmap_ |= 1u << t->priority;
+  }
+  void push_front(Task* t) {
+    level_[t->priority].push_front(t);
+    bitmap_ |= 1u << t->priority;
+  }
+  void remove(Task* t) {
+    List<Task, SchedTag>::remove(t);
+    if (level_[t->priority].empty()) bitmap_ &= ~(1u << t->priority);
+  }
+  Task* highest() const {
+    if (bitmap_ == 0) return nullptr;
+    return level_[31 - __builtin_clz(bitmap_)].front();
+  }
+  // More than one task ready at `p`: time slicing applies.
+  bool shared(Priority p) const { return level_[p].front() != level_[p].back(); }
+  void rotate(Task* t) {  // t to the back of its level
+    List<Task, SchedTag>::remove(t);
+    level_[t->priority].push_back(t);
+  }
+
+ private:
+  List<Task, SchedTag> level_[config::kPriorities];
+  uint32_t bitmap_ = 0;
+};
+
+struct KernelState {
+  ReadyQueues ready;
+  List<Task, SchedTag> delayed;     // sorted by wake_tick
+  List<Task, SchedTag> terminated;  // deleted, memory not yet returned
+  List<Task, AllTag> all;
+  Task* current = nullptr;
+  bool running = false;
+  bool switch_pending = false;
+  uint32_t nesting = 0;  // critical sections of the running task
+  uint32_t lock = 0;     // scheduler lock depth
+  uint32_t isr_nesting = 0;
+  uint32_t app_tasks = 0;  // tasks other than idle and kernel services
+  uint32_t next_id = 1;
+  uint64_t counter_per_tick = 1;
+  uint64_t armed = UINT64_MAX;  // counter value the timer is armed for
+  Ticks slice_end;
+  uint64_t last_switch = 0;
+  StopReason stop_reason = StopReason::kEnded;
+  KernelHooks hooks;
+};
+
+extern KernelState g_kernel;
+
+void schedule();
+void remove_from_all_lists(Task* t);
+void update_timer();
+void fill_stack(Task* t);
+bool stack_intact(const Task* t);
+
+// Provided by the mutex module: what a task inherits from the mutexes it
+// holds, and giving them up when the task is deleted.
+Priority mutex_inherited_priority(const Task* t);
+void mutex_release_all(Task* t);
+
+}  // namespace petrel::kernel

@@ -1,0 +1,314 @@
+// The scheduler: fixed-priority preemptive, round-robin among equals,
+// tickless.
+//
+// Design
+// ------
+// Ready tasks sit in one FIFO list per priority with a bitmap of non-empty
+// levels (kernel_state.h); the running task stays at the head of its level.
+// Picking the next task is a count-leading-zeros and a list head, so the
+// cost of a switch does not depend on how many tasks exist or are ready.
+// Blocked tasks with a timeout are on one list sorted by wake tick, so the
+// timer interrupt only ever looks at its head; inserting is O(delayed tasks),
+// paid by the task that blocks, never by the switch.
+//
+// Everything is guarded by masking interrupts (single CPU). Primitives call
+// make_ready()/request_switch() inside a CriticalSection; the switch itself
+// happens when the outermost critical section ends in task context, or at
+// interrupt exit (isr_exit), or at once when the running task blocks. The
+// scheduler lock only defers switches; interrupts keep running.
+//
+// Time is tickless: the kernel's tick count is the hardware counter divided
+// down (tick_count()), so no periodic interrupt is needed to keep it. The
+// one-shot timer is armed for the earliest of (a) the first delayed task's
+// wake tick and (b) the end of the running task's time slice, but (b) only
+// while another task of the same priority is ready. An idle system, or one
+// task running alone at its priority, takes no timer interrupt at all.
+//
+// Latency bound: with interrupts masked for at most the longest critical
+// section C, a wake-up from an interrupt reaches its task within
+// C + interrupt entry + one switch; no kernel path loops over tasks with
+// interrupts masked except the delayed-list insert and the expiry of tasks
+// due at the same tick.
+#include "petrel/kernel/sched.h"
+
+#include <new>
+
+#include "kernel_state.h"
+#include "petrel/arch.h"
+#include "petrel/console.h"
+#include "petrel/exit.h"
+#include "petrel/kernel/heap.h"
+#include "petrel/kernel/wait_queue.h"
+
+namespace petrel::kernel {
+
+KernelState g_kernel;
+
+namespace {
+
+Task g_idle;
+alignas(16) uint8_t g_idle_stack[config::kIdleStackSize];
+arch::ArchContext g_start_context;  // scheduler_start's caller
+
+void free_task_memory(Task* t) {
+  if (!t->dynamic) return;
+  heap_free(t->stack_base);
+  heap_free(t);
+}
+
+void reap_terminated() {
+  CriticalSection cs;
+  while (Task* t = g_kernel.terminated.pop_front()) free_task_memory(t);
+}
+
+void idle_main(void*) {
+  for (;;) {
+    reap_terminated();
+    if (g_kernel.hooks.idle != nullptr) g_kernel.hooks.idle();
+    CriticalSection cs;
+    // WFI with interrupts masked still wakes on a pending interrupt, which
+    // is then taken when the critical section ends: none can be missed
+    // between the check and the wait.
+    if (!g_kernel.switch_pending) arch::wait_for_interrupt();
+  }
+}
+
+}  // namespace
+
+Ticks tick_count() {
+  return Ticks{arch::timer_now() / g_kernel.counter_per_tick};
+}
+
+bool scheduler_running() {
+  return g_kernel.running;
+}
+bool in_isr() {
+  return g_kernel.isr_nesting > 0;
+}
+void request_switch() {
+  g_kernel.switch_pending = true;
+}
+void set_hooks(const KernelHooks& hooks) {
+  g_kernel.hooks = hooks;
+}
+
+CriticalSection::CriticalSection() : saved_(arch::irq_save()) {
+  ++g_kernel.nesting;
+}
+
+CriticalSection::~CriticalSection() {
+  KernelState& k = g_kernel;
+  if (--k.nesting == 0 && k.switch_pending && k.isr_nesting == 0 && k.lock == 0 && k.running)
+    schedule();
+  arch::irq_restore(saved_);
+}
+
+void scheduler_lock() {
+  CriticalSection cs;
+  ++g_kernel.lock;
+}
+
+void scheduler_unlock() {
+  CriticalSection cs;
+  if (g_kernel.lock == 0) panic("scheduler_unlock without scheduler_lock");
+  --g_kernel.lock;
+}
+
+bool scheduler_locked() {
+  return g_kernel.lock > 0;
+}
+
+void isr_enter() {
+  ++g_kernel.isr_nesting;
+}
+
+void isr_exit() {
+  KernelState& k = g_kernel;
+  if (--k.isr_nesting == 0 && k.switch_pending && k.lock == 0 && k.running) schedule();
+}
+
+// Picks the highest-priority ready task and switches to it (interrupts
+// masked). Returns when the calling task runs again.
+void schedule() {
+  KernelState& k = g_kernel;
+  k.switch_pending = false;
+  Task* prev = k.current;
+  Task* next = k.ready.highest();
+  if (next == prev) {
+    update_timer();
+    return;
+  }
+  if (prev->state == TaskState::kRunning) prev->state = TaskState::kReady;
+  if (prev != &g_idle && prev->state != TaskState::kDeleted && !stack_intact(prev)) {
+    if (k.hooks.stack_overflow != nullptr) k.hooks.stack_overflow(prev);
+    panic("stack overflow in task '%s' (its stack canary was overwritten)", prev->name);
+  }
+  const uint64_t now = arch::timer_now();
+  prev->run_time += now - k.last_switch;
+  k.last_switch = now;
+  next->state = TaskState::kRunning;
+  ++next->switched_in;
+  k.slice_end = tick_count() + Ticks{config::kTimeSliceTicks};
+  prev->critical_nesting = k.nesting;
+  k.current = next;
+  update_timer();
+  arch::context_switch(prev->context, next->context);
+  // Running as `prev` again.
+  k.nesting = k.current->critical_nesting;
+}
+
+void update_timer() {
+  KernelState& k = g_kernel;
+  Ticks when = kForever;
+  if (Task* first = k.delayed.front()) when = first->wake_tick;
+  if (config::kTimeSlicing && k.current != nullptr && k.current->state == TaskState::kRunning &&
+      k.ready.shared(k.current->priority) && k.slice_end < when)
+    when = k.slice_end;
+  if (when == kForever) {
+    if (k.armed != UINT64_MAX) arch::timer_cancel();
+    k.armed = UINT64_MAX;
+    return;
+  }
+  const uint64_t deadline = when.count > UINT64_MAX / k.counter_per_tick
+                                ? UINT64_MAX - 1
+                                : when.count * k.counter_per_tick;
+  if (deadline != k.armed) {
+    arch::timer_set_deadline(deadline);
+    k.armed = deadline;
+  }
+}
+
+bool make_ready(Task* t) {
+  KernelState& k = g_kernel;
+  if (t->delayed) {
+    List<Task, SchedTag>::remove(t);
+    t->delayed = false;
+  }
+  t->state = TaskState::kReady;
+  k.ready.push_back(t);
+  bool preempt = k.current != nullptr && t->priority > k.current->priority;
+  if (preempt) request_switch();
+  update_timer();  // a second task at the running priority starts time slicing
+  return preempt;
+}
+
+WakeReason block_current(Ticks timeout) {
+  KernelState& k = g_kernel;
+  if (in_isr()) panic("a blocking call was made from interrupt context");
+  if (k.lock > 0) panic("a blocking call was made with the scheduler locked");
+  Task* t = k.current;
+  k.ready.remove(t);
+  t->state = TaskState::kBlocked;
+  t->wake_reason = WakeReason::kNone;
+  if (timeout != kForever) {
+    t->wake_tick = tick_count() + timeout;
+    t->delayed = true;
+    k.delayed.insert_sorted(
+        t, [](const Task* a, const Task* b) { return a->wake_tick < b->wake_tick; });
+  }
+  schedule();
+  return t->wake_reason;
+}
+
+void on_timer_interrupt() {
+  KernelState& k = g_kernel;
+  arch::timer_cancel();  // level-triggered: quiet until re-armed below
+  k.armed = UINT64_MAX;
+  const Ticks now = tick_count();
+  while (Task* t = k.delayed.front()) {
+    if (t->wake_tick > now) break;
+    if (t->waiting_on != nullptr) {
+      List<Task, WaitTag>::remove(t);
+      t->waiting_on = nullptr;
+    }
+    t->wake_reason = WakeReason::kTimeout;
+    make_ready(t);
+  }
+  Task* cur = k.current;
+  if (config::kTimeSlicing && cur != nullptr && cur->state == TaskState::kRunning &&
+      now >= k.slice_end && k.ready.shared(cur->priority)) {
+    k.ready.rotate(cur);
+    request_switch();
+  }
+  update_timer();
+}
+
+void set_effective_priority(Task* t, Priority p) {
+  KernelState& k = g_kernel;
+  if (t->priority == p) return;
+  const bool queued = t->state == TaskState::kReady || t->state == TaskState::kRunning;
+  if (queued) k.ready.remove(t);
+  t->priority = p;
+  if (queued) {
+    // The running task stays at the head of its new level; others go last.
+    if (t == k.current) {
+      k.ready.push_front(t);
+    } else {
+      k.ready.push_back(t);
+    }
+  } else if (t->state == TaskState::kBlocked && t->waiting_on != nullptr) {
+    t->waiting_on->reposition(t);
+  }
+  if (k.current != nullptr && k.ready.highest() != k.current) request_switch();
+  update_timer();
+}
+
+StopReason scheduler_start() {
+  KernelState& k = g_kernel;
+  if (k.running) panic("scheduler_start: the scheduler is already running");
+  const uint64_t freq = arch::timer_frequency();
+  k.counter_per_tick = freq / config::kTickRateHz > 0 ? freq / config::kTickRateHz : 1;
+  if (k.app_tasks == 0) return StopReason::kNoTasks;
+
+  TaskConfig idle{"idle", 0, sizeof g_idle_stack, idle_main, nullptr};
+  auto created = task_create_static(idle, &g_idle, g_idle_stack, sizeof g_idle_stack);
+  if (!created) panic("idle task: %s", created.error().message);
+  --k.app_tasks;  // idle is the kernel's own
+
+  CriticalSection cs;
+  k.running = true;
+  k.switch_pending = false;
+  Task* first = k.ready.highest();
+  first->state = TaskState::kRunning;
+  ++first->switched_in;
+  k.current = first;
+  k.last_switch = arch::timer_now();
+  k.slice_end = tick_count() + Ticks{config::kTimeSliceTicks};
+  update_timer();
+  k.nesting = 0;
+  arch::context_switch(g_start_context, first->context);
+  // Back from scheduler_stop().
+  k.running = false;
+  reap_terminated();
+  k.current = nullptr;
+  arch::timer_cancel();
+  k.armed = UINT64_MAX;
+  return k.stop_reason;
+}
+
+void scheduler_stop(StopReason reason) {
+  KernelState& k = g_kernel;
+  arch::irq_save();
+  k.stop_reason = reason;
+  Task* t = k.current;
+  t->critical_nesting = k.nesting;
+  k.nesting = 1;  // scheduler_start's critical section
+  arch::context_switch(t->context, g_start_context);
+}
+
+void scheduler_end() {
+  scheduler_stop(StopReason::kEnded);
+}
+
+void kernel_reset() {
+  KernelState& k = g_kernel;
+  if (k.running) panic("kernel_reset while the scheduler runs");
+  while (Task* t = k.all.pop_front()) free_task_memory(t);
+  while (Task* t = k.terminated.pop_front()) free_task_memory(t);
+  k.~KernelState();
+  new (&k) KernelState();
+  g_idle.~Task();
+  new (&g_idle) Task();
+}
+
+}  // namespace petrel::kernel

@@ -1,0 +1,280 @@
+// Task lifecycle and the task-level API (task.h).
+#include "petrel/kernel/task.h"
+
+#include <new>
+
+#include "kernel_state.h"
+#include "petrel/arch.h"
+#include "petrel/exit.h"
+#include "petrel/kernel/heap.h"
+#include "petrel/kernel/wait_queue.h"
+
+namespace petrel::kernel {
+namespace {
+
+constexpr uint8_t kStackFill = 0xa5;
+constexpr size_t kCanaryBytes = 32;  // at the bottom of every stack
+
+struct Start {
+  TaskEntry entry;
+  void* arg;
+};
+
+// First code of every task: interrupts on, run, and delete itself on return.
+void task_trampoline(void* p) {
+  Task* t = static_cast<Task*>(p);
+  g_kernel.nesting = 0;
+  arch::interrupts_enable();
+  auto* start = reinterpret_cast<Start*>(t->wait_data);
+  TaskEntry entry = start->entry;
+  void* arg = start->arg;
+  t->wait_data = 0;
+  entry(arg);
+  task_delete(nullptr);
+}
+
+void copy_name(Task* t, const char* name) {
+  size_t i = 0;
+  for (; name != nullptr && name[i] != '\0' && i + 1 < sizeof t->name; ++i) t->name[i] = name[i];
+  t->name[i] = '\0';
+}
+
+Status check_config(const TaskConfig& c, size_t stack_size) {
+  if (c.entry == nullptr) return Error{Errc::kInvalid, "task: no entry function"};
+  if (c.priority >= config::kPriorities)
+    return Error{Errc::kOutOfRange, "task: priority above the configured maximum"};
+  if (stack_size < config::kMinStackSize) return Error{Errc::kInvalid, "task: stack too small"};
+  return ok();
+}
+
+// The Start record lives at the top of the task's own stack until the task
+// runs, so creating a task needs no storage beyond its stack and block.
+Task* init_task(const TaskConfig& c, Task* t, void* stack, size_t stack_size, bool dynamic) {
+  new (t) Task();
+  t->stack_base = static_cast<uint8_t*>(stack);
+  t->stack_size = stack_size & ~size_t{15};
+  t->dynamic = dynamic;
+  t->priority = t->base_priority = c.priority;
+  copy_name(t, c.name);
+  fill_stack(t);
+  auto* start = reinterpret_cast<Start*>(t->stack_base + t->stack_size - sizeof(Start));
+  start->entry = c.entry;
+  start->arg = c.arg;
+  t->wait_data = reinterpret_cast<uintptr_t>(start);
+  const size_t usable = (t->stack_size - sizeof(Start)) & ~size_t{15};
+  arch::context_init(t->context, t->stack_base, usable, task_trampoline, t);
+
+  CriticalSection cs;
+  t->id = g_kernel.next_id++;
+  g_kernel.all.push_back(t);
+  ++g_kernel.app_tasks;
+  make_ready(t);
+  return t;
+}
+
+Task* resolve(Task* t) {
+  return t != nullptr ? t : g_kernel.current;
+}
+
+}  // namespace
+
+void fill_stack(Task* t) {
+  for (size_t i = 0; i < t->stack_size; ++i) t->stack_base[i] = kStackFill;
+}
+
+bool stack_intact(const Task* t) {
+  for (size_t i = 0; i < kCanaryBytes && i < t->stack_size; ++i)
+    if (t->stack_base[i] != kStackFill) return false;
+  return true;
+}
+
+Result<Task*> task_create_static(const TaskConfig& c, Task* storage, void* stack,
+                                 size_t stack_size) {
+  Status s = check_config(c, stack_size);
+  if (!s) return s.error();
+  if (storage == nullptr || stack == nullptr)
+    return Error{Errc::kInvalid, "task: no storage for the task or its stack"};
+  if ((reinterpret_cast<uintptr_t>(stack) & 15) != 0)
+    return Error{Errc::kInvalid, "task: stack not 16-byte aligned"};
+  return init_task(c, storage, stack, stack_size, false);
+}
+
+Result<Task*> task_create(const TaskConfig& c) {
+  Status s = check_config(c, c.stack_size);
+  if (!s) return s.error();
+  void* block = heap_alloc(sizeof(Task), alignof(Task));
+  if (block == nullptr) return Error{Errc::kNoMemory, "task: heap exhausted (control block)"};
+  void* stack = heap_alloc(c.stack_size, 16);
+  if (stack == nullptr) {
+    heap_free(block);
+    return Error{Errc::kNoMemory, "task: heap exhausted (stack)"};
+  }
+  return init_task(c, static_cast<Task*>(block), stack, c.stack_size, true);
+}
+
+void remove_from_all_lists(Task* t) {
+  KernelState& k = g_kernel;
+  if (t->state == TaskState::kReady || t->state == TaskState::kRunning) k.ready.remove(t);
+  if (t->delayed) {
+    List<Task, SchedTag>::remove(t);
+    t->delayed = false;
+  }
+  if (t->waiting_on != nullptr) {
+    List<Task, WaitTag>::remove(t);
+    t->waiting_on = nullptr;
+  }
+}
+
+void task_delete(Task* t) {
+  KernelState& k = g_kernel;
+  CriticalSection cs;
+  t = resolve(t);
+  if (t == nullptr || t->state == TaskState::kDeleted) return;
+  mutex_release_all(t);
+  remove_from_all_lists(t);
+  t->state = TaskState::kDeleted;
+  List<Task, AllTag>::remove(t);
+  if (k.app_tasks > 0) --k.app_tasks;
+  if (t == k.current) {
+    k.terminated.push_back(t);  // its stack is in use: the idle task frees it
+    if (k.app_tasks == 0) scheduler_stop(StopReason::kNoTasks);
+    schedule();
+    panic("a deleted task ran again");
+  }
+  if (t->dynamic) {
+    heap_free(t->stack_base);
+    heap_free(t);
+  }
+}
+
+Task* task_current() {
+  return g_kernel.current;
+}
+
+void task_yield() {
+  CriticalSection cs;
+  Task* t = g_kernel.current;
+  if (t == nullptr) return;
+  g_kernel.ready.rotate(t);
+  request_switch();
+}
+
+void task_delay(Ticks ticks) {
+  if (ticks == kNoWait) {
+    task_yield();
+    return;
+  }
+  CriticalSection cs;
+  block_current(ticks);
+}
+
+bool task_delay_until(Ticks* previous_wake, Ticks period) {
+  CriticalSection cs;
+  const Ticks next = *previous_wake + period;
+  const Ticks now = tick_count();
+  *previous_wake = next;
+  if (next <= now) return false;
+  block_current(next - now);
+  return true;
+}
+
+bool task_abort_delay(Task* t) {
+  CriticalSection cs;
+  if (t == nullptr || t->state != TaskState::kBlocked) return false;
+  if (t->waiting_on != nullptr) {
+    t->waiting_on->wake(t, WakeReason::kAborted);
+  } else {
+    t->wake_reason = WakeReason::kAborted;
+    make_ready(t);
+  }
+  return true;
+}
+
+void task_suspend(Task* t) {
+  KernelState& k = g_kernel;
+  CriticalSection cs;
+  t = resolve(t);
+  if (t == nullptr || t->state == TaskState::kDeleted || t->state == TaskState::kSuspended) return;
+  if (t == k.current && k.lock > 0)
+    panic("task_suspend: the running task with the scheduler locked");
+  const bool was_waiting = t->state == TaskState::kBlocked;
+  remove_from_all_lists(t);
+  if (was_waiting) t->wake_reason = WakeReason::kAborted;
+  t->state = TaskState::kSuspended;
+  if (t == k.current) {
+    schedule();
+  } else {
+    update_timer();
+  }
+}
+
+void task_resume(Task* t) {
+  CriticalSection cs;
+  if (t != nullptr && t->state == TaskState::kSuspended) make_ready(t);
+}
+
+bool task_resume_from_isr(Task* t) {
+  CriticalSection cs;
+  if (t == nullptr || t->state != TaskState::kSuspended) return false;
+  return make_ready(t);
+}
+
+Priority task_priority(const Task* t) {
+  CriticalSection cs;
+  return resolve(const_cast<Task*>(t))->priority;
+}
+
+void task_set_priority(Task* t, Priority p) {
+  CriticalSection cs;
+  t = resolve(t);
+  if (p >= config::kPriorities) p = config::kPriorities - 1;
+  t->base_priority = p;
+  const Priority inherited = mutex_inherited_priority(t);
+  set_effective_priority(t, p > inherited ? p : inherited);
+}
+
+TaskState task_state(const Task* t) {
+  CriticalSection cs;
+  return resolve(const_cast<Task*>(t))->state;
+}
+
+const char* task_name(const Task* t) {
+  return resolve(const_cast<Task*>(t))->name;
+}
+
+Task* task_find(const char* name) {
+  CriticalSection cs;
+  List<Task, AllTag>& all = g_kernel.all;
+  for (Task* t = all.front(); t != nullptr; t = all.next(t)) {
+    size_t i = 0;
+    while (t->name[i] != '\0' && t->name[i] == name[i]) ++i;
+    if (t->name[i] == name[i]) return t;
+  }
+  return nullptr;
+}
+
+size_t task_stack_unused(const Task* t) {
+  t = resolve(const_cast<Task*>(t));
+  size_t n = 0;
+  while (n < t->stack_size && t->stack_base[n] == kStackFill) ++n;
+  return n;
+}
+
+size_t task_count() {
+  CriticalSection cs;
+  return g_kernel.all.size();
+}
+
+size_t task_list(TaskInfo* out, size_t max) {
+  CriticalSection cs;
+  size_t n = 0;
+  List<Task, AllTag>& all = g_kernel.all;
+  for (Task* t = all.front(); t != nullptr && n < max; t = all.next(t)) {
+    out[n++] = TaskInfo{t,           t->name,       t->id,
+                        t->state,    t->priority,   t->base_priority,
+                        t->run_time, t->stack_size, task_stack_unused(t)};
+  }
+  return n;
+}
+
+}  // namespace petrel::kernel

@@ -1,0 +1,94 @@
+// Host-only scheduler tests: simulated interrupts, the timer as armed, and
+// fatal errors. The portable scenarios are in tests/kernel/sched_scenarios.cc.
+#include "kernel_fixture.h"
+
+namespace petrel::kernel::test {
+namespace {
+
+using Sched = KernelTest;
+
+TEST_F(Sched, AllTasksBlockedForeverStopsTheHostScheduler) {
+  auto t = [&] { task_suspend(nullptr); };
+  spawn_fn("t", 1, &t);
+  EXPECT_EQ(scheduler_start(), StopReason::kAllTasksBlocked);
+}
+
+TEST_F(Sched, InterruptWakesAHigherPriorityTaskOnExit) {
+  static Task* waiter;
+  static std::vector<std::string>* plog;
+  plog = &log;
+  auto w = [&] {
+    task_suspend(nullptr);
+    note("waiter");
+  };
+  ASSERT_TRUE(arch::irq_register(
+                  40,
+                  [](uint32_t, void*) {
+                    plog->push_back("isr");
+                    EXPECT_TRUE(in_isr());
+                    EXPECT_TRUE(task_resume_from_isr(waiter));
+                    plog->push_back("isr end");
+                  },
+                  nullptr)
+                  .ok());
+  auto low = [&] {
+    note("low");
+    host::raise_interrupt(40);
+    note("low again");
+  };
+  waiter = spawn_fn("waiter", 4, &w);
+  spawn_fn("low", 1, &low);
+  scheduler_start();
+  EXPECT_EQ(log, (std::vector<std::string>{"low", "isr", "isr end", "waiter", "low again"}));
+}
+
+TEST_F(Sched, ALoneTaskAtItsPriorityRunsWithoutTimer) {
+  bool armed_alone = true, armed_shared = false;
+  Task* peer = nullptr;
+  auto p = [&] {};
+  auto t = [&] {
+    armed_alone = host::timer_armed();  // a lower-priority task is ready: no slicing
+    peer = spawn_fn("peer", 2, &p);     // an equal-priority peer: now slice
+    armed_shared = host::timer_armed();
+  };
+  auto low = [&] {};
+  spawn_fn("low", 1, &low);
+  spawn_fn("t", 2, &t);
+  scheduler_start();
+  EXPECT_FALSE(armed_alone);
+  EXPECT_TRUE(armed_shared);
+}
+
+using SchedDeath = KernelTest;
+
+TEST_F(SchedDeath, StackOverflowIsCaughtAndNamesTheTask) {
+  EXPECT_DEATH(
+      {
+        auto t = [&] {
+          // Scribble over the bottom of our own stack, as an overflow would.
+          Task* me = task_current();
+          me->stack_base[3] = 0;
+          task_yield();
+          task_delay(Ticks{1});
+        };
+        spawn_fn("overflower", 1, &t);
+        scheduler_start();
+      },
+      "stack overflow in task 'overflower'");
+}
+
+TEST_F(SchedDeath, BlockingInAnInterruptIsReported) {
+  EXPECT_DEATH(
+      {
+        ASSERT_TRUE(arch::irq_register(
+                        41, [](uint32_t, void*) { task_delay(Ticks{1}); }, nullptr)
+                        .ok());
+        auto t = [&] { host::raise_interrupt(41); };
+        spawn_fn("t", 1, &t);
+        scheduler_start();
+      },
+      "blocking call was made from interrupt context");
+}
+
+}  // namespace
+}  // namespace petrel::kernel::test
