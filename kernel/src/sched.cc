@@ -263,7 +263,7 @@ StopReason scheduler_start() {
   TaskConfig idle{"idle", 0, sizeof g_idle_stack, idle_main, nullptr};
   auto created = task_create_static(idle, &g_idle, g_idle_stack, sizeof g_idle_stack);
   if (!created) panic("idle task: %s", created.error().message);
-  --k.app_tasks;  // idle is the kernel's own
+  task_mark_system(&g_idle);
 
   CriticalSection cs;
   k.running = true;

@@ -134,7 +134,7 @@ void task_delete(Task* t) {
   remove_from_all_lists(t);
   t->state = TaskState::kDeleted;
   List<Task, AllTag>::remove(t);
-  if (k.app_tasks > 0) --k.app_tasks;
+  if (!t->system) --k.app_tasks;
   if (t == k.current) {
     k.terminated.push_back(t);  // its stack is in use: the idle task frees it
     if (k.app_tasks == 0) scheduler_stop(StopReason::kNoTasks);

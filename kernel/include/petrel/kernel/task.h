@@ -91,6 +91,10 @@ Result<Task*> task_create_static(const TaskConfig& config, Task* storage, void* 
 // Its waits are cancelled and the mutexes it holds released.
 void task_delete(Task* task);
 
+// Marks a task as the kernel's own (the timer service): the scheduler stops
+// with kNoTasks when the last task that is not the kernel's own has ended.
+void task_mark_system(Task* task);
+
 Task* task_current();
 void task_yield();
 // Blocks the caller for `ticks` (0: yield).
