@@ -63,6 +63,7 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   uint8_t* stack_base = nullptr;  // lowest address
   size_t stack_size = 0;
   bool dynamic = false;  // control block and stack came from the heap
+  bool system = false;   // the kernel's own (idle, timer service)
 
   // --- identity and statistics ---
   char name[config::kTaskNameLength] = {};
