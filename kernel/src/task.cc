@@ -147,6 +147,14 @@ void task_delete(Task* t) {
   }
 }
 
+void task_mark_system(Task* t) {
+  CriticalSection cs;
+  t = resolve(t);
+  if (t->system) return;
+  t->system = true;
+  --g_kernel.app_tasks;
+}
+
 Task* task_current() {
   return g_kernel.current;
 }
