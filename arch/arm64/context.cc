@@ -1,4 +1,5 @@
 // AArch64 task contexts and interrupt masking (the arch seam, petrel/arch.h).
+#include "arch/fpu.h"
 #include "arch/sysreg.h"
 #include "petrel/arch.h"
 
@@ -29,7 +30,12 @@ void context_init(ArchContext& ctx, void* stack_base, size_t stack_size, void (*
 }
 
 void context_switch(ArchContext& from, ArchContext& to) {
+  fpu_switch(&from, &to);
   petrel_context_switch(&from, &to);
+}
+
+void context_destroy(ArchContext& ctx) {
+  fpu_forget(&ctx);
 }
 
 uint64_t irq_save() {

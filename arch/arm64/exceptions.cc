@@ -2,6 +2,7 @@
 // is fatal and produces a full report (exception class, ESR, FAR, ELR, the
 // registers) before the domain is crashed with a failure status.
 #include "arch/esr.h"
+#include "arch/fpu.h"
 #include "arch/frame.h"
 #include "arch/gic.h"
 #include "arch/sysreg.h"
@@ -9,6 +10,7 @@
 #include "petrel/exit.h"
 #include "petrel/fmt.h"
 #include "petrel/kernel/sched.h"
+#include "petrel/kernel/task.h"
 #include "petrel/platform.h"
 
 extern "C" {
@@ -56,10 +58,18 @@ const char* guard_name(uint64_t far) {
     if (e.is_data_abort) print(", %s", e.write ? "write" : "read");
     print(")");
   }
-  print(" in the boot thread (%s)\n", vector_name(kind));
+  const kernel::Task* task = kernel::scheduler_running() ? kernel::task_current() : nullptr;
+  if (task != nullptr) {
+    print(" in task '%s' (%s)\n", task->name, vector_name(kind));
+  } else {
+    print(" in the boot thread (%s)\n", vector_name(kind));
+  }
   if (e.is_abort) {
     const char* guard = guard_name(f.far);
     if (guard != nullptr) print("    stack overflow: FAR is in the guard page of the %s\n", guard);
+    if (const kernel::Task* owner = kernel::task_by_stack_guard(f.far))
+      print("    stack overflow: FAR is in the guard page below the stack of task '%s'\n",
+            owner->name);
   }
   print("    ESR 0x%016lx (EC 0x%02x)  FAR 0x%016lx\n", f.esr, e.ec, f.far);
   print("    ELR 0x%016lx  SPSR 0x%016lx  SP 0x%016lx\n", f.elr, f.spsr, f.sp_el0);
@@ -76,14 +86,28 @@ const char* guard_name(uint64_t far) {
 }  // namespace petrel::arch
 
 extern "C" void petrel_exception(petrel::arch::ExceptionFrame* frame, uint64_t kind) {
-  petrel::arch::report_fault(*frame, kind);
+  using namespace petrel::arch;
+  constexpr uint64_t kEcFpAccess = 0x07;
+  if (kind == PETREL_VEC_SYNC && (frame->esr >> 26) == kEcFpAccess) {
+    if (petrel::kernel::in_isr()) {
+      petrel::console_end_line();
+      petrel::print(
+          "*** PETREL: an interrupt handler used FP/SIMD registers; build handlers "
+          "with -mgeneral-regs-only\n");
+    } else if (fpu_trap()) {
+      return;  // retry the instruction with the task's FP/SIMD state loaded
+    }
+  }
+  report_fault(*frame, kind);
 }
 
 // IRQs from task context, on the task's stack (vectors.S). The kernel may
 // switch tasks in isr_exit; this call then returns when the interrupted
 // task runs again.
 extern "C" void petrel_irq() {
+  petrel::arch::fpu_irq_enter();
   petrel::kernel::isr_enter();
   petrel::arch::irq_dispatch();
-  petrel::kernel::isr_exit();
+  petrel::kernel::isr_exit();  // may run other tasks before it returns
+  petrel::arch::fpu_irq_exit();
 }

@@ -11,7 +11,14 @@
 //   - everything else, the first page included: unmapped, so a null
 //     dereference faults.
 // RAM is Normal Write-Back Inner Shareable, which Xen requires for memory it
-// shares with the guest. Tables come from a static pool in .bss.
+// shares with the guest.
+//
+// RAM outside the image is mapped with 4 KiB pages only, so that a task
+// stack's guard page can be unmapped and mapped again later by changing one
+// level-3 entry: no block is ever split at run time (which would need
+// break-before-make while the block may hold the running stack). The
+// level-3 tables for RAM (one per 2 MiB, 0.2% of RAM) are carved from the
+// RAM right after the image; the rest come from a static pool in .bss.
 #include "arch/page_table.h"
 #include "arch/sysreg.h"
 #include "petrel/arch.h"
@@ -28,6 +35,7 @@ namespace {
 
 constexpr size_t kPoolTables = 24;
 PageTable g_pool[kPoolTables];
+PageTableBuilder g_builder;
 
 uintptr_t addr(const char* p) {
   return reinterpret_cast<uintptr_t>(p);
@@ -43,6 +51,25 @@ uint64_t page_up(uint64_t v) {
 Status map_identity(PageTableBuilder& b, uint64_t start, uint64_t end, PageAttrs attrs) {
   if (end <= start) return ok();
   return b.map(start, start, end - start, attrs);
+}
+
+Status map_pages(PageTableBuilder& b, uint64_t start, uint64_t end) {
+  if (end <= start) return ok();
+  return b.map(start, start, end - start, PageAttrs::data(), /*pages_only=*/true);
+}
+
+// Level-3 tables needed to map all RAM with pages.
+size_t ram_page_tables(const BoardInfo& board) {
+  size_t n = 0;
+  for (size_t i = 0; i < board.memory_count; ++i) {
+    const uint64_t lo = board.memory[i].base, hi = lo + board.memory[i].size;
+    if (hi > lo) n += static_cast<size_t>(((hi - 1) >> 21) - (lo >> 21) + 1);
+  }
+  return n;
+}
+
+void tlb_invalidate_page(uint64_t va) {
+  __asm__ volatile("dsb ishst\n tlbi vaae1is, %0\n dsb ish\n isb" ::"r"(va >> 12) : "memory");
 }
 
 Status map_device(PageTableBuilder& b, MemRange r) {
@@ -72,10 +99,10 @@ Status build(PageTableBuilder& b, const BoardInfo& board) {
     if (lo == 0) lo = pte::kPageSize;  // never map the first page
     if (image_start >= lo && image_end <= hi) {
       image_in_ram = true;
-      step(map_identity(b, lo, image_start, PageAttrs::data()));
-      step(map_identity(b, image_end, hi, PageAttrs::data()));
+      step(map_pages(b, lo, image_start));
+      step(map_pages(b, image_end, hi));
     } else {
-      step(map_identity(b, lo, hi, PageAttrs::data()));
+      step(map_pages(b, lo, hi));
     }
   }
   if (!image_in_ram) return Error{Errc::kInvalid, "mmu: the image is not inside guest RAM"};
@@ -95,15 +122,25 @@ void clean_invalidate_to_poc(uintptr_t start, uintptr_t end) {
 
 }  // namespace
 
-Status mmu_init(const BoardInfo& board) {
-  PageTableBuilder builder(g_pool, kPoolTables);
+Result<uintptr_t> mmu_init(const BoardInfo& board) {
+  // Level-3 tables for RAM, carved after the image and zeroed here.
+  auto* carved = reinterpret_cast<PageTable*>(page_up(addr(__image_end)));
+  const size_t carved_count = ram_page_tables(board);
+  for (size_t i = 0; i < carved_count; ++i)
+    for (uint64_t& e : carved[i].entry) e = 0;
+  const uintptr_t free_start = reinterpret_cast<uintptr_t>(carved + carved_count);
+
+  g_builder = PageTableBuilder(g_pool, kPoolTables);
+  g_builder.extend(carved, carved_count);
+  PageTableBuilder& builder = g_builder;
   Status s = build(builder, board);
-  if (!s) return s;
+  if (!s) return s.error();
 
   // The tables were written with the MMU off (non-cacheable); make sure no
   // stale cache line shadows them once the walker reads through the caches.
   clean_invalidate_to_poc(addr(reinterpret_cast<const char*>(g_pool)),
                           addr(reinterpret_cast<const char*>(g_pool + kPoolTables)));
+  clean_invalidate_to_poc(addr(reinterpret_cast<const char*>(carved)), free_start);
 
   uint64_t parange = PETREL_READ_SYSREG(id_aa64mmfr0_el1) & 0xf;
   if (parange > 5) parange = 5;
@@ -130,7 +167,24 @@ Status mmu_init(const BoardInfo& board) {
              | (1ull << 25));  // EE: little endian
   PETREL_WRITE_SYSREG(sctlr_el1, sctlr);
   isb();
+  return free_start;
+}
+
+Status stack_guard_install(void* page) {
+  uint64_t* e = g_builder.page_entry(reinterpret_cast<uintptr_t>(page));
+  if (e == nullptr || !pte::is_valid(*e))
+    return Error{Errc::kInvalid, "mmu: stack guard outside page-mapped RAM"};
+  *e = 0;
+  tlb_invalidate_page(reinterpret_cast<uintptr_t>(page));
   return ok();
+}
+
+void stack_guard_remove(void* page) {
+  const uintptr_t va = reinterpret_cast<uintptr_t>(page);
+  uint64_t* e = g_builder.page_entry(va);
+  if (e == nullptr) return;
+  *e = pte::leaf(va, PageAttrs::data(), 3);
+  tlb_invalidate_page(va);
 }
 
 }  // namespace petrel::arch

@@ -80,6 +80,12 @@ void context_switch(ArchContext& from, ArchContext& to) {
   swapcontext(&from.uc, &to.uc);
 }
 
+void context_destroy(ArchContext&) {}
+Status stack_guard_install(void*) {
+  return ok();
+}
+void stack_guard_remove(void*) {}
+
 uint64_t irq_save() {
   const uint64_t was = g_masked ? 1 : 0;
   g_masked = true;

@@ -51,8 +51,9 @@ alignas(16) uint8_t g_idle_stack[config::kIdleStackSize];
 arch::ArchContext g_start_context;  // scheduler_start's caller
 
 void free_task_memory(Task* t) {
+  arch::context_destroy(t->context);
   if (!t->dynamic) return;
-  heap_free(t->stack_base);
+  release_stack(t);
   heap_free(t);
 }
 
@@ -307,6 +308,7 @@ void kernel_reset() {
   while (Task* t = k.terminated.pop_front()) free_task_memory(t);
   k.~KernelState();
   new (&k) KernelState();
+  arch::context_destroy(g_idle.context);
   g_idle.~Task();
   new (&g_idle) Task();
 }

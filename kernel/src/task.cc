@@ -104,12 +104,27 @@ Result<Task*> task_create(const TaskConfig& c) {
   if (!s) return s.error();
   void* block = heap_alloc(sizeof(Task), alignof(Task));
   if (block == nullptr) return Error{Errc::kNoMemory, "task: heap exhausted (control block)"};
-  void* stack = heap_alloc(c.stack_size, 16);
-  if (stack == nullptr) {
+  // With guard pages the stack is page aligned and sits right above an
+  // unmapped page of its own allocation.
+  constexpr size_t kGuard = arch::kStackGuardSize;
+  const size_t size = (c.stack_size + 15) & ~size_t{15};
+  uint8_t* memory =
+      size + kGuard < size
+          ? nullptr
+          : static_cast<uint8_t*>(heap_alloc(size + kGuard, kGuard > 16 ? kGuard : 16));
+  if (memory == nullptr) {
     heap_free(block);
     return Error{Errc::kNoMemory, "task: heap exhausted (stack)"};
   }
-  return init_task(c, static_cast<Task*>(block), stack, c.stack_size, true);
+  if constexpr (kGuard > 0) {
+    Status guarded = arch::stack_guard_install(memory);
+    if (!guarded) {
+      heap_free(memory);
+      heap_free(block);
+      return guarded.error();
+    }
+  }
+  return init_task(c, static_cast<Task*>(block), memory + kGuard, size, true);
 }
 
 void remove_from_all_lists(Task* t) {
@@ -133,6 +148,7 @@ void task_delete(Task* t) {
   mutex_release_all(t);
   remove_from_all_lists(t);
   t->state = TaskState::kDeleted;
+  arch::context_destroy(t->context);
   List<Task, AllTag>::remove(t);
   if (!t->system) --k.app_tasks;
   if (t == k.current) {
@@ -142,9 +158,25 @@ void task_delete(Task* t) {
     panic("a deleted task ran again");
   }
   if (t->dynamic) {
-    heap_free(t->stack_base);
+    release_stack(t);
     heap_free(t);
   }
+}
+
+void release_stack(Task* t) {
+  uint8_t* memory = t->stack_base - arch::kStackGuardSize;
+  if constexpr (arch::kStackGuardSize > 0) arch::stack_guard_remove(memory);
+  heap_free(memory);
+}
+
+const Task* task_by_stack_guard(uintptr_t address) {
+  if constexpr (arch::kStackGuardSize == 0) return nullptr;
+  List<Task, AllTag>& all = g_kernel.all;
+  for (Task* t = all.front(); t != nullptr; t = all.next(t)) {
+    const uintptr_t base = reinterpret_cast<uintptr_t>(t->stack_base);
+    if (t->dynamic && address < base && address >= base - arch::kStackGuardSize) return t;
+  }
+  return nullptr;
 }
 
 void task_mark_system(Task* t) {

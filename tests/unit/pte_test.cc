@@ -167,3 +167,48 @@ TEST(Esr, UndefinedInstructionAndOthers) {
 
 }  // namespace
 }  // namespace petrel::arch
+
+namespace petrel::arch {
+namespace {
+
+TEST(PageTableBuilder, PagesOnlyAndPageEntries) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[2]());
+  std::unique_ptr<PageTable[]> extra(new PageTable[4]());
+  PageTableBuilder b(pool.get(), 2);
+  b.extend(extra.get(), 4);
+  // 4 MiB, 2 MiB aligned: blocks would fit, but pages are asked for.
+  ASSERT_TRUE(b.map(0x40000000, 0x40000000, 0x400000, PageAttrs::data(), true).ok());
+  EXPECT_EQ(b.translate(0x40200000)->level, 3);
+  EXPECT_EQ(b.tables_used(), 4u) << "L1, L2 (first pool), two L3 (extra pool)";
+  uint64_t* e = b.page_entry(0x40201000);
+  ASSERT_NE(e, nullptr);
+  // Unmapping one page (a stack guard) leaves its neighbours alone.
+  *e = 0;
+  EXPECT_FALSE(b.translate(0x40201000).ok());
+  EXPECT_TRUE(b.translate(0x40200fff).ok());
+  EXPECT_TRUE(b.translate(0x40202000).ok());
+  *e = pte::leaf(0x40201000, PageAttrs::data(), 3);
+  EXPECT_EQ(b.translate(0x40201234)->pa, 0x40201234u);
+  EXPECT_EQ(b.page_entry(0x80000000), nullptr) << "not mapped at all";
+}
+
+TEST(PageTableBuilder, BlocksHaveNoPageEntry) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]());
+  PageTableBuilder b(pool.get(), 4);
+  ASSERT_TRUE(b.map(0x40000000, 0x40000000, 0x200000, PageAttrs::data()).ok());
+  EXPECT_EQ(b.page_entry(0x40001000), nullptr) << "a 2 MiB block cannot lose one page";
+}
+
+TEST(PageTableBuilder, ExtraPoolExhaustion) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[2]());
+  std::unique_ptr<PageTable[]> extra(new PageTable[1]());
+  PageTableBuilder b(pool.get(), 2);
+  b.extend(extra.get(), 1);
+  ASSERT_TRUE(b.map(0x40000000, 0x40000000, 0x200000, PageAttrs::data(), true).ok());
+  auto s = b.map(0x40200000, 0x40200000, 0x1000, PageAttrs::data(), true);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::kNoMemory);
+}
+
+}  // namespace
+}  // namespace petrel::arch

@@ -18,7 +18,6 @@
 #include "petrel/xen/console.h"
 
 extern "C" {
-extern char __image_end[];
 extern void (*__init_array_start[])();
 extern void (*__init_array_end[])();
 }
@@ -36,8 +35,8 @@ uintptr_t g_dtb;
 // The kernel heap: the RAM between the end of the image and the device tree
 // (Xen puts it near the end of RAM), at most config::kHeapSize bytes when
 // that is set.
-void init_heap(uintptr_t dtb) {
-  const uintptr_t start = reinterpret_cast<uintptr_t>(__image_end);
+void init_heap(uintptr_t start, uintptr_t dtb) {
+  if (dtb > 0 && start > dtb) panic("no room for the heap below the device tree");
   uintptr_t end = static_cast<uintptr_t>(g_board.memory[0].base + g_board.memory[0].size);
   if (dtb > start && dtb < end) end = dtb & ~uintptr_t{0xfff};
   if (kernel::config::kHeapSize != 0 && end - start > kernel::config::kHeapSize)
@@ -77,10 +76,10 @@ extern "C" void petrel_boot(uintptr_t dtb) {
     console_set_output(arch::pl011::write, "vpl011");
   }
 
-  Status s = arch::mmu_init(g_board);
-  if (!s) panic("%s", s.error().message);
-  init_heap(dtb);
-  s = arch::gic_init(g_board);
+  auto free_start = arch::mmu_init(g_board);
+  if (!free_start) panic("%s", free_start.error().message);
+  init_heap(*free_start, dtb);
+  Status s = arch::gic_init(g_board);
   if (!s) panic("%s", s.error().message);
   arch::timer_init(g_board);
   time_init();

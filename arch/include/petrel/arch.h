@@ -18,7 +18,9 @@ namespace petrel::arch {
 // Builds the page tables for the image, RAM and the board's devices and turns
 // the MMU and caches on. Text becomes read-only and executable, everything
 // else execute-never, the first page and the stack guard pages unmapped.
-Status mmu_init(const BoardInfo& board);
+// Returns the first free RAM address after the image and the tables the
+// MMU took from RAM.
+Result<uintptr_t> mmu_init(const BoardInfo& board);
 
 // Initializes the GIC the board describes (v2 or v3) for the boot CPU.
 Status gic_init(const BoardInfo& board);
@@ -55,14 +57,18 @@ void context_init(ArchContext& ctx, void* stack_base, size_t stack_size, void (*
                   void* arg);
 // Saves the caller's state in `from` and resumes `to`. Called with
 // interrupts masked; returns (masked) when something switches back to
-// `from`. Saves everything the calling convention says survives a call
-// (FP/SIMD state is handled separately: arch/fpu).
+// `from`. Saves everything the calling convention says survives a call,
+// FP/SIMD state included (on ARM lazily, see arch/arm64/fpu.cc).
 void context_switch(ArchContext& from, ArchContext& to);
-// Starts the first task. On a guest it never returns; on the host port it
-// returns when the scheduler is ended (context_exit_to_start).
-void context_start(ArchContext& to);
-// Host port: leaves the running task for context_start's caller.
-void context_exit_to_start(ArchContext& from);
+// Stack guard pages (arch::kStackGuardSize bytes, from arch/context.h; 0
+// where the architecture has none): unmaps `page` so that touching it
+// faults, and maps it back before the memory is reused.
+Status stack_guard_install(void* page);
+void stack_guard_remove(void* page);
+
+// `ctx` will never run again (its task was deleted): forget any state kept
+// for it outside the context itself (the FP/SIMD owner on ARM).
+void context_destroy(ArchContext& ctx);
 // Interrupt mask save/restore, nesting.
 uint64_t irq_save();
 void irq_restore(uint64_t saved);

@@ -4,10 +4,15 @@
 //   fault=text    write to the kernel's own text (mapped read-only)
 //   fault=undef   execute an undefined instruction
 //   fault=stack   overflow the boot stack into its guard page
+//   fault=task-stack  overflow a task's stack into its guard page
+//   fault=fp-isr  use FP/SIMD registers in an interrupt handler
 //   fault=hang    never shut down (for the runner's timeout)
 //   exit=N        exit with status N
+#include <petrel/arch.h>
 #include <petrel/console.h>
 #include <petrel/guest.h>
+#include <petrel/kernel/sched.h>
+#include <petrel/kernel/task.h>
 #include <petrel/string.h>
 
 namespace {
@@ -66,6 +71,36 @@ extern "C" int main() {
   if (has_arg(args, "fault=stack")) {
     petrel::print("faults: recursing without end\n");
     return recurse(0, 1 << 30);
+  }
+  if (has_arg(args, "fault=task-stack")) {
+    auto r = petrel::kernel::task_create(petrel::kernel::TaskConfig{
+        "recurser", 2, 8192, [](void*) { recurse(0, 1 << 30); }, nullptr});
+    if (!r) return 3;
+    petrel::print("faults: a task recursing without end\n");
+    petrel::kernel::scheduler_start();
+    return 4;
+  }
+  if (has_arg(args, "fault=fp-isr")) {
+    // A handler built with FP/SIMD (this file is) that really uses it.
+    static volatile double sink;
+    auto handler = [](uint32_t, void*) {
+      sink = sink * 1.5 + 2.0;
+      petrel::arch::timer_cancel();
+    };
+    if (!petrel::arch::irq_register(petrel::arch::timer_irq(), handler, nullptr)) {
+      petrel::arch::irq_unregister(petrel::arch::timer_irq());
+      if (!petrel::arch::irq_register(petrel::arch::timer_irq(), handler, nullptr)) return 5;
+    }
+    petrel::print("faults: an interrupt handler using FP\n");
+    auto task = [](void*) {
+      petrel::arch::timer_set_deadline(petrel::arch::timer_now() + 1000);
+      for (;;) {
+      }
+    };
+    if (!petrel::kernel::task_create(petrel::kernel::TaskConfig{"spinner", 2, 8192, task, nullptr}))
+      return 6;
+    petrel::kernel::scheduler_start();
+    return 7;
   }
   if (has_arg(args, "fault=hang")) {
     petrel::print("faults: hanging\n");

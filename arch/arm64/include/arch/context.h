@@ -1,14 +1,28 @@
 // AArch64 task context. context_switch (context.S) pushes the callee-saved
 // registers x19-x30 on the task's own stack and keeps only the stack
-// pointer here. FP/SIMD state is switched separately (fpu.cc).
+// pointer here. FP/SIMD state is switched lazily (fpu.cc): it lives in
+// `fp` and is loaded only when the task first uses FP/SIMD after another
+// task did.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace petrel::arch {
 
+// Heap-allocated task stacks get an unmapped page below them.
+inline constexpr size_t kStackGuardSize = 4096;
+
+struct alignas(16) FpState {
+  __uint128_t q[32];
+  uint64_t fpcr;
+  uint64_t fpsr;
+};
+
 struct ArchContext {
   uint64_t sp = 0;
+  bool fp_used = false;  // has used FP/SIMD: its state is in `fp` or the registers
+  FpState fp{};
 };
 
 }  // namespace petrel::arch

@@ -33,11 +33,21 @@ class PageTableBuilder {
 
   // `pool[0]` becomes the level-1 table. The pool must be zeroed.
   PageTableBuilder(PageTable* pool, size_t count) : pool_(pool), count_(count), used_(1) {}
+  PageTableBuilder() = default;
+
+  // Adds a second pool of zeroed tables, used once the first is exhausted.
+  void extend(PageTable* more, size_t count) {
+    extra_ = more;
+    extra_count_ = count;
+  }
 
   PageTable* root() const { return pool_; }
-  size_t tables_used() const { return used_; }
+  size_t tables_used() const { return used_ + extra_used_; }
 
-  Status map(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs) {
+  // Maps [va, va + size) to [pa, ...). With `pages_only`, only 4 KiB pages
+  // are used, so that single pages can later be unmapped and remapped
+  // (stack guards) without ever splitting a block.
+  Status map(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs, bool pages_only = false) {
     if (((va | pa | size) & (pte::kPageSize - 1)) != 0)
       return Error{Errc::kInvalid, "mmu: range is not page aligned"};
     if (size == 0 || va + size < va || va + size > (1ull << kVaBits))
@@ -45,7 +55,7 @@ class PageTableBuilder {
     if (attrs.writable && attrs.executable)
       return Error{Errc::kInvalid, "mmu: refusing a writable and executable mapping"};
     while (size > 0) {
-      int level = 1;
+      int level = pages_only ? 3 : 1;
       while (level < 3 && !fits(va, pa, size, level)) ++level;
       Status s = map_one(va, pa, attrs, level);
       if (!s) return s;
@@ -54,6 +64,19 @@ class PageTableBuilder {
       size -= pte::level_size(level);
     }
     return ok();
+  }
+
+  // Points to the level-3 entry for `va`, which must lie in a range mapped
+  // with pages_only; nullptr otherwise.
+  uint64_t* page_entry(uint64_t va) const {
+    if (va >= (1ull << kVaBits)) return nullptr;
+    PageTable* t = pool_;
+    for (int level = 1; level < 3; ++level) {
+      uint64_t e = t->entry[pte::level_index(va, level)];
+      if (!pte::is_table(e, level)) return nullptr;
+      t = reinterpret_cast<PageTable*>(static_cast<uintptr_t>(pte::output_address(e)));
+    }
+    return &t->entry[pte::level_index(va, 3)];
   }
 
   // Software walk, as the MMU would do it.
@@ -84,8 +107,14 @@ class PageTableBuilder {
     for (int l = 1; l < level; ++l) {
       uint64_t& e = t->entry[pte::level_index(va, l)];
       if (!pte::is_valid(e)) {
-        if (used_ == count_) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
-        PageTable* next = &pool_[used_++];
+        PageTable* next = nullptr;
+        if (used_ < count_) {
+          next = &pool_[used_++];
+        } else if (extra_used_ < extra_count_) {
+          next = &extra_[extra_used_++];
+        } else {
+          return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
+        }
         e = pte::table(reinterpret_cast<uintptr_t>(next));
       } else if (!pte::is_table(e, l)) {
         return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
@@ -98,9 +127,12 @@ class PageTableBuilder {
     return ok();
   }
 
-  PageTable* pool_;
-  size_t count_;
-  size_t used_;
+  PageTable* pool_ = nullptr;
+  size_t count_ = 0;
+  size_t used_ = 0;
+  PageTable* extra_ = nullptr;
+  size_t extra_count_ = 0;
+  size_t extra_used_ = 0;
 };
 
 }  // namespace petrel::arch

@@ -6,6 +6,9 @@
 
 namespace petrel::arch {
 
+// No guard pages on the host: stack canaries only.
+inline constexpr size_t kStackGuardSize = 0;
+
 struct ArchContext {
   ucontext_t uc{};
   void (*entry)(void*) = nullptr;

@@ -136,4 +136,7 @@ struct TaskInfo {
 };
 size_t task_list(TaskInfo* out, size_t max);
 
+// The task whose stack guard page holds `address`, if any (fault reports).
+const Task* task_by_stack_guard(uintptr_t address);
+
 }  // namespace petrel::kernel
