@@ -26,10 +26,17 @@ _head:
         .ascii  "ARM\x64"               // magic
         .long   0                       // res5 (PE header offset: none)
 
+        .data
+        .balign 8
+        .global petrel_entry_counter
+petrel_entry_counter:                   // CNTVCT at the first instruction
+        .quad   0
+
         .text
         .global _start
         .type   _start, %function
 _start:
+        mrs     x20, cntvct_el0         // when we got the CPU (boot-time benchmark)
         mov     x19, x0                 // keep the device tree address
 
         adr     x1, petrel_vectors
@@ -58,6 +65,8 @@ _start:
         mov     x29, xzr
         mov     x30, xzr
 
+        adrp    x1, petrel_entry_counter
+        str     x20, [x1, :lo12:petrel_entry_counter]
         mov     x0, x19
         bl      petrel_boot
         bl      main

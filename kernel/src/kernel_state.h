@@ -54,7 +54,7 @@ struct KernelState {
   uint32_t isr_nesting = 0;
   uint32_t app_tasks = 0;  // tasks other than idle and kernel services
   uint32_t next_id = 1;
-  uint64_t counter_per_tick = 1;
+  uint64_t counter_per_tick = 0;  // 0: not computed yet (counter_per_tick())
   uint64_t armed = UINT64_MAX;  // counter value the timer is armed for
   Ticks slice_end;
   uint64_t last_switch = 0;
@@ -65,6 +65,7 @@ struct KernelState {
 extern KernelState g_kernel;
 
 void schedule();
+uint64_t counter_per_tick();
 void remove_from_all_lists(Task* t);
 void update_timer();
 void fill_stack(Task* t);

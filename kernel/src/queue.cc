@@ -1,1 +1,363 @@
-// Placeholder: being written.
+// Queues (queue.h).
+//
+// Design
+// ------
+// Items live in a ring of `length` slots of `item_size` bytes; `head` is the
+// oldest item and `count` how many there are. Two wait queues hold the
+// blocked tasks: senders (only ever non-empty while the queue is full) and
+// receivers, which includes peekers (only ever non-empty while it is empty).
+//
+// Every wake-up is a direct hand-over. A blocked task describes its request
+// in a Waiter on its own stack (Task::wait_data points to it): the buffer to
+// copy from or to and the operation. The task that makes the request
+// possible performs it for the waiter, marks it done and wakes it:
+//   - send while receivers wait: copy the item to each peeker ahead of the
+//     first receiver, then into that receiver's buffer (the ring stays
+//     empty; with no receiver waiting the item is queued);
+//   - receive while senders wait: after taking the oldest item, copy the
+//     first sender's item into the freed slot (back or front, as it asked);
+//   - reset: fill the emptied ring from the waiting senders.
+// So a woken task never re-checks or competes: its call returned success
+// the moment it was woken, wake order is exactly priority then FIFO, and the
+// invariants above hold. A task that is deleted while it waits is simply off
+// the wait queue; the queue is unaffected.
+//
+// A wait ends with the Waiter marked done (success), marked deleted (the
+// queue is gone: the waiter touches nothing of it), or with the wait
+// queue's reason: kTimeout (the deadline passed: the request is tried once
+// more, as the queue may have changed since the wake-up, then the call
+// times out) or kAborted (task_abort_delay, suspension). A kSignaled wake
+// without "done" cannot happen; it would be retried with the time left.
+//
+// Complexity: every operation is O(1) plus the copy of one item, except
+// that a send wakes the peekers ahead of the first receiver (each of them is
+// woken, so the work is proportional to tasks made ready), reset refills
+// from at most `length` senders, and delete wakes every waiter.
+//
+// Interrupts are masked (CriticalSection) for each whole operation,
+// including the item copies (one or, for a send to waiting peekers, several
+// of item_size bytes): keep items small, send pointers for bulk data.
+#include "petrel/kernel/queue.h"
+
+#include <new>
+
+#include "petrel/kernel/heap.h"
+#include "petrel/kernel/sched.h"
+#include "petrel/string.h"
+
+namespace petrel::kernel {
+namespace {
+
+enum class Op : uint8_t { kSendBack, kSendFront, kReceive, kPeek };
+enum class Outcome : uint8_t { kPending, kDone, kDeleted };
+
+// A blocked task's request, on its stack while it waits.
+struct Waiter {
+  void* buffer;  // source for sends, destination for receive/peek
+  Op op;
+  Outcome outcome;
+};
+
+constexpr Error kNotInitialized{Errc::kInvalid, "queue: not initialized or deleted"};
+constexpr Error kInIsr{Errc::kInvalid, "queue: cannot block in interrupt context"};
+constexpr Error kNoTask{Errc::kInvalid, "queue: cannot block before the scheduler starts"};
+constexpr Error kNullItem{Errc::kInvalid, "queue: null item buffer"};
+constexpr Error kFull{Errc::kBusy, "queue: full"};
+constexpr Error kEmpty{Errc::kBusy, "queue: empty"};
+constexpr Error kTimedOut{Errc::kTimeout, "queue: timed out"};
+constexpr Error kAbortedErr{Errc::kTimeout, "queue: wait aborted"};
+constexpr Error kDeletedErr{Errc::kNotFound, "queue: deleted while waiting"};
+constexpr Error kNotMailbox{Errc::kInvalid, "queue: overwrite needs a queue of length 1"};
+
+Waiter* waiter_of(const Task* t) {
+  return reinterpret_cast<Waiter*>(t->wait_data);
+}
+
+bool outranks_current(const Task* t) {
+  const Task* cur = task_current();
+  return cur != nullptr && t->priority > cur->priority;
+}
+
+void copy_item(const Queue* q, void* dst, const void* src) {
+  if (q->item_size != 0) str::copy(dst, src, q->item_size);
+}
+
+uint8_t* slot(const Queue* q, size_t index) {
+  return q->storage + index * q->item_size;
+}
+
+// Puts an item into the ring (which has room).
+void store(Queue* q, const void* item, Op op) {
+  if (op == Op::kSendFront) {
+    q->head = q->head == 0 ? q->length - 1 : q->head - 1;
+    copy_item(q, slot(q, q->head), item);
+  } else {
+    size_t tail = q->head + q->count;
+    if (tail >= q->length) tail -= q->length;
+    copy_item(q, slot(q, tail), item);
+  }
+  ++q->count;
+}
+
+// Completes the first waiting sender's request into the ring (which has
+// room). Returns whether the woken sender outranks the running task.
+bool admit_sender(Queue* q) {
+  Task* t = q->senders.first();
+  if (t == nullptr) return false;
+  Waiter* w = waiter_of(t);
+  store(q, w->buffer, w->op);
+  w->outcome = Outcome::kDone;
+  q->senders.wake(t, WakeReason::kSignaled);
+  return outranks_current(t);
+}
+
+// A send into a queue with room: hands the item to the waiting peekers and
+// the first waiting receiver, or queues it. Returns whether a woken
+// task outranks the running one.
+bool deliver(Queue* q, const void* item, Op op) {
+  bool higher = false;
+  while (Task* t = q->receivers.first()) {
+    Waiter* w = waiter_of(t);
+    const bool consumes = w->op == Op::kReceive;
+    copy_item(q, w->buffer, item);
+    w->outcome = Outcome::kDone;
+    q->receivers.wake(t, WakeReason::kSignaled);
+    higher = higher || outranks_current(t);
+    if (consumes) return higher;
+  }
+  store(q, item, op);
+  return higher;
+}
+
+// Takes the oldest item (there is one) into *out and lets the first waiting
+// sender in.
+bool take(Queue* q, void* out) {
+  copy_item(q, out, slot(q, q->head));
+  if (++q->head == q->length) q->head = 0;
+  --q->count;
+  return admit_sender(q);
+}
+
+// Performs a request at once if the queue allows it now.
+bool try_now(Queue* q, void* buffer, Op op) {
+  switch (op) {
+    case Op::kSendBack:
+    case Op::kSendFront:
+      if (q->count == q->length) return false;
+      deliver(q, buffer, op);
+      return true;
+    case Op::kReceive:
+      if (q->count == 0) return false;
+      take(q, buffer);
+      return true;
+    case Op::kPeek:
+      if (q->count == 0) return false;
+      copy_item(q, buffer, slot(q, q->head));
+      return true;
+  }
+  return false;
+}
+
+// Blocks the running task on `wq` with its request until it is done, the
+// deadline passes, the wait is aborted or the queue deleted. Interrupts
+// masked; the caller already found that the request cannot be met now.
+Status block(Queue* q, WaitQueue& wq, void* buffer, Op op, Ticks timeout) {
+  Task* self = task_current();
+  if (self == nullptr) return kNoTask;
+  Waiter w{buffer, op, Outcome::kPending};
+  const Deadline deadline = Deadline::after(timeout);
+  for (;;) {
+    self->wait_data = reinterpret_cast<uintptr_t>(&w);
+    const WakeReason r = wq.wait(deadline.remaining());
+    self->wait_data = 0;
+    if (w.outcome == Outcome::kDone) return ok();
+    if (w.outcome == Outcome::kDeleted) return kDeletedErr;
+    if (r == WakeReason::kAborted) return kAbortedErr;
+    // Timed out (or, never expected, a bare kSignaled): the queue may have
+    // changed since the wake-up.
+    if (try_now(q, buffer, op)) return ok();
+    if (deadline.remaining() == kNoWait) return kTimedOut;
+  }
+}
+
+// queue_delete: every waiter fails with "deleted while waiting".
+void wake_deleted(WaitQueue& wq) {
+  while (Task* t = wq.first()) {
+    waiter_of(t)->outcome = Outcome::kDeleted;
+    wq.wake(t, WakeReason::kAborted);
+  }
+}
+
+bool usable(const Queue* q) {
+  return q != nullptr && q->length != 0;
+}
+
+Status send(Queue* q, const void* item, Op op, Ticks timeout) {
+  if (timeout != kNoWait && in_isr()) return kInIsr;
+  CriticalSection cs;
+  if (!usable(q)) return kNotInitialized;
+  if (item == nullptr && q->item_size != 0) return kNullItem;
+  if (try_now(q, const_cast<void*>(item), op)) return ok();
+  if (timeout == kNoWait) return kFull;
+  return block(q, q->senders, const_cast<void*>(item), op, timeout);
+}
+
+Status send_from_isr(Queue* q, const void* item, Op op, bool* higher_priority_woken) {
+  CriticalSection cs;
+  if (!usable(q)) return kNotInitialized;
+  if (item == nullptr && q->item_size != 0) return kNullItem;
+  if (q->count == q->length) return kFull;
+  if (deliver(q, item, op) && higher_priority_woken != nullptr) *higher_priority_woken = true;
+  return ok();
+}
+
+Status overwrite(Queue* q, const void* item, bool* higher_priority_woken) {
+  CriticalSection cs;
+  if (!usable(q)) return kNotInitialized;
+  if (q->length != 1) return kNotMailbox;
+  if (item == nullptr && q->item_size != 0) return kNullItem;
+  if (q->count == 1) {
+    copy_item(q, slot(q, q->head), item);  // full: nobody waits to receive
+    return ok();
+  }
+  if (deliver(q, item, Op::kSendBack) && higher_priority_woken != nullptr)
+    *higher_priority_woken = true;
+  return ok();
+}
+
+Status receive(Queue* q, void* out, Op op, Ticks timeout) {
+  if (timeout != kNoWait && in_isr()) return kInIsr;
+  CriticalSection cs;
+  if (!usable(q)) return kNotInitialized;
+  if (out == nullptr && q->item_size != 0) return kNullItem;
+  if (try_now(q, out, op)) return ok();
+  if (timeout == kNoWait) return kEmpty;
+  return block(q, q->receivers, out, op, timeout);
+}
+
+Result<Queue*> init(Queue* q, uint8_t* buffer, size_t length, size_t item_size, bool dynamic) {
+  new (q) Queue();
+  q->storage = buffer;
+  q->item_size = item_size;
+  q->dynamic = dynamic;
+  q->length = length;  // last: marks it usable
+  return q;
+}
+
+Status check_shape(size_t length, size_t item_size) {
+  if (length == 0) return Error{Errc::kInvalid, "queue: length 0"};
+  if (item_size != 0 && length > SIZE_MAX / item_size)
+    return Error{Errc::kOutOfRange, "queue: length * item_size overflows"};
+  return ok();
+}
+
+}  // namespace
+
+Result<Queue*> queue_create(size_t length, size_t item_size) {
+  Status s = check_shape(length, item_size);
+  if (!s) return s.error();
+  // One block: the control block, then the ring.
+  const size_t header = (sizeof(Queue) + 15) & ~size_t{15};
+  const size_t bytes = length * item_size;
+  if (bytes > SIZE_MAX - header)
+    return Error{Errc::kOutOfRange, "queue: length * item_size overflows"};
+  void* block = heap_alloc(header + bytes, 16);
+  if (block == nullptr) return Error{Errc::kNoMemory, "queue: heap exhausted"};
+  return init(static_cast<Queue*>(block), static_cast<uint8_t*>(block) + header, length, item_size,
+              true);
+}
+
+Result<Queue*> queue_create_static(Queue* storage, void* buffer, size_t length, size_t item_size) {
+  Status s = check_shape(length, item_size);
+  if (!s) return s.error();
+  if (storage == nullptr) return Error{Errc::kInvalid, "queue: no storage for the queue"};
+  if (buffer == nullptr && length * item_size != 0)
+    return Error{Errc::kInvalid, "queue: no buffer for the items"};
+  return init(storage, static_cast<uint8_t*>(buffer), length, item_size, false);
+}
+
+void queue_delete(Queue* q) {
+  CriticalSection cs;
+  if (!usable(q)) return;
+  wake_deleted(q->senders);
+  wake_deleted(q->receivers);
+  q->length = 0;
+  // The woken tasks run after this critical section and touch nothing of q.
+  if (q->dynamic) heap_free(q);
+}
+
+Status queue_send_back(Queue* q, const void* item, Ticks timeout) {
+  return send(q, item, Op::kSendBack, timeout);
+}
+
+Status queue_send_front(Queue* q, const void* item, Ticks timeout) {
+  return send(q, item, Op::kSendFront, timeout);
+}
+
+Status queue_overwrite(Queue* q, const void* item) {
+  return overwrite(q, item, nullptr);
+}
+
+Status queue_receive(Queue* q, void* out, Ticks timeout) {
+  return receive(q, out, Op::kReceive, timeout);
+}
+
+Status queue_peek(Queue* q, void* out, Ticks timeout) {
+  return receive(q, out, Op::kPeek, timeout);
+}
+
+Status queue_send_back_from_isr(Queue* q, const void* item, bool* higher_priority_woken) {
+  return send_from_isr(q, item, Op::kSendBack, higher_priority_woken);
+}
+
+Status queue_send_front_from_isr(Queue* q, const void* item, bool* higher_priority_woken) {
+  return send_from_isr(q, item, Op::kSendFront, higher_priority_woken);
+}
+
+Status queue_overwrite_from_isr(Queue* q, const void* item, bool* higher_priority_woken) {
+  return overwrite(q, item, higher_priority_woken);
+}
+
+Status queue_receive_from_isr(Queue* q, void* out, bool* higher_priority_woken) {
+  CriticalSection cs;
+  if (!usable(q)) return kNotInitialized;
+  if (out == nullptr && q->item_size != 0) return kNullItem;
+  if (q->count == 0) return kEmpty;
+  if (take(q, out) && higher_priority_woken != nullptr) *higher_priority_woken = true;
+  return ok();
+}
+
+Status queue_peek_from_isr(Queue* q, void* out) {
+  return receive(q, out, Op::kPeek, kNoWait);
+}
+
+size_t queue_messages_waiting(const Queue* q) {
+  CriticalSection cs;
+  return usable(q) ? q->count : 0;
+}
+
+size_t queue_spaces_available(const Queue* q) {
+  CriticalSection cs;
+  return usable(q) ? q->length - q->count : 0;
+}
+
+size_t queue_length(const Queue* q) {
+  CriticalSection cs;
+  return usable(q) ? q->length : 0;
+}
+
+size_t queue_item_size(const Queue* q) {
+  CriticalSection cs;
+  return usable(q) ? q->item_size : 0;
+}
+
+Status queue_reset(Queue* q) {
+  CriticalSection cs;
+  if (!usable(q)) return kNotInitialized;
+  q->head = 0;
+  q->count = 0;
+  while (q->count < q->length && !q->senders.empty()) admit_sender(q);
+  return ok();
+}
+
+}  // namespace petrel::kernel

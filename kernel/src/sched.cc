@@ -76,8 +76,19 @@ void idle_main(void*) {
 
 }  // namespace
 
+// Counter ticks per kernel tick, from the timer's frequency (rounded down;
+// at least 1). Valid before the scheduler starts too.
+uint64_t counter_per_tick() {
+  uint64_t& cached = g_kernel.counter_per_tick;
+  if (cached == 0) {
+    const uint64_t per_tick = arch::timer_frequency() / config::kTickRateHz;
+    cached = per_tick > 0 ? per_tick : 1;
+  }
+  return cached;
+}
+
 Ticks tick_count() {
-  return Ticks{arch::timer_now() / g_kernel.counter_per_tick};
+  return Ticks{arch::timer_now() / counter_per_tick()};
 }
 
 bool scheduler_running() {
@@ -170,9 +181,10 @@ void update_timer() {
     k.armed = UINT64_MAX;
     return;
   }
-  const uint64_t deadline = when.count > UINT64_MAX / k.counter_per_tick
+  const uint64_t per_tick = counter_per_tick();
+  const uint64_t deadline = when.count > UINT64_MAX / per_tick
                                 ? UINT64_MAX - 1
-                                : when.count * k.counter_per_tick;
+                                : when.count * per_tick;
   if (deadline != k.armed) {
     arch::timer_set_deadline(deadline);
     k.armed = deadline;
@@ -257,8 +269,6 @@ void set_effective_priority(Task* t, Priority p) {
 StopReason scheduler_start() {
   KernelState& k = g_kernel;
   if (k.running) panic("scheduler_start: the scheduler is already running");
-  const uint64_t freq = arch::timer_frequency();
-  k.counter_per_tick = freq / config::kTickRateHz > 0 ? freq / config::kTickRateHz : 1;
   if (k.app_tasks == 0) return StopReason::kNoTasks;
 
   TaskConfig idle{"idle", 0, sizeof g_idle_stack, idle_main, nullptr};

@@ -1,1 +1,171 @@
-// Placeholder: being written.
+// Semaphores (semaphore.h).
+//
+// Design
+// ------
+// A count, a maximum and one WaitQueue of blocked takers, which is only
+// ever non-empty while the count is 0. give hands the unit over: with a
+// taker waiting it marks that taker's request done (Task::wait_data =
+// kGiven) and wakes it, leaving the count at 0; the taker's call returns
+// success without looking at the semaphore again. So no task can take the
+// unit between the give and the woken taker running, wake order is exactly
+// priority then FIFO, and a task can only take a positive count when nobody
+// waits. A taker deleted while it waits is simply off the wait queue.
+//
+// A wait ends with wait_data kGiven (success), kDeleted (the semaphore is
+// gone: nothing of it is touched), or the wait queue's reason: kTimeout (the
+// deadline passed: the count is looked at once more, then the call times
+// out) or kAborted (task_abort_delay, suspension).
+//
+// Cost: take and give are O(1): no heap, no loop over tasks, no time
+// reading unless a take blocks with a finite timeout. Each runs entirely
+// with interrupts masked (CriticalSection); delete wakes every waiter.
+#include "petrel/kernel/semaphore.h"
+
+#include <new>
+
+#include "petrel/kernel/heap.h"
+#include "petrel/kernel/sched.h"
+
+namespace petrel::kernel {
+namespace {
+
+// Task::wait_data of a blocked taker.
+constexpr uintptr_t kPending = 0;
+constexpr uintptr_t kGiven = 1;
+constexpr uintptr_t kDeleted = 2;
+
+constexpr Error kNotInitialized{Errc::kInvalid, "semaphore: not initialized or deleted"};
+constexpr Error kInIsr{Errc::kInvalid, "semaphore: cannot block in interrupt context"};
+constexpr Error kNoTask{Errc::kInvalid, "semaphore: cannot block before the scheduler starts"};
+constexpr Error kNotAvailable{Errc::kBusy, "semaphore: not available"};
+constexpr Error kTimedOut{Errc::kTimeout, "semaphore: timed out"};
+constexpr Error kAbortedErr{Errc::kTimeout, "semaphore: wait aborted"};
+constexpr Error kDeletedErr{Errc::kNotFound, "semaphore: deleted while waiting"};
+constexpr Error kAtMax{Errc::kOutOfRange, "semaphore: already at its maximum count"};
+
+bool usable(const Semaphore* s) {
+  return s != nullptr && s->max_count != 0;
+}
+
+// Interrupts masked. Returns whether a woken taker outranks the running task.
+Status give(Semaphore* s, bool* higher_priority_woken) {
+  if (!usable(s)) return kNotInitialized;
+  if (Task* t = s->takers.first()) {
+    t->wait_data = kGiven;
+    s->takers.wake(t, WakeReason::kSignaled);
+    const Task* cur = task_current();
+    if (higher_priority_woken != nullptr && cur != nullptr && t->priority > cur->priority)
+      *higher_priority_woken = true;
+    return ok();
+  }
+  if (s->count == s->max_count) return kAtMax;
+  ++s->count;
+  return ok();
+}
+
+Status check_counts(uint32_t max_count, uint32_t initial_count) {
+  if (max_count == 0) return Error{Errc::kInvalid, "semaphore: maximum count 0"};
+  if (initial_count > max_count)
+    return Error{Errc::kOutOfRange, "semaphore: initial count above the maximum"};
+  return ok();
+}
+
+Semaphore* init(Semaphore* s, uint32_t max_count, uint32_t initial_count, bool dynamic) {
+  new (s) Semaphore();
+  s->count = initial_count;
+  s->dynamic = dynamic;
+  s->max_count = max_count;  // last: marks it usable
+  return s;
+}
+
+}  // namespace
+
+Result<Semaphore*> semaphore_create_counting(uint32_t max_count, uint32_t initial_count) {
+  Status st = check_counts(max_count, initial_count);
+  if (!st) return st.error();
+  void* block = heap_alloc(sizeof(Semaphore), alignof(Semaphore));
+  if (block == nullptr) return Error{Errc::kNoMemory, "semaphore: heap exhausted"};
+  return init(static_cast<Semaphore*>(block), max_count, initial_count, true);
+}
+
+Result<Semaphore*> semaphore_create_binary() {
+  return semaphore_create_counting(1, 0);
+}
+
+Result<Semaphore*> semaphore_create_static(Semaphore* storage, uint32_t max_count,
+                                           uint32_t initial_count) {
+  Status st = check_counts(max_count, initial_count);
+  if (!st) return st.error();
+  if (storage == nullptr) return Error{Errc::kInvalid, "semaphore: no storage"};
+  return init(storage, max_count, initial_count, false);
+}
+
+void semaphore_delete(Semaphore* s) {
+  CriticalSection cs;
+  if (!usable(s)) return;
+  while (Task* t = s->takers.first()) {
+    t->wait_data = kDeleted;
+    s->takers.wake(t, WakeReason::kAborted);
+  }
+  s->max_count = 0;
+  s->count = 0;
+  // The woken tasks run after this critical section and touch nothing of s.
+  if (s->dynamic) heap_free(s);
+}
+
+Status semaphore_take(Semaphore* s, Ticks timeout) {
+  if (timeout != kNoWait && in_isr()) return kInIsr;
+  CriticalSection cs;
+  if (!usable(s)) return kNotInitialized;
+  if (s->count > 0) {
+    --s->count;
+    return ok();
+  }
+  if (timeout == kNoWait) return kNotAvailable;
+  Task* self = task_current();
+  if (self == nullptr) return kNoTask;
+  const Deadline deadline = Deadline::after(timeout);
+  for (;;) {
+    self->wait_data = kPending;
+    const WakeReason r = s->takers.wait(deadline.remaining());
+    const uintptr_t outcome = self->wait_data;
+    self->wait_data = 0;
+    if (outcome == kGiven) return ok();
+    if (outcome == kDeleted) return kDeletedErr;
+    if (r == WakeReason::kAborted) return kAbortedErr;
+    // Timed out (or, never expected, a bare kSignaled): a give may have
+    // raised the count since the wake-up.
+    if (s->count > 0) {
+      --s->count;
+      return ok();
+    }
+    if (deadline.remaining() == kNoWait) return kTimedOut;
+  }
+}
+
+Status semaphore_give(Semaphore* s) {
+  CriticalSection cs;
+  return give(s, nullptr);
+}
+
+Status semaphore_take_from_isr(Semaphore* s, bool* higher_priority_woken) {
+  (void)higher_priority_woken;  // a take wakes no one
+  return semaphore_take(s, kNoWait);
+}
+
+Status semaphore_give_from_isr(Semaphore* s, bool* higher_priority_woken) {
+  CriticalSection cs;
+  return give(s, higher_priority_woken);
+}
+
+uint32_t semaphore_count(const Semaphore* s) {
+  CriticalSection cs;
+  return usable(s) ? s->count : 0;
+}
+
+uint32_t semaphore_max_count(const Semaphore* s) {
+  CriticalSection cs;
+  return usable(s) ? s->max_count : 0;
+}
+
+}  // namespace petrel::kernel

@@ -18,6 +18,7 @@
 #include "petrel/xen/console.h"
 
 extern "C" {
+extern uint64_t petrel_entry_counter;  // head.S
 extern void (*__init_array_start[])();
 extern void (*__init_array_end[])();
 }
@@ -53,6 +54,10 @@ void run_constructors() {
 const BoardInfo& board() {
   return g_board;
 }
+uint64_t entry_counter() {
+  return petrel_entry_counter;
+}
+
 uintptr_t device_tree_address() {
   return g_dtb;
 }

@@ -9,5 +9,7 @@ namespace petrel {
 const BoardInfo& board();
 // Guest-physical address of the device tree Xen passed at entry.
 uintptr_t device_tree_address();
+// The timer counter's value at the guest's first instruction.
+uint64_t entry_counter();
 
 }  // namespace petrel
