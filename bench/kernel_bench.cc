@@ -13,6 +13,9 @@
 #include <petrel/exit.h>
 #include <petrel/guest.h>
 #include <petrel/kernel/config.h>
+#include <petrel/kernel/notify.h>
+#include <petrel/kernel/queue.h>
+#include <petrel/kernel/semaphore.h>
 #include <petrel/kernel/sched.h>
 #include <petrel/kernel/task.h>
 
@@ -22,6 +25,10 @@ using namespace petrel;
 using namespace petrel::kernel;
 
 constexpr unsigned kReadyCounts[] = {2, 16, 64};
+
+// bootargs "quick": a tenth of the iterations (for the CI smoke test).
+uint64_t g_scale = 1;
+uint64_t scaled(uint64_t n) { return n / g_scale; }
 constexpr Priority kMeasured = 20;
 constexpr Priority kSpinner = 1;
 
@@ -75,7 +82,7 @@ void run(unsigned tasks_ready, unsigned measured, Setup setup) {
 
 // --- yield between two tasks of equal priority --------------------------
 void bench_yield(unsigned ready) {
-  constexpr uint64_t kYields = 20000;
+  const uint64_t kYields = scaled(20000);
   uint64_t start = 0, end = 0;
   int finished = 0;
   auto body = [&] {
@@ -95,7 +102,7 @@ void bench_yield(unsigned ready) {
 
 // --- suspend/resume ping-pong: the bare switch path ----------------------
 void bench_resume(unsigned ready) {
-  constexpr uint64_t kRounds = 10000;
+  const uint64_t kRounds = scaled(10000);
   uint64_t start = 0, end = 0;
   Task* high = nullptr;
   auto high_body = [&] {
@@ -112,6 +119,80 @@ void bench_resume(unsigned ready) {
     spawn("low", kMeasured, &low_body);
   });
   row("resume + suspend round trip", ready, kRounds, end - start);
+}
+
+// --- semaphore ping-pong: give one, take the other, between two tasks ----
+void bench_semaphore(unsigned ready) {
+  const uint64_t kRounds = scaled(10000);
+  Semaphore* ping = *semaphore_create_binary();
+  Semaphore* pong = *semaphore_create_binary();
+  uint64_t start = 0, end = 0;
+  auto a = [&] {
+    start = arch::timer_now();
+    for (uint64_t i = 0; i < kRounds; ++i) {
+      (void)semaphore_give(ping);
+      (void)semaphore_take(pong, kForever);
+    }
+    end = arch::timer_now();
+    scheduler_end();
+  };
+  auto b = [&] {
+    for (;;) {
+      (void)semaphore_take(ping, kForever);
+      (void)semaphore_give(pong);
+    }
+  };
+  run(ready, 2, [&] {
+    spawn("a", kMeasured, &a);
+    spawn("b", kMeasured, &b);
+  });
+  semaphore_delete(ping);
+  semaphore_delete(pong);
+  row("semaphore ping-pong (round trip)", ready, kRounds, end - start);
+}
+
+// --- queue: one task sends, another receives ------------------------------
+void bench_queue(unsigned ready) {
+  const uint64_t kItems = scaled(10000);
+  Queue* q = *queue_create(1, sizeof(uint32_t));
+  uint64_t start = 0, end = 0;
+  auto sender = [&] {
+    start = arch::timer_now();
+    for (uint32_t i = 0; i < kItems; ++i) (void)queue_send_back(q, &i, kForever);
+  };
+  auto receiver = [&] {
+    uint32_t item = 0;
+    for (uint64_t i = 0; i < kItems; ++i) (void)queue_receive(q, &item, kForever);
+    end = arch::timer_now();
+    scheduler_end();
+  };
+  run(ready, 2, [&] {
+    spawn("sender", kMeasured, &sender);
+    spawn("receiver", kMeasured, &receiver);
+  });
+  queue_delete(q);
+  row("queue send + receive (two tasks)", ready, kItems, end - start);
+}
+
+// --- notification give (low) + take (high) --------------------------------
+void bench_notify(unsigned ready) {
+  const uint64_t kRounds = scaled(10000);
+  Task* taker = nullptr;
+  uint64_t start = 0, end = 0;
+  auto take = [&] {
+    for (;;) (void)notify_take(0, true, kForever);
+  };
+  auto give = [&] {
+    start = arch::timer_now();
+    for (uint64_t i = 0; i < kRounds; ++i) (void)notify_give(taker, 0);
+    end = arch::timer_now();
+    scheduler_end();
+  };
+  run(ready, 2, [&] {
+    taker = spawn("taker", kMeasured + 1, &take);
+    spawn("giver", kMeasured, &give);
+  });
+  row("notify give + take (with 2 switches)", ready, kRounds, end - start);
 }
 
 // --- interrupt to waiting task running ----------------------------------
@@ -131,7 +212,7 @@ void on_phys_timer(uint32_t, void*) {
 }
 
 void bench_irq_latency(unsigned ready) {
-  constexpr int kShots = 2000;
+  const int kShots = static_cast<int>(scaled(2000));
   uint64_t min = ~0ull, max = 0, sum = 0;
   auto body = [&] {
     for (int i = 0; i < kShots; ++i) {
@@ -160,7 +241,7 @@ void bench_irq_latency(unsigned ready) {
 
 // --- periodic wake-up lateness -------------------------------------------
 void bench_periodic(unsigned ready) {
-  constexpr int kPeriods = 10000;
+  const int kPeriods = static_cast<int>(scaled(10000));
   const uint64_t per_tick = arch::timer_frequency() / config::kTickRateHz;
   uint64_t min = ~0ull, max = 0, sum = 0;
   auto body = [&] {
@@ -203,6 +284,11 @@ void bench_boot() {
 }  // namespace
 
 extern "C" int main() {
+  const char* args = board().bootargs;
+  for (const char* p = args; *p != '\0'; ++p)
+    if ((p == args || p[-1] == ' ') && p[0] == 'q' && p[1] == 'u' && p[2] == 'i' && p[3] == 'c' &&
+        p[4] == 'k')
+      g_scale = 10;
   print("bench: begin\n");
   print("| benchmark | ready tasks | operations | counter ticks per op | ns per op |\n");
   print("|---|---|---|---|---|\n");
@@ -212,6 +298,9 @@ extern "C" int main() {
     panic("bench: cannot take the physical timer interrupt");
   for (unsigned ready : kReadyCounts) bench_yield(ready);
   for (unsigned ready : kReadyCounts) bench_resume(ready);
+  for (unsigned ready : kReadyCounts) bench_semaphore(ready);
+  for (unsigned ready : kReadyCounts) bench_queue(ready);
+  for (unsigned ready : kReadyCounts) bench_notify(ready);
   for (unsigned ready : kReadyCounts) bench_irq_latency(ready);
   for (unsigned ready : kReadyCounts) bench_periodic(ready);
   print("bench: end\n");

@@ -76,5 +76,8 @@ void release_stack(Task* t);  // a heap task's stack and guard page
 // holds, and giving them up when the task is deleted.
 Priority mutex_inherited_priority(const Task* t);
 void mutex_release_all(Task* t);
+// A task blocked in mutex_lock left the mutex's queue without getting it
+// (timeout, suspension, abort): its priority stops boosting the owner chain.
+void mutex_wait_ended(Task* t);
 
 }  // namespace petrel::kernel

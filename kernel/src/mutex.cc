@@ -1,11 +1,337 @@
-// Placeholder until the mutex module lands: no mutexes, nothing inherited.
+// Mutexes with priority inheritance (mutex.h).
+//
+// Design
+// ------
+// State: a mutex knows its owner and its waiters (a WaitQueue, sorted by
+// effective priority, FIFO among equals); a task knows the mutexes it holds
+// (Task::held_mutexes, linked through Mutex::next_held) and the one it waits
+// for (Task::blocked_on_mutex). A task really waits for a mutex only while it
+// is on that mutex's queue: one that timed out, was aborted or suspended has
+// already been taken off it (by the scheduler), so it no longer counts for
+// inheritance or deadlock detection even before it runs again.
+//
+// Invariant, kept by every operation here: each task's effective priority is
+//   max(base_priority, priority of the first waiter of each mutex it holds).
+// Whenever something it depends on changes, refresh() recomputes the task's
+// priority and, if it changed and the task itself waits for a mutex, goes on
+// to that mutex's owner, and so on (at most kMutexMaxChain links). A change
+// stops propagating at the first task whose priority stays the same. All
+// priority changes go through set_effective_priority(), which keeps the
+// ready lists and wait queues ordered.
+//
+// The one delay: a waiter that times out, or is suspended, is taken off the
+// queue by the scheduler, which does not call into this module; the boost it
+// gave is removed by the waiter itself, first thing when it runs again
+// (before its mutex_lock returns), or earlier by any refresh of that chain
+// (an unlock by its owner, for one). A timed-out waiter is ready at a
+// priority at least as high as the boosted owner's, so with time slicing it
+// runs at the latest when the owner's slice ends. mutex_wait_ended() below
+// removes even that delay once the scheduler calls it where it takes a
+// mutex waiter off its queue (see its comment).
+//
+// A task made owner by a hand-over keeps blocked_on_mutex pointing at the
+// mutex until it runs, and a task that timed out keeps it too: this is how
+// mutex_delete finds the tasks that are still inside mutex_lock for that
+// mutex but no longer on its queue, and makes their calls fail without
+// touching the deleted mutex.
+//
+// Unlock hands the mutex to the first waiter directly (no convoy, no
+// stealing). Deleting a task (mutex_release_all) takes it off the queue it
+// waits on and hands over every mutex it holds.
+//
+// Cost: lock and unlock are O(1) when nobody waits; with contention, one
+// wait-queue insertion plus O(chain length x mutexes held per task in the
+// chain) for inheritance, the chain bounded by kMutexMaxChain. Unlock also
+// walks the caller's held list (usually one or two entries). Everything runs
+// with interrupts masked (a CriticalSection). mutex_delete also walks the
+// list of all tasks once, to find waiters that already timed out but have
+// not run yet.
+#include "petrel/kernel/mutex.h"
+
+#include <new>
+
 #include "kernel_state.h"
+#include "petrel/kernel/heap.h"
 
 namespace petrel::kernel {
+namespace {
 
-Priority mutex_inherited_priority(const Task*) {
-  return 0;
+// Task::wait_data of a waiter whose mutex was deleted: its mutex_lock must
+// not touch the mutex again.
+constexpr uintptr_t kMutexDeleted = 0x6d757464;  // "mutd"
+
+constexpr Error kErrIsr{Errc::kInvalid, "mutex: cannot be used in interrupt context"};
+constexpr Error kErrInvalid{Errc::kInvalid, "mutex: not initialized or deleted"};
+
+bool valid(const Mutex* m) {
+  return m != nullptr && (m->type == MutexType::kNormal || m->type == MutexType::kRecursive);
 }
-void mutex_release_all(Task*) {}
+
+// The mutex `t` really waits for now (on its queue), or nullptr.
+Mutex* waiting_for(const Task* t) {
+  Mutex* m = t->blocked_on_mutex;
+  if (m == nullptr || t->state != TaskState::kBlocked || t->waiting_on != &m->waiters)
+    return nullptr;
+  return m;
+}
+
+Priority inherited(const Task* t) {
+  Priority p = 0;
+  for (const Mutex* m = t->held_mutexes; m != nullptr; m = m->next_held) {
+    const Task* w = m->waiters.first();
+    if (w != nullptr && w->priority > p) p = w->priority;
+  }
+  return p;
+}
+
+// Brings t's effective priority up to date and follows the chain of owners
+// as long as priorities change.
+void refresh(Task* t) {
+  for (unsigned link = 0; t != nullptr && link < kMutexMaxChain; ++link) {
+    const Priority from_mutexes = inherited(t);
+    const Priority p = t->base_priority > from_mutexes ? t->base_priority : from_mutexes;
+    if (p == t->priority) return;
+    set_effective_priority(t, p);  // repositions t in the queue it waits on
+    Mutex* m = waiting_for(t);
+    if (m == nullptr) return;
+    t = m->owner;
+  }
+}
+
+// Raises the chain of owners starting at `t` to at least `p` (the caller is
+// about to wait with priority p).
+void boost(Task* t, Priority p) {
+  for (unsigned link = 0; t != nullptr && link < kMutexMaxChain; ++link) {
+    if (t->priority >= p) return;
+    set_effective_priority(t, p);
+    Mutex* m = waiting_for(t);
+    if (m == nullptr) return;
+    t = m->owner;
+  }
+}
+
+// Whether `self` waiting for `m` would close a cycle of owners and waiters.
+bool would_deadlock(const Mutex* m, const Task* self) {
+  const Task* t = m->owner;
+  for (unsigned link = 0; t != nullptr && link < kMutexMaxChain; ++link) {
+    if (t == self) return true;
+    const Mutex* next = waiting_for(t);
+    if (next == nullptr) return false;
+    t = next->owner;
+  }
+  return false;
+}
+
+void push_held(Task* t, Mutex* m) {
+  m->next_held = t->held_mutexes;
+  t->held_mutexes = m;
+}
+
+void remove_held(Task* t, Mutex* m) {
+  for (Mutex** p = &t->held_mutexes; *p != nullptr; p = &(*p)->next_held) {
+    if (*p == m) {
+      *p = m->next_held;
+      m->next_held = nullptr;
+      return;
+    }
+  }
+}
+
+void take(Mutex* m, Task* t) {
+  m->owner = t;
+  m->count = 1;
+  push_held(t, m);
+}
+
+// `m` has just been taken off its owner's held list: it goes to the first
+// waiter (made ready, owning it) or becomes free.
+void hand_over(Mutex* m) {
+  Task* w = m->waiters.first();
+  if (w == nullptr) {
+    m->owner = nullptr;
+    m->count = 0;
+    return;
+  }
+  // w->blocked_on_mutex stays set until w runs: if the mutex is deleted in
+  // between, mutex_delete finds w and its mutex_lock fails cleanly.
+  m->waiters.wake(w, WakeReason::kSignaled);
+  take(m, w);
+  refresh(w);  // it inherits from the remaining waiters
+}
+
+// Takes `t` off the queue of the mutex it waits for (if any) and removes the
+// boost it gave along the chain.
+void stop_waiting(Task* t) {
+  Mutex* m = t->blocked_on_mutex;
+  if (m == nullptr) return;
+  t->blocked_on_mutex = nullptr;
+  if (t->waiting_on == &m->waiters) {
+    List<Task, WaitTag>::remove(t);
+    t->waiting_on = nullptr;
+  }
+  if (m->owner != t) refresh(m->owner);  // (t owns m: handed over, not yet run)
+}
+
+}  // namespace
+
+Result<Mutex*> mutex_create(MutexType type) {
+  if (type != MutexType::kNormal && type != MutexType::kRecursive)
+    return Error{Errc::kInvalid, "mutex: invalid type"};
+  void* block = heap_alloc(sizeof(Mutex), alignof(Mutex));
+  if (block == nullptr) return Error{Errc::kNoMemory, "mutex: heap exhausted"};
+  Mutex* m = new (block) Mutex(type);
+  m->dynamic = true;
+  return m;
+}
+
+Status mutex_init(Mutex* m, MutexType type) {
+  if (m == nullptr) return Error{Errc::kInvalid, "mutex: no storage"};
+  if (type != MutexType::kNormal && type != MutexType::kRecursive)
+    return Error{Errc::kInvalid, "mutex: invalid type"};
+  new (m) Mutex(type);
+  return ok();
+}
+
+Status mutex_delete(Mutex* m) {
+  if (in_isr()) return kErrIsr;
+  bool dynamic;
+  {
+    CriticalSection cs;
+    if (!valid(m)) return kErrInvalid;
+    if (Task* owner = m->owner) {
+      remove_held(owner, m);
+      m->owner = nullptr;
+      m->count = 0;
+      refresh(owner);
+    }
+    // Waiters on the queue, and any that already timed out but have not run
+    // yet: their mutex_lock must fail without looking at the mutex again.
+    List<Task, AllTag>& all = g_kernel.all;
+    for (Task* t = all.front(); t != nullptr; t = all.next(t)) {
+      if (t->blocked_on_mutex != m) continue;
+      t->blocked_on_mutex = nullptr;
+      t->wait_data = kMutexDeleted;
+      if (t->waiting_on == &m->waiters) m->waiters.wake(t, WakeReason::kAborted);
+    }
+    m->type = MutexType::kNone;
+    dynamic = m->dynamic;
+  }
+  if (dynamic) {
+    m->~Mutex();
+    heap_free(m);
+  }
+  return ok();
+}
+
+Status mutex_lock(Mutex* m, Ticks timeout) {
+  if (in_isr()) return kErrIsr;
+  const Deadline deadline = Deadline::after(timeout);
+  CriticalSection cs;
+  if (!valid(m)) return kErrInvalid;
+  Task* self = g_kernel.current;
+  if (self == nullptr)
+    return Error{Errc::kInvalid, "mutex: no task (the scheduler is not running)"};
+  bool waited = false;
+  for (;;) {
+    if (m->owner == nullptr) {
+      take(m, self);
+      return ok();
+    }
+    if (m->owner == self) {
+      if (m->type != MutexType::kRecursive)
+        return Error{Errc::kInvalid, "mutex: deadlock (already held by the caller, not recursive)"};
+      if (m->count == UINT32_MAX)
+        return Error{Errc::kOutOfRange, "mutex: recursion count overflow"};
+      ++m->count;
+      return ok();
+    }
+    const Ticks remaining = deadline.remaining();
+    if (remaining == kNoWait) {
+      if (waited) return Error{Errc::kTimeout, "mutex: timed out"};
+      return Error{Errc::kBusy, "mutex: held by another task"};
+    }
+    if (would_deadlock(m, self)) return Error{Errc::kInvalid, "mutex: deadlock"};
+    if (scheduler_locked())
+      return Error{Errc::kInvalid, "mutex: cannot block with the scheduler locked"};
+
+    self->blocked_on_mutex = m;
+    self->wait_data = 0;
+    boost(m->owner, self->priority);  // the queue will hold self at this priority
+    const WakeReason reason = m->waiters.wait(remaining);
+    waited = true;
+    if (self->wait_data == kMutexDeleted) {  // m may be gone: do not touch it
+      self->wait_data = 0;
+      return Error{Errc::kNotFound, "mutex: deleted while waiting"};
+    }
+    if (m->owner == self) {  // handed over by an unlock or the owner's deletion
+      self->blocked_on_mutex = nullptr;
+      return ok();
+    }
+    // Timed out, aborted or suspended: the scheduler took us off the queue.
+    stop_waiting(self);
+    if (reason == WakeReason::kAborted) return Error{Errc::kTimeout, "mutex: wait aborted"};
+  }
+}
+
+Status mutex_try_lock(Mutex* m) {
+  return mutex_lock(m, kNoWait);
+}
+
+Status mutex_unlock(Mutex* m) {
+  if (in_isr()) return kErrIsr;
+  CriticalSection cs;
+  if (!valid(m)) return kErrInvalid;
+  Task* self = g_kernel.current;
+  if (self == nullptr || m->owner != self)
+    return Error{Errc::kPermission, "mutex: unlocked by a task that does not hold it"};
+  if (--m->count > 0) return ok();  // recursive, still held
+  remove_held(self, m);
+  hand_over(m);
+  refresh(self);  // drops to what its base and remaining mutexes justify
+  return ok();
+}
+
+Task* mutex_owner(const Mutex* m) {
+  CriticalSection cs;
+  return valid(m) ? m->owner : nullptr;
+}
+
+uint32_t mutex_lock_count(const Mutex* m) {
+  CriticalSection cs;
+  return valid(m) ? m->count : 0;
+}
+
+// Called by task_set_priority right after it stored the new base priority:
+// besides answering, it brings `t` up to date and propagates the change to
+// the owners of the mutex `t` waits for, so the set_effective_priority that
+// task_set_priority does next finds nothing left to change.
+Priority mutex_inherited_priority(const Task* t) {
+  if (t == nullptr) return 0;
+  CriticalSection cs;
+  refresh(const_cast<Task*>(t));
+  return inherited(t);
+}
+
+// For the scheduler (interrupts masked, task or interrupt context): `t`,
+// which waited for a mutex, has just been taken off that mutex's queue
+// without a hand-over (its timeout passed, or it was suspended). Removes the
+// boost it gave along the chain at once instead of when `t` runs again.
+// Idempotent; `t` keeps blocked_on_mutex until its mutex_lock returns.
+// Not declared in kernel_state.h yet: on_timer_interrupt and task_suspend
+// would call it when t->blocked_on_mutex is set.
+void mutex_wait_ended(Task* t) {
+  Mutex* m = t->blocked_on_mutex;
+  if (m != nullptr && m->owner != t && t->waiting_on != &m->waiters) refresh(m->owner);
+}
+
+// Called by task_delete (interrupts masked) before the task leaves its lists.
+void mutex_release_all(Task* t) {
+  stop_waiting(t);
+  while (Mutex* m = t->held_mutexes) {
+    t->held_mutexes = m->next_held;
+    m->next_held = nullptr;
+    hand_over(m);
+  }
+}
 
 }  // namespace petrel::kernel

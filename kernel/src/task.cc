@@ -223,6 +223,7 @@ bool task_abort_delay(Task* t) {
   if (t == nullptr || t->state != TaskState::kBlocked) return false;
   if (t->waiting_on != nullptr) {
     t->waiting_on->wake(t, WakeReason::kAborted);
+    if (t->blocked_on_mutex != nullptr) mutex_wait_ended(t);
   } else {
     t->wake_reason = WakeReason::kAborted;
     make_ready(t);
@@ -240,6 +241,7 @@ void task_suspend(Task* t) {
   const bool was_waiting = t->state == TaskState::kBlocked;
   remove_from_all_lists(t);
   if (was_waiting) t->wake_reason = WakeReason::kAborted;
+  if (was_waiting && t->blocked_on_mutex != nullptr) mutex_wait_ended(t);
   t->state = TaskState::kSuspended;
   if (t == k.current) {
     schedule();

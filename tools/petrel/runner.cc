@@ -29,7 +29,7 @@ namespace {
 constexpr uint64_t kFirstLoadAddress = 0x50000000;
 constexpr size_t kTailLines = 25;
 constexpr const char* kXenBootargs =
-    "console=dtuart dtuart=/pl011@9000000 conswitch=ax noreboot bootscrub=0 loglvl=all "
+    "console=dtuart dtuart=/pl011@9000000 conswitch=ax noreboot bootscrub=0 timer_slop=0 loglvl=all "
     "guest_loglvl=all";
 
 std::vector<std::string> machine_args(const RunOptions& o) {
