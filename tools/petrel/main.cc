@@ -4,17 +4,21 @@
 //   petrel build                 build the host tools/tests and the guests
 //   petrel run [options] [APP...]  boot guests on Xen in QEMU (default: hello)
 //   petrel test [-- CTEST-ARGS]  build everything, then run CTest
+//   petrel bench [--quick]       run the in-guest benchmarks, record bench/RESULTS.md
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "console_parse.h"
 #include "process.h"
 #include "runner.h"
 #include "setup.h"
@@ -32,6 +36,8 @@ commands:
   run [APP...] boot each APP as a dom0less guest on Xen in QEMU and show its console
                (APP: an app name such as hello, or a path to a guest .bin; default hello)
   test [-- ARGS] build everything and run the test suite (CTest; ARGS go to ctest)
+  bench [--quick] run the benchmarks in a guest under --icount and write the table to
+               bench/RESULTS.md (--quick: a tenth of the iterations, results not recorded)
 
 run options:
   --gic 2|3          GIC version of the emulated board (default 3)
@@ -155,6 +161,85 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
   return run_guests(paths, o);
 }
 
+std::string first_line(const std::optional<std::string>& text) {
+  if (!text) return "unknown";
+  return text->substr(0, text->find('\n'));
+}
+
+int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
+  bool quick = false;
+  for (const auto& a : args) {
+    if (a == "--quick") {
+      quick = true;
+    } else {
+      return usage_error("bench takes only --quick");
+    }
+  }
+  if (!ensure(paths, Need::kAll)) return kExitSetup;
+  if (!build_preset(paths, "arm64")) return kExitSetup;
+  std::vector<std::string> serial;
+  RunOptions o;
+  o.images = {resolve_app(paths, "bench")};
+  o.icount = true;
+  o.timeout_s = 900;
+  o.bootargs = quick ? "quick" : "";
+  o.serial = &serial;
+  const int status = run_guests(paths, o);
+  if (status != 0) return status;
+
+  std::string xen = "unknown", table;
+  bool in_table = false;
+  for (const auto& line : serial) {
+    ConsoleLine c = classify_line(line);
+    if (c.kind == ConsoleLine::Kind::kXen) {
+      if (auto pos = line.find("Xen version "); pos != std::string::npos && xen == "unknown")
+        xen = line.substr(pos, line.find(" (pkg") - pos);
+      continue;
+    }
+    if (c.text == "bench: begin")
+      in_table = true;
+    else if (c.text == "bench: end")
+      in_table = false;
+    else if (in_table)
+      table += std::string(c.text) + "\n";
+  }
+  if (table.empty()) {
+    std::fprintf(stderr, "petrel: the bench guest printed no table\n");
+    return 1;
+  }
+  if (quick) return 0;
+
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  std::string commit =
+      first_line(capture({"git", "-C", paths.root.string(), "rev-parse", "--short", "HEAD"}));
+  auto dirty =
+      capture({"git", "-C", paths.root.string(), "status", "--porcelain", "--untracked-files=no"});
+  if (dirty && !dirty->empty()) commit += " (with uncommitted changes)";
+  const fs::path out = paths.root / "bench" / "RESULTS.md";
+  std::ofstream f(out);
+  f << "# Benchmark results\n\n"
+    << "Written by `./petrel bench` on " << date << ". Do not edit: run it again.\n\n"
+    << "- commit: " << commit << "\n"
+    << "- QEMU: " << first_line(capture({"qemu-system-aarch64", "--version"})) << "\n"
+    << "- Xen: " << xen << " (Debian's xen-hypervisor-4.17-arm64)\n"
+    << "- board: QEMU virt, GICv3, one Cortex-A57 vCPU, `-icount shift=0,sleep=off`\n"
+    << "- Xen command line: `" << kXenBootargs << "`\n"
+    << "- guest: AArch64, 1000 Hz kernel tick, time slicing on, built -O2\n\n"
+    << "Under `-icount shift=0` one nanosecond of virtual time is one guest instruction, "
+       "so \"ns per op\" is an instruction count, the same on every host. The counter runs "
+       "at 62.5 MHz (16 ns per tick). How each figure is measured, and what it means: "
+       "bench/README.md.\n\n"
+    << table;
+  if (!f) {
+    std::fprintf(stderr, "petrel: cannot write %s\n", out.c_str());
+    return 1;
+  }
+  std::printf("petrel: results written to %s\n", out.c_str());
+  return 0;
+}
+
 int cmd_test(const Paths& paths, const std::vector<std::string>& args) {
   if (!ensure(paths, Need::kAll)) return kExitSetup;
   if (!build_all(paths)) return 1;
@@ -188,5 +273,6 @@ int main(int argc, char** argv) {
   }
   if (cmd == "run") return cmd_run(paths, args);
   if (cmd == "test") return cmd_test(paths, args);
+  if (cmd == "bench") return cmd_bench(paths, args);
   return usage_error("unknown command '" + cmd + "'");
 }

@@ -28,9 +28,14 @@ namespace {
 
 constexpr uint64_t kFirstLoadAddress = 0x50000000;
 constexpr size_t kTailLines = 25;
-constexpr const char* kXenBootargs =
-    "console=dtuart dtuart=/pl011@9000000 conswitch=ax noreboot bootscrub=0 timer_slop=0 loglvl=all "
+}  // namespace
+
+const char* const kXenBootargs =
+    "console=dtuart dtuart=/pl011@9000000 conswitch=ax noreboot bootscrub=0 timer_slop=0 "
+    "loglvl=all "
     "guest_loglvl=all";
+
+namespace {
 
 std::vector<std::string> machine_args(const RunOptions& o) {
   return {"-machine", "virt,virtualization=on,gic-version=" + std::to_string(o.gic),
@@ -156,6 +161,7 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     tail.push_back(line);
     if (tail.size() > kTailLines) tail.pop_front();
+    if (o.serial != nullptr) o.serial->push_back(line);
     if (o.raw) std::printf("%s\n", line.c_str());
     ConsoleLine c = classify_line(line);
     if (c.kind == ConsoleLine::Kind::kXen) {

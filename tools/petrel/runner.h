@@ -19,7 +19,11 @@ struct RunOptions {
   bool raw = false;      // print Xen's serial output untouched
   bool vpl011 = false;   // give guests Xen's vpl011 UART
   std::string bootargs;  // /chosen/bootargs of every guest
+  std::vector<std::string>* serial = nullptr;  // if set: every serial line, as received
 };
+
+// Xen's command line for every run.
+extern const char* const kXenBootargs;
 
 // Exit statuses of `petrel run`, besides the guest's own code.
 inline constexpr int kExitTimeout = 124;
