@@ -38,6 +38,7 @@
 #include "petrel/console.h"
 #include "petrel/exit.h"
 #include "petrel/kernel/heap.h"
+#include "petrel/kernel/soft_timer.h"
 #include "petrel/kernel/wait_queue.h"
 
 namespace petrel::kernel {
@@ -182,9 +183,8 @@ void update_timer() {
     return;
   }
   const uint64_t per_tick = counter_per_tick();
-  const uint64_t deadline = when.count > UINT64_MAX / per_tick
-                                ? UINT64_MAX - 1
-                                : when.count * per_tick;
+  const uint64_t deadline =
+      when.count > UINT64_MAX / per_tick ? UINT64_MAX - 1 : when.count * per_tick;
   if (deadline != k.armed) {
     arch::timer_set_deadline(deadline);
     k.armed = deadline;
@@ -243,6 +243,10 @@ void on_timer_interrupt() {
       now >= k.slice_end && k.ready.shared(cur->priority)) {
     k.ready.rotate(cur);
     request_switch();
+    // The next task's slice starts now. Leaving the old, passed slice end
+    // would re-arm the timer in the past: an interrupt storm until the
+    // switch (schedule() sets the same value again).
+    k.slice_end = now + Ticks{config::kTimeSliceTicks};
   }
   update_timer();
 }
@@ -315,6 +319,7 @@ void scheduler_end() {
 void kernel_reset() {
   KernelState& k = g_kernel;
   if (k.running) panic("kernel_reset while the scheduler runs");
+  soft_timer_reset_module();
   while (Task* t = k.all.pop_front()) free_task_memory(t);
   while (Task* t = k.terminated.pop_front()) free_task_memory(t);
   k.~KernelState();
