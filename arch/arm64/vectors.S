@@ -12,6 +12,43 @@
 // task can be interrupted without sharing the exception stack.
 #include "arch/frame.h"
 
+// x2-x29 into the frame at sp (x0, x1 are saved by the vector entry).
+.macro SAVE_X2_X29
+        stp     x2, x3, [sp, #PETREL_FRAME_X(2)]
+        stp     x4, x5, [sp, #PETREL_FRAME_X(4)]
+        stp     x6, x7, [sp, #PETREL_FRAME_X(6)]
+        stp     x8, x9, [sp, #PETREL_FRAME_X(8)]
+        stp     x10, x11, [sp, #PETREL_FRAME_X(10)]
+        stp     x12, x13, [sp, #PETREL_FRAME_X(12)]
+        stp     x14, x15, [sp, #PETREL_FRAME_X(14)]
+        stp     x16, x17, [sp, #PETREL_FRAME_X(16)]
+        stp     x18, x19, [sp, #PETREL_FRAME_X(18)]
+        stp     x20, x21, [sp, #PETREL_FRAME_X(20)]
+        stp     x22, x23, [sp, #PETREL_FRAME_X(22)]
+        stp     x24, x25, [sp, #PETREL_FRAME_X(24)]
+        stp     x26, x27, [sp, #PETREL_FRAME_X(26)]
+        stp     x28, x29, [sp, #PETREL_FRAME_X(28)]
+.endm
+
+// x0-x29 back from the frame at sp.
+.macro RESTORE_X0_X29
+        ldp     x0, x1, [sp, #PETREL_FRAME_X(0)]
+        ldp     x2, x3, [sp, #PETREL_FRAME_X(2)]
+        ldp     x4, x5, [sp, #PETREL_FRAME_X(4)]
+        ldp     x6, x7, [sp, #PETREL_FRAME_X(6)]
+        ldp     x8, x9, [sp, #PETREL_FRAME_X(8)]
+        ldp     x10, x11, [sp, #PETREL_FRAME_X(10)]
+        ldp     x12, x13, [sp, #PETREL_FRAME_X(12)]
+        ldp     x14, x15, [sp, #PETREL_FRAME_X(14)]
+        ldp     x16, x17, [sp, #PETREL_FRAME_X(16)]
+        ldp     x18, x19, [sp, #PETREL_FRAME_X(18)]
+        ldp     x20, x21, [sp, #PETREL_FRAME_X(20)]
+        ldp     x22, x23, [sp, #PETREL_FRAME_X(22)]
+        ldp     x24, x25, [sp, #PETREL_FRAME_X(24)]
+        ldp     x26, x27, [sp, #PETREL_FRAME_X(26)]
+        ldp     x28, x29, [sp, #PETREL_FRAME_X(28)]
+.endm
+
 .macro VENTRY kind
         .balign 0x80
         sub     sp, sp, #PETREL_FRAME_SIZE
@@ -47,20 +84,7 @@ petrel_vectors:
 
         .type   petrel_exception_common, %function
 petrel_exception_common:
-        stp     x2, x3, [sp, #PETREL_FRAME_X(2)]
-        stp     x4, x5, [sp, #PETREL_FRAME_X(4)]
-        stp     x6, x7, [sp, #PETREL_FRAME_X(6)]
-        stp     x8, x9, [sp, #PETREL_FRAME_X(8)]
-        stp     x10, x11, [sp, #PETREL_FRAME_X(10)]
-        stp     x12, x13, [sp, #PETREL_FRAME_X(12)]
-        stp     x14, x15, [sp, #PETREL_FRAME_X(14)]
-        stp     x16, x17, [sp, #PETREL_FRAME_X(16)]
-        stp     x18, x19, [sp, #PETREL_FRAME_X(18)]
-        stp     x20, x21, [sp, #PETREL_FRAME_X(20)]
-        stp     x22, x23, [sp, #PETREL_FRAME_X(22)]
-        stp     x24, x25, [sp, #PETREL_FRAME_X(24)]
-        stp     x26, x27, [sp, #PETREL_FRAME_X(26)]
-        stp     x28, x29, [sp, #PETREL_FRAME_X(28)]
+        SAVE_X2_X29
         mrs     x1, sp_el0
         stp     x30, x1, [sp, #PETREL_FRAME_X(30)]
         mrs     x2, elr_el1
@@ -80,21 +104,7 @@ petrel_exception_common:
         msr     spsr_el1, x3
         ldp     x30, x1, [sp, #PETREL_FRAME_X(30)]
         msr     sp_el0, x1
-        ldp     x0, x1, [sp, #PETREL_FRAME_X(0)]
-        ldp     x2, x3, [sp, #PETREL_FRAME_X(2)]
-        ldp     x4, x5, [sp, #PETREL_FRAME_X(4)]
-        ldp     x6, x7, [sp, #PETREL_FRAME_X(6)]
-        ldp     x8, x9, [sp, #PETREL_FRAME_X(8)]
-        ldp     x10, x11, [sp, #PETREL_FRAME_X(10)]
-        ldp     x12, x13, [sp, #PETREL_FRAME_X(12)]
-        ldp     x14, x15, [sp, #PETREL_FRAME_X(14)]
-        ldp     x16, x17, [sp, #PETREL_FRAME_X(16)]
-        ldp     x18, x19, [sp, #PETREL_FRAME_X(18)]
-        ldp     x20, x21, [sp, #PETREL_FRAME_X(20)]
-        ldp     x22, x23, [sp, #PETREL_FRAME_X(22)]
-        ldp     x24, x25, [sp, #PETREL_FRAME_X(24)]
-        ldp     x26, x27, [sp, #PETREL_FRAME_X(26)]
-        ldp     x28, x29, [sp, #PETREL_FRAME_X(28)]
+        RESTORE_X0_X29
         add     sp, sp, #PETREL_FRAME_SIZE
         eret
         .size   petrel_exception_common, . - petrel_exception_common
@@ -103,20 +113,7 @@ petrel_exception_common:
 // while it is the current stack pointer, so it is not part of this frame.
         .type   petrel_irq_common, %function
 petrel_irq_common:
-        stp     x2, x3, [sp, #PETREL_FRAME_X(2)]
-        stp     x4, x5, [sp, #PETREL_FRAME_X(4)]
-        stp     x6, x7, [sp, #PETREL_FRAME_X(6)]
-        stp     x8, x9, [sp, #PETREL_FRAME_X(8)]
-        stp     x10, x11, [sp, #PETREL_FRAME_X(10)]
-        stp     x12, x13, [sp, #PETREL_FRAME_X(12)]
-        stp     x14, x15, [sp, #PETREL_FRAME_X(14)]
-        stp     x16, x17, [sp, #PETREL_FRAME_X(16)]
-        stp     x18, x19, [sp, #PETREL_FRAME_X(18)]
-        stp     x20, x21, [sp, #PETREL_FRAME_X(20)]
-        stp     x22, x23, [sp, #PETREL_FRAME_X(22)]
-        stp     x24, x25, [sp, #PETREL_FRAME_X(24)]
-        stp     x26, x27, [sp, #PETREL_FRAME_X(26)]
-        stp     x28, x29, [sp, #PETREL_FRAME_X(28)]
+        SAVE_X2_X29
         str     x30, [sp, #PETREL_FRAME_X(30)]
         mrs     x2, elr_el1
         mrs     x3, spsr_el1
@@ -129,21 +126,7 @@ petrel_irq_common:
         msr     elr_el1, x2
         msr     spsr_el1, x3
         ldr     x30, [sp, #PETREL_FRAME_X(30)]
-        ldp     x0, x1, [sp, #PETREL_FRAME_X(0)]
-        ldp     x2, x3, [sp, #PETREL_FRAME_X(2)]
-        ldp     x4, x5, [sp, #PETREL_FRAME_X(4)]
-        ldp     x6, x7, [sp, #PETREL_FRAME_X(6)]
-        ldp     x8, x9, [sp, #PETREL_FRAME_X(8)]
-        ldp     x10, x11, [sp, #PETREL_FRAME_X(10)]
-        ldp     x12, x13, [sp, #PETREL_FRAME_X(12)]
-        ldp     x14, x15, [sp, #PETREL_FRAME_X(14)]
-        ldp     x16, x17, [sp, #PETREL_FRAME_X(16)]
-        ldp     x18, x19, [sp, #PETREL_FRAME_X(18)]
-        ldp     x20, x21, [sp, #PETREL_FRAME_X(20)]
-        ldp     x22, x23, [sp, #PETREL_FRAME_X(22)]
-        ldp     x24, x25, [sp, #PETREL_FRAME_X(24)]
-        ldp     x26, x27, [sp, #PETREL_FRAME_X(26)]
-        ldp     x28, x29, [sp, #PETREL_FRAME_X(28)]
+        RESTORE_X0_X29
         add     sp, sp, #PETREL_FRAME_SIZE
         eret
         .size   petrel_irq_common, . - petrel_irq_common

@@ -67,6 +67,13 @@ class Log {
 
 bool same(const char* a, const char* b);
 
+// Whether `r` failed with `code` (and, if given, exactly `message`).
+template <typename T>
+bool failed_with(const Result<T>& r, Errc code, const char* message = nullptr) {
+  return !r.ok() && r.error().code == code &&
+         (message == nullptr || same(r.error().message, message));
+}
+
 }  // namespace petrel::ktest
 
 #define KTEST_CAT2(a, b) a##b

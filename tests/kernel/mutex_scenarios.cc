@@ -7,14 +7,11 @@
 using namespace petrel::kernel;
 using petrel::Errc;
 using petrel::Status;
+using petrel::ktest::failed_with;
 using petrel::ktest::Log;
 using petrel::ktest::spawn;
 
 namespace {
-
-bool failed_with(const Status& s, Errc code, const char* message) {
-  return !s.ok() && s.error().code == code && petrel::ktest::same(s.error().message, message);
-}
 
 void spend_ticks(uint64_t n) {
   petrel::ktest::spend(n * petrel::ktest::counter_per_tick());

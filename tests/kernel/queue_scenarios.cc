@@ -6,15 +6,12 @@
 using namespace petrel::kernel;
 using petrel::Errc;
 using petrel::Status;
+using petrel::ktest::failed_with;
 using petrel::ktest::Log;
 using petrel::ktest::same;
 using petrel::ktest::spawn;
 
 namespace {
-
-bool failed_with(const Status& s, Errc code, const char* message) {
-  return !s.ok() && s.error().code == code && same(s.error().message, message);
-}
 
 Queue* make_queue(size_t length, size_t item_size) {
   auto q = queue_create(length, item_size);

@@ -296,6 +296,27 @@ KTEST(Sched, TimeSlicingTakesOneTimerInterruptPerSlice) {
   KCHECK(interrupts <= 2 * kPeriods + 2);
 }
 
+namespace {
+int g_idle_calls;
+}
+
+KTEST(Sched, IdleHookRunsWhenNothingElseCan) {
+  g_idle_calls = 0;
+  KernelHooks hooks;
+  hooks.idle = [] { ++g_idle_calls; };
+  set_hooks(hooks);
+  int during_busy = -1;
+  auto t = [&] {
+    petrel::ktest::spend(2 * petrel::ktest::counter_per_tick());  // busy: idle cannot run
+    during_busy = g_idle_calls;
+    task_delay(Ticks{3});  // now it can
+  };
+  spawn("t", 1, &t);
+  scheduler_start();
+  KCHECK_EQ(during_busy, 0);
+  KCHECK(g_idle_calls > 0);
+}
+
 KTEST(Sched, HeapTasksGiveTheirMemoryBack) {
   const size_t before = heap_stats().free;
   auto t = [&] {};

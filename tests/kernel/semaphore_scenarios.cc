@@ -6,15 +6,12 @@
 using namespace petrel::kernel;
 using petrel::Errc;
 using petrel::Status;
+using petrel::ktest::failed_with;
 using petrel::ktest::Log;
 using petrel::ktest::same;
 using petrel::ktest::spawn;
 
 namespace {
-
-bool failed_with(const Status& s, Errc code, const char* message) {
-  return !s.ok() && s.error().code == code && same(s.error().message, message);
-}
 
 Semaphore* make_counting(uint32_t max, uint32_t initial) {
   auto s = semaphore_create_counting(max, initial);

@@ -6,15 +6,11 @@
 
 using namespace petrel::kernel;
 using petrel::Errc;
+using petrel::ktest::failed_with;
 using petrel::ktest::Log;
 using petrel::ktest::spawn;
 
 namespace {
-
-template <typename T>
-bool failed_with(const petrel::Result<T>& r, Errc code) {
-  return !r.ok() && r.error().code == code;
-}
 
 bool equal(const uint8_t* a, const char* b, size_t n) {
   for (size_t i = 0; i < n; ++i)
