@@ -97,6 +97,7 @@ bool set_locked(EventGroup* g, EventBits bits) {
 Result<EventBits> wait_locked(EventGroup* g, EventBits wanted, bool all, bool clear, Ticks timeout,
                               EventBits* value_out) {
   const Deadline deadline = Deadline::after(timeout);
+  const BlockingCall call(g);
   for (;;) {
     const EventBits value = g->bits;
     if (met(value, wanted, all)) {
@@ -119,6 +120,7 @@ Result<EventBits> wait_locked(EventGroup* g, EventBits wanted, bool all, bool cl
       report(value_out, d);
       return kErrDeletedWhileWaiting;
     }
+    if (call.object_deleted()) return kErrDeletedWhileWaiting;  // timed out, then deleted
     if ((d & kSatisfied) != 0) {  // the waker met the condition and cleared for us
       report(value_out, d);
       return d & kEventBitsUsable;
@@ -193,6 +195,7 @@ void event_group_delete(EventGroup* g) {
     t->wait_data = value | kDeleted;
     g->waiters.wake(t, WakeReason::kAborted);
   }
+  mark_object_deleted(g);  // waiters that timed out but have not run yet
   // The woken tasks only read their own wait_data: the memory can go now.
   if (g->dynamic) {
     g->~EventGroup();

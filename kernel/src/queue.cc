@@ -166,12 +166,13 @@ Status block(Queue* q, WaitQueue& wq, void* buffer, Op op, Ticks timeout) {
   if (self == nullptr) return kNoTask;
   Waiter w{buffer, op, Outcome::kPending};
   const Deadline deadline = Deadline::after(timeout);
+  const BlockingCall call(q);
   for (;;) {
     self->wait_data = reinterpret_cast<uintptr_t>(&w);
     const WakeReason r = wq.wait(deadline.remaining());
     self->wait_data = 0;
     if (w.outcome == Outcome::kDone) return ok();
-    if (w.outcome == Outcome::kDeleted) return kDeletedErr;
+    if (w.outcome == Outcome::kDeleted || call.object_deleted()) return kDeletedErr;
     if (r == WakeReason::kAborted) return kAbortedErr;
     // Timed out (or, never expected, a bare kSignaled): the queue may have
     // changed since the wake-up.
@@ -281,6 +282,7 @@ void queue_delete(Queue* q) {
   if (!usable(q)) return;
   wake_deleted(q->senders);
   wake_deleted(q->receivers);
+  mark_object_deleted(q);  // and those that timed out but have not run yet
   q->length = 0;
   // The woken tasks run after this critical section and touch nothing of q.
   if (q->dynamic) heap_free(q);

@@ -206,6 +206,10 @@ bool make_ready(Task* t) {
 }
 
 WakeReason block_current(Ticks timeout) {
+  return block_current_until(timeout == kForever ? kForever : tick_count() + timeout);
+}
+
+WakeReason block_current_until(Ticks wake_tick) {
   KernelState& k = g_kernel;
   if (in_isr()) panic("a blocking call was made from interrupt context");
   if (k.lock > 0) panic("a blocking call was made with the scheduler locked");
@@ -213,8 +217,8 @@ WakeReason block_current(Ticks timeout) {
   k.ready.remove(t);
   t->state = TaskState::kBlocked;
   t->wake_reason = WakeReason::kNone;
-  if (timeout != kForever) {
-    t->wake_tick = tick_count() + timeout;
+  if (wake_tick != kForever) {
+    t->wake_tick = wake_tick;
     t->delayed = true;
     k.delayed.insert_sorted(
         t, [](const Task* a, const Task* b) { return a->wake_tick < b->wake_tick; });

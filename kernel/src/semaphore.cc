@@ -107,6 +107,7 @@ void semaphore_delete(Semaphore* s) {
     t->wait_data = kDeleted;
     s->takers.wake(t, WakeReason::kAborted);
   }
+  mark_object_deleted(s);  // and those that timed out but have not run yet
   s->max_count = 0;
   s->count = 0;
   // The woken tasks run after this critical section and touch nothing of s.
@@ -125,13 +126,14 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
   Task* self = task_current();
   if (self == nullptr) return kNoTask;
   const Deadline deadline = Deadline::after(timeout);
+  const BlockingCall call(s);
   for (;;) {
     self->wait_data = kPending;
     const WakeReason r = s->takers.wait(deadline.remaining());
     const uintptr_t outcome = self->wait_data;
     self->wait_data = 0;
     if (outcome == kGiven) return ok();
-    if (outcome == kDeleted) return kDeletedErr;
+    if (outcome == kDeleted || call.object_deleted()) return kDeletedErr;
     if (r == WakeReason::kAborted) return kAbortedErr;
     // Timed out (or, never expected, a bare kSignaled): a give may have
     // raised the count since the wake-up.

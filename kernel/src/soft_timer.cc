@@ -118,6 +118,20 @@ void set_period(SoftTimer* t, Ticks period) {
   t->period = period;
 }
 
+// Drops queued commands for `t` (interrupts masked): after a delete they
+// would point at freed memory, or at a new timer reusing it.
+void purge_commands(const SoftTimer* t) {
+  size_t kept = 0;
+  for (size_t i = 0; i < g.count; ++i) {
+    const Command& c = g.ring[(g.head + i) % kTimerQueueLength];
+    if (c.op != Op::kPendCall && c.timer == t) continue;
+    g.ring[(g.head + kept) % kTimerQueueLength] = c;
+    ++kept;
+  }
+  if (kept < g.count) g.sender_wait.wake_all();  // room for senders waiting on a full ring
+  g.count = kept;
+}
+
 void apply(const Command& c) {
   if (c.op == Op::kPendCall) {
     c.fn(c.arg, c.value);
@@ -144,6 +158,7 @@ void apply(const Command& c) {
         CriticalSection cs;
         t->generation = 0;
         dynamic = t->dynamic;
+        purge_commands(t);
       }
       if (dynamic) {
         t->~SoftTimer();

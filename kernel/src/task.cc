@@ -44,6 +44,7 @@ Status check_config(const TaskConfig& c, size_t stack_size) {
   if (c.priority >= config::kPriorities)
     return Error{Errc::kOutOfRange, "task: priority above the configured maximum"};
   if (stack_size < config::kMinStackSize) return Error{Errc::kInvalid, "task: stack too small"};
+  if (stack_size > (SIZE_MAX >> 2)) return Error{Errc::kNoMemory, "task: stack too large"};
   return ok();
 }
 
@@ -152,6 +153,9 @@ void task_delete(Task* t) {
   List<Task, AllTag>::remove(t);
   if (!t->system) --k.app_tasks;
   if (t == k.current) {
+    if (in_isr())
+      panic("task_delete: the running task cannot be deleted from an interrupt handler");
+    if (k.lock > 0) panic("task_delete: the running task holds the scheduler lock");
     k.terminated.push_back(t);  // its stack is in use: the idle task frees it
     if (k.app_tasks == 0) scheduler_stop(StopReason::kNoTasks);
     schedule();
@@ -211,10 +215,9 @@ void task_delay(Ticks ticks) {
 bool task_delay_until(Ticks* previous_wake, Ticks period) {
   CriticalSection cs;
   const Ticks next = *previous_wake + period;
-  const Ticks now = tick_count();
   *previous_wake = next;
-  if (next <= now) return false;
-  block_current(next - now);
+  if (next <= tick_count()) return false;
+  block_current_until(next);  // absolute: no second reading of the clock
   return true;
 }
 
@@ -236,6 +239,8 @@ void task_suspend(Task* t) {
   CriticalSection cs;
   t = resolve(t);
   if (t == nullptr || t->state == TaskState::kDeleted || t->state == TaskState::kSuspended) return;
+  if (t == k.current && in_isr())
+    panic("task_suspend: the running task cannot be suspended from an interrupt handler");
   if (t == k.current && k.lock > 0)
     panic("task_suspend: the running task with the scheduler locked");
   const bool was_waiting = t->state == TaskState::kBlocked;

@@ -40,6 +40,28 @@ size_t WaitQueue::wake_all(WakeReason reason) {
   return n;
 }
 
+BlockingCall::BlockingCall(const void* object) : self_(g_kernel.current) {
+  if (self_ == nullptr) return;
+  self_->call_object = object;
+  self_->call_object_deleted = false;
+}
+
+BlockingCall::~BlockingCall() {
+  if (self_ == nullptr) return;
+  self_->call_object = nullptr;
+  self_->call_object_deleted = false;
+}
+
+bool BlockingCall::object_deleted() const {
+  return self_ != nullptr && self_->call_object_deleted;
+}
+
+void mark_object_deleted(const void* object) {
+  List<Task, AllTag>& all = g_kernel.all;
+  for (Task* t = all.front(); t != nullptr; t = all.next(t))
+    if (t->call_object == object) t->call_object_deleted = true;
+}
+
 void WaitQueue::reposition(Task* t) {
   List<Task, WaitTag>::remove(t);
   insert(t);

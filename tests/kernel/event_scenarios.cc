@@ -446,3 +446,20 @@ KTEST(EventGroup, ARaisedPriorityWaiterIsWokenFirst) {
   scheduler_start();
   KCHECK_LOG(log, "b a ctl");
 }
+
+KTEST(EventGroup, DeletedAfterAWaiterTimedOutButBeforeItRan) {
+  EventGroup* g = *event_group_create();
+  bool deleted_error = false;
+  auto low = [&] {
+    auto r = event_group_wait_bits(g, 0x1, kEventWaitAny, Ticks{5});
+    deleted_error = !r.ok() && r.error().code == petrel::Errc::kNotFound;
+  };
+  auto high = [&] {
+    task_delay(Ticks{5});
+    event_group_delete(g);
+  };
+  spawn("low", 1, &low);
+  spawn("high", 2, &high);
+  scheduler_start();
+  KCHECK(deleted_error);
+}

@@ -556,3 +556,27 @@ KTEST(Queue, AbortedWaitFails) {
   KCHECK_EQ(waited.count, 2);
   queue_delete(q);
 }
+
+KTEST(Queue, DeletedAfterAReceiverTimedOutButBeforeItRan) {
+  Queue* q = make_queue(2, sizeof(uint32_t));
+  Queue* reused = nullptr;
+  bool deleted_error = false;
+  auto low = [&] {
+    uint32_t item = 0;
+    deleted_error = failed_with(queue_receive(q, &item, Ticks{5}), Errc::kNotFound,
+                                "queue: deleted while waiting");
+  };
+  auto high = [&] {
+    task_delay(Ticks{5});
+    queue_delete(q);
+    reused = make_queue(2, sizeof(uint32_t));
+    const uint32_t v = 42;
+    KCHECK(queue_send_back(reused, &v, kNoWait).ok());
+  };
+  spawn("low", 1, &low);
+  spawn("high", 2, &high);
+  scheduler_start();
+  KCHECK(deleted_error);
+  KCHECK_EQ(queue_messages_waiting(reused), 1);
+  queue_delete(reused);
+}

@@ -313,3 +313,27 @@ KTEST(Semaphore, AbortedWaitFails) {
   KCHECK_EQ(semaphore_count(s), 0);
   semaphore_delete(s);
 }
+
+KTEST(Semaphore, DeletedAfterAWaiterTimedOutButBeforeItRan) {
+  // L times out in the same timer interrupt in which H wakes; H (higher)
+  // runs first, deletes the semaphore and reuses the memory. L must not
+  // touch the new object.
+  Semaphore* s = make_counting(1, 0);
+  Semaphore* reused = nullptr;
+  bool deleted_error = false;
+  auto low = [&] {
+    deleted_error = failed_with(semaphore_take(s, Ticks{5}), Errc::kNotFound,
+                                "semaphore: deleted while waiting");
+  };
+  auto high = [&] {
+    task_delay(Ticks{5});
+    semaphore_delete(s);
+    reused = make_counting(10, 10);
+  };
+  spawn("low", 1, &low);
+  spawn("high", 2, &high);
+  scheduler_start();
+  KCHECK(deleted_error);
+  KCHECK_EQ(semaphore_count(reused), 10);
+  semaphore_delete(reused);
+}

@@ -18,6 +18,14 @@ std::vector<char*> to_argv(const std::vector<std::string>& args) {
   return v;
 }
 
+// waitpid, retried only when a signal interrupted it.
+bool wait_for(pid_t pid, int* status) {
+  for (;;) {
+    if (waitpid(pid, status, 0) == pid) return true;
+    if (errno != EINTR) return false;
+  }
+}
+
 int decode_status(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -31,7 +39,7 @@ int spawn_and_wait(const std::vector<std::string>& argv, const char* output,
   if (pid < 0) return 127;
   if (pid == 0) {
     if (output != nullptr) {
-      int fd = open(output, O_WRONLY | O_CREAT | O_APPEND, 0644);
+      int fd = open(output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       dup2(fd, 1);
       dup2(fd, 2);
     }
@@ -40,8 +48,7 @@ int spawn_and_wait(const std::vector<std::string>& argv, const char* output,
     _exit(127);
   }
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-  }
+  if (!wait_for(pid, &status)) return 127;
   return decode_status(status);
 }
 
@@ -58,10 +65,14 @@ int run_logged(const std::vector<std::string>& argv, const std::string& log,
 
 std::optional<std::string> capture(const std::vector<std::string>& argv) {
   int fds[2];
-  if (pipe(fds) != 0) return std::nullopt;
+  if (pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
   auto args = to_argv(argv);
   pid_t pid = fork();
-  if (pid < 0) return std::nullopt;
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return std::nullopt;
+  }
   if (pid == 0) {
     dup2(fds[1], 1);
     close(fds[0]);
@@ -76,8 +87,7 @@ std::optional<std::string> capture(const std::vector<std::string>& argv) {
   while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
   close(fds[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-  }
+  if (!wait_for(pid, &status)) return std::nullopt;
   if (decode_status(status) != 0) return std::nullopt;
   return out;
 }

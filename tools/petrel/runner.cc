@@ -130,10 +130,16 @@ int run_guests(const Paths& paths, const RunOptions& o) {
   }
 
   int out[2];
-  if (pipe(out) != 0) return kExitSetup;
+  if (pipe2(out, O_CLOEXEC) != 0) return kExitSetup;
   pid_t pid = fork();
+  if (pid < 0) {
+    std::perror("petrel: fork");
+    close(out[0]);
+    close(out[1]);
+    return kExitSetup;
+  }
   if (pid == 0) {
-    int null = open("/dev/null", O_RDONLY);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     dup2(null, 0);
     dup2(out[1], 1);
     dup2(out[1], 2);
@@ -196,7 +202,12 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     pollfd pfd{out[0], POLLIN, 0};
     int r = poll(&pfd, 1, wait_ms);
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) continue;
+    if (r < 0) {
+      std::perror("petrel: poll");
+      eof = true;
+      break;
+    }
+    if (r == 0) continue;
     char buf[4096];
     ssize_t n = read(out[0], buf, sizeof buf);
     if (n <= 0) {

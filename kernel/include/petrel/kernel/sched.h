@@ -44,6 +44,8 @@ bool make_ready(Task* task);
 // (kForever: no timeout). Switches away at once; returns the wake reason.
 // Task context, not with the scheduler locked.
 WakeReason block_current(Ticks timeout);
+// The same with an absolute wake-up tick (kForever: none).
+WakeReason block_current_until(Ticks wake_tick);
 // Asks for a switch at the next opportunity: leaving the outermost critical
 // section in task context, or interrupt exit.
 void request_switch();

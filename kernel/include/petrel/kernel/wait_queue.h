@@ -36,4 +36,25 @@ class WaitQueue {
   List<Task, WaitTag> waiters_;
 };
 
+// The running task is inside a blocking call on `object` for the lifetime
+// of this guard (interrupts masked). A task that timed out is off the
+// object's wait queue but still inside the call until it runs again; if the
+// object is deleted in between, object_deleted() tells the call not to
+// touch it.
+class BlockingCall {
+ public:
+  explicit BlockingCall(const void* object);
+  ~BlockingCall();
+  BlockingCall(const BlockingCall&) = delete;
+  BlockingCall& operator=(const BlockingCall&) = delete;
+  bool object_deleted() const;
+
+ private:
+  Task* self_;
+};
+
+// For an object's delete (interrupts masked): every task inside a blocking
+// call on `object` sees object_deleted(). O(number of tasks).
+void mark_object_deleted(const void* object);
+
 }  // namespace petrel::kernel
