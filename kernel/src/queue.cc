@@ -111,6 +111,17 @@ bool admit_sender(Queue* q) {
   return outranks_current(t);
 }
 
+bool deliver(Queue* q, const void* item, Op op);
+
+// A receiver that was handed an item is deleted before it ran: the item goes
+// back to the front of the queue (or to the next receiver). If sends filled
+// the queue in between, there is no room for it and it is lost.
+void return_item(Task* t) {
+  auto* q = static_cast<Queue*>(const_cast<void*>(t->call_object));
+  const Waiter* w = waiter_of(t);
+  if (q->count < q->length) deliver(q, w->buffer, Op::kSendFront);
+}
+
 // A send into a queue with room: hands the item to the waiting peekers and
 // the first waiting receiver, or queues it. Returns whether a woken
 // task outranks the running one.
@@ -121,6 +132,7 @@ bool deliver(Queue* q, const void* item, Op op) {
     const bool consumes = w->op == Op::kReceive;
     copy_item(q, w->buffer, item);
     w->outcome = Outcome::kDone;
+    if (consumes) t->undo_handoff = return_item;
     q->receivers.wake(t, WakeReason::kSignaled);
     higher = higher || outranks_current(t);
     if (consumes) return higher;
@@ -170,6 +182,7 @@ Status block(Queue* q, WaitQueue& wq, void* buffer, Op op, Ticks timeout) {
   for (;;) {
     self->wait_data = reinterpret_cast<uintptr_t>(&w);
     const WakeReason r = wq.wait(deadline.remaining());
+    self->undo_handoff = nullptr;  // running again: a handed-over item is ours
     self->wait_data = 0;
     if (w.outcome == Outcome::kDone) return ok();
     if (w.outcome == Outcome::kDeleted || call.object_deleted()) return kDeletedErr;

@@ -47,11 +47,20 @@ bool usable(const Semaphore* s) {
   return s != nullptr && s->max_count != 0;
 }
 
+Status give(Semaphore* s, bool* higher_priority_woken);
+
+// A taker that was given the semaphore is deleted before it ran: the unit
+// goes to the next taker or back to the count.
+void give_back(Task* t) {
+  (void)give(static_cast<Semaphore*>(const_cast<void*>(t->call_object)), nullptr);
+}
+
 // Interrupts masked. Returns whether a woken taker outranks the running task.
 Status give(Semaphore* s, bool* higher_priority_woken) {
   if (!usable(s)) return kNotInitialized;
   if (Task* t = s->takers.first()) {
     t->wait_data = kGiven;
+    t->undo_handoff = give_back;
     s->takers.wake(t, WakeReason::kSignaled);
     const Task* cur = task_current();
     if (higher_priority_woken != nullptr && cur != nullptr && t->priority > cur->priority)
@@ -130,6 +139,7 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
   for (;;) {
     self->wait_data = kPending;
     const WakeReason r = s->takers.wait(deadline.remaining());
+    self->undo_handoff = nullptr;  // running again: whatever was handed over is ours
     const uintptr_t outcome = self->wait_data;
     self->wait_data = 0;
     if (outcome == kGiven) return ok();

@@ -147,6 +147,8 @@ void task_delete(Task* t) {
   t = resolve(t);
   if (t == nullptr || t->state == TaskState::kDeleted) return;
   mutex_release_all(t);
+  if (t->undo_handoff != nullptr && !t->call_object_deleted) t->undo_handoff(t);
+  t->undo_handoff = nullptr;
   remove_from_all_lists(t);
   t->state = TaskState::kDeleted;
   arch::context_destroy(t->context);

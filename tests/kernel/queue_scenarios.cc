@@ -580,3 +580,24 @@ KTEST(Queue, DeletedAfterAReceiverTimedOutButBeforeItRan) {
   KCHECK_EQ(queue_messages_waiting(reused), 1);
   queue_delete(reused);
 }
+
+KTEST(Queue, AnItemHandedToAReceiverDeletedBeforeItRanIsNotLost) {
+  Queue* q = make_queue(2, sizeof(uint32_t));
+  auto r = [&] {
+    uint32_t item = 0;
+    (void)queue_receive(q, &item, kForever);
+  };
+  auto ctl = [&] {
+    Task* receiver = spawn("receiver", 1, &r);
+    task_delay(Ticks{1});  // the receiver blocks
+    const uint32_t v = 7;
+    KCHECK(queue_send_back(q, &v, kNoWait).ok());  // handed to the receiver
+    task_delete(receiver);
+    uint32_t got = 0;
+    KCHECK(queue_receive(q, &got, kNoWait).ok());
+    KCHECK_EQ(got, 7);
+  };
+  spawn("ctl", 2, &ctl);
+  scheduler_start();
+  queue_delete(q);
+}

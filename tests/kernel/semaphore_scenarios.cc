@@ -337,3 +337,19 @@ KTEST(Semaphore, DeletedAfterAWaiterTimedOutButBeforeItRan) {
   KCHECK_EQ(semaphore_count(reused), 10);
   semaphore_delete(reused);
 }
+
+KTEST(Semaphore, AGiveToATakerDeletedBeforeItRanIsNotLost) {
+  Semaphore* s = make_counting(1, 0);
+  Task* taker = nullptr;
+  auto t = [&] { (void)semaphore_take(s, kForever); };
+  auto ctl = [&] {
+    taker = spawn("taker", 1, &t);
+    task_delay(Ticks{1});            // the taker blocks
+    KCHECK(semaphore_give(s).ok());  // handed to the taker, which cannot run yet
+    task_delete(taker);
+    KCHECK_EQ(semaphore_count(s), 1);  // the unit came back
+  };
+  spawn("ctl", 2, &ctl);
+  scheduler_start();
+  semaphore_delete(s);
+}

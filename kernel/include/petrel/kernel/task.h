@@ -52,6 +52,10 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   uintptr_t wait_data = 0;        // per-primitive detail of what is awaited
   const void* call_object = nullptr;  // object of the blocking call in progress
   bool call_object_deleted = false;   // ... which was deleted meanwhile
+  // Set by a primitive that handed this blocked task something (a semaphore
+  // unit, a queue item) it has not taken up yet; task_delete calls it so the
+  // hand-over is not lost with the task.
+  void (*undo_handoff)(Task* task) = nullptr;
 
   // --- priority inheritance ---
   Mutex* held_mutexes = nullptr;  // singly linked through Mutex::next_held
