@@ -128,10 +128,12 @@ bool can_block() {
 
 // Waits once on `queue` (interrupts masked). Returns ok to re-check, or the
 // error the call must return (without touching `sb` again if it is gone).
-Status wait_on(StreamBuffer* sb, WaitQueue& queue, Ticks remaining, bool first_wait,
-               const Error& busy, const Texts& tx) {
+// One waiter per side, checked at every wait (also when a woken waiter
+// waits again), so the one woken is always the one that can go on.
+Status wait_on(StreamBuffer* sb, WaitQueue& queue, Ticks remaining, const Error& busy,
+               const Texts& tx) {
   if (scheduler_locked()) return tx.locked;
-  if (first_wait && !queue.empty()) return busy;
+  if (!queue.empty()) return busy;
   Task* self = task_current();
   self->wait_data = reinterpret_cast<uintptr_t>(sb);
   const WakeReason reason = queue.wait(remaining);
@@ -162,8 +164,7 @@ Result<size_t> send(StreamBuffer* sb, const void* data, size_t len, Ticks timeou
     if (sb->capacity - sb->count >= need) break;
     const Ticks remaining = deadline.remaining();
     if (remaining == kNoWait || !can_block()) break;
-    if (Status s = wait_on(sb, sb->writers, remaining, !waited, tx.sender_busy, tx); !s)
-      return s.error();
+    if (Status s = wait_on(sb, sb->writers, remaining, tx.sender_busy, tx); !s) return s.error();
     waited = true;
   }
   const size_t space = sb->capacity - sb->count;
@@ -194,8 +195,7 @@ Result<size_t> receive(StreamBuffer* sb, void* buf, size_t max, Ticks timeout,
     if (sb->count > 0 && (!waited || message || sb->count >= sb->trigger)) break;
     const Ticks remaining = deadline.remaining();
     if (remaining == kNoWait || !can_block()) break;
-    if (Status s = wait_on(sb, sb->readers, remaining, !waited, tx.receiver_busy, tx); !s)
-      return s.error();
+    if (Status s = wait_on(sb, sb->readers, remaining, tx.receiver_busy, tx); !s) return s.error();
     waited = true;
   }
   if (sb->count == 0) return waited ? tx.timed_out : tx.empty;
