@@ -1,0 +1,75 @@
+/* queue.h: Petrel's FreeRTOS-compatible queue API (written from FreeRTOS's
+ * documented interface). Include FreeRTOS.h first.
+ *
+ * A QueueHandle_t refers to one Petrel object with a kind tag: a queue, a
+ * binary or counting semaphore, a mutex or a recursive mutex (semphr.h), as
+ * in FreeRTOS, where a SemaphoreHandle_t is a QueueHandle_t. The queue calls
+ * below need a queue, except uxQueueMessagesWaiting, xQueueReset and
+ * vQueueDelete, which take any kind. */
+#ifndef PETREL_FREERTOS_QUEUE_H
+#define PETREL_FREERTOS_QUEUE_H
+
+#ifndef PETREL_FREERTOS_H
+#error "include FreeRTOS.h before queue.h"
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct QueueDefinition; /* defined by the implementation */
+typedef struct QueueDefinition *QueueHandle_t;
+typedef struct QueueDefinition *QueueSetHandle_t;
+typedef struct QueueDefinition *QueueSetMemberHandle_t;
+
+#define queueSEND_TO_BACK ((BaseType_t)0)
+#define queueSEND_TO_FRONT ((BaseType_t)1)
+#define queueOVERWRITE ((BaseType_t)2)
+
+QueueHandle_t xQueueCreate(UBaseType_t uxQueueLength, UBaseType_t uxItemSize);
+QueueHandle_t xQueueCreateStatic(UBaseType_t uxQueueLength, UBaseType_t uxItemSize,
+                                 uint8_t *pucQueueStorageBuffer, StaticQueue_t *pxQueueBuffer);
+void vQueueDelete(QueueHandle_t xQueue);
+BaseType_t xQueueReset(QueueHandle_t xQueue);
+
+BaseType_t xQueueSend(QueueHandle_t xQueue, const void *pvItemToQueue, TickType_t xTicksToWait);
+BaseType_t xQueueSendToBack(QueueHandle_t xQueue, const void *pvItemToQueue,
+                            TickType_t xTicksToWait);
+BaseType_t xQueueSendToFront(QueueHandle_t xQueue, const void *pvItemToQueue,
+                             TickType_t xTicksToWait);
+BaseType_t xQueueOverwrite(QueueHandle_t xQueue, const void *pvItemToQueue);
+BaseType_t xQueueGenericSend(QueueHandle_t xQueue, const void *pvItemToQueue,
+                             TickType_t xTicksToWait, BaseType_t xCopyPosition);
+BaseType_t xQueueReceive(QueueHandle_t xQueue, void *pvBuffer, TickType_t xTicksToWait);
+BaseType_t xQueuePeek(QueueHandle_t xQueue, void *pvBuffer, TickType_t xTicksToWait);
+
+BaseType_t xQueueSendFromISR(QueueHandle_t xQueue, const void *pvItemToQueue,
+                             BaseType_t *pxHigherPriorityTaskWoken);
+BaseType_t xQueueSendToBackFromISR(QueueHandle_t xQueue, const void *pvItemToQueue,
+                                   BaseType_t *pxHigherPriorityTaskWoken);
+BaseType_t xQueueSendToFrontFromISR(QueueHandle_t xQueue, const void *pvItemToQueue,
+                                    BaseType_t *pxHigherPriorityTaskWoken);
+BaseType_t xQueueOverwriteFromISR(QueueHandle_t xQueue, const void *pvItemToQueue,
+                                  BaseType_t *pxHigherPriorityTaskWoken);
+BaseType_t xQueueGenericSendFromISR(QueueHandle_t xQueue, const void *pvItemToQueue,
+                                    BaseType_t *pxHigherPriorityTaskWoken,
+                                    BaseType_t xCopyPosition);
+BaseType_t xQueueReceiveFromISR(QueueHandle_t xQueue, void *pvBuffer,
+                                BaseType_t *pxHigherPriorityTaskWoken);
+BaseType_t xQueuePeekFromISR(QueueHandle_t xQueue, void *pvBuffer);
+
+UBaseType_t uxQueueMessagesWaiting(QueueHandle_t xQueue);
+UBaseType_t uxQueueMessagesWaitingFromISR(QueueHandle_t xQueue);
+UBaseType_t uxQueueSpacesAvailable(QueueHandle_t xQueue);
+BaseType_t xQueueIsQueueEmptyFromISR(QueueHandle_t xQueue);
+BaseType_t xQueueIsQueueFullFromISR(QueueHandle_t xQueue);
+
+/* The queue registry is a debugger aid; Petrel keeps none. */
+#define vQueueAddToRegistry(xQueue, pcName) ((void)(xQueue), (void)(pcName))
+#define vQueueUnregisterQueue(xQueue) ((void)(xQueue))
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PETREL_FREERTOS_QUEUE_H */

@@ -1,0 +1,142 @@
+/* task.h: Petrel's FreeRTOS-compatible task API (written from FreeRTOS's
+ * documented interface). Include FreeRTOS.h first. A TaskHandle_t is a
+ * Petrel kernel task (petrel::kernel::Task*). */
+#ifndef PETREL_FREERTOS_TASK_H
+#define PETREL_FREERTOS_TASK_H
+
+#ifndef PETREL_FREERTOS_H
+#error "include FreeRTOS.h before task.h"
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tskTaskControlBlock; /* never defined: a Petrel task */
+typedef struct tskTaskControlBlock *TaskHandle_t;
+typedef const struct tskTaskControlBlock *ConstTaskHandle_t;
+typedef BaseType_t (*TaskHookFunction_t)(void *);
+
+typedef enum {
+  eRunning = 0,
+  eReady,
+  eBlocked,
+  eSuspended,
+  eDeleted,
+  eInvalid
+} eTaskState;
+
+typedef enum {
+  eNoAction = 0,
+  eSetBits,
+  eIncrement,
+  eSetValueWithOverwrite,
+  eSetValueWithoutOverwrite
+} eNotifyAction;
+
+#define tskIDLE_PRIORITY ((UBaseType_t)0U)
+#define tskDEFAULT_INDEX_TO_NOTIFY 0
+#define taskSCHEDULER_SUSPENDED ((BaseType_t)0)
+#define taskSCHEDULER_NOT_STARTED ((BaseType_t)1)
+#define taskSCHEDULER_RUNNING ((BaseType_t)2)
+
+#define taskYIELD() portYIELD()
+#define taskENTER_CRITICAL() portENTER_CRITICAL()
+#define taskEXIT_CRITICAL() portEXIT_CRITICAL()
+#define taskENTER_CRITICAL_FROM_ISR() portSET_INTERRUPT_MASK_FROM_ISR()
+#define taskEXIT_CRITICAL_FROM_ISR(x) portCLEAR_INTERRUPT_MASK_FROM_ISR(x)
+#define taskDISABLE_INTERRUPTS() portDISABLE_INTERRUPTS()
+#define taskENABLE_INTERRUPTS() portENABLE_INTERRUPTS()
+
+/* ---- creation and deletion ---- */
+BaseType_t xTaskCreate(TaskFunction_t pxTaskCode, const char *pcName,
+                       configSTACK_DEPTH_TYPE uxStackDepth, void *pvParameters,
+                       UBaseType_t uxPriority, TaskHandle_t *pxCreatedTask);
+TaskHandle_t xTaskCreateStatic(TaskFunction_t pxTaskCode, const char *pcName,
+                               configSTACK_DEPTH_TYPE uxStackDepth, void *pvParameters,
+                               UBaseType_t uxPriority, StackType_t *puxStackBuffer,
+                               StaticTask_t *pxTaskBuffer);
+void vTaskDelete(TaskHandle_t xTaskToDelete);
+
+/* ---- control ---- */
+void vTaskDelay(TickType_t xTicksToDelay);
+void vTaskDelayUntil(TickType_t *pxPreviousWakeTime, TickType_t xTimeIncrement);
+BaseType_t xTaskDelayUntil(TickType_t *pxPreviousWakeTime, TickType_t xTimeIncrement);
+BaseType_t xTaskAbortDelay(TaskHandle_t xTask);
+UBaseType_t uxTaskPriorityGet(TaskHandle_t xTask);
+UBaseType_t uxTaskPriorityGetFromISR(TaskHandle_t xTask);
+void vTaskPrioritySet(TaskHandle_t xTask, UBaseType_t uxNewPriority);
+void vTaskSuspend(TaskHandle_t xTaskToSuspend);
+void vTaskResume(TaskHandle_t xTaskToResume);
+BaseType_t xTaskResumeFromISR(TaskHandle_t xTaskToResume);
+
+/* ---- scheduler ---- */
+void vTaskStartScheduler(void);
+void vTaskEndScheduler(void);
+void vTaskSuspendAll(void);
+BaseType_t xTaskResumeAll(void);
+BaseType_t xTaskGetSchedulerState(void);
+
+/* ---- utilities ---- */
+TickType_t xTaskGetTickCount(void);
+TickType_t xTaskGetTickCountFromISR(void);
+UBaseType_t uxTaskGetNumberOfTasks(void);
+char *pcTaskGetName(TaskHandle_t xTaskToQuery);
+TaskHandle_t xTaskGetHandle(const char *pcNameToQuery);
+TaskHandle_t xTaskGetCurrentTaskHandle(void);
+eTaskState eTaskGetState(TaskHandle_t xTask);
+UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t xTask);
+
+/* ---- notifications (index 0 for the plain names) ---- */
+BaseType_t xTaskNotifyIndexed(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify,
+                              uint32_t ulValue, eNotifyAction eAction);
+BaseType_t xTaskNotify(TaskHandle_t xTaskToNotify, uint32_t ulValue, eNotifyAction eAction);
+BaseType_t xTaskNotifyAndQueryIndexed(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify,
+                                      uint32_t ulValue, eNotifyAction eAction,
+                                      uint32_t *pulPreviousNotifyValue);
+BaseType_t xTaskNotifyAndQuery(TaskHandle_t xTaskToNotify, uint32_t ulValue,
+                               eNotifyAction eAction, uint32_t *pulPreviousNotifyValue);
+BaseType_t xTaskNotifyIndexedFromISR(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify,
+                                     uint32_t ulValue, eNotifyAction eAction,
+                                     BaseType_t *pxHigherPriorityTaskWoken);
+BaseType_t xTaskNotifyFromISR(TaskHandle_t xTaskToNotify, uint32_t ulValue,
+                              eNotifyAction eAction, BaseType_t *pxHigherPriorityTaskWoken);
+BaseType_t xTaskNotifyAndQueryIndexedFromISR(TaskHandle_t xTaskToNotify,
+                                             UBaseType_t uxIndexToNotify, uint32_t ulValue,
+                                             eNotifyAction eAction,
+                                             uint32_t *pulPreviousNotifyValue,
+                                             BaseType_t *pxHigherPriorityTaskWoken);
+BaseType_t xTaskNotifyAndQueryFromISR(TaskHandle_t xTaskToNotify, uint32_t ulValue,
+                                      eNotifyAction eAction, uint32_t *pulPreviousNotifyValue,
+                                      BaseType_t *pxHigherPriorityTaskWoken);
+BaseType_t xTaskNotifyGiveIndexed(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify);
+BaseType_t xTaskNotifyGive(TaskHandle_t xTaskToNotify);
+void vTaskNotifyGiveIndexedFromISR(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify,
+                                   BaseType_t *pxHigherPriorityTaskWoken);
+void vTaskNotifyGiveFromISR(TaskHandle_t xTaskToNotify, BaseType_t *pxHigherPriorityTaskWoken);
+uint32_t ulTaskNotifyTakeIndexed(UBaseType_t uxIndexToWaitOn, BaseType_t xClearCountOnExit,
+                                 TickType_t xTicksToWait);
+uint32_t ulTaskNotifyTake(BaseType_t xClearCountOnExit, TickType_t xTicksToWait);
+BaseType_t xTaskNotifyWaitIndexed(UBaseType_t uxIndexToWaitOn, uint32_t ulBitsToClearOnEntry,
+                                  uint32_t ulBitsToClearOnExit, uint32_t *pulNotificationValue,
+                                  TickType_t xTicksToWait);
+BaseType_t xTaskNotifyWait(uint32_t ulBitsToClearOnEntry, uint32_t ulBitsToClearOnExit,
+                           uint32_t *pulNotificationValue, TickType_t xTicksToWait);
+BaseType_t xTaskNotifyStateClearIndexed(TaskHandle_t xTask, UBaseType_t uxIndexToClear);
+BaseType_t xTaskNotifyStateClear(TaskHandle_t xTask);
+uint32_t ulTaskNotifyValueClearIndexed(TaskHandle_t xTask, UBaseType_t uxIndexToClear,
+                                       uint32_t ulBitsToClear);
+uint32_t ulTaskNotifyValueClear(TaskHandle_t xTask, uint32_t ulBitsToClear);
+
+/* ---- hooks the application supplies when its configuration asks ---- */
+void vApplicationIdleHook(void);
+void vApplicationMallocFailedHook(void);
+void vApplicationStackOverflowHook(TaskHandle_t xTask, char *pcTaskName);
+/* vApplicationGetIdleTaskMemory is not declared: Petrel's idle task has its
+ * own storage and never calls it (an application may still define it). */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PETREL_FREERTOS_TASK_H */

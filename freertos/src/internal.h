@@ -1,0 +1,105 @@
+// Internals of Petrel's FreeRTOS-compatible API: the object behind a
+// QueueHandle_t, handle conversions, tick conversion and the checks that
+// report misuse through configASSERT.
+#pragma once
+
+#include <stdint.h>
+
+#include <new>
+
+// clang-format off
+#include "FreeRTOS.h"
+#include "task.h"
+#include "queue.h"
+#include "semphr.h"
+// clang-format on
+#include "petrel/kernel/config.h"
+#include "petrel/kernel/mutex.h"
+#include "petrel/kernel/queue.h"
+#include "petrel/kernel/sched.h"
+#include "petrel/kernel/semaphore.h"
+#include "petrel/kernel/task.h"
+
+// FreeRTOSConfig.h is the application's; the kernel was built with its own
+// configuration (petrel/kernel/config.h). They must agree.
+static_assert(configMAX_PRIORITIES <= petrel::kernel::config::kPriorities,
+              "FreeRTOSConfig.h: configMAX_PRIORITIES is above the kernel's "
+              "PETREL_CONFIG_PRIORITIES");
+static_assert(configTICK_RATE_HZ == petrel::kernel::config::kTickRateHz,
+              "FreeRTOSConfig.h: configTICK_RATE_HZ differs from the kernel's "
+              "PETREL_CONFIG_TICK_RATE_HZ");
+static_assert((configUSE_TIME_SLICING != 0) == petrel::kernel::config::kTimeSlicing,
+              "FreeRTOSConfig.h: configUSE_TIME_SLICING differs from the kernel's "
+              "PETREL_CONFIG_TIME_SLICING");
+static_assert(configTASK_NOTIFICATION_ARRAY_ENTRIES >= 1 &&
+                  configTASK_NOTIFICATION_ARRAY_ENTRIES <= petrel::kernel::config::kNotifyIndices,
+              "FreeRTOSConfig.h: configTASK_NOTIFICATION_ARRAY_ENTRIES is above the kernel's "
+              "PETREL_CONFIG_NOTIFY_INDICES");
+static_assert(sizeof(TickType_t) == 4, "TickType_t is 32 bits");
+
+namespace petrel::freertos {
+
+enum class Kind : uint8_t { kQueue = 1, kBinary, kCounting, kMutex, kRecursiveMutex };
+
+inline constexpr uint32_t kMagic = 0x50525451;  // "PRTQ": a live object
+
+}  // namespace petrel::freertos
+
+// The object a QueueHandle_t points to (FreeRTOS's own name for it).
+struct QueueDefinition {
+  QueueDefinition() {}
+  ~QueueDefinition() {}
+  uint32_t magic = 0;
+  petrel::freertos::Kind kind = petrel::freertos::Kind::kQueue;
+  bool dynamic = false;  // from pvPortMalloc (with the queue's buffer after it)
+  union {
+    petrel::kernel::Queue queue;
+    petrel::kernel::Semaphore semaphore;
+    petrel::kernel::Mutex mutex;
+  };
+};
+
+static_assert(sizeof(QueueDefinition) <= sizeof(StaticQueue_t),
+              "StaticQueue_t is too small for Petrel's QueueDefinition");
+static_assert(alignof(QueueDefinition) <= alignof(StaticQueue_t));
+static_assert(sizeof(petrel::kernel::Task) <= sizeof(StaticTask_t),
+              "StaticTask_t is too small for Petrel's Task");
+static_assert(alignof(petrel::kernel::Task) <= alignof(StaticTask_t));
+
+namespace petrel::freertos {
+
+// Reports misuse: records "<call>: <problem>" (pcPetrelAssertMessage) and
+// invokes the application's configASSERT (see FreeRTOS.h).
+void set_assert_message(const char* call, const char* problem);
+#define PETREL_FR_MISUSE(call, problem)                                               \
+  do {                                                                                \
+    ::petrel::freertos::set_assert_message(call, problem);                            \
+    configASSERT(0 && "FreeRTOS API misuse: pcPetrelAssertMessage() names the call"); \
+  } while (0)
+
+inline kernel::Task* task_of(TaskHandle_t h) {
+  return reinterpret_cast<kernel::Task*>(h);
+}
+inline TaskHandle_t handle_of(kernel::Task* t) {
+  return reinterpret_cast<TaskHandle_t>(t);
+}
+
+// FreeRTOS ticks (32 bits) to kernel ticks: portMAX_DELAY waits forever.
+inline kernel::Ticks to_ticks(TickType_t t) {
+  return t == portMAX_DELAY ? kernel::kForever : kernel::Ticks{t};
+}
+
+inline void set_woken(BaseType_t* out, bool woken) {
+  if (woken && out != nullptr) *out = pdTRUE;
+}
+
+// Whether a call named `call` may wait `ticks`: not from an interrupt and not
+// with the scheduler suspended (both misuse, reported); before the scheduler
+// runs there is no task to block, so the wait is dropped (returns kNoWait).
+kernel::Ticks checked_wait(const char* call, TickType_t ticks, bool* misuse);
+
+// The live object behind `h`, or nullptr after reporting a NULL or
+// invalid handle ("<call>: NULL queue handle").
+QueueDefinition* object_of(QueueHandle_t h, const char* call, const char* what);
+
+}  // namespace petrel::freertos

@@ -1,0 +1,269 @@
+// Petrel's FreeRTOS-compatible API: queues (queue.h) on petrel/kernel/queue.h,
+// and the calls every kind of QueueHandle_t object shares.
+#include "internal.h"
+#include "petrel/kernel/heap.h"
+
+namespace petrel::freertos {
+void malloc_failed();
+}  // namespace petrel::freertos
+
+using namespace petrel;
+using namespace petrel::freertos;
+
+namespace {
+
+constexpr const char* kNullQueue = "NULL queue handle";
+
+// A queue object behind `h`, or nullptr after reporting misuse.
+kernel::Queue* queue_of(QueueHandle_t h, const char* call) {
+  QueueDefinition* q = object_of(h, call, kNullQueue);
+  if (q == nullptr) return nullptr;
+  if (q->kind != Kind::kQueue) {
+    PETREL_FR_MISUSE(call, "the handle is a semaphore or mutex, not a queue");
+    return nullptr;
+  }
+  return &q->queue;
+}
+
+BaseType_t send(const char* call, QueueHandle_t h, const void* item, TickType_t ticks,
+                BaseType_t position) {
+  kernel::Queue* q = queue_of(h, call);
+  if (q == nullptr) return pdFAIL;
+  if (item == nullptr && kernel::queue_item_size(q) != 0) {
+    PETREL_FR_MISUSE(call, "NULL item for a queue with items of non-zero size");
+    return pdFAIL;
+  }
+  if (position == queueOVERWRITE) {
+    if (kernel::queue_length(q) != 1) {
+      PETREL_FR_MISUSE(call, "overwrite needs a queue of length 1");
+      return pdFAIL;
+    }
+    return kernel::queue_overwrite(q, item).ok() ? pdPASS : pdFAIL;
+  }
+  bool misuse;
+  const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
+  if (misuse) return errQUEUE_FULL;
+  Status s = position == queueSEND_TO_FRONT ? kernel::queue_send_front(q, item, wait)
+                                            : kernel::queue_send_back(q, item, wait);
+  return s.ok() ? pdPASS : errQUEUE_FULL;
+}
+
+BaseType_t send_from_isr(const char* call, QueueHandle_t h, const void* item, BaseType_t* woken,
+                         BaseType_t position) {
+  kernel::Queue* q = queue_of(h, call);
+  if (q == nullptr) return pdFAIL;
+  if (item == nullptr && kernel::queue_item_size(q) != 0) {
+    PETREL_FR_MISUSE(call, "NULL item for a queue with items of non-zero size");
+    return pdFAIL;
+  }
+  bool w = false;
+  Status s = ok();
+  if (position == queueOVERWRITE) {
+    if (kernel::queue_length(q) != 1) {
+      PETREL_FR_MISUSE(call, "overwrite needs a queue of length 1");
+      return pdFAIL;
+    }
+    s = kernel::queue_overwrite_from_isr(q, item, &w);
+  } else if (position == queueSEND_TO_FRONT) {
+    s = kernel::queue_send_front_from_isr(q, item, &w);
+  } else {
+    s = kernel::queue_send_back_from_isr(q, item, &w);
+  }
+  set_woken(woken, w);
+  return s.ok() ? pdPASS : errQUEUE_FULL;
+}
+
+BaseType_t receive(const char* call, QueueHandle_t h, void* out, TickType_t ticks, bool peek) {
+  kernel::Queue* q = queue_of(h, call);
+  if (q == nullptr) return pdFAIL;
+  if (out == nullptr && kernel::queue_item_size(q) != 0) {
+    PETREL_FR_MISUSE(call, "NULL buffer for a queue with items of non-zero size");
+    return pdFAIL;
+  }
+  bool misuse;
+  const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
+  if (misuse) return errQUEUE_EMPTY;
+  Status s = peek ? kernel::queue_peek(q, out, wait) : kernel::queue_receive(q, out, wait);
+  return s.ok() ? pdPASS : errQUEUE_EMPTY;
+}
+
+}  // namespace
+
+extern "C" {
+
+QueueHandle_t xQueueCreate(UBaseType_t length, UBaseType_t item_size) {
+  if (length == 0) {
+    PETREL_FR_MISUSE("xQueueCreate", "queue length 0");
+    return nullptr;
+  }
+  const size_t bytes = kernel::queue_buffer_size(length, item_size);
+  if (item_size != 0 && bytes == 0) {
+    PETREL_FR_MISUSE("xQueueCreate", "queue size overflows");
+    return nullptr;
+  }
+  // The object and its buffer in one block, as FreeRTOS does.
+  const size_t header = (sizeof(QueueDefinition) + 15) & ~size_t{15};
+  void* block = kernel::heap_alloc(header + bytes);
+  if (block == nullptr) {
+    malloc_failed();
+    return nullptr;
+  }
+  auto* q = new (block) QueueDefinition();
+  new (&q->queue) kernel::Queue();
+  uint8_t* buffer = bytes != 0 ? static_cast<uint8_t*>(block) + header : nullptr;
+  if (!kernel::queue_create_static(&q->queue, buffer, length, item_size)) {
+    kernel::heap_free(block);
+    return nullptr;
+  }
+  q->kind = Kind::kQueue;
+  q->dynamic = true;
+  q->magic = kMagic;
+  return q;
+}
+
+QueueHandle_t xQueueCreateStatic(UBaseType_t length, UBaseType_t item_size, uint8_t* storage,
+                                 StaticQueue_t* buffer) {
+  if (buffer == nullptr || length == 0 || (item_size != 0 && storage == nullptr)) {
+    PETREL_FR_MISUSE("xQueueCreateStatic", buffer == nullptr ? "NULL StaticQueue_t buffer"
+                                           : length == 0     ? "queue length 0"
+                                                             : "NULL queue storage buffer");
+    return nullptr;
+  }
+  auto* q = new (buffer) QueueDefinition();
+  new (&q->queue) kernel::Queue();
+  if (!kernel::queue_create_static(&q->queue, storage, length, item_size)) {
+    PETREL_FR_MISUSE("xQueueCreateStatic", "queue size overflows");
+    return nullptr;
+  }
+  q->kind = Kind::kQueue;
+  q->magic = kMagic;
+  return q;
+}
+
+void vQueueDelete(QueueHandle_t h) {
+  QueueDefinition* q = object_of(h, "vQueueDelete", kNullQueue);
+  if (q == nullptr) return;
+  switch (q->kind) {
+    case Kind::kQueue:
+      kernel::queue_delete(&q->queue);
+      break;
+    case Kind::kBinary:
+    case Kind::kCounting:
+      kernel::semaphore_delete(&q->semaphore);
+      break;
+    case Kind::kMutex:
+    case Kind::kRecursiveMutex:
+      (void)kernel::mutex_delete(&q->mutex);
+      break;
+  }
+  q->magic = 0;
+  if (q->dynamic) kernel::heap_free(q);
+}
+
+BaseType_t xQueueReset(QueueHandle_t h) {
+  QueueDefinition* q = object_of(h, "xQueueReset", kNullQueue);
+  if (q == nullptr) return pdFAIL;
+  if (q->kind == Kind::kQueue) return kernel::queue_reset(&q->queue).ok() ? pdPASS : pdFAIL;
+  if (q->kind == Kind::kBinary || q->kind == Kind::kCounting) {
+    while (kernel::semaphore_take(&q->semaphore, kernel::kNoWait).ok()) {
+    }
+  }
+  return pdPASS;
+}
+
+BaseType_t xQueueSend(QueueHandle_t h, const void* item, TickType_t ticks) {
+  return send("xQueueSend", h, item, ticks, queueSEND_TO_BACK);
+}
+BaseType_t xQueueSendToBack(QueueHandle_t h, const void* item, TickType_t ticks) {
+  return send("xQueueSendToBack", h, item, ticks, queueSEND_TO_BACK);
+}
+BaseType_t xQueueSendToFront(QueueHandle_t h, const void* item, TickType_t ticks) {
+  return send("xQueueSendToFront", h, item, ticks, queueSEND_TO_FRONT);
+}
+BaseType_t xQueueOverwrite(QueueHandle_t h, const void* item) {
+  return send("xQueueOverwrite", h, item, 0, queueOVERWRITE);
+}
+BaseType_t xQueueGenericSend(QueueHandle_t h, const void* item, TickType_t ticks,
+                             BaseType_t position) {
+  return send("xQueueGenericSend", h, item, ticks, position);
+}
+BaseType_t xQueueReceive(QueueHandle_t h, void* out, TickType_t ticks) {
+  return receive("xQueueReceive", h, out, ticks, false);
+}
+BaseType_t xQueuePeek(QueueHandle_t h, void* out, TickType_t ticks) {
+  return receive("xQueuePeek", h, out, ticks, true);
+}
+
+BaseType_t xQueueSendFromISR(QueueHandle_t h, const void* item, BaseType_t* woken) {
+  return send_from_isr("xQueueSendFromISR", h, item, woken, queueSEND_TO_BACK);
+}
+BaseType_t xQueueSendToBackFromISR(QueueHandle_t h, const void* item, BaseType_t* woken) {
+  return send_from_isr("xQueueSendToBackFromISR", h, item, woken, queueSEND_TO_BACK);
+}
+BaseType_t xQueueSendToFrontFromISR(QueueHandle_t h, const void* item, BaseType_t* woken) {
+  return send_from_isr("xQueueSendToFrontFromISR", h, item, woken, queueSEND_TO_FRONT);
+}
+BaseType_t xQueueOverwriteFromISR(QueueHandle_t h, const void* item, BaseType_t* woken) {
+  return send_from_isr("xQueueOverwriteFromISR", h, item, woken, queueOVERWRITE);
+}
+BaseType_t xQueueGenericSendFromISR(QueueHandle_t h, const void* item, BaseType_t* woken,
+                                    BaseType_t position) {
+  return send_from_isr("xQueueGenericSendFromISR", h, item, woken, position);
+}
+
+BaseType_t xQueueReceiveFromISR(QueueHandle_t h, void* out, BaseType_t* woken) {
+  kernel::Queue* q = queue_of(h, "xQueueReceiveFromISR");
+  if (q == nullptr) return pdFAIL;
+  bool w = false;
+  Status s = kernel::queue_receive_from_isr(q, out, &w);
+  set_woken(woken, w);
+  return s.ok() ? pdPASS : errQUEUE_EMPTY;
+}
+
+BaseType_t xQueuePeekFromISR(QueueHandle_t h, void* out) {
+  kernel::Queue* q = queue_of(h, "xQueuePeekFromISR");
+  if (q == nullptr) return pdFAIL;
+  return kernel::queue_peek_from_isr(q, out).ok() ? pdPASS : errQUEUE_EMPTY;
+}
+
+static UBaseType_t messages_waiting(QueueHandle_t h, const char* call) {
+  QueueDefinition* q = object_of(h, call, kNullQueue);
+  if (q == nullptr) return 0;
+  switch (q->kind) {
+    case Kind::kQueue:
+      return kernel::queue_messages_waiting(&q->queue);
+    case Kind::kBinary:
+    case Kind::kCounting:
+      return kernel::semaphore_count(&q->semaphore);
+    case Kind::kMutex:
+    case Kind::kRecursiveMutex:
+      return kernel::mutex_owner(&q->mutex) == nullptr ? 1 : 0;  // available or not
+  }
+  return 0;
+}
+
+UBaseType_t uxQueueMessagesWaiting(QueueHandle_t h) {
+  return messages_waiting(h, "uxQueueMessagesWaiting");
+}
+UBaseType_t uxQueueMessagesWaitingFromISR(QueueHandle_t h) {
+  return messages_waiting(h, "uxQueueMessagesWaitingFromISR");
+}
+
+UBaseType_t uxQueueSpacesAvailable(QueueHandle_t h) {
+  kernel::Queue* q = queue_of(h, "uxQueueSpacesAvailable");
+  return q != nullptr ? kernel::queue_spaces_available(q) : 0;
+}
+
+BaseType_t xQueueIsQueueEmptyFromISR(QueueHandle_t h) {
+  kernel::Queue* q = queue_of(h, "xQueueIsQueueEmptyFromISR");
+  if (q == nullptr) return pdFALSE;
+  return kernel::queue_messages_waiting(q) == 0 ? pdTRUE : pdFALSE;
+}
+
+BaseType_t xQueueIsQueueFullFromISR(QueueHandle_t h) {
+  kernel::Queue* q = queue_of(h, "xQueueIsQueueFullFromISR");
+  if (q == nullptr) return pdFALSE;
+  return kernel::queue_spaces_available(q) == 0 ? pdTRUE : pdFALSE;
+}
+
+}  // extern "C"

@@ -1,0 +1,246 @@
+// Petrel's FreeRTOS-compatible API: semaphores and mutexes (semphr.h) on
+// petrel/kernel/semaphore.h and mutex.h. A SemaphoreHandle_t is a
+// QueueHandle_t whose object's kind says which kernel object it holds.
+#include "internal.h"
+#include "petrel/kernel/heap.h"
+
+namespace petrel::freertos {
+void malloc_failed();
+}  // namespace petrel::freertos
+
+using namespace petrel;
+using namespace petrel::freertos;
+
+namespace {
+
+constexpr const char* kNullSemaphore = "NULL semaphore handle";
+
+bool is_mutex(const QueueDefinition* q) {
+  return q->kind == Kind::kMutex || q->kind == Kind::kRecursiveMutex;
+}
+
+QueueDefinition* allocate(const char* call, StaticSemaphore_t* buffer) {
+  void* block = buffer;
+  if (block == nullptr) {
+    block = kernel::heap_alloc(sizeof(QueueDefinition));
+    if (block == nullptr) {
+      malloc_failed();
+      return nullptr;
+    }
+  }
+  (void)call;
+  auto* q = new (block) QueueDefinition();
+  q->dynamic = buffer == nullptr;
+  return q;
+}
+
+SemaphoreHandle_t make_semaphore(const char* call, Kind kind, UBaseType_t max, UBaseType_t initial,
+                                 StaticSemaphore_t* buffer, bool is_static) {
+  if (is_static && buffer == nullptr) {
+    PETREL_FR_MISUSE(call, "NULL StaticSemaphore_t buffer");
+    return nullptr;
+  }
+  if (max == 0 || initial > max || max > UINT32_MAX) {
+    PETREL_FR_MISUSE(call, max == 0 ? "maximum count 0" : "initial count above the maximum");
+    return nullptr;
+  }
+  QueueDefinition* q = allocate(call, buffer);
+  if (q == nullptr) return nullptr;
+  new (&q->semaphore) kernel::Semaphore();
+  (void)kernel::semaphore_create_static(&q->semaphore, static_cast<uint32_t>(max),
+                                        static_cast<uint32_t>(initial));
+  q->kind = kind;
+  q->magic = kMagic;
+  return q;
+}
+
+SemaphoreHandle_t make_mutex(const char* call, Kind kind, StaticSemaphore_t* buffer,
+                             bool is_static) {
+  if (is_static && buffer == nullptr) {
+    PETREL_FR_MISUSE(call, "NULL StaticSemaphore_t buffer");
+    return nullptr;
+  }
+  QueueDefinition* q = allocate(call, buffer);
+  if (q == nullptr) return nullptr;
+  new (&q->mutex) kernel::Mutex();
+  (void)kernel::mutex_init(&q->mutex, kind == Kind::kRecursiveMutex ? kernel::MutexType::kRecursive
+                                                                    : kernel::MutexType::kNormal);
+  q->kind = kind;
+  q->magic = kMagic;
+  return q;
+}
+
+BaseType_t mutex_take(const char* call, QueueDefinition* q, TickType_t ticks) {
+  if (kernel::in_isr()) {
+    PETREL_FR_MISUSE(call, "mutexes cannot be used from interrupts");
+    return pdFAIL;
+  }
+  bool misuse;
+  const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
+  if (misuse) return pdFAIL;
+  kernel::Task* self = kernel::task_current();
+  if (self == nullptr) {
+    PETREL_FR_MISUSE(call, "no running task to hold the mutex (the scheduler has not started)");
+    return pdFAIL;
+  }
+  if (q->kind == Kind::kMutex && kernel::mutex_owner(&q->mutex) == self) {
+    PETREL_FR_MISUSE(call, "deadlock: the calling task already holds this (non-recursive) mutex");
+    return pdFAIL;
+  }
+  Status s = kernel::mutex_lock(&q->mutex, wait);
+  if (!s.ok() && s.error().code == Errc::kInvalid) PETREL_FR_MISUSE(call, s.error().message);
+  return s.ok() ? pdPASS : pdFAIL;
+}
+
+BaseType_t mutex_give(const char* call, QueueDefinition* q) {
+  if (kernel::in_isr()) {
+    PETREL_FR_MISUSE(call, "mutexes cannot be used from interrupts");
+    return pdFAIL;
+  }
+  kernel::Task* owner = kernel::mutex_owner(&q->mutex);
+  if (owner == nullptr) return pdFAIL;  // not held: nothing to give (as FreeRTOS)
+  if (owner != kernel::task_current()) {
+    PETREL_FR_MISUSE(call, "mutex given by a task that does not hold it");
+    return pdFAIL;
+  }
+  return kernel::mutex_unlock(&q->mutex).ok() ? pdPASS : pdFAIL;
+}
+
+}  // namespace
+
+extern "C" {
+
+SemaphoreHandle_t xSemaphoreCreateBinary(void) {
+  return make_semaphore("xSemaphoreCreateBinary", Kind::kBinary, 1, 0, nullptr, false);
+}
+SemaphoreHandle_t xSemaphoreCreateBinaryStatic(StaticSemaphore_t* buffer) {
+  return make_semaphore("xSemaphoreCreateBinaryStatic", Kind::kBinary, 1, 0, buffer, true);
+}
+SemaphoreHandle_t xSemaphoreCreateCounting(UBaseType_t max, UBaseType_t initial) {
+  return make_semaphore("xSemaphoreCreateCounting", Kind::kCounting, max, initial, nullptr, false);
+}
+SemaphoreHandle_t xSemaphoreCreateCountingStatic(UBaseType_t max, UBaseType_t initial,
+                                                 StaticSemaphore_t* buffer) {
+  return make_semaphore("xSemaphoreCreateCountingStatic", Kind::kCounting, max, initial, buffer,
+                        true);
+}
+SemaphoreHandle_t xSemaphoreCreateMutex(void) {
+  return make_mutex("xSemaphoreCreateMutex", Kind::kMutex, nullptr, false);
+}
+SemaphoreHandle_t xSemaphoreCreateMutexStatic(StaticSemaphore_t* buffer) {
+  return make_mutex("xSemaphoreCreateMutexStatic", Kind::kMutex, buffer, true);
+}
+SemaphoreHandle_t xSemaphoreCreateRecursiveMutex(void) {
+  return make_mutex("xSemaphoreCreateRecursiveMutex", Kind::kRecursiveMutex, nullptr, false);
+}
+SemaphoreHandle_t xSemaphoreCreateRecursiveMutexStatic(StaticSemaphore_t* buffer) {
+  return make_mutex("xSemaphoreCreateRecursiveMutexStatic", Kind::kRecursiveMutex, buffer, true);
+}
+
+void vSemaphoreDelete(SemaphoreHandle_t h) {
+  if (object_of(h, "vSemaphoreDelete", kNullSemaphore) != nullptr) vQueueDelete(h);
+}
+
+BaseType_t xSemaphoreTake(SemaphoreHandle_t h, TickType_t ticks) {
+  const char* call = "xSemaphoreTake";
+  QueueDefinition* q = object_of(h, call, kNullSemaphore);
+  if (q == nullptr) return pdFAIL;
+  if (q->kind == Kind::kQueue) {
+    PETREL_FR_MISUSE(call, "the handle is a queue, not a semaphore");
+    return pdFAIL;
+  }
+  if (q->kind == Kind::kRecursiveMutex) {
+    PETREL_FR_MISUSE(call, "recursive mutex: use xSemaphoreTakeRecursive");
+    return pdFAIL;
+  }
+  if (is_mutex(q)) return mutex_take(call, q, ticks);
+  bool misuse;
+  const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
+  if (misuse) return pdFAIL;
+  return kernel::semaphore_take(&q->semaphore, wait).ok() ? pdPASS : pdFAIL;
+}
+
+BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
+  const char* call = "xSemaphoreGive";
+  QueueDefinition* q = object_of(h, call, kNullSemaphore);
+  if (q == nullptr) return pdFAIL;
+  if (q->kind == Kind::kQueue) {
+    PETREL_FR_MISUSE(call, "the handle is a queue, not a semaphore");
+    return pdFAIL;
+  }
+  if (q->kind == Kind::kRecursiveMutex) {
+    PETREL_FR_MISUSE(call, "recursive mutex: use xSemaphoreGiveRecursive");
+    return pdFAIL;
+  }
+  if (is_mutex(q)) return mutex_give(call, q);
+  return kernel::semaphore_give(&q->semaphore).ok() ? pdPASS : pdFAIL;
+}
+
+BaseType_t xSemaphoreTakeRecursive(SemaphoreHandle_t h, TickType_t ticks) {
+  const char* call = "xSemaphoreTakeRecursive";
+  QueueDefinition* q = object_of(h, call, "NULL mutex handle");
+  if (q == nullptr) return pdFAIL;
+  if (q->kind != Kind::kRecursiveMutex) {
+    PETREL_FR_MISUSE(call, "not a recursive mutex (xSemaphoreCreateRecursiveMutex)");
+    return pdFAIL;
+  }
+  return mutex_take(call, q, ticks);
+}
+
+BaseType_t xSemaphoreGiveRecursive(SemaphoreHandle_t h) {
+  const char* call = "xSemaphoreGiveRecursive";
+  QueueDefinition* q = object_of(h, call, "NULL mutex handle");
+  if (q == nullptr) return pdFAIL;
+  if (q->kind != Kind::kRecursiveMutex) {
+    PETREL_FR_MISUSE(call, "not a recursive mutex (xSemaphoreCreateRecursiveMutex)");
+    return pdFAIL;
+  }
+  return mutex_give(call, q);
+}
+
+static QueueDefinition* isr_semaphore(SemaphoreHandle_t h, const char* call) {
+  QueueDefinition* q = object_of(h, call, kNullSemaphore);
+  if (q == nullptr) return nullptr;
+  if (q->kind != Kind::kBinary && q->kind != Kind::kCounting) {
+    PETREL_FR_MISUSE(call, q->kind == Kind::kQueue ? "the handle is a queue, not a semaphore"
+                                                   : "mutexes cannot be used from interrupts");
+    return nullptr;
+  }
+  return q;
+}
+
+BaseType_t xSemaphoreTakeFromISR(SemaphoreHandle_t h, BaseType_t* woken) {
+  QueueDefinition* q = isr_semaphore(h, "xSemaphoreTakeFromISR");
+  if (q == nullptr) return pdFAIL;
+  bool w = false;
+  Status s = kernel::semaphore_take_from_isr(&q->semaphore, &w);
+  set_woken(woken, w);
+  return s.ok() ? pdPASS : pdFAIL;
+}
+
+BaseType_t xSemaphoreGiveFromISR(SemaphoreHandle_t h, BaseType_t* woken) {
+  QueueDefinition* q = isr_semaphore(h, "xSemaphoreGiveFromISR");
+  if (q == nullptr) return pdFAIL;
+  bool w = false;
+  Status s = kernel::semaphore_give_from_isr(&q->semaphore, &w);
+  set_woken(woken, w);
+  return s.ok() ? pdPASS : pdFAIL;
+}
+
+UBaseType_t uxSemaphoreGetCount(SemaphoreHandle_t h) {
+  return uxQueueMessagesWaiting(h);
+}
+UBaseType_t uxSemaphoreGetCountFromISR(SemaphoreHandle_t h) {
+  return uxQueueMessagesWaitingFromISR(h);
+}
+
+TaskHandle_t xSemaphoreGetMutexHolder(SemaphoreHandle_t h) {
+  QueueDefinition* q = object_of(h, "xSemaphoreGetMutexHolder", "NULL mutex handle");
+  if (q == nullptr || !is_mutex(q)) return nullptr;  // FreeRTOS: NULL for non-mutexes
+  return handle_of(kernel::mutex_owner(&q->mutex));
+}
+TaskHandle_t xSemaphoreGetMutexHolderFromISR(SemaphoreHandle_t h) {
+  return xSemaphoreGetMutexHolder(h);
+}
+
+}  // extern "C"

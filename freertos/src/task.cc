@@ -1,0 +1,449 @@
+// Petrel's FreeRTOS-compatible API: tasks, the scheduler and notifications
+// (task.h), on petrel/kernel/task.h, sched.h and notify.h.
+#include "internal.h"
+#include "petrel/kernel/notify.h"
+
+namespace petrel::freertos {
+void install_hooks();
+void malloc_failed();
+}  // namespace petrel::freertos
+
+using namespace petrel;
+using namespace petrel::freertos;
+using kernel::Task;
+
+namespace {
+
+// FreeRTOS asserts on a priority at or above configMAX_PRIORITIES and then
+// uses the highest one.
+kernel::Priority checked_priority(const char* call, UBaseType_t p) {
+  if (p >= configMAX_PRIORITIES) {
+    PETREL_FR_MISUSE(call, "priority at or above configMAX_PRIORITIES");
+    return configMAX_PRIORITIES - 1;
+  }
+  return static_cast<kernel::Priority>(p);
+}
+
+// A task handle that must not be NULL; nullptr after reporting it.
+Task* required_task(const char* call, TaskHandle_t h) {
+  if (h == nullptr) PETREL_FR_MISUSE(call, "NULL task handle");
+  return task_of(h);
+}
+
+// NULL means the calling task (FreeRTOS's rule for most task calls).
+Task* task_or_self(TaskHandle_t h) {
+  return h != nullptr ? task_of(h) : kernel::task_current();
+}
+
+bool checked_index(const char* call, UBaseType_t index) {
+  if (index >= configTASK_NOTIFICATION_ARRAY_ENTRIES) {
+    PETREL_FR_MISUSE(call, "notification index at or above configTASK_NOTIFICATION_ARRAY_ENTRIES");
+    return false;
+  }
+  return true;
+}
+
+bool checked_action(const char* call, eNotifyAction action, kernel::NotifyAction* out) {
+  switch (action) {
+    case eNoAction:
+      *out = kernel::NotifyAction::kNone;
+      return true;
+    case eSetBits:
+      *out = kernel::NotifyAction::kSetBits;
+      return true;
+    case eIncrement:
+      *out = kernel::NotifyAction::kIncrement;
+      return true;
+    case eSetValueWithOverwrite:
+      *out = kernel::NotifyAction::kSetValueOverwrite;
+      return true;
+    case eSetValueWithoutOverwrite:
+      *out = kernel::NotifyAction::kSetValueNoOverwrite;
+      return true;
+  }
+  PETREL_FR_MISUSE(call, "unknown eNotifyAction");
+  return false;
+}
+
+bool not_in_isr(const char* call) {
+  if (!kernel::in_isr()) return true;
+  PETREL_FR_MISUSE(call, "called from interrupt context");
+  return false;
+}
+
+BaseType_t notify_common(const char* call, TaskHandle_t h, UBaseType_t index, uint32_t value,
+                         eNotifyAction action, uint32_t* previous, BaseType_t* woken,
+                         bool from_isr) {
+  Task* t = required_task(call, h);
+  kernel::NotifyAction a;
+  if (t == nullptr || !checked_index(call, index) || !checked_action(call, action, &a))
+    return pdFAIL;
+  Status s = ok();
+  if (from_isr) {
+    bool w = false;
+    s = kernel::notify_and_query_from_isr(t, static_cast<unsigned>(index), value, a, previous, &w);
+    set_woken(woken, w);
+  } else {
+    s = kernel::notify_and_query(t, static_cast<unsigned>(index), value, a, previous);
+  }
+  return s.ok() ? pdPASS : pdFAIL;
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---- creation and deletion ----
+
+BaseType_t xTaskCreate(TaskFunction_t code, const char* name, configSTACK_DEPTH_TYPE depth,
+                       void* params, UBaseType_t priority, TaskHandle_t* created) {
+  if (code == nullptr) {
+    PETREL_FR_MISUSE("xTaskCreate", "NULL task function");
+    return errCOULD_NOT_ALLOCATE_REQUIRED_MEMORY;
+  }
+  kernel::TaskConfig config{name != nullptr ? name : "", checked_priority("xTaskCreate", priority),
+                            static_cast<size_t>(depth) * sizeof(StackType_t), code, params};
+  if (config.stack_size < kernel::config::kMinStackSize)
+    config.stack_size = kernel::config::kMinStackSize;
+  auto t = kernel::task_create(config);
+  if (!t) {
+    if (t.error().code == Errc::kNoMemory) malloc_failed();
+    return errCOULD_NOT_ALLOCATE_REQUIRED_MEMORY;
+  }
+  if (created != nullptr) *created = handle_of(*t);
+  return pdPASS;
+}
+
+TaskHandle_t xTaskCreateStatic(TaskFunction_t code, const char* name, configSTACK_DEPTH_TYPE depth,
+                               void* params, UBaseType_t priority, StackType_t* stack,
+                               StaticTask_t* buffer) {
+  if (code == nullptr || stack == nullptr || buffer == nullptr) {
+    PETREL_FR_MISUSE("xTaskCreateStatic", code == nullptr    ? "NULL task function"
+                                          : stack == nullptr ? "NULL stack buffer"
+                                                             : "NULL task buffer");
+    return nullptr;
+  }
+  // Petrel wants a 16-byte aligned stack; FreeRTOS only StackType_t's.
+  auto base = reinterpret_cast<uintptr_t>(stack);
+  const uintptr_t aligned = (base + 15) & ~uintptr_t{15};
+  size_t bytes = static_cast<size_t>(depth) * sizeof(StackType_t);
+  bytes = bytes > aligned - base ? bytes - (aligned - base) : 0;
+  if (bytes < kernel::config::kMinStackSize) {
+    PETREL_FR_MISUSE("xTaskCreateStatic", "stack smaller than Petrel's minimum (1024 bytes)");
+    return nullptr;
+  }
+  kernel::TaskConfig config{name != nullptr ? name : "",
+                            checked_priority("xTaskCreateStatic", priority), bytes, code, params};
+  auto t = kernel::task_create_static(config, reinterpret_cast<Task*>(buffer),
+                                      reinterpret_cast<void*>(aligned), bytes);
+  return t ? handle_of(*t) : nullptr;
+}
+
+void vTaskDelete(TaskHandle_t task) {
+  if (task == nullptr && kernel::in_isr()) {
+    PETREL_FR_MISUSE("vTaskDelete", "NULL (the calling task) from interrupt context");
+    return;
+  }
+  kernel::task_delete(task_of(task));
+}
+
+// ---- control ----
+
+void vTaskDelay(TickType_t ticks) {
+  bool misuse;
+  const kernel::Ticks wait = checked_wait("vTaskDelay", ticks, &misuse);
+  if (misuse || !kernel::scheduler_running()) return;
+  kernel::task_delay(wait);
+}
+
+BaseType_t xTaskDelayUntil(TickType_t* previous, TickType_t increment) {
+  if (previous == nullptr || increment == 0) {
+    PETREL_FR_MISUSE("xTaskDelayUntil",
+                     previous == nullptr ? "NULL previous wake time" : "time increment of 0");
+    return pdFALSE;
+  }
+  bool misuse;
+  checked_wait("xTaskDelayUntil", increment, &misuse);
+  if (misuse) return pdFALSE;
+  // In 32-bit tick arithmetic, the wake time is *previous + increment and
+  // lies ahead exactly when fewer than `increment` ticks have passed since
+  // *previous, whether or not the tick count or the wake time wrapped. The
+  // kernel's 64-bit ticks then give the absolute wake tick.
+  BaseType_t delayed = pdFALSE;
+  {
+    kernel::CriticalSection cs;
+    const kernel::Ticks now = kernel::tick_count();
+    const uint32_t elapsed = static_cast<uint32_t>(now.count) - *previous;
+    *previous += increment;
+    if (elapsed < increment && kernel::scheduler_running()) {
+      kernel::Ticks base{0};
+      kernel::task_delay_until(&base, kernel::Ticks{now.count + (increment - elapsed)});
+      delayed = pdTRUE;
+    }
+  }
+  return delayed;
+}
+
+void vTaskDelayUntil(TickType_t* previous, TickType_t increment) {
+  (void)xTaskDelayUntil(previous, increment);
+}
+
+BaseType_t xTaskAbortDelay(TaskHandle_t task) {
+  Task* t = required_task("xTaskAbortDelay", task);
+  if (t == nullptr) return pdFAIL;
+  return kernel::task_abort_delay(t) ? pdPASS : pdFAIL;
+}
+
+UBaseType_t uxTaskPriorityGet(TaskHandle_t task) {
+  // The priority it runs at, inherited from a mutex waiter included (as
+  // FreeRTOS's uxTaskPriorityGet).
+  Task* t = task_or_self(task);
+  return t != nullptr ? kernel::task_priority(t) : 0;
+}
+
+UBaseType_t uxTaskPriorityGetFromISR(TaskHandle_t task) {
+  return uxTaskPriorityGet(task);
+}
+
+void vTaskPrioritySet(TaskHandle_t task, UBaseType_t priority) {
+  const kernel::Priority p = checked_priority("vTaskPrioritySet", priority);
+  Task* t = task_or_self(task);
+  if (t != nullptr) kernel::task_set_priority(t, p);
+}
+
+void vTaskSuspend(TaskHandle_t task) {
+  if (task == nullptr && !not_in_isr("vTaskSuspend")) return;
+  if (task == nullptr && kernel::scheduler_locked()) {
+    PETREL_FR_MISUSE("vTaskSuspend", "suspending the calling task with the scheduler suspended");
+    return;
+  }
+  kernel::task_suspend(task_of(task));
+}
+
+void vTaskResume(TaskHandle_t task) {
+  Task* t = required_task("vTaskResume", task);
+  if (t != nullptr) kernel::task_resume(t);
+}
+
+BaseType_t xTaskResumeFromISR(TaskHandle_t task) {
+  Task* t = required_task("xTaskResumeFromISR", task);
+  if (t == nullptr) return pdFALSE;
+  return kernel::task_resume_from_isr(t) ? pdTRUE : pdFALSE;
+}
+
+// ---- scheduler ----
+
+void vTaskStartScheduler(void) {
+  if (kernel::scheduler_running()) {
+    PETREL_FR_MISUSE("vTaskStartScheduler", "the scheduler is already running");
+    return;
+  }
+  install_hooks();
+  // Returns when vTaskEndScheduler is called or every application task has
+  // ended (and, on the host port, when every task waits forever).
+  (void)kernel::scheduler_start();
+}
+
+void vTaskEndScheduler(void) {
+  if (!kernel::scheduler_running() || kernel::in_isr()) {
+    PETREL_FR_MISUSE("vTaskEndScheduler", kernel::in_isr() ? "called from interrupt context"
+                                                           : "the scheduler is not running");
+    return;
+  }
+  kernel::scheduler_end();
+}
+
+void vTaskSuspendAll(void) {
+  kernel::scheduler_lock();
+}
+
+BaseType_t xTaskResumeAll(void) {
+  if (!kernel::scheduler_locked()) {
+    PETREL_FR_MISUSE("xTaskResumeAll", "no matching vTaskSuspendAll");
+    return pdFALSE;
+  }
+  Task* self = kernel::task_current();
+  const uint64_t before = self != nullptr ? self->switched_in : 0;
+  kernel::scheduler_unlock();
+  // A switch happened if this task was switched out and in again.
+  return self != nullptr && self->switched_in != before ? pdTRUE : pdFALSE;
+}
+
+BaseType_t xTaskGetSchedulerState(void) {
+  if (!kernel::scheduler_running()) return taskSCHEDULER_NOT_STARTED;
+  return kernel::scheduler_locked() ? taskSCHEDULER_SUSPENDED : taskSCHEDULER_RUNNING;
+}
+
+// ---- utilities ----
+
+TickType_t xTaskGetTickCount(void) {
+  return static_cast<TickType_t>(kernel::tick_count().count);  // the low 32 bits
+}
+
+TickType_t xTaskGetTickCountFromISR(void) {
+  return xTaskGetTickCount();
+}
+
+UBaseType_t uxTaskGetNumberOfTasks(void) {
+  return kernel::task_count();
+}
+
+char* pcTaskGetName(TaskHandle_t task) {
+  Task* t = task_or_self(task);
+  if (t == nullptr) {
+    PETREL_FR_MISUSE("pcTaskGetName", "NULL task handle and no running task");
+    return nullptr;
+  }
+  return t->name;
+}
+
+TaskHandle_t xTaskGetHandle(const char* name) {
+  return name != nullptr ? handle_of(kernel::task_find(name)) : nullptr;
+}
+
+TaskHandle_t xTaskGetCurrentTaskHandle(void) {
+  return handle_of(kernel::task_current());
+}
+
+eTaskState eTaskGetState(TaskHandle_t task) {
+  Task* t = required_task("eTaskGetState", task);
+  if (t == nullptr) return eInvalid;
+  switch (kernel::task_state(t)) {
+    case kernel::TaskState::kRunning:
+      return eRunning;
+    case kernel::TaskState::kReady:
+      return eReady;
+    case kernel::TaskState::kBlocked:
+      return eBlocked;
+    case kernel::TaskState::kSuspended:
+      return eSuspended;
+    case kernel::TaskState::kDeleted:
+      return eDeleted;
+  }
+  return eInvalid;
+}
+
+UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t task) {
+  Task* t = task_or_self(task);
+  return t != nullptr ? kernel::task_stack_unused(t) / sizeof(StackType_t) : 0;
+}
+
+// ---- notifications ----
+
+BaseType_t xTaskNotifyIndexed(TaskHandle_t t, UBaseType_t index, uint32_t value,
+                              eNotifyAction action) {
+  return notify_common("xTaskNotifyIndexed", t, index, value, action, nullptr, nullptr, false);
+}
+BaseType_t xTaskNotify(TaskHandle_t t, uint32_t value, eNotifyAction action) {
+  return notify_common("xTaskNotify", t, 0, value, action, nullptr, nullptr, false);
+}
+BaseType_t xTaskNotifyAndQueryIndexed(TaskHandle_t t, UBaseType_t index, uint32_t value,
+                                      eNotifyAction action, uint32_t* previous) {
+  return notify_common("xTaskNotifyAndQueryIndexed", t, index, value, action, previous, nullptr,
+                       false);
+}
+BaseType_t xTaskNotifyAndQuery(TaskHandle_t t, uint32_t value, eNotifyAction action,
+                               uint32_t* previous) {
+  return notify_common("xTaskNotifyAndQuery", t, 0, value, action, previous, nullptr, false);
+}
+BaseType_t xTaskNotifyIndexedFromISR(TaskHandle_t t, UBaseType_t index, uint32_t value,
+                                     eNotifyAction action, BaseType_t* woken) {
+  return notify_common("xTaskNotifyIndexedFromISR", t, index, value, action, nullptr, woken, true);
+}
+BaseType_t xTaskNotifyFromISR(TaskHandle_t t, uint32_t value, eNotifyAction action,
+                              BaseType_t* woken) {
+  return notify_common("xTaskNotifyFromISR", t, 0, value, action, nullptr, woken, true);
+}
+BaseType_t xTaskNotifyAndQueryIndexedFromISR(TaskHandle_t t, UBaseType_t index, uint32_t value,
+                                             eNotifyAction action, uint32_t* previous,
+                                             BaseType_t* woken) {
+  return notify_common("xTaskNotifyAndQueryIndexedFromISR", t, index, value, action, previous,
+                       woken, true);
+}
+BaseType_t xTaskNotifyAndQueryFromISR(TaskHandle_t t, uint32_t value, eNotifyAction action,
+                                      uint32_t* previous, BaseType_t* woken) {
+  return notify_common("xTaskNotifyAndQueryFromISR", t, 0, value, action, previous, woken, true);
+}
+BaseType_t xTaskNotifyGiveIndexed(TaskHandle_t t, UBaseType_t index) {
+  return notify_common("xTaskNotifyGiveIndexed", t, index, 0, eIncrement, nullptr, nullptr, false);
+}
+BaseType_t xTaskNotifyGive(TaskHandle_t t) {
+  return notify_common("xTaskNotifyGive", t, 0, 0, eIncrement, nullptr, nullptr, false);
+}
+void vTaskNotifyGiveIndexedFromISR(TaskHandle_t t, UBaseType_t index, BaseType_t* woken) {
+  (void)notify_common("vTaskNotifyGiveIndexedFromISR", t, index, 0, eIncrement, nullptr, woken,
+                      true);
+}
+void vTaskNotifyGiveFromISR(TaskHandle_t t, BaseType_t* woken) {
+  (void)notify_common("vTaskNotifyGiveFromISR", t, 0, 0, eIncrement, nullptr, woken, true);
+}
+
+static uint32_t notify_take(const char* call, UBaseType_t index, BaseType_t clear,
+                            TickType_t ticks) {
+  bool misuse;
+  const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
+  if (misuse || !checked_index(call, index) || !not_in_isr(call)) return 0;
+  if (kernel::task_current() == nullptr) {
+    PETREL_FR_MISUSE(call, "no running task (the scheduler has not started)");
+    return 0;
+  }
+  return kernel::notify_take(static_cast<unsigned>(index), clear != pdFALSE, wait).value_or(0);
+}
+
+uint32_t ulTaskNotifyTakeIndexed(UBaseType_t index, BaseType_t clear, TickType_t ticks) {
+  return notify_take("ulTaskNotifyTakeIndexed", index, clear, ticks);
+}
+uint32_t ulTaskNotifyTake(BaseType_t clear, TickType_t ticks) {
+  return notify_take("ulTaskNotifyTake", 0, clear, ticks);
+}
+
+static BaseType_t notify_wait(const char* call, UBaseType_t index, uint32_t clear_on_entry,
+                              uint32_t clear_on_exit, uint32_t* value, TickType_t ticks) {
+  bool misuse;
+  const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
+  if (misuse || !checked_index(call, index) || !not_in_isr(call)) return pdFALSE;
+  if (kernel::task_current() == nullptr) {
+    PETREL_FR_MISUSE(call, "no running task (the scheduler has not started)");
+    return pdFALSE;
+  }
+  return kernel::notify_wait(static_cast<unsigned>(index), clear_on_entry, clear_on_exit, value,
+                             wait)
+                 .ok()
+             ? pdTRUE
+             : pdFALSE;
+}
+
+BaseType_t xTaskNotifyWaitIndexed(UBaseType_t index, uint32_t clear_on_entry,
+                                  uint32_t clear_on_exit, uint32_t* value, TickType_t ticks) {
+  return notify_wait("xTaskNotifyWaitIndexed", index, clear_on_entry, clear_on_exit, value, ticks);
+}
+BaseType_t xTaskNotifyWait(uint32_t clear_on_entry, uint32_t clear_on_exit, uint32_t* value,
+                           TickType_t ticks) {
+  return notify_wait("xTaskNotifyWait", 0, clear_on_entry, clear_on_exit, value, ticks);
+}
+
+static BaseType_t state_clear(const char* call, TaskHandle_t task, UBaseType_t index) {
+  if (!checked_index(call, index)) return pdFALSE;
+  return kernel::notify_state_clear(task_of(task), static_cast<unsigned>(index)).value_or(false)
+             ? pdTRUE
+             : pdFALSE;
+}
+BaseType_t xTaskNotifyStateClearIndexed(TaskHandle_t task, UBaseType_t index) {
+  return state_clear("xTaskNotifyStateClearIndexed", task, index);
+}
+BaseType_t xTaskNotifyStateClear(TaskHandle_t task) {
+  return state_clear("xTaskNotifyStateClear", task, 0);
+}
+
+static uint32_t value_clear(const char* call, TaskHandle_t task, UBaseType_t index, uint32_t bits) {
+  if (!checked_index(call, index)) return 0;
+  return kernel::notify_value_clear(task_of(task), static_cast<unsigned>(index), bits).value_or(0);
+}
+uint32_t ulTaskNotifyValueClearIndexed(TaskHandle_t task, UBaseType_t index, uint32_t bits) {
+  return value_clear("ulTaskNotifyValueClearIndexed", task, index, bits);
+}
+uint32_t ulTaskNotifyValueClear(TaskHandle_t task, uint32_t bits) {
+  return value_clear("ulTaskNotifyValueClear", task, 0, bits);
+}
+
+}  // extern "C"

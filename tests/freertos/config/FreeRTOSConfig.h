@@ -1,0 +1,29 @@
+/* The configuration the conformance suite builds Petrel's FreeRTOS API with.
+ * configASSERT goes to the test harness, which checks the misuse reports. */
+#ifndef FREERTOS_CONFIG_H
+#define FREERTOS_CONFIG_H
+
+#define configUSE_PREEMPTION 1
+#define configUSE_TIME_SLICING 1
+#define configMAX_PRIORITIES 8
+#define configTICK_RATE_HZ 1000
+#define configMINIMAL_STACK_SIZE 2048 /* words: 16 KiB, enough for host printf */
+#define configMAX_TASK_NAME_LEN 16
+#define configTASK_NOTIFICATION_ARRAY_ENTRIES 3
+#define configSUPPORT_STATIC_ALLOCATION 1
+#define configSUPPORT_DYNAMIC_ALLOCATION 1
+#define configUSE_MUTEXES 1
+#define configUSE_RECURSIVE_MUTEXES 1
+#define configUSE_COUNTING_SEMAPHORES 1
+#define configUSE_IDLE_HOOK 1
+#define configUSE_TICK_HOOK 0
+#define configUSE_MALLOC_FAILED_HOOK 1
+#define configCHECK_FOR_STACK_OVERFLOW 2
+
+void t_config_assert(const char *file, int line);
+#define configASSERT(x)                                \
+  do {                                                 \
+    if ((x) == 0) t_config_assert(__FILE__, __LINE__); \
+  } while (0)
+
+#endif /* FREERTOS_CONFIG_H */

@@ -1,0 +1,298 @@
+/* Conformance: queues. */
+#include <string.h>
+
+#include "harness.h"
+
+static void body_fifo(void *p) {
+  (void)p;
+  QueueHandle_t q = xQueueCreate(3, sizeof(uint32_t));
+  T_CHECK(q != NULL);
+  uint32_t v = 1;
+  T_EQ(xQueueSend(q, &v, 0), pdPASS);
+  v = 2;
+  T_EQ(xQueueSendToBack(q, &v, 0), pdPASS);
+  v = 0;
+  T_EQ(xQueueSendToFront(q, &v, 0), pdPASS);
+  T_EQ(uxQueueMessagesWaiting(q), 3);
+  T_EQ(uxQueueSpacesAvailable(q), 0);
+  v = 9;
+  T_EQ(xQueueSend(q, &v, 0), errQUEUE_FULL);
+  uint32_t out = 99;
+  T_EQ(xQueuePeek(q, &out, 0), pdPASS);
+  T_EQ(out, 0);
+  for (uint32_t want = 0; want < 3; ++want) {
+    T_EQ(xQueueReceive(q, &out, 0), pdPASS);
+    T_EQ(out, want);
+  }
+  T_EQ(xQueueReceive(q, &out, 0), errQUEUE_EMPTY);
+  T_EQ(uxQueueSpacesAvailable(q), 3);
+  vQueueDelete(q);
+}
+
+static void fifo_front_back_peek(void) {
+  t_run(body_fifo, NULL, 2);
+}
+
+static void body_timeouts(void *p) {
+  (void)p;
+  QueueHandle_t q = xQueueCreate(1, sizeof(int));
+  int v = 5;
+  TickType_t start = xTaskGetTickCount();
+  T_EQ(xQueueReceive(q, &v, 10), errQUEUE_EMPTY);
+  T_EQ(xTaskGetTickCount() - start, 10);
+  T_EQ(xQueueSend(q, &v, 0), pdPASS);
+  start = xTaskGetTickCount();
+  T_EQ(xQueueSend(q, &v, 7), errQUEUE_FULL);
+  T_EQ(xTaskGetTickCount() - start, 7);
+  vQueueDelete(q);
+}
+
+static void send_receive_time_out(void) {
+  t_run(body_timeouts, NULL, 2);
+}
+
+static QueueHandle_t g_q;
+
+static void consumer(void *p) {
+  (void)p;
+  int v;
+  for (int i = 0; i < 3; ++i) {
+    T_EQ(xQueueReceive(g_q, &v, portMAX_DELAY), pdPASS);
+    t_log_n("got", v);
+  }
+}
+
+static void body_blocking(void *p) {
+  (void)p;
+  g_q = xQueueCreate(2, sizeof(int));
+  T_EQ(xTaskCreate(consumer, "consumer", T_STACK, NULL, 3, NULL), pdPASS);
+  for (int i = 1; i <= 3; ++i) {
+    t_log_n("send", i);
+    T_EQ(xQueueSend(g_q, &i, portMAX_DELAY), pdPASS); /* the consumer runs at once */
+  }
+  vQueueDelete(g_q);
+}
+
+static void blocked_receiver_wakes(void) {
+  t_run(body_blocking, NULL, 2);
+  T_LOG_IS("send=1 got=1 send=2 got=2 send=3 got=3");
+}
+
+static void producer(void *p) {
+  (void)p;
+  for (int i = 1; i <= 4; ++i) {
+    T_EQ(xQueueSend(g_q, &i, portMAX_DELAY), pdPASS);
+    t_log_n("sent", i);
+  }
+}
+
+static void body_full(void *p) {
+  (void)p;
+  g_q = xQueueCreate(2, sizeof(int));
+  T_EQ(xTaskCreate(producer, "producer", T_STACK, NULL, 3, NULL), pdPASS);
+  /* The producer filled the queue and waits for space. */
+  int v = 0;
+  T_EQ(xQueueReceive(g_q, &v, 0), pdPASS);
+  t_log_n("recv", v);
+  vTaskDelay(1);
+  while (xQueueReceive(g_q, &v, 0) == pdPASS) t_log_n("recv", v);
+  vQueueDelete(g_q);
+}
+
+static void blocked_sender_wakes(void) {
+  t_run(body_full, NULL, 2);
+  T_LOG_IS("sent=1 sent=2 sent=3 recv=1 sent=4 recv=2 recv=3 recv=4");
+}
+
+static void body_overwrite(void *p) {
+  (void)p;
+  QueueHandle_t q = xQueueCreate(1, sizeof(int));
+  int v = 1, out = 0;
+  T_EQ(xQueueOverwrite(q, &v), pdPASS);
+  v = 2;
+  T_EQ(xQueueOverwrite(q, &v), pdPASS);
+  T_EQ(uxQueueMessagesWaiting(q), 1);
+  T_EQ(xQueuePeek(q, &out, 0), pdPASS);
+  T_EQ(out, 2);
+  QueueHandle_t longer = xQueueCreate(2, sizeof(int));
+  T_EXPECT_ASSERT("xQueueOverwrite: overwrite needs a queue of length 1",
+                  T_EQ(xQueueOverwrite(longer, &v), pdFAIL));
+  vQueueDelete(q);
+  vQueueDelete(longer);
+}
+
+static void overwrite_mailbox(void) {
+  t_run(body_overwrite, NULL, 2);
+}
+
+static void body_reset(void *p) {
+  (void)p;
+  QueueHandle_t q = xQueueCreate(4, sizeof(char));
+  char c = 'x';
+  for (int i = 0; i < 4; ++i) T_EQ(xQueueSend(q, &c, 0), pdPASS);
+  T_EQ(xQueueReset(q), pdPASS);
+  T_EQ(uxQueueMessagesWaiting(q), 0);
+  T_EQ(uxQueueSpacesAvailable(q), 4);
+  vQueueDelete(q);
+}
+
+static void reset_empties(void) {
+  t_run(body_reset, NULL, 2);
+}
+
+typedef struct {
+  uint16_t id;
+  char text[10];
+} message_t;
+
+static StaticQueue_t g_queue_buffer;
+static uint8_t g_queue_storage[4 * sizeof(message_t)];
+
+static void body_static(void *p) {
+  (void)p;
+  QueueHandle_t q = xQueueCreateStatic(4, sizeof(message_t), g_queue_storage, &g_queue_buffer);
+  T_CHECK(q == (QueueHandle_t)&g_queue_buffer);
+  message_t m = {7, "seven"};
+  T_EQ(xQueueSend(q, &m, 0), pdPASS);
+  memset(&m, 0, sizeof m);
+  T_EQ(xQueueReceive(q, &m, 0), pdPASS);
+  T_EQ(m.id, 7);
+  T_EQ(strcmp(m.text, "seven"), 0);
+  vQueueDelete(q);
+  T_EXPECT_ASSERT("xQueueSend: invalid or deleted handle", xQueueSend(q, &m, 0));
+}
+
+static void create_static(void) {
+  t_run(body_static, NULL, 2);
+}
+
+/* ---- interrupts ---- */
+
+static volatile BaseType_t g_woken;
+static volatile BaseType_t g_result;
+
+static void isr_send(void *p) {
+  BaseType_t woken = pdFALSE;
+  int v = *(int *)p;
+  g_result = xQueueSendFromISR(g_q, &v, &woken);
+  g_woken = woken;
+  portYIELD_FROM_ISR(woken);
+}
+
+static void isr_receive(void *p) {
+  BaseType_t woken = pdFALSE;
+  g_result = xQueueReceiveFromISR(g_q, p, &woken);
+  g_woken = woken;
+  portEND_SWITCHING_ISR(woken);
+}
+
+static void isr_fill(void *p) {
+  (void)p;
+  int v = 3;
+  T_EQ(xQueueSendToFrontFromISR(g_q, &v, NULL), pdPASS);
+  v = 4;
+  T_EQ(xQueueSendToBackFromISR(g_q, &v, NULL), pdPASS);
+  T_EQ(xQueueIsQueueFullFromISR(g_q), pdTRUE);
+  T_EQ(xQueueSendFromISR(g_q, &v, NULL), errQUEUE_FULL);
+  T_EQ(uxQueueMessagesWaitingFromISR(g_q), 2);
+  int out = 0;
+  T_EQ(xQueuePeekFromISR(g_q, &out), pdPASS);
+  T_EQ(out, 3);
+  T_EXPECT_ASSERT("xQueueReceive: blocking call from interrupt context (use the FromISR variant)",
+                  T_EQ(xQueueReceive(g_q, &out, 10), errQUEUE_EMPTY));
+  T_EXPECT_ASSERT("xQueueOverwriteFromISR: overwrite needs a queue of length 1",
+                  T_EQ(xQueueOverwriteFromISR(g_q, &out, NULL), pdFAIL));
+}
+
+static void waits_for_item(void *p) {
+  (void)p;
+  int v = 0;
+  T_EQ(xQueueReceive(g_q, &v, portMAX_DELAY), pdPASS);
+  t_log_n("task got", v);
+}
+
+static void body_isr(void *p) {
+  (void)p;
+  g_q = xQueueCreate(2, sizeof(int));
+  T_EQ(xTaskCreate(waits_for_item, "waiter", T_STACK, NULL, 3, NULL), pdPASS);
+  int v = 11;
+  t_platform_isr(isr_send, &v);
+  t_log("after isr");
+  T_EQ(g_result, pdPASS);
+  T_EQ(g_woken, pdTRUE); /* the waiter outranks the interrupted task */
+  /* Nobody waits now: no switch is due. */
+  v = 12;
+  t_platform_isr(isr_send, &v);
+  T_EQ(g_woken, pdFALSE);
+  T_EQ(uxQueueMessagesWaiting(g_q), 1);
+  int out = 0;
+  t_platform_isr(isr_receive, &out);
+  T_EQ(g_result, pdPASS);
+  T_EQ(out, 12);
+  t_platform_isr(isr_receive, &out);
+  T_EQ(g_result, errQUEUE_EMPTY);
+  t_platform_isr(isr_fill, NULL);
+  vQueueDelete(g_q);
+}
+
+static void from_isr(void) {
+  t_run(body_isr, NULL, 2);
+  T_LOG_IS("task got=11 after isr");
+}
+
+/* ---- misuse, memory ---- */
+
+static void body_misuse(void *p) {
+  (void)p;
+  int v = 0;
+  T_EXPECT_ASSERT("xQueueSend: NULL queue handle", T_EQ(xQueueSend(NULL, &v, 0), pdFAIL));
+  T_EXPECT_ASSERT("xQueueReceive: NULL queue handle", T_EQ(xQueueReceive(NULL, &v, 0), pdFAIL));
+  T_EXPECT_ASSERT("uxQueueMessagesWaiting: NULL queue handle", uxQueueMessagesWaiting(NULL));
+  T_EXPECT_ASSERT("xQueueCreate: queue length 0", T_CHECK(xQueueCreate(0, 4) == NULL));
+  SemaphoreHandle_t s = xSemaphoreCreateBinary();
+  T_EXPECT_ASSERT("xQueueSend: the handle is a semaphore or mutex, not a queue",
+                  xQueueSend(s, &v, 0));
+  vSemaphoreDelete(s);
+  /* More than the heap can hold: NULL and the malloc-failed hook. */
+  T_CHECK(xQueueCreate((UBaseType_t)1 << 22, 256) == NULL);
+  T_EQ(t_malloc_failed_calls, 1);
+  T_CHECK(pvPortMalloc((size_t)1 << 40) == NULL);
+  T_EQ(t_malloc_failed_calls, 2);
+  void *mem = pvPortMalloc(64);
+  T_CHECK(mem != NULL);
+  vPortFree(mem);
+  T_CHECK(xPortGetFreeHeapSize() >= xPortGetMinimumEverFreeHeapSize());
+}
+
+static void misuse_and_memory(void) {
+  t_run(body_misuse, NULL, 2);
+}
+
+static void body_zero_size(void *p) {
+  (void)p;
+  QueueHandle_t q = xQueueCreate(2, 0); /* counts events */
+  T_EQ(xQueueSend(q, NULL, 0), pdPASS);
+  T_EQ(xQueueSend(q, NULL, 0), pdPASS);
+  T_EQ(xQueueSend(q, NULL, 0), errQUEUE_FULL);
+  T_EQ(xQueueReceive(q, NULL, 0), pdPASS);
+  T_EQ(uxQueueMessagesWaiting(q), 1);
+  vQueueDelete(q);
+}
+
+static void zero_size_items(void) {
+  t_run(body_zero_size, NULL, 2);
+}
+
+const t_case t_queue_cases[] = {
+    {"Queue.FifoFrontBackPeek", fifo_front_back_peek},
+    {"Queue.SendReceiveTimeOut", send_receive_time_out},
+    {"Queue.BlockedReceiverWakes", blocked_receiver_wakes},
+    {"Queue.BlockedSenderWakes", blocked_sender_wakes},
+    {"Queue.OverwriteMailbox", overwrite_mailbox},
+    {"Queue.ResetEmpties", reset_empties},
+    {"Queue.CreateStatic", create_static},
+    {"Queue.FromISR", from_isr},
+    {"Queue.MisuseAndMemory", misuse_and_memory},
+    {"Queue.ZeroSizeItems", zero_size_items},
+    {NULL, NULL},
+};

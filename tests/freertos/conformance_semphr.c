@@ -1,0 +1,254 @@
+/* Conformance: binary and counting semaphores, mutexes, recursive mutexes. */
+#include "harness.h"
+
+static SemaphoreHandle_t g_s;
+
+static void body_binary(void *p) {
+  (void)p;
+  SemaphoreHandle_t s = xSemaphoreCreateBinary();
+  T_CHECK(s != NULL);
+  T_EQ(uxSemaphoreGetCount(s), 0); /* created empty */
+  T_EQ(xSemaphoreTake(s, 0), pdFAIL);
+  T_EQ(xSemaphoreGive(s), pdPASS);
+  T_EQ(xSemaphoreGive(s), pdFAIL); /* already given */
+  T_EQ(uxSemaphoreGetCount(s), 1);
+  T_EQ(xSemaphoreTake(s, 0), pdPASS);
+  TickType_t start = xTaskGetTickCount();
+  T_EQ(xSemaphoreTake(s, 5), pdFAIL);
+  T_EQ(xTaskGetTickCount() - start, 5);
+  vSemaphoreDelete(s);
+  SemaphoreHandle_t old;
+  vSemaphoreCreateBinary(old); /* the old creator: starts given */
+  T_EQ(uxSemaphoreGetCount(old), 1);
+  vSemaphoreDelete(old);
+}
+
+static void binary_semaphore(void) {
+  t_run(body_binary, NULL, 2);
+}
+
+static void body_counting(void *p) {
+  (void)p;
+  SemaphoreHandle_t s = xSemaphoreCreateCounting(3, 1);
+  T_EQ(uxSemaphoreGetCount(s), 1);
+  T_EQ(xSemaphoreGive(s), pdPASS);
+  T_EQ(xSemaphoreGive(s), pdPASS);
+  T_EQ(xSemaphoreGive(s), pdFAIL);
+  T_EQ(uxSemaphoreGetCount(s), 3);
+  for (int i = 0; i < 3; ++i) T_EQ(xSemaphoreTake(s, 0), pdPASS);
+  T_EQ(xSemaphoreTake(s, 0), pdFAIL);
+  vSemaphoreDelete(s);
+  T_EXPECT_ASSERT("xSemaphoreCreateCounting: initial count above the maximum",
+                  T_CHECK(xSemaphoreCreateCounting(2, 3) == NULL));
+}
+
+static void counting_semaphore(void) {
+  t_run(body_counting, NULL, 2);
+}
+
+static void taker(void *p) {
+  T_EQ(xSemaphoreTake(g_s, portMAX_DELAY), pdPASS);
+  t_log((const char *)p);
+}
+
+static void body_wake_order(void *p) {
+  (void)p;
+  g_s = xSemaphoreCreateCounting(5, 0);
+  T_EQ(xTaskCreate(taker, "low", T_STACK, (void *)"low", 3, NULL), pdPASS);
+  T_EQ(xTaskCreate(taker, "high", T_STACK, (void *)"high", 4, NULL), pdPASS);
+  T_EQ(xTaskCreate(taker, "low2", T_STACK, (void *)"low2", 3, NULL), pdPASS);
+  for (int i = 0; i < 3; ++i) T_EQ(xSemaphoreGive(g_s), pdPASS);
+  vSemaphoreDelete(g_s);
+}
+
+static void waiters_wake_by_priority(void) {
+  t_run(body_wake_order, NULL, 2);
+  T_LOG_IS("high low low2");
+}
+
+static StaticSemaphore_t g_buffers[4];
+
+static void body_static(void *p) {
+  (void)p;
+  SemaphoreHandle_t b = xSemaphoreCreateBinaryStatic(&g_buffers[0]);
+  SemaphoreHandle_t c = xSemaphoreCreateCountingStatic(2, 2, &g_buffers[1]);
+  SemaphoreHandle_t m = xSemaphoreCreateMutexStatic(&g_buffers[2]);
+  SemaphoreHandle_t r = xSemaphoreCreateRecursiveMutexStatic(&g_buffers[3]);
+  T_CHECK(b != NULL && c != NULL && m != NULL && r != NULL);
+  T_EQ(uxSemaphoreGetCount(b), 0);
+  T_EQ(uxSemaphoreGetCount(c), 2);
+  T_EQ(uxSemaphoreGetCount(m), 1); /* a free mutex counts as available */
+  T_EQ(xSemaphoreTake(m, 0), pdPASS);
+  T_EQ(uxSemaphoreGetCount(m), 0);
+  T_EQ(xSemaphoreGive(m), pdPASS);
+  T_EQ(xSemaphoreTakeRecursive(r, 0), pdPASS);
+  T_EQ(xSemaphoreGiveRecursive(r), pdPASS);
+  vSemaphoreDelete(b);
+  vSemaphoreDelete(c);
+  vSemaphoreDelete(m);
+  vSemaphoreDelete(r);
+  T_EXPECT_ASSERT("xSemaphoreCreateMutexStatic: NULL StaticSemaphore_t buffer",
+                  T_CHECK(xSemaphoreCreateMutexStatic(NULL) == NULL));
+}
+
+static void create_static(void) {
+  t_run(body_static, NULL, 2);
+}
+
+/* ---- mutexes ---- */
+
+static void holder_task(void *p) {
+  (void)p;
+  T_EQ(xSemaphoreTake(g_s, portMAX_DELAY), pdPASS);
+  t_log("low holds");
+  t_platform_spend_ticks(1);
+  t_log_n("low prio", (long)uxTaskPriorityGet(NULL));
+  T_EQ(xSemaphoreGive(g_s), pdPASS);
+  t_log_n("low after give", (long)uxTaskPriorityGet(NULL));
+}
+
+static void high_task(void *p) {
+  (void)p;
+  T_EQ(xSemaphoreTake(g_s, portMAX_DELAY), pdPASS);
+  t_log("high holds");
+  T_CHECK(xSemaphoreGetMutexHolder(g_s) == xTaskGetCurrentTaskHandle());
+  T_EQ(xSemaphoreGive(g_s), pdPASS);
+}
+
+static void body_inheritance(void *p) {
+  (void)p;
+  g_s = xSemaphoreCreateMutex();
+  TaskHandle_t low = NULL;
+  T_EQ(xTaskCreate(holder_task, "low", T_STACK, NULL, 1, &low), pdPASS);
+  vTaskDelay(1); /* low takes the mutex and works */
+  T_CHECK(xSemaphoreGetMutexHolder(g_s) == low);
+  T_EQ(xTaskCreate(high_task, "high", T_STACK, NULL, 5, NULL), pdPASS);
+  vTaskDelay(5);
+  T_CHECK(xSemaphoreGetMutexHolder(g_s) == NULL);
+  vSemaphoreDelete(g_s);
+}
+
+static void mutex_priority_inheritance(void) {
+  t_run(body_inheritance, NULL, 3);
+  T_LOG_IS("low holds low prio=5 high holds low after give=1");
+}
+
+static void takes_and_keeps(void *p) {
+  (void)p;
+  T_EQ(xSemaphoreTake(g_s, 0), pdPASS);
+  vTaskSuspend(NULL); /* keeps holding it (deleting it would release it) */
+}
+
+static void body_mutex_misuse(void *p) {
+  (void)p;
+  g_s = xSemaphoreCreateMutex();
+  T_EQ(xSemaphoreGive(g_s), pdFAIL); /* not held: nothing to give */
+  T_EQ(xTaskCreate(takes_and_keeps, "keeper", T_STACK, NULL, 3, NULL), pdPASS);
+  T_EXPECT_ASSERT("xSemaphoreGive: mutex given by a task that does not hold it",
+                  T_EQ(xSemaphoreGive(g_s), pdFAIL));
+  T_EQ(xSemaphoreTake(g_s, 0), pdFAIL);
+  SemaphoreHandle_t m = xSemaphoreCreateMutex();
+  T_EQ(xSemaphoreTake(m, 0), pdPASS);
+  T_EXPECT_ASSERT(
+      "xSemaphoreTake: deadlock: the calling task already holds this (non-recursive) mutex",
+      T_EQ(xSemaphoreTake(m, 10), pdFAIL));
+  T_EXPECT_ASSERT("xSemaphoreTakeRecursive: not a recursive mutex (xSemaphoreCreateRecursiveMutex)",
+                  xSemaphoreTakeRecursive(m, 0));
+  T_EXPECT_ASSERT("xSemaphoreGiveFromISR: mutexes cannot be used from interrupts",
+                  xSemaphoreGiveFromISR(m, NULL));
+  T_EXPECT_ASSERT("xSemaphoreTake: NULL semaphore handle", xSemaphoreTake(NULL, 0));
+  T_EXPECT_ASSERT("xSemaphoreGive: NULL semaphore handle", xSemaphoreGive(NULL));
+  QueueHandle_t q = xQueueCreate(1, 4);
+  T_EXPECT_ASSERT("xSemaphoreTake: the handle is a queue, not a semaphore", xSemaphoreTake(q, 0));
+  vQueueDelete(q);
+  T_EQ(xSemaphoreGive(m), pdPASS);
+  vSemaphoreDelete(m);
+}
+
+static void mutex_misuse(void) {
+  t_run(body_mutex_misuse, NULL, 2);
+}
+
+static void body_recursive(void *p) {
+  (void)p;
+  SemaphoreHandle_t r = xSemaphoreCreateRecursiveMutex();
+  g_s = r;
+  for (int i = 0; i < 3; ++i) T_EQ(xSemaphoreTakeRecursive(r, 0), pdPASS);
+  T_CHECK(xSemaphoreGetMutexHolder(r) == xTaskGetCurrentTaskHandle());
+  T_EQ(xSemaphoreGiveRecursive(r), pdPASS);
+  T_EQ(xSemaphoreGiveRecursive(r), pdPASS);
+  T_CHECK(xSemaphoreGetMutexHolder(r) != NULL);
+  T_EQ(xSemaphoreGiveRecursive(r), pdPASS);
+  T_CHECK(xSemaphoreGetMutexHolder(r) == NULL);
+  T_EQ(xSemaphoreGiveRecursive(r), pdFAIL);
+  T_EXPECT_ASSERT("xSemaphoreTake: recursive mutex: use xSemaphoreTakeRecursive",
+                  xSemaphoreTake(r, 0));
+  vSemaphoreDelete(r);
+}
+
+static void recursive_mutex(void) {
+  t_run(body_recursive, NULL, 2);
+}
+
+/* ---- interrupts ---- */
+
+static volatile BaseType_t g_woken;
+
+static void isr_give(void *p) {
+  (void)p;
+  BaseType_t woken = pdFALSE;
+  T_EQ(xSemaphoreGiveFromISR(g_s, &woken), pdPASS);
+  g_woken = woken;
+  portYIELD_FROM_ISR(woken);
+}
+
+static void isr_take(void *p) {
+  BaseType_t woken = pdFALSE;
+  *(BaseType_t *)p = xSemaphoreTakeFromISR(g_s, &woken);
+  T_EQ(woken, pdFALSE);
+  T_EQ(uxSemaphoreGetCountFromISR(g_s), 0);
+  T_EXPECT_ASSERT("xSemaphoreTake: blocking call from interrupt context (use the FromISR variant)",
+                  xSemaphoreTake(g_s, 1));
+}
+
+static void deferred_handler(void *p) {
+  (void)p;
+  for (int i = 0; i < 2; ++i) {
+    T_EQ(xSemaphoreTake(g_s, portMAX_DELAY), pdPASS);
+    t_log("handled");
+  }
+}
+
+static void body_isr(void *p) {
+  (void)p;
+  g_s = xSemaphoreCreateBinary();
+  T_EQ(xTaskCreate(deferred_handler, "handler", T_STACK, NULL, 4, NULL), pdPASS);
+  t_platform_isr(isr_give, NULL);
+  t_log("back");
+  T_EQ(g_woken, pdTRUE);
+  t_platform_isr(isr_give, NULL);
+  /* The handler has ended: a give now stays in the semaphore. */
+  t_platform_isr(isr_give, NULL);
+  T_EQ(g_woken, pdFALSE);
+  BaseType_t took = pdFAIL;
+  t_platform_isr(isr_take, &took);
+  T_EQ(took, pdPASS);
+  vSemaphoreDelete(g_s);
+}
+
+static void from_isr(void) {
+  t_run(body_isr, NULL, 2);
+  T_LOG_IS("handled back handled");
+}
+
+const t_case t_semphr_cases[] = {
+    {"Semaphore.Binary", binary_semaphore},
+    {"Semaphore.Counting", counting_semaphore},
+    {"Semaphore.WaitersWakeByPriority", waiters_wake_by_priority},
+    {"Semaphore.CreateStatic", create_static},
+    {"Semaphore.MutexPriorityInheritance", mutex_priority_inheritance},
+    {"Semaphore.MutexMisuse", mutex_misuse},
+    {"Semaphore.RecursiveMutex", recursive_mutex},
+    {"Semaphore.FromISR", from_isr},
+    {NULL, NULL},
+};
