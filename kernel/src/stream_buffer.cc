@@ -256,6 +256,11 @@ Result<void*> allocate(size_t capacity, size_t trigger, bool message) {
   return block;
 }
 
+// The queue of `sb` that `t` waits on (it waits on one of them).
+WaitQueue* sb_queue_of(const Task* t, StreamBuffer* sb) {
+  return t->waiting_on == &sb->readers ? &sb->readers : &sb->writers;
+}
+
 Status destroy(StreamBuffer* sb, bool message) {
   const Texts& tx = message ? kMessage : kStream;
   bool dynamic;
@@ -269,7 +274,7 @@ Status destroy(StreamBuffer* sb, bool message) {
       const bool on_ours = t->waiting_on == &sb->readers || t->waiting_on == &sb->writers;
       if (t->waiting_on != nullptr && !on_ours) continue;  // blocked on something else
       t->wait_data = kBufferDeleted;
-      if (on_ours) t->waiting_on->wake(t, WakeReason::kAborted);
+      if (on_ours) sb_queue_of(t, sb)->wake(t, WakeReason::kAborted);
     }
     sb->live = false;
     dynamic = sb->dynamic;

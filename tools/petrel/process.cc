@@ -106,7 +106,8 @@ std::optional<std::string> find_program(const std::string& name) {
     if (end == std::string::npos) end = p.size();
     std::string dir = p.substr(start, end - start);
     if (!dir.empty()) {
-      std::string full = dir + "/" + name;
+      std::string full = dir;
+      full.append("/").append(name);
       struct stat st {};
       if (stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(full.c_str(), X_OK) == 0)
         return full;

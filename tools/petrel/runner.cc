@@ -159,7 +159,6 @@ int run_guests(const Paths& paths, const RunOptions& o) {
   std::string pending;
   size_t exited = 0;
   bool xen_panic = false;
-  bool eof = false;
   bool timed_out = false;
   const bool several = guests.size() > 1;
 
@@ -189,7 +188,7 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     std::fflush(stdout);
   };
 
-  while (!eof && exited < states.size() && !xen_panic) {
+  while (exited < states.size() && !xen_panic) {
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) {
       timed_out = true;
@@ -204,14 +203,12 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
       std::perror("petrel: poll");
-      eof = true;
       break;
     }
     if (r == 0) continue;
     char buf[4096];
     ssize_t n = read(out[0], buf, sizeof buf);
     if (n <= 0) {
-      eof = true;
       break;
     }
     pending.append(buf, static_cast<size_t>(n));
