@@ -163,6 +163,7 @@ std::vector<Requirement> requirements(Need need) {
   r.push_back({"qemu-system-aarch64", "qemu-system-aarch64", "", "qemu-system-arm"});
   if (need == Need::kAll) {
     r.push_back({"dpkg-deb", "dpkg-deb", "", "dpkg"});
+    r.push_back({"clang-tidy (the lint test)", "run-clang-tidy", "", "clang-tidy"});
     r.push_back({"apt-get", "apt-get", "", "apt"});
   }
   return r;
