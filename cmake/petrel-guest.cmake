@@ -44,6 +44,7 @@ function(petrel_add_app name)
     COMMENT "Making ${name}.bin")
 endfunction()
 
+include(${CMAKE_CURRENT_LIST_DIR}/petrel-xl.cmake)  # petrel_add_xl_config()
 # Kernel code never touches FP/SIMD registers: only application tasks do,
 # and their FP state is switched for them.
 target_compile_options(petrel PRIVATE -mgeneral-regs-only)

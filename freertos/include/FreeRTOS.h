@@ -115,6 +115,32 @@ extern "C" {
 #ifndef configUSE_TIMERS
 #define configUSE_TIMERS 0
 #endif
+#if configUSE_TIMERS
+/* The kernel's timer service task (petrel/kernel/soft_timer.h) is the timer
+ * daemon; the implementation checks these against the kernel's
+ * PETREL_CONFIG_TIMER_* (see docs/porting-from-freertos.md). */
+#ifndef configTIMER_TASK_PRIORITY
+#define configTIMER_TASK_PRIORITY (configMAX_PRIORITIES - 1)
+#endif
+#ifndef configTIMER_QUEUE_LENGTH
+#define configTIMER_QUEUE_LENGTH 10
+#endif
+#ifndef configTIMER_TASK_STACK_DEPTH
+#define configTIMER_TASK_STACK_DEPTH configMINIMAL_STACK_SIZE
+#endif
+#if configTIMER_TASK_PRIORITY < 1 || configTIMER_TASK_PRIORITY >= configMAX_PRIORITIES
+#error "Petrel's FreeRTOS API: configTIMER_TASK_PRIORITY must be 1 to configMAX_PRIORITIES - 1"
+#endif
+#endif
+#ifndef INCLUDE_xTimerPendFunctionCall
+#define INCLUDE_xTimerPendFunctionCall configUSE_TIMERS
+#endif
+#ifndef INCLUDE_xTimerGetTimerDaemonTaskHandle
+#define INCLUDE_xTimerGetTimerDaemonTaskHandle configUSE_TIMERS
+#endif
+#ifndef INCLUDE_xEventGroupSetBitFromISR
+#define INCLUDE_xEventGroupSetBitFromISR 1
+#endif
 #ifndef configTOTAL_HEAP_SIZE
 #define configTOTAL_HEAP_SIZE 0 /* the heap is Petrel's kernel heap */
 #endif
@@ -288,6 +314,23 @@ typedef struct xSTATIC_QUEUE {
   unsigned char ucPetrelOpaque[PETREL_STATIC_QUEUE_BYTES];
 } __attribute__((aligned(16))) StaticQueue_t;
 typedef StaticQueue_t StaticSemaphore_t;
+
+#define PETREL_STATIC_TIMER_BYTES 128
+#define PETREL_STATIC_EVENT_GROUP_BYTES 64
+#define PETREL_STATIC_STREAM_BUFFER_BYTES 128
+
+typedef struct xSTATIC_TIMER {
+  unsigned char ucPetrelOpaque[PETREL_STATIC_TIMER_BYTES];
+} __attribute__((aligned(16))) StaticTimer_t;
+
+typedef struct xSTATIC_EVENT_GROUP {
+  unsigned char ucPetrelOpaque[PETREL_STATIC_EVENT_GROUP_BYTES];
+} __attribute__((aligned(16))) StaticEventGroup_t;
+
+typedef struct xSTATIC_STREAM_BUFFER {
+  unsigned char ucPetrelOpaque[PETREL_STATIC_STREAM_BUFFER_BYTES];
+} __attribute__((aligned(16))) StaticStreamBuffer_t;
+typedef StaticStreamBuffer_t StaticMessageBuffer_t;
 
 /* ---- names kept for backward compatibility ----------------------------- */
 #if configENABLE_BACKWARD_COMPATIBILITY == 1

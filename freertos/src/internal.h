@@ -98,6 +98,9 @@ inline void set_woken(BaseType_t* out, bool woken) {
 // runs there is no task to block, so the wait is dropped (returns kNoWait).
 kernel::Ticks checked_wait(const char* call, TickType_t ticks, bool* misuse);
 
+// Calls vApplicationMallocFailedHook when the configuration asks for it.
+void malloc_failed();
+
 // The live object behind `h`, or nullptr after reporting a NULL or
 // invalid handle ("<call>: NULL queue handle").
 QueueDefinition* object_of(QueueHandle_t h, const char* call, const char* what);

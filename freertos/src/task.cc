@@ -6,6 +6,7 @@
 namespace petrel::freertos {
 void install_hooks();
 void malloc_failed();
+void timers_on_scheduler_start();
 }  // namespace petrel::freertos
 
 using namespace petrel;
@@ -239,6 +240,7 @@ void vTaskStartScheduler(void) {
     return;
   }
   install_hooks();
+  timers_on_scheduler_start();  // configUSE_TIMERS: the timer daemon
   // Returns when vTaskEndScheduler is called or every application task has
   // ended (and, on the host port, when every task waits forever).
   (void)kernel::scheduler_start();

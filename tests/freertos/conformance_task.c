@@ -57,8 +57,8 @@ static void body_names(void *p) {
   T_CHECK(xTaskGetHandle("worker") == h);
   T_CHECK(xTaskGetHandle("nobody") == NULL);
   T_CHECK(xTaskGetCurrentTaskHandle() != h);
-  /* test, worker and the idle task */
-  T_EQ(uxTaskGetNumberOfTasks(), 3);
+  /* test, worker, the idle task and the timer daemon (configUSE_TIMERS) */
+  T_EQ(uxTaskGetNumberOfTasks(), 4);
   UBaseType_t mark = uxTaskGetStackHighWaterMark(NULL);
   T_CHECK(mark > 0 && mark < T_STACK);
   T_CHECK(uxTaskGetStackHighWaterMark(h) > mark); /* it has not run yet */

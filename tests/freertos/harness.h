@@ -7,9 +7,13 @@
 #include <stdint.h>
 
 #include "FreeRTOS.h"
+#include "event_groups.h"
+#include "message_buffer.h"
 #include "queue.h"
 #include "semphr.h"
+#include "stream_buffer.h"
 #include "task.h"
+#include "timers.h"
 
 typedef struct {
   const char *name;
@@ -21,6 +25,9 @@ extern const t_case t_task_cases[];
 extern const t_case t_queue_cases[];
 extern const t_case t_semphr_cases[];
 extern const t_case t_notify_cases[];
+extern const t_case t_timer_cases[];
+extern const t_case t_event_cases[];
+extern const t_case t_stream_cases[];
 extern const t_case *const t_all_tables[];
 
 /* Checks: a failure is reported and the case goes on. */

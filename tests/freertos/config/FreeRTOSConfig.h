@@ -19,6 +19,10 @@
 #define configUSE_TICK_HOOK 0
 #define configUSE_MALLOC_FAILED_HOOK 1
 #define configCHECK_FOR_STACK_OVERFLOW 2
+#define configUSE_TIMERS 1
+#define configTIMER_TASK_PRIORITY 6
+#define configTIMER_QUEUE_LENGTH 10
+#define configTIMER_TASK_STACK_DEPTH 2048 /* words: the kernel's 16 KiB */
 
 void t_config_assert(const char *file, int line);
 #define configASSERT(x)                                \

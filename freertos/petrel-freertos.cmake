@@ -1,0 +1,32 @@
+# petrel_freertos_library(NAME CONFIG_DIR): see freertos/CMakeLists.txt.
+# Included from there and by any folder that needs the function before
+# freertos/ is added (examples/, out-of-tree apps): include(<petrel>/freertos/petrel-freertos.cmake).
+include_guard(GLOBAL)
+set(PETREL_FREERTOS_DIR ${CMAKE_CURRENT_LIST_DIR} CACHE INTERNAL "freertos/")
+
+if(PETREL_GUEST_ARCH)
+  execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=include
+                  OUTPUT_VARIABLE _petrel_cc_include OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(PETREL_FREERTOS_CC_INCLUDE ${_petrel_cc_include} CACHE INTERNAL "compiler's own headers")
+endif()
+
+function(petrel_freertos_library name config_dir)
+  set(src ${PETREL_FREERTOS_DIR}/src)
+  add_library(${name} STATIC ${src}/port.cc ${src}/task.cc ${src}/queue.cc ${src}/semphr.cc
+              ${src}/timers.cc ${src}/event_groups.cc ${src}/stream_buffer.cc)
+  target_include_directories(${name} PUBLIC ${PETREL_FREERTOS_DIR}/include ${config_dir})
+  if(PETREL_GUEST_ARCH)
+    target_sources(${name} PRIVATE ${src}/guest_libc.cc)
+    target_link_libraries(${name} PUBLIC petrel)
+    # Its FromISR calls run in interrupt handlers, which must not touch
+    # FP/SIMD registers (as the kernel).
+    target_compile_options(${name} PRIVATE -mgeneral-regs-only)
+    target_compile_options(${name} INTERFACE
+      $<$<COMPILE_LANGUAGE:C>:-nostdinc>
+      "$<$<COMPILE_LANGUAGE:C>:SHELL:-isystem ${PETREL_FREERTOS_DIR}/include/guest-libc>"
+      "$<$<COMPILE_LANGUAGE:C>:SHELL:-isystem ${PETREL_FREERTOS_CC_INCLUDE}>")
+  else()
+    target_link_libraries(${name} PUBLIC petrel_kernel_host)
+  endif()
+endfunction()
+
