@@ -97,9 +97,9 @@ extern "C" {
 #ifndef configUSE_TICK_HOOK
 #define configUSE_TICK_HOOK 0
 #endif
-#if configUSE_TICK_HOOK
-#error "Petrel's FreeRTOS API: configUSE_TICK_HOOK is not supported: Petrel's kernel is tickless (no periodic tick interrupt to call vApplicationTickHook from); use a periodic task (vTaskDelayUntil) instead"
-#endif
+/* configUSE_TICK_HOOK 1: vApplicationTickHook is called from the timer
+ * interrupt once per tick; the kernel then gives up tickless idle (the timer
+ * fires every tick) for as long as the scheduler runs. */
 #ifndef configUSE_MALLOC_FAILED_HOOK
 #define configUSE_MALLOC_FAILED_HOOK 0
 #endif

@@ -130,6 +130,7 @@ uint32_t ulTaskNotifyValueClear(TaskHandle_t xTask, uint32_t ulBitsToClear);
 
 /* ---- hooks the application supplies when its configuration asks ---- */
 void vApplicationIdleHook(void);
+void vApplicationTickHook(void);
 void vApplicationMallocFailedHook(void);
 void vApplicationStackOverflowHook(TaskHandle_t xTask, char *pcTaskName);
 /* vApplicationGetIdleTaskMemory is not declared: Petrel's idle task has its

@@ -22,8 +22,7 @@ namespace {
 // below keeps the scheduler locked while it writes (interrupts stay on).
 class ConsoleGuard {
  public:
-  ConsoleGuard()
-      : locked_(petrel::kernel::scheduler_running() && !petrel::kernel::in_isr()) {
+  ConsoleGuard() : locked_(petrel::kernel::scheduler_running() && !petrel::kernel::in_isr()) {
     if (locked_) petrel::kernel::scheduler_lock();
   }
   ~ConsoleGuard() {

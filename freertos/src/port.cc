@@ -70,6 +70,12 @@ void idle_hook() {
 }
 #endif
 
+#if configUSE_TICK_HOOK
+void tick_hook() {
+  vApplicationTickHook();
+}
+#endif
+
 #if configCHECK_FOR_STACK_OVERFLOW
 void stack_overflow_hook(kernel::Task* t) {
   vApplicationStackOverflowHook(handle_of(t), t->name);
@@ -93,6 +99,9 @@ void install_hooks() {
 #endif
 #if configCHECK_FOR_STACK_OVERFLOW
   hooks.stack_overflow = stack_overflow_hook;
+#endif
+#if configUSE_TICK_HOOK
+  hooks.tick = tick_hook;
 #endif
   kernel::set_hooks(hooks);
 }

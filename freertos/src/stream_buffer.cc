@@ -3,9 +3,10 @@
 // handle of either kind is the kernel's StreamBuffer (a MessageBuffer is a
 // StreamBuffer with its `message` flag set), so the stream calls also serve
 // message buffers, as in FreeRTOS.
+#include "petrel/kernel/stream_buffer.h"
+
 #include "internal.h"
 #include "message_buffer.h"
-#include "petrel/kernel/stream_buffer.h"
 #include "stream_buffer.h"
 
 static_assert(sizeof(petrel::kernel::StreamBuffer) <= sizeof(StaticStreamBuffer_t),
@@ -60,7 +61,8 @@ size_t send(const char* call, StreamBufferHandle_t h, const void* data, size_t l
   bool misuse;
   const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
   if (misuse || len == 0) return 0;
-  if (sb->message) return kernel::message_buffer_send(as_message(sb), data, len, wait).ok() ? len : 0;
+  if (sb->message)
+    return kernel::message_buffer_send(as_message(sb), data, len, wait).ok() ? len : 0;
   return kernel::stream_buffer_send(sb, data, len, wait).value_or(0);
 }
 
@@ -94,7 +96,8 @@ size_t receive(const char* call, StreamBufferHandle_t h, void* out, size_t max, 
   bool misuse;
   const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
   if (misuse || max == 0) return 0;
-  if (sb->message) return kernel::message_buffer_receive(as_message(sb), out, max, wait).value_or(0);
+  if (sb->message)
+    return kernel::message_buffer_receive(as_message(sb), out, max, wait).value_or(0);
   return kernel::stream_buffer_receive(sb, out, max, wait).value_or(0);
 }
 
@@ -118,8 +121,8 @@ size_t receive_from_isr(const char* call, StreamBufferHandle_t h, void* out, siz
 BaseType_t reset(const char* call, StreamBufferHandle_t h, Want want) {
   StreamBuffer* sb = buffer_of(call, h, want);
   if (sb == nullptr) return pdFAIL;
-  const Status s = sb->message ? kernel::message_buffer_reset(as_message(sb))
-                               : kernel::stream_buffer_reset(sb);
+  const Status s =
+      sb->message ? kernel::message_buffer_reset(as_message(sb)) : kernel::stream_buffer_reset(sb);
   return s.ok() ? pdPASS : pdFAIL;
 }
 
@@ -286,8 +289,7 @@ void vMessageBufferDelete(MessageBufferHandle_t h) {
   destroy("vMessageBufferDelete", h, Want::kMessage);
 }
 
-size_t xMessageBufferSend(MessageBufferHandle_t h, const void* data, size_t len,
-                          TickType_t ticks) {
+size_t xMessageBufferSend(MessageBufferHandle_t h, const void* data, size_t len, TickType_t ticks) {
   return send("xMessageBufferSend", h, data, len, ticks, Want::kMessage);
 }
 size_t xMessageBufferSendFromISR(MessageBufferHandle_t h, const void* data, size_t len,

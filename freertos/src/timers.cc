@@ -57,9 +57,8 @@ void set_service_priority() {
 
 void no_op(void*, uint32_t) {}
 
-TimerHandle_t create(const char* call, const char* name, TickType_t period,
-                     UBaseType_t auto_reload, void* id, TimerCallbackFunction_t cb,
-                     StaticTimer_t* buffer) {
+TimerHandle_t create(const char* call, const char* name, TickType_t period, UBaseType_t auto_reload,
+                     void* id, TimerCallbackFunction_t cb, StaticTimer_t* buffer) {
   if (period == 0 || cb == nullptr) {
     PETREL_FR_MISUSE(call, period == 0 ? "timer period of 0 ticks" : "NULL callback function");
     return nullptr;
@@ -74,13 +73,14 @@ TimerHandle_t create(const char* call, const char* name, TickType_t period,
   config.mode = auto_reload != pdFALSE ? kernel::TimerMode::kPeriodic : kernel::TimerMode::kOneShot;
   config.callback = callback_of(cb);
   config.id = id;
-  Result<SoftTimer*> made = buffer != nullptr
-                                ? kernel::soft_timer_init(reinterpret_cast<SoftTimer*>(buffer),
-                                                          config)
-                                : kernel::soft_timer_create(config);
+  Result<SoftTimer*> made =
+      buffer != nullptr ? kernel::soft_timer_init(reinterpret_cast<SoftTimer*>(buffer), config)
+                        : kernel::soft_timer_create(config);
   if (!made) {
-    if (made.error().code == Errc::kNoMemory) malloc_failed();
-    else if (buffer != nullptr) PETREL_FR_MISUSE(call, "the StaticTimer_t holds a live timer");
+    if (made.error().code == Errc::kNoMemory)
+      malloc_failed();
+    else if (buffer != nullptr)
+      PETREL_FR_MISUSE(call, "the StaticTimer_t holds a live timer");
     return nullptr;
   }
   if (kernel::scheduler_running()) set_service_priority();
@@ -222,8 +222,8 @@ TickType_t xTimerGetExpiryTime(TimerHandle_t h) {
 void vTimerSetReloadMode(TimerHandle_t h, const BaseType_t auto_reload) {
   SoftTimer* t = required_timer("vTimerSetReloadMode", h);
   if (t != nullptr)
-    kernel::soft_timer_set_mode(t, auto_reload != pdFALSE ? kernel::TimerMode::kPeriodic
-                                                          : kernel::TimerMode::kOneShot);
+    kernel::soft_timer_set_mode(
+        t, auto_reload != pdFALSE ? kernel::TimerMode::kPeriodic : kernel::TimerMode::kOneShot);
 }
 
 BaseType_t xTimerGetReloadMode(TimerHandle_t h) {
@@ -263,7 +263,8 @@ BaseType_t xTimerPendFunctionCallFromISR(PendedFunction_t fn, void* p1, uint32_t
 
 TaskHandle_t xTimerGetTimerDaemonTaskHandle(void) {
   kernel::Task* t = kernel::soft_timer_service_task();
-  if (t == nullptr) PETREL_FR_MISUSE("xTimerGetTimerDaemonTaskHandle", "the scheduler has not started");
+  if (t == nullptr)
+    PETREL_FR_MISUSE("xTimerGetTimerDaemonTaskHandle", "the scheduler has not started");
   return handle_of(t);
 }
 

@@ -57,6 +57,7 @@ struct KernelState {
   uint64_t counter_per_tick = 0;  // 0: not computed yet (counter_per_tick())
   uint64_t armed = UINT64_MAX;  // counter value the timer is armed for
   Ticks slice_end;
+  Ticks last_tick_hook;  // the last tick the tick hook was called for
   uint64_t last_switch = 0;
   StopReason stop_reason = StopReason::kEnded;
   KernelHooks hooks;

@@ -102,7 +102,10 @@ void request_switch() {
   g_kernel.switch_pending = true;
 }
 void set_hooks(const KernelHooks& hooks) {
+  CriticalSection cs;
   g_kernel.hooks = hooks;
+  g_kernel.last_tick_hook = tick_count();
+  if (g_kernel.running) update_timer();
 }
 
 CriticalSection::CriticalSection() : saved_(arch::irq_save()) {
@@ -146,16 +149,18 @@ void schedule() {
   KernelState& k = g_kernel;
   k.switch_pending = false;
   Task* prev = k.current;
+  // Every pass through the scheduler checks the running task's canary, even
+  // when it keeps running.
+  if (prev != &g_idle && prev->state != TaskState::kDeleted && !stack_intact(prev)) {
+    if (k.hooks.stack_overflow != nullptr) k.hooks.stack_overflow(prev);
+    panic("stack overflow in task '%s' (its stack canary was overwritten)", prev->name);
+  }
   Task* next = k.ready.highest();
   if (next == prev) {
     update_timer();
     return;
   }
   if (prev->state == TaskState::kRunning) prev->state = TaskState::kReady;
-  if (prev != &g_idle && prev->state != TaskState::kDeleted && !stack_intact(prev)) {
-    if (k.hooks.stack_overflow != nullptr) k.hooks.stack_overflow(prev);
-    panic("stack overflow in task '%s' (its stack canary was overwritten)", prev->name);
-  }
   const uint64_t now = arch::timer_now();
   prev->run_time += now - k.last_switch;
   k.last_switch = now;
@@ -177,6 +182,8 @@ void update_timer() {
   if (config::kTimeSlicing && k.current != nullptr && k.current->state == TaskState::kRunning &&
       k.ready.shared(k.current->priority) && k.slice_end < when)
     when = k.slice_end;
+  if (k.hooks.tick != nullptr && k.last_tick_hook + Ticks{1} < when)
+    when = k.last_tick_hook + Ticks{1};
   if (when == kForever) {
     if (k.armed != UINT64_MAX) arch::timer_cancel();
     k.armed = UINT64_MAX;
@@ -242,6 +249,12 @@ void on_timer_interrupt() {
     t->wake_reason = WakeReason::kTimeout;
     make_ready(t);
   }
+  if (k.hooks.tick != nullptr) {
+    while (k.last_tick_hook < now) {
+      k.last_tick_hook = k.last_tick_hook + Ticks{1};
+      k.hooks.tick();
+    }
+  }
   Task* cur = k.current;
   if (config::kTimeSlicing && cur != nullptr && cur->state == TaskState::kRunning &&
       now >= k.slice_end && k.ready.shared(cur->priority)) {
@@ -294,6 +307,7 @@ StopReason scheduler_start() {
   k.current = first;
   k.last_switch = arch::timer_now();
   k.slice_end = tick_count() + Ticks{config::kTimeSliceTicks};
+  k.last_tick_hook = tick_count();
   update_timer();
   k.nesting = 0;
   arch::context_switch(g_start_context, first->context);

@@ -387,6 +387,18 @@ static void idle_hook_runs(void) {
   T_CHECK(t_idle_hook_calls > 0);
 }
 
+static void body_tick_hook(void *p) {
+  (void)p;
+  unsigned long before = t_tick_hook_calls;
+  vTaskDelay(10);
+  unsigned long calls = t_tick_hook_calls - before;
+  T_CHECK(calls >= 9 && calls <= 11); /* once per tick */
+}
+
+static void tick_hook_runs(void) {
+  t_run(body_tick_hook, NULL, 2);
+}
+
 static void delay_in_isr(void *p) {
   (void)p;
   T_EXPECT_ASSERT("vTaskDelay: blocking call from interrupt context (use the FromISR variant)",
@@ -447,7 +459,26 @@ const t_case t_task_cases[] = {
     {"Task.CriticalFromISR", critical_from_isr},
     {"Task.YieldRoundRobin", yield_round_robin},
     {"Task.IdleHookRuns", idle_hook_runs},
+    {"Task.TickHookRunsEveryTick", tick_hook_runs},
     {"Task.MisuseAsserts", task_misuse_asserts},
     {"Task.BackwardCompatibleNames", backward_compatible_names},
     {NULL, NULL},
 };
+
+/* ---- fatal: the stack-overflow hook (run alone: the kernel stops after it) ---- */
+
+static StackType_t overflow_stack[256];
+static StaticTask_t overflow_tcb;
+
+static void overflower(void *p) {
+  (void)p;
+  /* What an overflow does to the bottom of the stack, without faulting. */
+  for (int i = 0; i < 8; ++i) overflow_stack[i] = 0;
+  taskYIELD(); /* the switch finds the canary overwritten */
+}
+
+void t_fatal_stack_overflow(void) {
+  xTaskCreateStatic(overflower, "overflower", sizeof overflow_stack / sizeof overflow_stack[0],
+                    NULL, 2, overflow_stack, &overflow_tcb);
+  vTaskStartScheduler();
+}

@@ -11,6 +11,7 @@ const t_case *const t_all_tables[] = {t_task_cases, t_queue_cases, t_semphr_case
 
 volatile unsigned long t_idle_hook_calls;
 volatile unsigned long t_malloc_failed_calls;
+volatile unsigned long t_tick_hook_calls;
 
 static int g_failures;
 static const char *g_expected; /* armed by t_expect_assert_begin */
@@ -103,6 +104,7 @@ void t_begin_case(void) {
   g_log[0] = '\0';
   t_idle_hook_calls = 0;
   t_malloc_failed_calls = 0;
+  t_tick_hook_calls = 0;
 }
 
 int t_end_case(void) {
@@ -113,6 +115,10 @@ int t_end_case(void) {
 
 void vApplicationIdleHook(void) {
   ++t_idle_hook_calls;
+}
+
+void vApplicationTickHook(void) {
+  ++t_tick_hook_calls;
 }
 
 void vApplicationMallocFailedHook(void) {

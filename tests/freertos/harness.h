@@ -30,6 +30,10 @@ extern const t_case t_event_cases[];
 extern const t_case t_stream_cases[];
 extern const t_case *const t_all_tables[];
 
+/* Not in any table: calls vApplicationStackOverflowHook, after which the
+ * kernel stops the program (host runner: --stack-overflow). */
+void t_fatal_stack_overflow(void);
+
 /* Checks: a failure is reported and the case goes on. */
 void t_fail(const char *file, int line, const char *what);
 void t_fail_eq(const char *file, int line, const char *a, const char *b, long long va,
@@ -70,6 +74,7 @@ void t_run(void (*body)(void *), void *arg, UBaseType_t priority);
 /* Hook counters (the configuration enables the hooks). */
 extern volatile unsigned long t_idle_hook_calls;
 extern volatile unsigned long t_malloc_failed_calls;
+extern volatile unsigned long t_tick_hook_calls;
 
 /* ---- supplied by the runner ---- */
 /* Runs fn(arg) in interrupt context (a real interrupt on a guest, a

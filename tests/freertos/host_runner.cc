@@ -1,8 +1,10 @@
 // The FreeRTOS conformance suite on the host port: every case in a fresh
 // kernel (host::reset), with simulated time and interrupts.
 //   freertos_conformance [PREFIX]   runs the cases whose name starts with PREFIX
+//   freertos_conformance --stack-overflow   overflows a task stack (fatal)
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "petrel/arch.h"
 #include "petrel/host.h"
@@ -45,6 +47,12 @@ void t_platform_jump_ticks(uint64_t ticks) {
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  if (argc > 1 && std::string(argv[1]) == "--stack-overflow") {
+    petrel::host::reset();
+    t_fatal_stack_overflow();
+    std::printf("freertos-conformance: the stack overflow went unnoticed\n");
+    return 0;
+  }
   int passed = 0;
   const int failed = freertos_tests::run_cases(
       argc > 1 ? argv[1] : "", &passed,

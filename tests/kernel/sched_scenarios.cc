@@ -394,3 +394,27 @@ KTEST(Sched, RunTimeStatisticsAndTaskList) {
   }
   KCHECK(saw_idle);
 }
+
+namespace {
+int g_tick_calls;
+}
+
+KTEST(Sched, TickHookRunsOncePerTickAndEndsTicklessness) {
+  g_tick_calls = 0;
+  KernelHooks hooks;
+  hooks.tick = [] { ++g_tick_calls; };
+  set_hooks(hooks);
+  uint64_t interrupts = 0;
+  int calls = 0;
+  auto t = [&] {
+    const uint64_t before = petrel::timer_interrupt_count();
+    const int calls_before = g_tick_calls;
+    task_delay(Ticks{20});  // idle, yet the timer fires every tick for the hook
+    calls = g_tick_calls - calls_before;
+    interrupts = petrel::timer_interrupt_count() - before;
+  };
+  spawn("t", 1, &t);
+  scheduler_start();
+  KCHECK(calls >= 19 && calls <= 21);
+  KCHECK(interrupts >= 19);
+}

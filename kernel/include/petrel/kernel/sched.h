@@ -73,6 +73,11 @@ class CriticalSection {
 struct KernelHooks {
   void (*idle)() = nullptr;
   void (*stack_overflow)(Task* task) = nullptr;  // before the kernel panics
+  // Called in interrupt context once for every tick while the scheduler
+  // runs. Installing it gives up tickless operation: the timer then fires
+  // at every tick boundary (if interrupts were held off for several ticks,
+  // the missed calls are made in a row).
+  void (*tick)() = nullptr;
 };
 void set_hooks(const KernelHooks& hooks);
 
