@@ -3,10 +3,6 @@
 #include "internal.h"
 #include "petrel/kernel/heap.h"
 
-namespace petrel::freertos {
-void malloc_failed();
-}  // namespace petrel::freertos
-
 using namespace petrel;
 using namespace petrel::freertos;
 
@@ -25,14 +21,18 @@ kernel::Queue* queue_of(QueueHandle_t h, const char* call) {
   return &q->queue;
 }
 
+// A NULL item is only allowed for queues of zero-size items.
+bool item_ok(const char* call, kernel::Queue* q, const void* item) {
+  if (item != nullptr || kernel::queue_item_size(q) == 0) return true;
+  PETREL_FR_MISUSE(call, "NULL item for a queue with items of non-zero size");
+  return false;
+}
+
 BaseType_t send(const char* call, QueueHandle_t h, const void* item, TickType_t ticks,
                 BaseType_t position) {
   kernel::Queue* q = queue_of(h, call);
   if (q == nullptr) return pdFAIL;
-  if (item == nullptr && kernel::queue_item_size(q) != 0) {
-    PETREL_FR_MISUSE(call, "NULL item for a queue with items of non-zero size");
-    return pdFAIL;
-  }
+  if (!item_ok(call, q, item)) return pdFAIL;
   if (position == queueOVERWRITE) {
     if (kernel::queue_length(q) != 1) {
       PETREL_FR_MISUSE(call, "overwrite needs a queue of length 1");
@@ -52,10 +52,7 @@ BaseType_t send_from_isr(const char* call, QueueHandle_t h, const void* item, Ba
                          BaseType_t position) {
   kernel::Queue* q = queue_of(h, call);
   if (q == nullptr) return pdFAIL;
-  if (item == nullptr && kernel::queue_item_size(q) != 0) {
-    PETREL_FR_MISUSE(call, "NULL item for a queue with items of non-zero size");
-    return pdFAIL;
-  }
+  if (!item_ok(call, q, item)) return pdFAIL;
   bool w = false;
   Status s = ok();
   if (position == queueOVERWRITE) {

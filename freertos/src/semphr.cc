@@ -4,16 +4,28 @@
 #include "internal.h"
 #include "petrel/kernel/heap.h"
 
-namespace petrel::freertos {
-void malloc_failed();
-}  // namespace petrel::freertos
-
 using namespace petrel;
 using namespace petrel::freertos;
 
 namespace {
 
 constexpr const char* kNullSemaphore = "NULL semaphore handle";
+
+// The semaphore or (non-recursive) mutex behind `h`, or nullptr after
+// reporting misuse: a queue, or a recursive mutex (`recursive_hint`).
+QueueDefinition* non_recursive(SemaphoreHandle_t h, const char* call, const char* recursive_hint) {
+  QueueDefinition* q = object_of(h, call, kNullSemaphore);
+  if (q == nullptr) return nullptr;
+  if (q->kind == Kind::kQueue) {
+    PETREL_FR_MISUSE(call, "the handle is a queue, not a semaphore");
+    return nullptr;
+  }
+  if (q->kind == Kind::kRecursiveMutex) {
+    PETREL_FR_MISUSE(call, recursive_hint);
+    return nullptr;
+  }
+  return q;
+}
 
 bool is_mutex(const QueueDefinition* q) {
   return q->kind == Kind::kMutex || q->kind == Kind::kRecursiveMutex;
@@ -143,16 +155,8 @@ void vSemaphoreDelete(SemaphoreHandle_t h) {
 
 BaseType_t xSemaphoreTake(SemaphoreHandle_t h, TickType_t ticks) {
   const char* call = "xSemaphoreTake";
-  QueueDefinition* q = object_of(h, call, kNullSemaphore);
+  QueueDefinition* q = non_recursive(h, call, "recursive mutex: use xSemaphoreTakeRecursive");
   if (q == nullptr) return pdFAIL;
-  if (q->kind == Kind::kQueue) {
-    PETREL_FR_MISUSE(call, "the handle is a queue, not a semaphore");
-    return pdFAIL;
-  }
-  if (q->kind == Kind::kRecursiveMutex) {
-    PETREL_FR_MISUSE(call, "recursive mutex: use xSemaphoreTakeRecursive");
-    return pdFAIL;
-  }
   if (is_mutex(q)) return mutex_take(call, q, ticks);
   bool misuse;
   const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
@@ -162,16 +166,8 @@ BaseType_t xSemaphoreTake(SemaphoreHandle_t h, TickType_t ticks) {
 
 BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
   const char* call = "xSemaphoreGive";
-  QueueDefinition* q = object_of(h, call, kNullSemaphore);
+  QueueDefinition* q = non_recursive(h, call, "recursive mutex: use xSemaphoreGiveRecursive");
   if (q == nullptr) return pdFAIL;
-  if (q->kind == Kind::kQueue) {
-    PETREL_FR_MISUSE(call, "the handle is a queue, not a semaphore");
-    return pdFAIL;
-  }
-  if (q->kind == Kind::kRecursiveMutex) {
-    PETREL_FR_MISUSE(call, "recursive mutex: use xSemaphoreGiveRecursive");
-    return pdFAIL;
-  }
   if (is_mutex(q)) return mutex_give(call, q);
   return kernel::semaphore_give(&q->semaphore).ok() ? pdPASS : pdFAIL;
 }

@@ -5,7 +5,6 @@
 
 namespace petrel::freertos {
 void install_hooks();
-void malloc_failed();
 void timers_on_scheduler_start();
 }  // namespace petrel::freertos
 
