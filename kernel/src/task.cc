@@ -146,6 +146,7 @@ void task_delete(Task* t) {
   CriticalSection cs;
   t = resolve(t);
   if (t == nullptr || t->state == TaskState::kDeleted) return;
+  if (t->system) panic("task_delete: '%s' is the kernel's own task", t->name);
   mutex_release_all(t);
   if (t->undo_handoff != nullptr && !t->call_object_deleted) t->undo_handoff(t);
   t->undo_handoff = nullptr;

@@ -77,6 +77,16 @@ TEST_F(SchedDeath, StackOverflowIsCaughtAndNamesTheTask) {
       "stack overflow in task 'overflower'");
 }
 
+TEST_F(SchedDeath, DeletingTheKernelsOwnTaskIsRefused) {
+  EXPECT_DEATH(
+      {
+        auto t = [&] { task_delete(task_find("idle")); };
+        spawn_fn("t", 1, &t);
+        scheduler_start();
+      },
+      "task_delete: 'idle' is the kernel's own task");
+}
+
 TEST_F(SchedDeath, BlockingInAnInterruptIsReported) {
   EXPECT_DEATH(
       {
