@@ -6,7 +6,6 @@
 
 #include "petrel/console.h"
 #include "petrel/fmt.h"
-#include "petrel/kernel/sched.h"
 
 #if __STDC_HOSTED__
 #error "guest_libc.cc is for freestanding guests only (the host has its own libc)"
@@ -14,33 +13,9 @@
 
 struct PetrelFile;
 
-namespace {
-
-// Petrel's console has one line buffer for the whole guest and does not
-// serialize tasks: a task switched out in the middle of a line lets the next
-// task's output mix with it (or a line be written twice). So each call
-// below keeps the scheduler locked while it writes (interrupts stay on).
-class ConsoleGuard {
- public:
-  ConsoleGuard() : locked_(petrel::kernel::scheduler_running() && !petrel::kernel::in_isr()) {
-    if (locked_) petrel::kernel::scheduler_lock();
-  }
-  ~ConsoleGuard() {
-    if (locked_) petrel::kernel::scheduler_unlock();
-  }
-  ConsoleGuard(const ConsoleGuard&) = delete;
-  ConsoleGuard& operator=(const ConsoleGuard&) = delete;
-
- private:
-  bool locked_;
-};
-
-}  // namespace
-
 extern "C" {
 
 int vprintf(const char* fmt, va_list ap) {
-  ConsoleGuard guard;
   return static_cast<int>(petrel::vprint(fmt, ap));
 }
 
@@ -65,7 +40,7 @@ int snprintf(char* buf, size_t size, const char* fmt, ...) {
 }
 
 int puts(const char* s) {
-  ConsoleGuard guard;
+  const petrel::ConsoleLock lock;  // the text and its newline stay together
   size_t n = 0;
   while (s[n] != '\0') ++n;
   petrel::console_write(s, n);
@@ -75,13 +50,11 @@ int puts(const char* s) {
 
 int putchar(int c) {
   const char ch = static_cast<char>(c);
-  ConsoleGuard guard;
   petrel::console_write(&ch, 1);
   return static_cast<unsigned char>(ch);
 }
 
 int fflush(PetrelFile*) {
-  ConsoleGuard guard;
   petrel::console_flush();
   return 0;
 }

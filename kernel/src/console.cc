@@ -42,31 +42,18 @@ const char* console_output_name() {
   return g_output_name;
 }
 
-namespace {
+// Tasks share the line buffer: a task holds the scheduler lock while it
+// writes, so another task cannot add to (or flush) its half-written line.
+ConsoleLock::ConsoleLock() : locked_(kernel::scheduler_running() && !kernel::in_isr()) {
+  if (locked_) kernel::scheduler_lock();
+}
 
-// Tasks share the line buffer: while the scheduler runs, a task holds the
-// scheduler lock while it writes, so another task cannot add to (or flush)
-// its half-written line. Interrupts stay enabled; an interrupt handler that
-// prints (fault reports, unexpected interrupts) may still split a line.
-class ConsoleGuard {
- public:
-  ConsoleGuard() : locked_(kernel::scheduler_running() && !kernel::in_isr()) {
-    if (locked_) kernel::scheduler_lock();
-  }
-  ~ConsoleGuard() {
-    if (locked_) kernel::scheduler_unlock();
-  }
-  ConsoleGuard(const ConsoleGuard&) = delete;
-  ConsoleGuard& operator=(const ConsoleGuard&) = delete;
-
- private:
-  bool locked_;
-};
-
-}  // namespace
+ConsoleLock::~ConsoleLock() {
+  if (locked_) kernel::scheduler_unlock();
+}
 
 void console_write(const char* text, size_t len) {
-  const ConsoleGuard guard;
+  const ConsoleLock lock;
   for (size_t i = 0; i < len; ++i) {
     if (g_line.used == LineBuffer::kSize) {
       flush_locked();
@@ -81,6 +68,7 @@ void console_write(const char* text, size_t len) {
 }
 
 void console_flush() {
+  const ConsoleLock lock;
   flush_locked();
 }
 
@@ -89,7 +77,7 @@ void console_end_line() {
 }
 
 size_t vprint(const char* fmt, va_list ap) {
-  const ConsoleGuard guard;  // one print stays one piece
+  const ConsoleLock lock;  // one print stays one piece
   return vformat(Sink{sink_write, nullptr}, fmt, ap);
 }
 

@@ -1,12 +1,16 @@
 #include "petrel/exit.h"
 
 #include "petrel/console.h"
+#include "petrel/kernel/sched.h"
 #include "petrel/platform.h"
 
 namespace petrel {
 namespace {
 
 [[noreturn]] void finish(const char* reason, int code, platform::ShutdownReason how) {
+  // No other task runs from here on (the console's own locking must not
+  // become a chance to switch away from a dying guest).
+  kernel::scheduler_lock();
   console_end_line();  // the marker must start a line of its own
   print("%s reason=%s code=%d\n", kExitMarker, reason, code);
   console_flush();

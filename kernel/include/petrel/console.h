@@ -22,6 +22,22 @@ void console_flush();
 // Ends a partial line, if any, so what follows starts a new line.
 void console_end_line();
 
+// Holds the console for the calling task while it lives: no other task's
+// output can enter the shared line buffer, so several writes stay together.
+// While the scheduler runs it locks the scheduler (interrupts stay enabled:
+// an interrupt handler that prints may still split a line). Nests. Every
+// console function below takes it itself.
+class ConsoleLock {
+ public:
+  ConsoleLock();
+  ~ConsoleLock();
+  ConsoleLock(const ConsoleLock&) = delete;
+  ConsoleLock& operator=(const ConsoleLock&) = delete;
+
+ private:
+  bool locked_;
+};
+
 size_t print(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 size_t vprint(const char* fmt, va_list ap);
 
