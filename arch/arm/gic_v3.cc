@@ -1,10 +1,10 @@
 // GICv3: a memory-mapped distributor and per-CPU redistributors, and the CPU
 // interface as system registers (arch/gic_cpuif.h). Petrel uses
 // affinity routing and Non-secure Group 1 for every interrupt.
+#include "arch/cpu.h"
 #include "arch/gic.h"
 #include "arch/gic_cpuif.h"
 #include "arch/mmio.h"
-#include "arch/sysreg.h"
 
 namespace petrel::arch::gicv3 {
 namespace {

@@ -1,10 +1,6 @@
-// AArch64 task contexts and interrupt masking (the arch seam, petrel/arch.h).
-#include "arch/fpu.h"
-#include "arch/sysreg.h"
+// AArch64 task contexts (the arch seam, petrel/arch.h).
 #include "petrel/arch.h"
 
-extern "C" void petrel_context_switch(petrel::arch::ArchContext* from,
-                                      petrel::arch::ArchContext* to);
 extern "C" void petrel_task_start();
 
 namespace petrel::arch {
@@ -27,25 +23,6 @@ void context_init(ArchContext& ctx, void* stack_base, size_t stack_size, void (*
   frame->x20 = reinterpret_cast<uintptr_t>(arg);
   frame->x30 = reinterpret_cast<uintptr_t>(&petrel_task_start);
   ctx.sp = reinterpret_cast<uintptr_t>(frame);
-}
-
-void context_switch(ArchContext& from, ArchContext& to) {
-  fpu_switch(&from, &to);
-  petrel_context_switch(&from, &to);
-}
-
-void context_destroy(ArchContext& ctx) {
-  fpu_forget(&ctx);
-}
-
-uint64_t irq_save() {
-  const uint64_t daif = PETREL_READ_SYSREG(daif);
-  irq_disable();
-  return daif;
-}
-
-void irq_restore(uint64_t saved) {
-  PETREL_WRITE_SYSREG(daif, saved);
 }
 
 }  // namespace petrel::arch

@@ -1,5 +1,7 @@
 #include "arch/esr.h"
 
+#include "arch/fault_status.h"
+
 namespace petrel::arch {
 namespace {
 
@@ -53,33 +55,6 @@ const char* class_name(uint32_t ec) {
   }
 }
 
-const char* fault_name(uint32_t fsc, int* level) {
-  *level = static_cast<int>(fsc & 3);
-  switch (fsc & 0x3c) {
-    case 0x00:
-      return "address size fault";
-    case 0x04:
-      return "translation fault";
-    case 0x08:
-      return "access flag fault";
-    case 0x0c:
-      return "permission fault";
-    default:
-      break;
-  }
-  *level = -1;
-  switch (fsc) {
-    case 0x10:
-      return "synchronous external abort";
-    case 0x21:
-      return "alignment fault";
-    case 0x30:
-      return "TLB conflict abort";
-    default:
-      return "other abort";
-  }
-}
-
 }  // namespace
 
 EsrInfo decode_esr(uint64_t esr) {
@@ -92,7 +67,7 @@ EsrInfo decode_esr(uint64_t esr) {
     info.is_abort = true;
     info.is_data_abort = info.ec >= 0x24;
     info.write = info.is_data_abort && ((esr >> 6) & 1) != 0;
-    info.fault = fault_name(static_cast<uint32_t>(esr & 0x3f), &info.level);
+    info.fault = fault_status_name(static_cast<uint32_t>(esr & 0x3f), &info.level);
   }
   return info;
 }

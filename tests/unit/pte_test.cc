@@ -126,6 +126,26 @@ TEST(PageTableBuilder, RejectsBadRequests) {
       << "overlap with a page";
 }
 
+// AArch32 (LPAE, TTBCR.T0SZ = 0): the same tables, a 32-bit address space.
+TEST(PageTableBuilder, ThirtyTwoBitAddressSpace) {
+  Pool pool;
+  PageTableBuilder b(pool.tables.get(), Pool::kCount, PageTableBuilder::kVaBits32);
+  ASSERT_TRUE(b.map(0xfffff000, 0xfffff000, 0x1000, PageAttrs::device()).ok())
+      << "the last page below 4 GiB is addressable";
+  EXPECT_EQ(b.map(0xfffff000, 0xfffff000, 0x2000, PageAttrs::data()).error().code,
+            Errc::kOutOfRange)
+      << "a range crossing 4 GiB is not";
+  EXPECT_EQ(b.map(1ull << 32, 1ull << 32, 0x1000, PageAttrs::data()).error().code,
+            Errc::kOutOfRange);
+  EXPECT_FALSE(b.translate(1ull << 32).ok());
+  EXPECT_EQ(b.page_entry(1ull << 32), nullptr);
+  ASSERT_TRUE(b.map(0x40000000, 0x40000000, 0x200000, PageAttrs::data(), true).ok());
+  EXPECT_NE(b.page_entry(0x40001000), nullptr);
+  EXPECT_EQ(b.translate(0xfffff010)->pa, 0xfffff010u);
+  // Only the first four level-1 entries (bits 31:30) are ever used.
+  for (unsigned i = 4; i < pte::kEntriesPerTable; ++i) EXPECT_EQ(b.root()->entry[i], 0u) << i;
+}
+
 TEST(PageTableBuilder, PoolExhaustionIsAnError) {
   Pool pool;
   PageTableBuilder b(pool.tables.get(), 2);                   // L1 and one more table

@@ -19,6 +19,8 @@ struct alignas(16) FpState {
   uint64_t fpsr;
 };
 
+static_assert(__builtin_offsetof(FpState, fpcr) == 512, "fpu.S stores FPCR/FPSR at 512");
+
 struct ArchContext {
   uint64_t sp = 0;
   bool fp_used = false;  // has used FP/SIMD: its state is in `fp` or the registers

@@ -1,4 +1,7 @@
-// The MMU for AArch64 guests: one identity-mapped (VA == IPA) address space.
+// The MMU for ARM guests, AArch64 and AArch32 alike: one identity-mapped
+// (VA == IPA) address space in the long-descriptor (LPAE) format, which both
+// architectures share (AArch32 with TTBCR.EAE = 1). Only turning the MMU on
+// is per architecture (arch/*/mmu_hw.cc).
 //
 // Why identity: Xen passes guest-physical addresses (the device tree, later
 // shared pages and rings) and hypercalls take guest virtual addresses; with
@@ -11,7 +14,8 @@
 //   - everything else, the first page included: unmapped, so a null
 //     dereference faults.
 // RAM is Normal Write-Back Inner Shareable, which Xen requires for memory it
-// shares with the guest.
+// shares with the guest. On AArch32 the address space is the low 4 GiB,
+// where the whole guest memory map of Xen on ARM lies.
 //
 // RAM outside the image is mapped with 4 KiB pages only, so that a task
 // stack's guard page can be unmapped and mapped again later by changing one
@@ -19,8 +23,9 @@
 // break-before-make while the block may hold the running stack). The
 // level-3 tables for RAM (one per 2 MiB, 0.2% of RAM) are carved from the
 // RAM right after the image; the rest come from a static pool in .bss.
+#include "arch/cpu.h"
+#include "arch/mmu_hw.h"
 #include "arch/page_table.h"
-#include "arch/sysreg.h"
 #include "petrel/arch.h"
 
 extern "C" {
@@ -68,10 +73,6 @@ size_t ram_page_tables(const BoardInfo& board) {
   return n;
 }
 
-void tlb_invalidate_page(uint64_t va) {
-  __asm__ volatile("dsb ishst\n tlbi vaae1is, %0\n dsb ish\n isb" ::"r"(va >> 12) : "memory");
-}
-
 Status map_device(PageTableBuilder& b, MemRange r) {
   if (r.size == 0) return ok();
   return map_identity(b, page_down(r.base), page_up(r.base + r.size), PageAttrs::device());
@@ -114,12 +115,6 @@ Status build(PageTableBuilder& b, const BoardInfo& board) {
   return s;
 }
 
-void clean_invalidate_to_poc(uintptr_t start, uintptr_t end) {
-  for (uintptr_t p = start & ~uintptr_t{63}; p < end; p += 64)
-    __asm__ volatile("dc civac, %0" ::"r"(p) : "memory");
-  dsb_sy();
-}
-
 }  // namespace
 
 Result<uintptr_t> mmu_init(const BoardInfo& board) {
@@ -130,7 +125,7 @@ Result<uintptr_t> mmu_init(const BoardInfo& board) {
     for (uint64_t& e : carved[i].entry) e = 0;
   const uintptr_t free_start = reinterpret_cast<uintptr_t>(carved + carved_count);
 
-  g_builder = PageTableBuilder(g_pool, kPoolTables);
+  g_builder = PageTableBuilder(g_pool, kPoolTables, kVaBits);
   g_builder.extend(carved, carved_count);
   PageTableBuilder& builder = g_builder;
   Status s = build(builder, board);
@@ -138,35 +133,10 @@ Result<uintptr_t> mmu_init(const BoardInfo& board) {
 
   // The tables were written with the MMU off (non-cacheable); make sure no
   // stale cache line shadows them once the walker reads through the caches.
-  clean_invalidate_to_poc(addr(reinterpret_cast<const char*>(g_pool)),
+  dcache_clean_invalidate(addr(reinterpret_cast<const char*>(g_pool)),
                           addr(reinterpret_cast<const char*>(g_pool + kPoolTables)));
-  clean_invalidate_to_poc(addr(reinterpret_cast<const char*>(carved)), free_start);
-
-  uint64_t parange = PETREL_READ_SYSREG(id_aa64mmfr0_el1) & 0xf;
-  if (parange > 5) parange = 5;
-  const uint64_t tcr = (64 - PageTableBuilder::kVaBits)  // T0SZ
-                       | (1ull << 8)                     // IRGN0: WB RA WA
-                       | (1ull << 10)                    // ORGN0: WB RA WA
-                       | (3ull << 12)                    // SH0: inner shareable
-                       | (0ull << 14)                    // TG0: 4 KiB
-                       | (1ull << 23)                    // EPD1: no TTBR1 walks
-                       | (parange << 32);                // IPS
-  PETREL_WRITE_SYSREG(mair_el1, kMairValue);
-  PETREL_WRITE_SYSREG(tcr_el1, tcr);
-  PETREL_WRITE_SYSREG(ttbr0_el1, reinterpret_cast<uintptr_t>(builder.root()));
-  isb();
-  __asm__ volatile("tlbi vmalle1\n dsb nsh\n ic iallu\n dsb nsh\n isb" ::: "memory");
-
-  uint64_t sctlr = PETREL_READ_SYSREG(sctlr_el1);
-  sctlr |= (1ull << 0)         // M: MMU on
-           | (1ull << 2)       // C: data cache
-           | (1ull << 3)       // SA: SP alignment check at EL1
-           | (1ull << 12);     // I: instruction cache
-  sctlr &= ~((1ull << 1)       // A: no alignment faults for normal memory
-             | (1ull << 19)    // WXN: permissions are exactly as mapped
-             | (1ull << 25));  // EE: little endian
-  PETREL_WRITE_SYSREG(sctlr_el1, sctlr);
-  isb();
+  dcache_clean_invalidate(addr(reinterpret_cast<const char*>(carved)), free_start);
+  mmu_hw_enable(reinterpret_cast<uintptr_t>(builder.root()));
   return free_start;
 }
 
@@ -174,7 +144,7 @@ Status stack_guard_install(void* page) {
   uint64_t* e = g_builder.page_entry(reinterpret_cast<uintptr_t>(page));
   if (e == nullptr || !pte::is_valid(*e))
     return Error{Errc::kInvalid, "mmu: stack guard outside page-mapped RAM"};
-  *e = 0;
+  pte_store(e, 0);
   tlb_invalidate_page(reinterpret_cast<uintptr_t>(page));
   return ok();
 }
@@ -183,7 +153,7 @@ void stack_guard_remove(void* page) {
   const uintptr_t va = reinterpret_cast<uintptr_t>(page);
   uint64_t* e = g_builder.page_entry(va);
   if (e == nullptr) return;
-  *e = pte::leaf(va, PageAttrs::data(), 3);
+  pte_store(e, pte::leaf(va, PageAttrs::data(), 3));
   tlb_invalidate_page(va);
 }
 

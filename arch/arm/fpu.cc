@@ -1,22 +1,23 @@
-// Lazy FP/SIMD switching.
+// Lazy FP/SIMD switching, for both ARM architectures.
 //
 // Kernel code is built with -mgeneral-regs-only, so only application code
 // touches FP/SIMD registers. The registers hold the state of one context,
 // the owner. When the scheduler switches to a context that is not the owner,
-// FP/SIMD is disabled (CPACR_EL1.FPEN = 0); the context's first FP/SIMD
-// instruction traps (ESR class 0x07) and fpu_trap() saves the owner's
+// FP/SIMD is disabled (AArch64: CPACR_EL1.FPEN = 0, AArch32: FPEXC.EN = 0);
+// the context's first FP/SIMD instruction traps (AArch64: ESR class 0x07,
+// AArch32: an undefined-instruction exception) and fpu_trap() saves the owner's
 // registers, loads the new context's and makes it the owner. Tasks that
 // never use FP/SIMD never pay anything; two FP tasks alternating pay one
-// save and one load (1 KiB of memory traffic) per switch.
+// save and one load (AArch64: 1 KiB, AArch32: 528 bytes) per switch.
 //
 // Interrupt handlers run with FP/SIMD disabled: a handler that uses it is a
 // fatal error with a clear report rather than silent corruption of the
 // interrupted task's registers.
 #include "arch/fpu.h"
 
-#include <stddef.h>
-
-#include "arch/sysreg.h"
+#include "arch/cpu.h"
+#include "petrel/console.h"
+#include "petrel/kernel/sched.h"
 
 extern "C" void petrel_fp_save(petrel::arch::FpState* to);
 extern "C" void petrel_fp_load(const petrel::arch::FpState* from);
@@ -24,18 +25,8 @@ extern "C" void petrel_fp_load(const petrel::arch::FpState* from);
 namespace petrel::arch {
 namespace {
 
-constexpr uint64_t kFpenMask = 3ull << 20;
 ArchContext* g_owner = nullptr;    // whose state is in the registers
 ArchContext* g_running = nullptr;  // the context running now (nullptr: boot thread)
-
-void set_fp_enabled(bool on) {
-  uint64_t cpacr = PETREL_READ_SYSREG(cpacr_el1);
-  const uint64_t want = on ? (cpacr | kFpenMask) : (cpacr & ~kFpenMask);
-  if (want != cpacr) {
-    PETREL_WRITE_SYSREG(cpacr_el1, want);
-    isb();
-  }
-}
 
 }  // namespace
 
@@ -47,13 +38,13 @@ void fpu_switch(ArchContext* from, ArchContext* to) {
     from->fp_used = true;
   }
   g_running = to;
-  set_fp_enabled(to == g_owner);
+  fp_hw_enable(to == g_owner);
 }
 
 bool fpu_trap() {
   ArchContext* cur = g_running;
   if (cur == nullptr) return false;  // the boot thread always has FP on
-  set_fp_enabled(true);
+  fp_hw_enable(true);
   if (g_owner != cur) {
     if (g_owner != nullptr) petrel_fp_save(&g_owner->fp);
     petrel_fp_load(&cur->fp);  // zeroed until the task first used FP
@@ -63,17 +54,26 @@ bool fpu_trap() {
   return true;
 }
 
+bool fpu_handle_trap() {
+  if (kernel::in_isr()) {
+    console_end_line();
+    print(
+        "*** PETREL: an interrupt handler used FP/SIMD registers; build handlers "
+        "with -mgeneral-regs-only\n");
+    return false;
+  }
+  return fpu_trap();
+}
+
 void fpu_forget(ArchContext* ctx) {
   if (g_owner == ctx) g_owner = nullptr;
 }
 
 void fpu_irq_enter() {
-  set_fp_enabled(false);
+  fp_hw_enable(false);
 }
 void fpu_irq_exit() {
-  set_fp_enabled(g_running == nullptr || g_running == g_owner);
+  fp_hw_enable(g_running == nullptr || g_running == g_owner);
 }
 
 }  // namespace petrel::arch
-
-static_assert(offsetof(petrel::arch::FpState, fpcr) == 512, "fpu.S stores FPCR/FPSR at 512");

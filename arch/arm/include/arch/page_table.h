@@ -1,7 +1,9 @@
 // Building identity-mapped (VA == IPA) stage-1 tables from a fixed pool.
 //
-// A 39-bit address space (TCR.T0SZ = 25) starts at level 1, so a tree is one
-// level-1 table plus level-2 and level-3 tables taken from the pool on demand.
+// The same long-descriptor format serves AArch64 and AArch32 (LPAE): a
+// 39-bit address space (AArch64, TCR_EL1.T0SZ = 25) or a 32-bit one (AArch32,
+// TTBCR.EAE = 1, T0SZ = 0) starts at level 1, so a tree is one level-1 table
+// plus level-2 and level-3 tables taken from the pool on demand.
 // map() uses the largest entries alignment allows (1 GiB, 2 MiB, 4 KiB) and
 // splits nothing: mapping over an existing mapping is an error, which keeps
 // the builder small and the resulting permissions exactly what the caller
@@ -29,10 +31,12 @@ struct Translation {
 
 class PageTableBuilder {
  public:
-  static constexpr uint64_t kVaBits = 39;
+  static constexpr unsigned kVaBits64 = 39;  // AArch64
+  static constexpr unsigned kVaBits32 = 32;  // AArch32 with LPAE
 
   // `pool[0]` becomes the level-1 table. The pool must be zeroed.
-  PageTableBuilder(PageTable* pool, size_t count) : pool_(pool), count_(count), used_(1) {}
+  PageTableBuilder(PageTable* pool, size_t count, unsigned va_bits = kVaBits64)
+      : pool_(pool), count_(count), used_(1), va_limit_(1ull << va_bits) {}
   PageTableBuilder() = default;
 
   // Adds a second pool of zeroed tables, used once the first is exhausted.
@@ -50,8 +54,8 @@ class PageTableBuilder {
   Status map(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs, bool pages_only = false) {
     if (((va | pa | size) & (pte::kPageSize - 1)) != 0)
       return Error{Errc::kInvalid, "mmu: range is not page aligned"};
-    if (size == 0 || va + size < va || va + size > (1ull << kVaBits))
-      return Error{Errc::kOutOfRange, "mmu: range outside the 39-bit address space"};
+    if (size == 0 || va + size < va || va + size > va_limit_)
+      return Error{Errc::kOutOfRange, "mmu: range outside the address space"};
     if (attrs.writable && attrs.executable)
       return Error{Errc::kInvalid, "mmu: refusing a writable and executable mapping"};
     while (size > 0) {
@@ -69,7 +73,7 @@ class PageTableBuilder {
   // Points to the level-3 entry for `va`, which must lie in a range mapped
   // with pages_only; nullptr otherwise.
   uint64_t* page_entry(uint64_t va) const {
-    if (va >= (1ull << kVaBits)) return nullptr;
+    if (va >= va_limit_) return nullptr;
     PageTable* t = pool_;
     for (int level = 1; level < 3; ++level) {
       uint64_t e = t->entry[pte::level_index(va, level)];
@@ -81,7 +85,7 @@ class PageTableBuilder {
 
   // Software walk, as the MMU would do it.
   Result<Translation> translate(uint64_t va) const {
-    if (va >= (1ull << kVaBits)) return Error{Errc::kOutOfRange, "mmu: address too high"};
+    if (va >= va_limit_) return Error{Errc::kOutOfRange, "mmu: address too high"};
     const PageTable* t = pool_;
     for (int level = 1; level <= 3; ++level) {
       uint64_t e = t->entry[pte::level_index(va, level)];
@@ -133,6 +137,7 @@ class PageTableBuilder {
   PageTable* extra_ = nullptr;
   size_t extra_count_ = 0;
   size_t extra_used_ = 0;
+  uint64_t va_limit_ = 1ull << kVaBits64;
 };
 
 }  // namespace petrel::arch

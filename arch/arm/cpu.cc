@@ -1,0 +1,101 @@
+// The generic timer, interrupt masking, context switching and
+// identification for both ARM architectures (the arch seam, petrel/arch.h), on top of arch/cpu.h.
+//
+// The timer is the EL1 virtual timer (CNTV_*): a 64-bit compare against
+// CNTVCT, which Xen passes through. One-shot only; the kernel re-arms it for
+// each deadline.
+#include "arch/cpu.h"
+
+#include "arch/fpu.h"
+#include "arch/gic.h"
+#include "petrel/arch.h"
+#include "petrel/kernel/sched.h"
+
+extern "C" void petrel_context_switch(petrel::arch::ArchContext* from,
+                                      petrel::arch::ArchContext* to);
+
+namespace petrel::arch {
+namespace {
+uint32_t g_timer_irq = 27;  // PPI 11 unless the device tree says otherwise
+}
+
+void timer_init(const BoardInfo& board) {
+  if (board.timer_virt_irq != 0) g_timer_irq = board.timer_virt_irq;
+  timer_cancel();
+}
+uint32_t timer_irq() {
+  return g_timer_irq;
+}
+
+uint64_t timer_frequency() {
+  return read_cntfrq();
+}
+
+uint64_t timer_now() {
+  return read_cntvct();
+}
+
+void timer_set_deadline(uint64_t deadline) {
+  write_cntv_cval(deadline);
+  write_cntv_ctl(1);  // ENABLE, not masked
+  isb();
+}
+
+void timer_cancel() {
+  write_cntv_ctl(0);
+  isb();
+}
+
+void interrupts_enable() {
+  irq_enable();
+}
+void interrupts_disable() {
+  irq_disable();
+}
+bool interrupts_enabled() {
+  return irq_enabled();
+}
+void wait_for_interrupt() {
+  wfi();
+}
+uint64_t irq_save() {
+  return irq_flags_save();
+}
+void irq_restore(uint64_t saved) {
+  irq_flags_restore(saved);
+}
+
+// context_init is per architecture (arch/*/context.cc): the first frame
+// differs; switching is the same (the registers: arch/*/context.S).
+void context_switch(ArchContext& from, ArchContext& to) {
+  fpu_switch(&from, &to);
+  petrel_context_switch(&from, &to);
+}
+
+void context_destroy(ArchContext& ctx) {
+  fpu_forget(&ctx);
+}
+
+const char* name() {
+  return kArchName;
+}
+uint64_t cpu_id_register() {
+  return read_midr();
+}
+int exception_level() {
+  return current_el();
+}
+
+}  // namespace petrel::arch
+
+// IRQs from task context, on the task's own stack (the architecture's
+// vectors save the interrupted state there first). The kernel may switch
+// tasks in isr_exit; this call then returns when the interrupted task runs
+// again.
+extern "C" void petrel_irq() {
+  petrel::arch::fpu_irq_enter();
+  petrel::kernel::isr_enter();
+  petrel::arch::irq_dispatch();
+  petrel::kernel::isr_exit();  // may run other tasks before it returns
+  petrel::arch::fpu_irq_exit();
+}

@@ -1,0 +1,30 @@
+// The part of a fatal fault report both ARM architectures share: the first
+// line (what happened, in which task), the stack-overflow diagnosis and the
+// end (the domain crashes with status 2). The register dump between them is
+// per architecture (arch/*/exceptions.cc).
+#pragma once
+
+#include <stdint.h>
+
+namespace petrel::arch {
+
+struct FaultDescription {
+  const char* what;    // "data abort", "undefined instruction", ...
+  const char* fault;   // aborts: "translation fault", ...; nullptr otherwise
+  int level;           // translation level of `fault`, -1 if none
+  bool is_data_abort;  // `write` is meaningful
+  bool write;
+  bool has_address;  // `address` (FAR/DFAR/IFAR) is meaningful
+  uint64_t address;
+  const char* context;  // "synchronous exception from EL1 (SP_EL0)", ...
+  uint64_t pc;          // where it happened (ELR / the faulting instruction)
+};
+
+// Prints "*** PETREL FAULT: ..." and, for aborts in a guard page, which
+// stack overflowed. A fault while a report is being printed ends the domain
+// at once with a one-line message.
+void fault_report_begin(const FaultDescription& d);
+// The domain crashes (exit status 2).
+[[noreturn]] void fault_report_end();
+
+}  // namespace petrel::arch
