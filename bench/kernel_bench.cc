@@ -8,15 +8,17 @@
 // the lowest application priority, so they are ready all the time but never
 // run while the measured tasks do. A figure that does not change with them
 // shows a cost independent of the number of tasks.
+#include <arch/cpu.h>
 #include <petrel/arch.h>
 #include <petrel/console.h>
 #include <petrel/exit.h>
+#include <petrel/fmt.h>
 #include <petrel/guest.h>
 #include <petrel/kernel/config.h>
 #include <petrel/kernel/notify.h>
 #include <petrel/kernel/queue.h>
-#include <petrel/kernel/semaphore.h>
 #include <petrel/kernel/sched.h>
+#include <petrel/kernel/semaphore.h>
 #include <petrel/kernel/task.h>
 
 namespace {
@@ -28,7 +30,9 @@ constexpr unsigned kReadyCounts[] = {2, 16, 64};
 
 // bootargs "quick": a tenth of the iterations (for the CI smoke test).
 uint64_t g_scale = 1;
-uint64_t scaled(uint64_t n) { return n / g_scale; }
+uint64_t scaled(uint64_t n) {
+  return n / g_scale;
+}
 constexpr Priority kMeasured = 20;
 constexpr Priority kSpinner = 1;
 
@@ -38,11 +42,11 @@ uint64_t ns_from_ticks(uint64_t ticks) {
 
 // "12.34": hundredths without floating point.
 void print_hundredths(uint64_t value_x100) {
-  print("%lu.%02lu", value_x100 / 100, value_x100 % 100);
+  print("%" PETREL_PRI64 "u.%02" PETREL_PRI64 "u", value_x100 / 100, value_x100 % 100);
 }
 
 void row(const char* name, unsigned ready, uint64_t ops, uint64_t ticks) {
-  print("| %-34s | %5u | %8lu | ", name, ready, ops);
+  print("| %-34s | %5u | %8" PETREL_PRI64 "u | ", name, ready, ops);
   print_hundredths(ticks * 100 / ops);
   print(" | ");
   print_hundredths(ns_from_ticks(ticks) * 100 / ops);
@@ -51,7 +55,8 @@ void row(const char* name, unsigned ready, uint64_t ops, uint64_t ticks) {
 
 void spawn_spinners(unsigned count) {
   for (unsigned i = 0; i < count; ++i) {
-    auto r = task_create(TaskConfig{"spinner", kSpinner, 2048, [](void*) {
+    auto r = task_create(TaskConfig{"spinner", kSpinner, 2048,
+                                    [](void*) {
                                       for (;;) {
                                       }
                                     },
@@ -62,8 +67,7 @@ void spawn_spinners(unsigned count) {
 
 template <typename F>
 Task* spawn(const char* name, Priority prio, F* fn) {
-  auto r = task_create(TaskConfig{name, prio, 8192,
-                                  [](void* p) { (*static_cast<F*>(p))(); }, fn});
+  auto r = task_create(TaskConfig{name, prio, 8192, [](void* p) { (*static_cast<F*>(p))(); }, fn});
   if (!r) panic("bench: %s: %s", name, r.error().message);
   return *r;
 }
@@ -199,15 +203,9 @@ void bench_notify(unsigned ready) {
 // The EL1 physical timer (emulated by Xen) raises an interrupt at a known
 // counter value; its handler resumes a suspended high-priority task, which
 // reads the counter when it runs.
-uint64_t read_cntpct() {
-  uint64_t v;
-  __asm__ volatile("isb\n mrs %0, cntpct_el0" : "=r"(v));
-  return v;
-}
-
 Task* g_irq_waiter;
 void on_phys_timer(uint32_t, void*) {
-  __asm__ volatile("msr cntp_ctl_el0, %0\n isb" ::"r"(uint64_t{0}));
+  arch::write_cntp_ctl(0);
   task_resume_from_isr(g_irq_waiter);
 }
 
@@ -216,11 +214,11 @@ void bench_irq_latency(unsigned ready) {
   uint64_t min = ~0ull, max = 0, sum = 0;
   auto body = [&] {
     for (int i = 0; i < kShots; ++i) {
-      const uint64_t at = read_cntpct() + 200;  // 3.2 us from now
-      __asm__ volatile("msr cntp_cval_el0, %0\n msr cntp_ctl_el0, %1\n isb" ::"r"(at),
-                       "r"(uint64_t{1}));
+      const uint64_t at = arch::read_cntpct() + 200;  // 3.2 us from now
+      arch::write_cntp_cval(at);
+      arch::write_cntp_ctl(1);
       task_suspend(nullptr);
-      const uint64_t late = read_cntpct() - at;
+      const uint64_t late = arch::read_cntpct() - at;
       sum += late;
       if (late < min) min = late;
       if (late > max) max = late;
@@ -229,14 +227,14 @@ void bench_irq_latency(unsigned ready) {
   };
   run(ready, 1, [&] { g_irq_waiter = spawn("waiter", kMeasured, &body); });
   print("| %-34s | %5u | %8d | ", "interrupt -> task running (min)", ready, kShots);
-  print("%lu | %lu |\n", min, ns_from_ticks(min));
+  print("%" PETREL_PRI64 "u | %" PETREL_PRI64 "u |\n", min, ns_from_ticks(min));
   print("| %-34s | %5u | %8d | ", "interrupt -> task running (avg)", ready, kShots);
   print_hundredths(sum * 100 / kShots);
   print(" | ");
   print_hundredths(ns_from_ticks(sum) * 100 / kShots);
   print(" |\n");
   print("| %-34s | %5u | %8d | ", "interrupt -> task running (max)", ready, kShots);
-  print("%lu | %lu |\n", max, ns_from_ticks(max));
+  print("%" PETREL_PRI64 "u | %" PETREL_PRI64 "u |\n", max, ns_from_ticks(max));
 }
 
 // --- periodic wake-up lateness -------------------------------------------
@@ -256,15 +254,15 @@ void bench_periodic(unsigned ready) {
     scheduler_end();
   };
   run(ready, 1, [&] { spawn("periodic", kMeasured, &body); });
-  print("| %-34s | %5u | %8d | %lu | %lu |\n", "periodic wake-up lateness (min)", ready, kPeriods,
-        min, ns_from_ticks(min));
+  print("| %-34s | %5u | %8d | %" PETREL_PRI64 "u | %" PETREL_PRI64 "u |\n",
+        "periodic wake-up lateness (min)", ready, kPeriods, min, ns_from_ticks(min));
   print("| %-34s | %5u | %8d | ", "periodic wake-up lateness (avg)", ready, kPeriods);
   print_hundredths(sum * 100 / kPeriods);
   print(" | ");
   print_hundredths(ns_from_ticks(sum) * 100 / kPeriods);
   print(" |\n");
-  print("| %-34s | %5u | %8d | %lu | %lu |\n", "periodic wake-up lateness (max)", ready, kPeriods,
-        max, ns_from_ticks(max));
+  print("| %-34s | %5u | %8d | %" PETREL_PRI64 "u | %" PETREL_PRI64 "u |\n",
+        "periodic wake-up lateness (max)", ready, kPeriods, max, ns_from_ticks(max));
 }
 
 // --- guest entry to the first task --------------------------------------
@@ -275,10 +273,10 @@ void bench_boot() {
   spawn("first", kMeasured, &body);
   scheduler_start();
   const uint64_t entry = entry_counter();
-  print("| %-34s | %5d | %8d | %lu | %lu |\n", "guest entry -> first task running", 1, 1,
-        first - entry, ns_from_ticks(first - entry));
-  print("| %-34s | %5d | %8d | %lu | %lu |\n", "domain creation -> guest entry", 1, 1, entry,
-        ns_from_ticks(entry));
+  print("| %-34s | %5d | %8d | %" PETREL_PRI64 "u | %" PETREL_PRI64 "u |\n",
+        "guest entry -> first task running", 1, 1, first - entry, ns_from_ticks(first - entry));
+  print("| %-34s | %5d | %8d | %" PETREL_PRI64 "u | %" PETREL_PRI64 "u |\n",
+        "domain creation -> guest entry", 1, 1, entry, ns_from_ticks(entry));
 }
 
 }  // namespace

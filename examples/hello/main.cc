@@ -2,6 +2,7 @@
 // the timer interrupt works, and exits 0.
 #include <petrel/arch.h>
 #include <petrel/console.h>
+#include <petrel/fmt.h>
 #include <petrel/guest.h>
 #include <petrel/time.h>
 
@@ -25,14 +26,16 @@ extern "C" int main() {
   const petrel::BoardInfo& b = petrel::board();
 
   print("Petrel hello: a real-time guest on Xen\n");
-  print("  architecture: %s at EL%d (MIDR %#lx)\n", petrel::arch::name(),
+  print("  architecture: %s at EL%d (MIDR %#" PETREL_PRI64 "x)\n", petrel::arch::name(),
         petrel::arch::exception_level(), petrel::arch::cpu_id_register());
-  print("  gic:          %s (distributor %#lx, %s %#lx)\n", gic_name(b.gic_version), b.gicd.base,
+  print("  gic:          %s (distributor %#" PETREL_PRI64 "x, %s %#" PETREL_PRI64 "x)\n",
+        gic_name(b.gic_version), b.gicd.base,
         b.gic_version == petrel::GicVersion::kV3 ? "redistributors" : "cpu interface",
         b.gic_version == petrel::GicVersion::kV3 ? b.gicr.base : b.gicc.base);
-  print("  memory:       %lu MiB at %#lx\n", b.memory_total >> 20, b.memory[0].base);
-  print("  timer:        %lu Hz, virtual timer interrupt %u\n", petrel::arch::timer_frequency(),
-        b.timer_virt_irq);
+  print("  memory:       %" PETREL_PRI64 "u MiB at %#" PETREL_PRI64 "x\n", b.memory_total >> 20,
+        b.memory[0].base);
+  print("  timer:        %" PETREL_PRI64 "u Hz, virtual timer interrupt %u\n",
+        petrel::arch::timer_frequency(), b.timer_virt_irq);
   print("  console:      %s\n", petrel::console_output_name());
   print("  hypervisor:   %s\n",
         b.has_hypervisor ? "/hypervisor node present" : "no /hypervisor node");
@@ -44,7 +47,9 @@ extern "C" int main() {
   for (int i = 0; i < 5; ++i) petrel::sleep_ns(1'000'000);
   const uint64_t elapsed = petrel::now_ns() - start;
   const uint64_t taken = petrel::timer_interrupt_count() - before;
-  print("  timer check:  %lu interrupts in %lu us (5 sleeps of 1000 us)\n", taken, elapsed / 1000);
+  print("  timer check:  %" PETREL_PRI64 "u interrupts in %" PETREL_PRI64
+        "u us (5 sleeps of 1000 us)\n",
+        taken, elapsed / 1000);
   if (taken < 5 || elapsed < 5'000'000) {
     print("hello: the timer did not behave\n");
     return 1;

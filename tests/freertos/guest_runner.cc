@@ -9,6 +9,7 @@
 #include <petrel/guest.h>
 #include <petrel/kernel/sched.h>
 
+#include "arch/cpu.h"
 #include "runner_common.h"
 
 namespace {
@@ -18,7 +19,7 @@ void* g_arg;
 volatile bool g_done;
 
 void on_phys_timer(uint32_t, void*) {
-  __asm__ volatile("msr cntp_ctl_el0, %0\n isb" ::"r"(uint64_t{0}));
+  petrel::arch::write_cntp_ctl(0);
   g_fn(g_arg);
   g_done = true;
 }
@@ -46,10 +47,8 @@ void t_platform_isr(void (*fn)(void*), void* arg) {
   g_fn = fn;
   g_arg = arg;
   g_done = false;
-  uint64_t now;
-  __asm__ volatile("isb\n mrs %0, cntpct_el0" : "=r"(now));
-  __asm__ volatile("msr cntp_cval_el0, %0\n msr cntp_ctl_el0, %1\n isb" ::"r"(now),
-                   "r"(uint64_t{1}));
+  petrel::arch::write_cntp_cval(petrel::arch::read_cntpct());
+  petrel::arch::write_cntp_ctl(1);
   while (!g_done) {
   }
 }

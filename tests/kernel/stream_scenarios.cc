@@ -454,7 +454,7 @@ KTEST(StreamBuffer, ArgumentErrors) {
   KCHECK(failed_with(stream_buffer_init(&never, storage, 0), Errc::kInvalid));
   KCHECK(failed_with(stream_buffer_init(&never, nullptr, 8), Errc::kInvalid));
   KCHECK(failed_with(stream_buffer_create(0), Errc::kInvalid));
-  KCHECK(failed_with(stream_buffer_create(size_t{1} << 62), Errc::kNoMemory));
+  KCHECK(failed_with(stream_buffer_create(SIZE_MAX / 4), Errc::kNoMemory));
   StreamBuffer sb;
   KCHECK(stream_buffer_init(&sb, storage, sizeof storage).ok());
   KCHECK(failed_with(stream_buffer_send(&sb, nullptr, 1, kNoWait), Errc::kInvalid));

@@ -71,9 +71,12 @@ extern "C" void petrel_boot(uintptr_t dtb) {
   g_dtb = dtb;
 
   auto fdt = Fdt::open(reinterpret_cast<const void*>(dtb), kMaxDeviceTreeSize);
-  if (!fdt) panic("device tree at %#lx rejected: %s", dtb, fdt.error().message);
+  if (!fdt)
+    panic("device tree at %p rejected: %s", reinterpret_cast<const void*>(dtb),
+          fdt.error().message);
   auto board = parse_board(*fdt);
-  if (!board) panic("device tree at %#lx: %s", dtb, board.error().message);
+  if (!board)
+    panic("device tree at %p: %s", reinterpret_cast<const void*>(dtb), board.error().message);
   g_board = *board;
 
   if (g_board.has_vpl011) {

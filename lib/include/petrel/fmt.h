@@ -29,6 +29,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+// Length modifiers for 64-bit integers (uint64_t is unsigned long on
+// AArch64 and the host, unsigned long long on AArch32), as <inttypes.h>'s
+// PRIu64 and friends, which freestanding builds do not have:
+//   print("%" PETREL_PRIu64 " ticks\n", ticks);
+#if defined(__LP64__)
+#define PETREL_PRI64 "l"
+#else
+#define PETREL_PRI64 "ll"
+#endif
+#define PETREL_PRIu64 PETREL_PRI64 "u"
+#define PETREL_PRIx64 PETREL_PRI64 "x"
+#define PETREL_PRId64 PETREL_PRI64 "d"
+
 namespace petrel {
 
 // Where vformat() sends its output: write(ctx, text, len) is called with each

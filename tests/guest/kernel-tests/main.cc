@@ -20,7 +20,8 @@ void fail(const char* file, int line, const char* what) {
 }
 void fail_eq(const char* file, int line, const char* a, const char* b, uint64_t va, uint64_t vb) {
   ++g_failures_in_case;
-  print("%s:%d: failed: %s == %s: %lu != %lu\n", file, line, a, b, va, vb);
+  print("%s:%d: failed: %s == %s: %" PETREL_PRIu64 " != %" PETREL_PRIu64 "\n", file, line, a, b, va,
+        vb);
 }
 void fail_str(const char* file, int line, const char* what, const char* got, const char* want) {
   ++g_failures_in_case;

@@ -39,6 +39,20 @@ inline void write_cntv_ctl(uint64_t v) {
   PETREL_WRITE_SYSREG(cntv_ctl_el0, v);
 }
 
+// --- the EL1 physical timer (emulated by Xen): a second interrupt source
+// for tests and benchmarks; the kernel itself never uses it ---
+inline uint64_t read_cntpct() {
+  isb();
+  return PETREL_READ_SYSREG(cntpct_el0);
+}
+inline void write_cntp_cval(uint64_t v) {
+  PETREL_WRITE_SYSREG(cntp_cval_el0, v);
+}
+inline void write_cntp_ctl(uint64_t v) {
+  PETREL_WRITE_SYSREG(cntp_ctl_el0, v);
+  isb();
+}
+
 // --- identification ---
 inline uint64_t read_midr() {
   return PETREL_READ_SYSREG(midr_el1);
