@@ -26,18 +26,18 @@ target_compile_definitions(petrel PUBLIC
   __XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
   PETREL_ARCH_${PETREL_GUEST_ARCH}=1)
 set(PETREL_LINKER_SCRIPT ${PETREL_ROOT}/arch/${PETREL_GUEST_ARCH}/guest.ld)
-# AArch32 images carry .bss and the stacks as zeros: their zImage header's
-# `end` covers the whole image, and a loader only accepts a file that long
-# (arch/arm32/head.S).
-set(PETREL_BIN_FLAGS "")
-if(PETREL_GUEST_ARCH STREQUAL "arm32")
-  set(PETREL_BIN_FLAGS --set-section-flags .bss=alloc,load,contents
-                       --set-section-flags .stacks=alloc,load,contents)
-endif()
 
 # petrel_add_app(NAME SOURCES...) builds apps/NAME.elf (with symbols, for
 # GDB) and apps/NAME.bin (the image a Xen domain boots).
 function(petrel_add_app name)
+  # AArch32 images carry .bss and the stacks as zeros: their zImage header's
+  # `end` covers the whole image, and a loader only accepts a file that long
+  # (arch/arm32/head.S).
+  set(bin_flags "")
+  if(PETREL_GUEST_ARCH STREQUAL "arm32")
+    set(bin_flags --set-section-flags .bss=alloc,load,contents
+                  --set-section-flags .stacks=alloc,load,contents)
+  endif()
   set(elf ${name}.elf)
   add_executable(${elf} ${ARGN})
   target_link_libraries(${elf} PRIVATE petrel gcc)
@@ -48,7 +48,7 @@ function(petrel_add_app name)
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/apps
     LINK_DEPENDS ${PETREL_LINKER_SCRIPT})
   add_custom_command(TARGET ${elf} POST_BUILD
-    COMMAND ${CMAKE_OBJCOPY} -O binary ${PETREL_BIN_FLAGS} $<TARGET_FILE:${elf}> ${CMAKE_BINARY_DIR}/apps/${name}.bin
+    COMMAND ${CMAKE_OBJCOPY} -O binary ${bin_flags} $<TARGET_FILE:${elf}> ${CMAKE_BINARY_DIR}/apps/${name}.bin
     COMMENT "Making ${name}.bin")
 endfunction()
 

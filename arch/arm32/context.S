@@ -33,3 +33,5 @@ petrel_task_start:
 1:      wfi
         b       1b
         .size   petrel_task_start, . - petrel_task_start
+
+        .section .note.GNU-stack, "", %progbits

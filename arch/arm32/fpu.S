@@ -23,3 +23,5 @@ petrel_fp_load:
         vmsr    fpscr, r1
         bx      lr
         .size   petrel_fp_load, . - petrel_fp_load
+
+        .section .note.GNU-stack, "", %progbits

@@ -96,3 +96,5 @@ _start:
         b       2b
         .size   _start, . - _start
         .ltorg
+
+        .section .note.GNU-stack, "", %progbits

@@ -16,3 +16,5 @@ petrel_hypercall:
         hvc     #0xEA1
         pop     {r4, pc}
         .size   petrel_hypercall, . - petrel_hypercall
+
+        .section .note.GNU-stack, "", %progbits

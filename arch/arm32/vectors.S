@@ -103,3 +103,5 @@ vec_irq:
         pop     {r0-r3, r12, lr}
         rfeia   sp!
         .size   vec_irq, . - vec_irq
+
+        .section .note.GNU-stack, "", %progbits
