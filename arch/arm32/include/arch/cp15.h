@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "arch/barrier.h"
+
 #define PETREL_CP15_READ(opc1, crn, crm, opc2)                            \
   ({                                                                      \
     uint32_t value_;                                                      \
@@ -35,18 +37,6 @@
 
 namespace petrel::arch {
 
-inline void isb() {
-  __asm__ volatile("isb" ::: "memory");
-}
-inline void dsb_sy() {
-  __asm__ volatile("dsb sy" ::: "memory");
-}
-inline void dsb_ish() {
-  __asm__ volatile("dsb ish" ::: "memory");
-}
-inline void wfi() {
-  __asm__ volatile("wfi" ::: "memory");
-}
 inline void irq_enable() {
   __asm__ volatile("cpsie i" ::: "memory");
 }

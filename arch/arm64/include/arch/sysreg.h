@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "arch/barrier.h"
+
 #define PETREL_READ_SYSREG(name)                       \
   ({                                                   \
     uint64_t value_;                                   \
@@ -18,18 +20,6 @@
 
 namespace petrel::arch {
 
-inline void isb() {
-  __asm__ volatile("isb" ::: "memory");
-}
-inline void dsb_sy() {
-  __asm__ volatile("dsb sy" ::: "memory");
-}
-inline void dsb_ish() {
-  __asm__ volatile("dsb ish" ::: "memory");
-}
-inline void wfi() {
-  __asm__ volatile("wfi" ::: "memory");
-}
 inline void irq_enable() {
   __asm__ volatile("msr daifclr, #2" ::: "memory");
 }

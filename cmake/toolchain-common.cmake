@@ -1,0 +1,29 @@
+# What both guest toolchain files share: Debian's cross compiler with prefix
+# _prefix (set by the includer, with _package, the Debian package that has
+# it, and _arch_flags, the architecture's own code-generation flags),
+# freestanding, no exceptions/RTTI/libc, -O2 unless the build type says
+# otherwise, warnings as errors.
+find_program(PETREL_CROSS_GCC ${_prefix}gcc)
+if(NOT PETREL_CROSS_GCC)
+  message(FATAL_ERROR "${_prefix}gcc not found: install it with "
+                      "'apt-get install ${_package}' (or run ./petrel setup)")
+endif()
+set(CMAKE_C_COMPILER ${_prefix}gcc)
+set(CMAKE_CXX_COMPILER ${_prefix}g++)
+set(CMAKE_ASM_COMPILER ${_prefix}gcc)
+set(CMAKE_OBJCOPY ${_prefix}objcopy CACHE FILEPATH "objcopy")
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+
+set(_common "${_arch_flags} -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
+-fno-stack-protector -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
+-Wall -Wextra -Werror")
+set(CMAKE_C_FLAGS_INIT "${_common}")
+set(CMAKE_CXX_FLAGS_INIT "${_common} -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+-fno-use-cxa-atexit -Wno-missing-field-initializers")
+set(CMAKE_C_FLAGS_RELEASE_INIT "-O2 -g")
+set(CMAKE_CXX_FLAGS_RELEASE_INIT "-O2 -g")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostdlib -nostartfiles -static -Wl,--gc-sections \
+-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
