@@ -1,10 +1,11 @@
 // petrel: the host tool behind ./petrel.
 //
 //   petrel setup                 install what is missing (apt, Xen for arm64)
-//   petrel build                 build the host tools/tests and the guests
+//   petrel build                 build the host tools/tests and the arm64 and arm32 guests
 //   petrel run [options] [APP...]  boot guests on Xen in QEMU (default: hello)
 //   petrel test [-- CTEST-ARGS]  build everything, then run CTest
-//   petrel bench [--quick]       run the in-guest benchmarks, record bench/RESULTS.md
+//   petrel bench [--quick] [--arch A]  run the in-guest benchmarks on arm64 and arm32,
+//                                record both side by side in bench/RESULTS.md
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,10 +15,13 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "arch.h"
+#include "bench_table.h"
 #include "console_parse.h"
 #include "process.h"
 #include "runner.h"
@@ -32,14 +36,19 @@ constexpr const char* kUsage = R"(usage: petrel COMMAND [options]
 
 commands:
   setup        install what Petrel needs (Debian packages; Xen 4.17 for arm64 into the cache)
-  build        build the host tool, the host tests and every guest app
+  build        build the host tool, the host tests and every guest app (arm64 and arm32)
   run [APP...] boot each APP as a dom0less guest on Xen in QEMU and show its console
                (APP: an app name such as hello, or a path to a guest .bin; default hello)
   test [-- ARGS] build everything and run the test suite (CTest; ARGS go to ctest)
-  bench [--quick] run the benchmarks in a guest under --icount and write the table to
-               bench/RESULTS.md (--quick: a tenth of the iterations, results not recorded)
+  bench [--quick] [--arch arm64|arm32]
+               run the benchmarks in a guest under --icount on arm64, then on arm32, and
+               write both side by side to bench/RESULTS.md (--quick: a tenth of the
+               iterations, results not recorded; --arch: that architecture only, its
+               table printed, results not recorded)
 
 run options:
+  --arch arm64|arm32 architecture of the guests (default arm64): apps come from
+                     build/ARCH/apps, and the ARCH preset is built first
   --gic 2|3          GIC version of the emulated board (default 3)
   --memory MIB       memory of each guest in MiB (default 64)
   --bootargs STRING  /chosen/bootargs of each guest
@@ -88,14 +97,35 @@ bool build_preset(const Paths& paths, const std::string& preset) {
   return true;
 }
 
+// The host preset, then the guests of every architecture.
 bool build_all(const Paths& paths) {
-  return build_preset(paths, "host") && build_preset(paths, "arm64");
+  if (!build_preset(paths, "host")) return false;
+  for (Arch arch : kArchs)
+    if (!build_preset(paths, arch_name(arch))) return false;
+  return true;
 }
 
-std::string resolve_app(const Paths& paths, const std::string& app) {
-  if (app.find('/') != std::string::npos || app.ends_with(".bin")) return app;
-  return (paths.guest_build / "apps" / (app + ".bin")).string();
+// The guest image of an app (a name such as hello, or a path to a .bin);
+// nothing, after saying where it was looked for, if it is not there.
+std::optional<std::string> find_image(const Paths& paths, Arch arch, const std::string& app) {
+  const fs::path apps = paths.guest_build(arch) / "apps";
+  const bool is_path = app.find('/') != std::string::npos || app.ends_with(".bin");
+  std::string image = is_path ? app : (apps / (app + ".bin")).string();
+  if (!fs::exists(image)) {
+    std::fprintf(stderr, "petrel: no guest image %s (app '%s'); %s apps are built into %s\n",
+                 image.c_str(), app.c_str(), arch_name(arch), apps.c_str());
+    return std::nullopt;
+  }
+  return image;
 }
+
+// Parses the value of --arch; nothing if it names no architecture.
+std::optional<Arch> arch_value(const std::vector<std::string>& args, size_t* i) {
+  if (*i + 1 >= args.size()) return std::nullopt;
+  return parse_arch(args[++*i]);
+}
+
+constexpr const char* kArchUsage = "--arch takes arm64 or arm32";
 
 bool parse_number(const std::string& s, double* out) {
   char* end = nullptr;
@@ -105,6 +135,7 @@ bool parse_number(const std::string& s, double* out) {
 
 int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
   RunOptions o;
+  Arch arch = Arch::kArm64;
   bool build = true;
   std::vector<std::string> apps;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -115,7 +146,11 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
       return &args[++i];
     };
     double d = 0;
-    if (a == "--gic") {
+    if (a == "--arch") {
+      const auto v = arch_value(args, &i);
+      if (!v) return usage_error(kArchUsage);
+      arch = *v;
+    } else if (a == "--gic") {
       const std::string* v = value("--gic");
       if (v == nullptr || (*v != "2" && *v != "3")) return usage_error("--gic takes 2 or 3");
       o.gic = std::stoi(*v);
@@ -148,15 +183,11 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
   }
   if (apps.empty()) apps.push_back("hello");
   if (!ensure(paths, build ? Need::kAll : Need::kRun)) return kExitSetup;
-  if (build && !build_preset(paths, "arm64")) return kExitSetup;
+  if (build && !build_preset(paths, arch_name(arch))) return kExitSetup;
   for (const auto& app : apps) {
-    std::string image = resolve_app(paths, app);
-    if (!fs::exists(image)) {
-      std::fprintf(stderr, "petrel: no guest image %s (app '%s'); apps are built into %s\n",
-                   image.c_str(), app.c_str(), (paths.guest_build / "apps").c_str());
-      return kExitSetup;
-    }
-    o.images.push_back(image);
+    auto image = find_image(paths, arch, app);
+    if (!image) return kExitSetup;
+    o.images.push_back(*image);
   }
   return run_guests(paths, o);
 }
@@ -166,20 +197,22 @@ std::string first_line(const std::optional<std::string>& text) {
   return text->substr(0, text->find('\n'));
 }
 
-int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
-  bool quick = false;
-  for (const auto& a : args) {
-    if (a == "--quick") {
-      quick = true;
-    } else {
-      return usage_error("bench takes only --quick");
-    }
-  }
-  if (!ensure(paths, Need::kAll)) return kExitSetup;
-  if (!build_preset(paths, "arm64")) return kExitSetup;
+// One architecture's benchmark run: the table its guest printed (the lines
+// between "bench: begin" and "bench: end") and Xen's version line.
+struct BenchRun {
+  Arch arch;
+  std::string image;  // build/<arch>/apps/bench.bin
+  std::string table;
+  std::string xen = "unknown";
+};
+
+// Boots `run->image` under --icount and collects its table. Returns the run's
+// exit status (1 if the guest printed no table).
+int run_bench(const Paths& paths, bool quick, BenchRun* run) {
+  std::printf("petrel: %s benchmarks (%s)\n", arch_title(run->arch), run->image.c_str());
   std::vector<std::string> serial;
   RunOptions o;
-  o.images = {resolve_app(paths, "bench")};
+  o.images = {run->image};
   o.icount = true;
   o.timeout_s = 900;
   o.bootargs = quick ? "quick" : "";
@@ -187,13 +220,12 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   const int status = run_guests(paths, o);
   if (status != 0) return status;
 
-  std::string xen = "unknown", table;
   bool in_table = false;
   for (const auto& line : serial) {
     ConsoleLine c = classify_line(line);
     if (c.kind == ConsoleLine::Kind::kXen) {
-      if (auto pos = line.find("Xen version "); pos != std::string::npos && xen == "unknown")
-        xen = line.substr(pos, line.find(" (pkg") - pos);
+      if (auto pos = line.find("Xen version "); pos != std::string::npos && run->xen == "unknown")
+        run->xen = line.substr(pos, line.find(" (pkg") - pos);
       continue;
     }
     if (c.text == "bench: begin")
@@ -201,14 +233,17 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
     else if (c.text == "bench: end")
       in_table = false;
     else if (in_table)
-      table += std::string(c.text) + "\n";
+      run->table += std::string(c.text) + "\n";
   }
-  if (table.empty()) {
-    std::fprintf(stderr, "petrel: the bench guest printed no table\n");
+  if (run->table.empty()) {
+    std::fprintf(stderr, "petrel: the %s bench guest printed no table\n", arch_title(run->arch));
     return 1;
   }
-  if (quick) return 0;
+  return 0;
+}
 
+bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& arm32,
+                   const std::string& merged) {
   const std::time_t now = std::time(nullptr);
   char date[32];
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
@@ -223,21 +258,93 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
     << "Written by `./petrel bench` on " << date << ". Do not edit: run it again.\n\n"
     << "- commit: " << commit << "\n"
     << "- QEMU: " << first_line(capture({"qemu-system-aarch64", "--version"})) << "\n"
-    << "- Xen: " << xen << " (Debian's xen-hypervisor-4.17-arm64)\n"
+    << "- Xen: " << (arm64.xen != "unknown" ? arm64.xen : arm32.xen)
+    << " (Debian's xen-hypervisor-4.17-arm64)\n"
     << "- board: QEMU virt, GICv3, one Cortex-A57 vCPU, `-icount shift=0,sleep=off`\n"
     << "- Xen command line: `" << kXenBootargs << "`\n"
-    << "- guest: AArch64, 1000 Hz kernel tick, time slicing on, built -O2\n\n"
+    << "- guests: AArch64 and AArch32 (Thumb-2, hard-float VFPv4/NEON), 1000 Hz kernel tick, "
+       "time slicing on, built -O2\n\n"
     << "Under `-icount shift=0` one nanosecond of virtual time is one guest instruction, "
        "so \"ns per op\" is an instruction count, the same on every host. The counter runs "
        "at 62.5 MHz (16 ns per tick). How each figure is measured, and what it means: "
        "bench/README.md.\n\n"
-    << table;
+    << "## AArch64 and AArch32 side by side\n\n"
+    << "ns per op of each architecture, and their ratio: below 1 the AArch32 guest runs fewer "
+       "instructions for the same operation (Xen's instructions included).\n\n"
+    << merged << "\n"
+    << "## " << arch_title(arm64.arch) << "\n\n"
+    << arm64.table << "\n"
+    << "## " << arch_title(arm32.arch) << "\n\n"
+    << arm32.table;
   if (!f) {
     std::fprintf(stderr, "petrel: cannot write %s\n", out.c_str());
-    return 1;
+    return false;
   }
   std::printf("petrel: results written to %s\n", out.c_str());
-  return 0;
+  return true;
+}
+
+int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
+  bool quick = false;
+  std::optional<Arch> only;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--quick") {
+      quick = true;
+    } else if (args[i] == "--arch") {
+      only = arch_value(args, &i);
+      if (!only) return usage_error(kArchUsage);
+    } else {
+      return usage_error("bench takes only --quick and --arch arm64|arm32");
+    }
+  }
+  std::vector<BenchRun> runs;
+  for (Arch arch : kArchs)
+    if (!only || *only == arch) runs.push_back({arch, "", "", "unknown"});
+
+  if (!ensure(paths, Need::kAll)) return kExitSetup;
+  for (const auto& r : runs)
+    if (!build_preset(paths, arch_name(r.arch))) return kExitSetup;
+  for (auto& r : runs) {  // every image there before the first (long) run
+    auto image = find_image(paths, r.arch, "bench");
+    if (!image) return kExitSetup;
+    r.image = *image;
+  }
+  for (auto& r : runs) {
+    if (const int status = run_bench(paths, quick, &r); status != 0) {
+      std::fprintf(stderr, "petrel: the %s benchmark run failed (exit status %d)\n",
+                   arch_title(r.arch), status);
+      return status;
+    }
+  }
+
+  if (only) {
+    std::printf(
+        "petrel: %s results%s (not recorded: bench/RESULTS.md is written only when "
+        "both architectures run):\n%s",
+        arch_title(*only), quick ? " with --quick" : "", runs[0].table.c_str());
+    return 0;
+  }
+  const BenchRun& arm64 = runs[0];  // in the order of kArchs
+  const BenchRun& arm32 = runs[1];
+  const MergedBenchTable merged =
+      merge_bench_tables(arch_title(arm64.arch), arm64.table, arch_title(arm32.arch), arm32.table);
+  // Says what was left out of one side; false if nothing of it was usable.
+  auto check = [](const BenchRun& run, size_t rows, size_t malformed) {
+    if (malformed != 0)
+      std::fprintf(stderr, "petrel: %zu malformed line(s) of the %s table left out of the merge\n",
+                   malformed, arch_title(run.arch));
+    if (rows == 0)
+      std::fprintf(stderr, "petrel: the %s table has no well-formed row\n", arch_title(run.arch));
+    return rows != 0;
+  };
+  const bool arm64_ok = check(arm64, merged.rows_a, merged.malformed_a);
+  const bool arm32_ok = check(arm32, merged.rows_b, merged.malformed_b);
+  if (!arm64_ok || !arm32_ok) return 1;
+  if (quick) {
+    std::printf("petrel: results with --quick (not recorded):\n%s", merged.markdown.c_str());
+    return 0;
+  }
+  return write_results(paths, arm64, arm32, merged.markdown) ? 0 : 1;
 }
 
 int cmd_test(const Paths& paths, const std::vector<std::string>& args) {

@@ -124,6 +124,10 @@ bool ensure_xen(const Paths& paths, bool may_install) {
 
 }  // namespace
 
+fs::path Paths::guest_build(Arch arch) const {
+  return root / "build" / arch_name(arch);
+}
+
 fs::path Paths::xen_image() const {
   return cache / "xen-4.17" / kXenImage;
 }
@@ -146,7 +150,6 @@ Paths find_paths(const char* argv0) {
     p.cache = p.root / ".cache";
   }
   p.host_build = p.root / "build" / "host";
-  p.guest_build = p.root / "build" / "arm64";
   return p;
 }
 
@@ -156,6 +159,8 @@ std::vector<Requirement> requirements(Need need) {
     r.push_back({"cmake", "cmake", "", "cmake"});
     r.push_back(
         {"the AArch64 cross compiler", "aarch64-linux-gnu-g++", "", "g++-aarch64-linux-gnu"});
+    r.push_back(
+        {"the AArch32 cross compiler", "arm-linux-gnueabihf-g++", "", "g++-arm-linux-gnueabihf"});
     r.push_back({"Xen's public headers", "", "/usr/include/xen/xen.h", "libxen-dev"});
     r.push_back({"libfdt", "", "/usr/include/libfdt.h", "libfdt-dev"});
     r.push_back({"GoogleTest", "", "/usr/include/gtest/gtest.h", "libgtest-dev"});

@@ -8,13 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "arch.h"
+
 namespace petrel::tool {
 
 struct Paths {
-  std::filesystem::path root;         // the source tree
-  std::filesystem::path cache;        // $PETREL_CACHE or ~/.cache/petrel
-  std::filesystem::path host_build;   // build/host
-  std::filesystem::path guest_build;  // build/arm64
+  std::filesystem::path root;                          // the source tree
+  std::filesystem::path cache;                         // $PETREL_CACHE or ~/.cache/petrel
+  std::filesystem::path host_build;                    // build/host
+  std::filesystem::path guest_build(Arch arch) const;  // build/arm64, build/arm32
   std::filesystem::path xen_image() const;
 };
 
