@@ -16,6 +16,7 @@
 #include "petrel/kernel/heap.h"
 #include "petrel/time.h"
 #include "petrel/xen/console.h"
+#include "petrel/xen/evtchn.h"
 
 extern "C" {
 extern uint64_t petrel_entry_counter;  // head.S
@@ -91,5 +92,9 @@ extern "C" void petrel_boot(uintptr_t dtb) {
   if (!s) panic("%s", s.error().message);
   arch::timer_init(g_board);
   time_init();
+  // Event channels need shared_info and the upcall interrupt; a guest
+  // without them still runs, so a failure is reported, not fatal.
+  if (Status e = xen::evtchn::init(g_board); !e)
+    print("petrel: event channels unavailable: %s\n", e.error().message);
   arch::interrupts_enable();
 }

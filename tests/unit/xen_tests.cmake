@@ -1,0 +1,9 @@
+# Host unit tests of the Xen interface's pure parts (xen/src), with fake
+# shared memory instead of Xen.
+add_library(petrel_xen_host_testable STATIC
+  ${PETREL_ROOT}/xen/src/evtchn_2l.cc)
+target_include_directories(petrel_xen_host_testable PUBLIC ${PETREL_ROOT}/xen/include)
+target_link_libraries(petrel_xen_host_testable PUBLIC petrel_lib)
+
+petrel_unit_test(evtchn_2l_test evtchn_2l_test.cc)
+target_link_libraries(evtchn_2l_test PRIVATE petrel_xen_host_testable)

@@ -1,0 +1,209 @@
+// Event channels over the 2-level ABI (see petrel/xen/evtchn.h and
+// evtchn_2l.h for the protocol).
+//
+// shared_info is mapped over a page of our own .bss (XENMAPSPACE_shared_info
+// replaces that page's backing with Xen's frame), not the heap, so that it
+// can never be handed out again; vcpu_info lives in .bss too and is
+// registered with VCPUOP_register_vcpu_info. Handlers are kept in a small
+// table with a byte-per-port index: O(1) dispatch, 4 KiB for 4096 ports.
+#include "petrel/xen/evtchn.h"
+
+#include <xen/event_channel.h>
+#include <xen/memory.h>
+#include <xen/vcpu.h>
+
+#include "petrel/arch.h"
+#include "petrel/console.h"
+#include "petrel/kernel/sched.h"
+#include "petrel/xen/evtchn_2l.h"
+#include "petrel/xen/hypercall.h"
+#include "petrel/xen/layout.h"
+
+namespace petrel::xen {
+namespace {
+
+// Xen on ARM raises event-channel upcalls on this PPI when the device tree
+// does not say (GUEST_EVTCHN_PPI in arch-arm.h, visible only to Xen and its
+// tools).
+constexpr uint32_t kDefaultUpcallPpi = 31;
+
+alignas(4096) uint8_t g_shared_info_page[4096];
+alignas(64) uint8_t g_vcpu_info[64];
+
+struct Binding {
+  EvtchnHandler handler;
+  void* ctx;
+};
+
+bool g_initialized = false;
+Status g_init_status = ok();
+Evtchn2lWords g_words{};
+Evtchn2lScanner g_scanner;
+Binding g_bindings[evtchn::kMaxBound];
+uint8_t g_index[kEvtchn2lPorts];  // 0: no handler, else binding index + 1
+evtchn::Stats g_stats{};
+
+void dispatch(uint32_t port, void*) {
+  const uint8_t slot = port < kEvtchn2lPorts ? g_index[port] : 0;
+  if (slot == 0) {
+    // Nobody listens: mask it rather than take it again and again.
+    // (Xen also raises a port once when it is bound to a remote one.)
+    if (g_stats.unbound++ == 0)
+      print("petrel: event on port %u, which has no handler: masked\n", port);
+    Evtchn2lScanner::set_mask(g_words, port, true);
+    return;
+  }
+  ++g_stats.dispatched;
+  const Binding& b = g_bindings[slot - 1];
+  b.handler(EvtchnPort{port}, b.ctx);
+}
+
+void upcall(uint32_t, void*) {
+  ++g_stats.upcalls;
+  g_scanner.scan(g_words, dispatch, nullptr);
+}
+
+template <typename Op>
+Status op(int cmd, Op* arg) {
+  return hypercall_status(event_channel_op(cmd, arg));
+}
+
+// Interrupt-safe critical section around the binding table.
+class IrqLock {
+ public:
+  IrqLock() : saved_(arch::irq_save()) {}
+  ~IrqLock() { arch::irq_restore(saved_); }
+  IrqLock(const IrqLock&) = delete;
+  IrqLock& operator=(const IrqLock&) = delete;
+
+ private:
+  uint64_t saved_;
+};
+
+}  // namespace
+
+namespace evtchn {
+
+Status init(const BoardInfo& board) {
+  if (g_initialized) return g_init_status;
+  g_initialized = true;
+
+  xen_add_to_physmap map{};
+  map.domid = DOMID_SELF;
+  map.space = XENMAPSPACE_shared_info;
+  map.idx = 0;
+  map.gpfn = gfn_of(reinterpret_cast<uintptr_t>(g_shared_info_page)).value;
+  g_init_status = hypercall_status(memory_op(XENMEM_add_to_physmap, &map));
+  if (!g_init_status) return g_init_status;
+
+  vcpu_register_vcpu_info reg{};
+  reg.mfn = gfn_of(reinterpret_cast<uintptr_t>(g_vcpu_info)).value;
+  reg.offset = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(g_vcpu_info) & (kPageSize - 1));
+  g_init_status = hypercall_status(vcpu_op(VCPUOP_register_vcpu_info, 0, &reg));
+  if (!g_init_status) return g_init_status;
+
+  g_words =
+      Evtchn2lWords{reinterpret_cast<uint64_t*>(g_shared_info_page + PETREL_SHINFO_EVTCHN_PENDING),
+                    reinterpret_cast<uint64_t*>(g_shared_info_page + PETREL_SHINFO_EVTCHN_MASK),
+                    reinterpret_cast<uint64_t*>(g_vcpu_info + PETREL_VCPU_INFO_PENDING_SEL),
+                    g_vcpu_info + PETREL_VCPU_INFO_UPCALL_PENDING};
+  const uint32_t irq = board.evtchn_irq != 0 ? board.evtchn_irq : kDefaultUpcallPpi;
+  g_init_status = arch::irq_register(irq, upcall, nullptr);
+  return g_init_status;
+}
+
+bool ready() {
+  return g_initialized && g_init_status.ok();
+}
+
+Result<EvtchnPort> alloc_unbound(DomainId remote) {
+  ::evtchn_alloc_unbound_t a{};
+  a.dom = DOMID_SELF;
+  a.remote_dom = remote.value;
+  Status s = op(EVTCHNOP_alloc_unbound, &a);
+  if (!s) return s.error();
+  return EvtchnPort{a.port};
+}
+
+Result<EvtchnPort> bind_interdomain(DomainId remote, EvtchnPort remote_port) {
+  evtchn_bind_interdomain_t b{};
+  b.remote_dom = remote.value;
+  b.remote_port = remote_port.value;
+  Status s = op(EVTCHNOP_bind_interdomain, &b);
+  if (!s) return s.error();
+  return EvtchnPort{b.local_port};
+}
+
+Result<EvtchnPort> bind_virq(uint32_t virq) {
+  evtchn_bind_virq_t b{};
+  b.virq = virq;
+  b.vcpu = 0;
+  Status s = op(EVTCHNOP_bind_virq, &b);
+  if (!s) return s.error();
+  return EvtchnPort{b.port};
+}
+
+Status bind(EvtchnPort port, EvtchnHandler handler, void* ctx) {
+  if (!ready()) return Error{Errc::kUnsupported, "evtchn: not initialized"};
+  if (port.value == 0 || port.value >= kEvtchn2lPorts || handler == nullptr)
+    return Error{Errc::kOutOfRange, "evtchn: invalid port or handler"};
+  {
+    IrqLock lock;
+    if (g_index[port.value] != 0) return Error{Errc::kBusy, "evtchn: port already has a handler"};
+    unsigned slot = 0;
+    while (slot < kMaxBound && g_bindings[slot].handler != nullptr) ++slot;
+    if (slot == kMaxBound) return Error{Errc::kNoMemory, "evtchn: too many bound ports"};
+    g_bindings[slot] = Binding{handler, ctx};
+    g_index[port.value] = static_cast<uint8_t>(slot + 1);
+    ++g_stats.bound;
+  }
+  return unmask(port);
+}
+
+Status send(EvtchnPort port) {
+  evtchn_send_t s{};
+  s.port = port.value;
+  return op(EVTCHNOP_send, &s);
+}
+
+void mask(EvtchnPort port) {
+  if (ready()) Evtchn2lScanner::set_mask(g_words, port.value, true);
+}
+
+Status unmask(EvtchnPort port) {
+  // Through Xen: if the port is pending, Xen raises the upcall again.
+  evtchn_unmask_t u{};
+  u.port = port.value;
+  return op(EVTCHNOP_unmask, &u);
+}
+
+Status close(EvtchnPort port) {
+  if (port.value < kEvtchn2lPorts) {
+    IrqLock lock;
+    if (const uint8_t slot = g_index[port.value]; slot != 0) {
+      g_bindings[slot - 1] = Binding{nullptr, nullptr};
+      g_index[port.value] = 0;
+      --g_stats.bound;
+    }
+  }
+  evtchn_close_t c{};
+  c.port = port.value;
+  Status s = op(EVTCHNOP_close, &c);
+  // A closed port may be reused for something else: start it masked.
+  mask(port);
+  if (ready()) Evtchn2lScanner::clear_pending(g_words, port.value);
+  return s;
+}
+
+void signal_semaphore(EvtchnPort, void* ctx) {
+  bool woken = false;
+  (void)kernel::semaphore_give_from_isr(static_cast<kernel::Semaphore*>(ctx), &woken);
+}
+
+Stats stats() {
+  IrqLock lock;
+  return g_stats;
+}
+
+}  // namespace evtchn
+}  // namespace petrel::xen
