@@ -140,6 +140,28 @@ Result<uintptr_t> mmu_init(const BoardInfo& board) {
   return free_start;
 }
 
+Status map_shared_memory(uintptr_t address, size_t size) {
+  if (((address | size) & (pte::kPageSize - 1)) != 0 || size == 0)
+    return Error{Errc::kInvalid, "mmu: shared memory range is not page aligned"};
+  for (uintptr_t p = address; p - address < size; p += pte::kPageSize) {
+    auto t = g_builder.translate(p);
+    if (t) {
+      if (t->pa != p || !(t->attrs == PageAttrs::data()))
+        return Error{Errc::kBusy, "mmu: address already mapped differently"};
+      continue;  // RAM: already mapped read-write
+    }
+    // New entries (and any new table, zeroed in the pool) are written with
+    // plain stores into memory the walker reads through the caches; a
+    // barrier makes them visible before the first access. Nothing valid is
+    // replaced, so no TLB entry can be stale.
+    Status s = g_builder.map(p, p, pte::kPageSize, PageAttrs::data(), /*pages_only=*/true);
+    if (!s) return s;
+  }
+  dsb_ish();
+  isb();
+  return ok();
+}
+
 Status stack_guard_install(void* page) {
   uint64_t* e = g_builder.page_entry(reinterpret_cast<uintptr_t>(page));
   if (e == nullptr || !pte::is_valid(*e))

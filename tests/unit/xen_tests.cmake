@@ -1,9 +1,16 @@
 # Host unit tests of the Xen interface's pure parts (xen/src), with fake
 # shared memory instead of Xen.
 add_library(petrel_xen_host_testable STATIC
-  ${PETREL_ROOT}/xen/src/evtchn_2l.cc)
+  ${PETREL_ROOT}/xen/src/evtchn_2l.cc
+  ${PETREL_ROOT}/xen/src/console_ring.cc)
 target_include_directories(petrel_xen_host_testable PUBLIC ${PETREL_ROOT}/xen/include)
+# Xen's public headers, as the guest build sees them (libxen-dev).
+target_compile_definitions(petrel_xen_host_testable PUBLIC
+  __XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__)
 target_link_libraries(petrel_xen_host_testable PUBLIC petrel_lib)
 
 petrel_unit_test(evtchn_2l_test evtchn_2l_test.cc)
 target_link_libraries(evtchn_2l_test PRIVATE petrel_xen_host_testable)
+
+petrel_unit_test(console_ring_test console_ring_test.cc)
+target_link_libraries(console_ring_test PRIVATE petrel_xen_host_testable)

@@ -17,6 +17,7 @@
 #include "petrel/time.h"
 #include "petrel/xen/console.h"
 #include "petrel/xen/evtchn.h"
+#include "petrel/xen/pv_console.h"
 
 extern "C" {
 extern uint64_t petrel_entry_counter;  // head.S
@@ -96,5 +97,11 @@ extern "C" void petrel_boot(uintptr_t dtb) {
   // without them still runs, so a failure is reported, not fatal.
   if (Status e = xen::evtchn::init(g_board); !e)
     print("petrel: event channels unavailable: %s\n", e.error().message);
+  // A guest made by `xl create` has a PV console (and no console_io): use it.
+  if (Status c = xen::pv_console::init(); c) {
+    console_set_output(xen::pv_console::write, "xen pv console");
+  } else if (c.error().code != Errc::kNotFound) {
+    print("petrel: pv console unavailable: %s\n", c.error().message);
+  }
   arch::interrupts_enable();
 }

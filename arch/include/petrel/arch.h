@@ -60,6 +60,14 @@ void context_init(ArchContext& ctx, void* stack_base, size_t stack_size, void (*
 // `from`. Saves everything the calling convention says survives a call,
 // FP/SIMD state included (on ARM lazily, see arch/arm64/fpu.cc).
 void context_switch(ArchContext& from, ArchContext& to);
+// Maps [address, address + size) (page-aligned) 1:1 as Normal, inner
+// shareable, read-write, execute-never memory at run time: pages another
+// domain or Xen shares with us outside our RAM (the PV console and xenstore
+// rings in Xen's "magic" region, later granted pages). Pages already mapped
+// that way are accepted as they are; anything else already mapped is an
+// error. Guest architectures only (the host port has no MMU).
+Status map_shared_memory(uintptr_t address, size_t size);
+
 // Stack guard pages (arch::kStackGuardSize bytes, from arch/context.h; 0
 // where the architecture has none): unmaps `page` so that touching it
 // faults, and maps it back before the memory is reused.

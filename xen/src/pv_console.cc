@@ -1,0 +1,102 @@
+#include "petrel/xen/pv_console.h"
+
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+
+#include "petrel/arch.h"
+#include "petrel/kernel/sched.h"
+#include "petrel/kernel/semaphore.h"
+#include "petrel/xen/console_ring.h"
+#include "petrel/xen/evtchn.h"
+#include "petrel/xen/hypercall.h"
+
+namespace petrel::xen::pv_console {
+namespace {
+
+ConsoleRing g_ring;
+EvtchnPort g_port;
+bool g_available = false;
+kernel::Semaphore g_input;  // given by the event channel: input may be there
+Stats g_stats{};
+
+// How long write() waits for the backend to make room: xenconsoled drains
+// the ring as soon as it is notified, so this is only reached when dom0 is
+// stuck; then output is dropped rather than the guest stopped.
+constexpr uint64_t kFullWaitNs = 200'000'000;
+
+Result<uint64_t> hvm_param(uint32_t index) {
+  xen_hvm_param_t p{};
+  p.domid = DOMID_SELF;
+  p.index = index;
+  Status s = hypercall_status(hvm_op(HVMOP_get_param, &p));
+  if (!s) return s.error();
+  return p.value;
+}
+
+}  // namespace
+
+Status init() {
+  auto pfn = hvm_param(HVM_PARAM_CONSOLE_PFN);
+  auto port = hvm_param(HVM_PARAM_CONSOLE_EVTCHN);
+  if (!pfn || !port || *pfn == 0 || *port == 0)
+    return Error{Errc::kNotFound, "pv console: the domain has no console page"};
+  if (!evtchn::ready()) return Error{Errc::kUnsupported, "pv console: no event channels"};
+  const uintptr_t page = address_of(Gfn{*pfn});
+  if (Status s = arch::map_shared_memory(page, kPageSize); !s) return s;
+  if (Status s = g_ring.attach(reinterpret_cast<xencons_interface*>(page)); !s) return s;
+  if (auto sem = kernel::semaphore_create_static(&g_input, 1, 0); !sem) return sem.error();
+  g_port = EvtchnPort{static_cast<uint32_t>(*port)};
+  if (Status s = evtchn::bind(g_port, evtchn::signal_semaphore, &g_input); !s) return s;
+  g_available = true;
+  return ok();
+}
+
+bool available() {
+  return g_available;
+}
+
+void write(const char* text, size_t len) {
+  if (!g_available) return;
+  uint64_t deadline = 0;
+  while (len > 0) {
+    auto n = g_ring.write(text, len);
+    if (!n) break;  // the backend corrupted the ring: drop
+    g_stats.written += *n;
+    text += *n;
+    len -= *n;
+    (void)evtchn::send(g_port);
+    if (len == 0) return;
+    if (*n == 0) {
+      // Full: wait (bounded) for xenconsoled to drain it.
+      const uint64_t now = arch::timer_now();
+      if (deadline == 0) deadline = now + kFullWaitNs * arch::timer_frequency() / 1'000'000'000;
+      if (now >= deadline) break;
+    }
+  }
+  g_stats.dropped += len;
+}
+
+Result<size_t> read(char* buf, size_t size, kernel::Ticks timeout) {
+  if (!g_available) return Error{Errc::kUnsupported, "pv console: not available"};
+  for (;;) {
+    auto n = g_ring.read(buf, size);
+    if (!n) return n.error();
+    if (*n > 0 || size == 0) {
+      g_stats.read += *n;
+      return *n;
+    }
+    Status s = kernel::semaphore_take(&g_input, timeout);
+    if (!s) {
+      if (s.error().code == Errc::kTimeout) return size_t{0};
+      return s.error();
+    }
+  }
+}
+
+Stats stats() {
+  Stats s = g_stats;
+  s.ring_errors = g_ring.errors();
+  return s;
+}
+
+}  // namespace petrel::xen::pv_console
