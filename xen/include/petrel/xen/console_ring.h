@@ -10,7 +10,7 @@
 // out-of-bounds access. Ring positions are masked to the ring size.
 //
 // Pure: no hypercalls (the caller notifies the event channel), unit-tested
-// on the host with a fake page.
+// on the host with a fake page. The two directions are byte_ring.h's.
 #pragma once
 
 #include <stddef.h>
@@ -18,6 +18,7 @@
 #include <xen/io/console.h>
 
 #include "petrel/result.h"
+#include "petrel/xen/byte_ring.h"
 
 namespace petrel::xen {
 
@@ -27,7 +28,7 @@ class ConsoleRing {
   // Adopts the page's current indices (a fresh domain's are 0); fails if they
   // are already inconsistent.
   Status attach(xencons_interface* page);
-  bool attached() const { return page_ != nullptr; }
+  bool attached() const { return attached_; }
 
   // Copies as much of `data` as fits into the output ring and publishes it.
   // Returns the number of bytes taken (0: the ring is full).
@@ -41,9 +42,11 @@ class ConsoleRing {
   uint32_t errors() const { return errors_; }
 
  private:
-  xencons_interface* page_ = nullptr;
-  XENCONS_RING_IDX out_prod_ = 0;
-  XENCONS_RING_IDX in_cons_ = 0;
+  template <typename T>
+  Result<T> count(Result<T> r);  // counts errors
+  RingProducer out_;
+  RingConsumer in_;
+  bool attached_ = false;
   uint32_t errors_ = 0;
 };
 
