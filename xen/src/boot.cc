@@ -16,8 +16,10 @@
 #include "petrel/kernel/heap.h"
 #include "petrel/time.h"
 #include "petrel/xen/console.h"
+#include "petrel/xen/control.h"
 #include "petrel/xen/evtchn.h"
 #include "petrel/xen/pv_console.h"
+#include "petrel/xen/xenstore.h"
 
 extern "C" {
 extern uint64_t petrel_entry_counter;  // head.S
@@ -102,6 +104,13 @@ extern "C" void petrel_boot(uintptr_t dtb) {
     console_set_output(xen::pv_console::write, "xen pv console");
   } else if (c.error().code != Errc::kNotFound) {
     print("petrel: pv console unavailable: %s\n", c.error().message);
+  }
+  // xenstore and the toolstack's control protocol, when the domain has them.
+  if (Status x = xen::xenstore::init(); x) {
+    if (Status k = xen::control::init(); !k)
+      print("petrel: shutdown control unavailable: %s\n", k.error().message);
+  } else if (x.error().code != Errc::kNotFound) {
+    print("petrel: xenstore unavailable: %s\n", x.error().message);
   }
   arch::interrupts_enable();
 }

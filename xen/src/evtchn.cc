@@ -68,18 +68,6 @@ Status op(int cmd, Op* arg) {
   return hypercall_status(event_channel_op(cmd, arg));
 }
 
-// Interrupt-safe critical section around the binding table.
-class IrqLock {
- public:
-  IrqLock() : saved_(arch::irq_save()) {}
-  ~IrqLock() { arch::irq_restore(saved_); }
-  IrqLock(const IrqLock&) = delete;
-  IrqLock& operator=(const IrqLock&) = delete;
-
- private:
-  uint64_t saved_;
-};
-
 }  // namespace
 
 namespace evtchn {
@@ -148,7 +136,7 @@ Status bind(EvtchnPort port, EvtchnHandler handler, void* ctx) {
   if (port.value == 0 || port.value >= kEvtchn2lPorts || handler == nullptr)
     return Error{Errc::kOutOfRange, "evtchn: invalid port or handler"};
   {
-    IrqLock lock;
+    kernel::CriticalSection lock;
     if (g_index[port.value] != 0) return Error{Errc::kBusy, "evtchn: port already has a handler"};
     unsigned slot = 0;
     while (slot < kMaxBound && g_bindings[slot].handler != nullptr) ++slot;
@@ -179,7 +167,7 @@ Status unmask(EvtchnPort port) {
 
 Status close(EvtchnPort port) {
   if (port.value < kEvtchn2lPorts) {
-    IrqLock lock;
+    kernel::CriticalSection lock;
     if (const uint8_t slot = g_index[port.value]; slot != 0) {
       g_bindings[slot - 1] = Binding{nullptr, nullptr};
       g_index[port.value] = 0;
@@ -201,7 +189,7 @@ void signal_semaphore(EvtchnPort, void* ctx) {
 }
 
 Stats stats() {
-  IrqLock lock;
+  kernel::CriticalSection lock;
   return g_stats;
 }
 

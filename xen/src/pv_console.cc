@@ -76,6 +76,16 @@ void write(const char* text, size_t len) {
   g_stats.dropped += len;
 }
 
+void drain(uint64_t timeout_ns) {
+  if (!g_available) return;
+  const uint64_t until = arch::timer_now() + timeout_ns * arch::timer_frequency() / 1'000'000'000;
+  (void)evtchn::send(g_port);
+  for (;;) {
+    auto pending = g_ring.out_pending();
+    if (!pending || *pending == 0 || arch::timer_now() >= until) return;
+  }
+}
+
 Result<size_t> read(char* buf, size_t size, kernel::Ticks timeout) {
   if (!g_available) return Error{Errc::kUnsupported, "pv console: not available"};
   for (;;) {

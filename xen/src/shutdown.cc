@@ -2,6 +2,7 @@
 #include "petrel/arch.h"
 #include "petrel/platform.h"
 #include "petrel/xen/hypercall.h"
+#include "petrel/xen/pv_console.h"
 
 namespace petrel::platform {
 
@@ -19,6 +20,7 @@ void shutdown(ShutdownReason reason) {
       break;
   }
   arch::interrupts_disable();
+  xen::pv_console::drain(500'000'000);  // dom0 must see the last lines first
   xen::sched_op(SCHEDOP_shutdown, &arg);
   // Xen does not return from a successful shutdown; if it refused, stop here.
   for (;;) arch::wait_for_interrupt();

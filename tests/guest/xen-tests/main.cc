@@ -11,6 +11,8 @@
 #include <petrel/string.h>
 #include <petrel/xen/evtchn.h>
 #include <petrel/xen/hypercall.h>
+#include <petrel/xen/pv_console.h>
+#include <petrel/xen/xenstore.h>
 
 namespace {
 
@@ -139,6 +141,25 @@ void virq() {
     print("xen-tests:   (Xen said %s)\n", p.error().message);
 }
 
+// A dom0less guest has neither xenstore nor a PV console: calls fail at
+// once with a clear error instead of waiting.
+void no_xenstore() {
+  print("xen-tests: no xenstore in a dom0less guest\n");
+  check(!xenstore::available(), "xenstore not available");
+  char buf[8];
+  const uint64_t before = tick_count().count;
+  auto r = xenstore::read("domid", buf, sizeof buf);
+  check(!r.ok() && r.error().code == Errc::kNotFound, "read fails with kNotFound");
+  if (!r.ok()) print("xen-tests:   (%s)\n", r.error().message);
+  check(!xenstore::write("data/x", "1").ok(), "write fails");
+  check(!xenstore::watch(
+             "data", [](const char*, void*) {}, nullptr)
+             .ok(),
+        "watch fails");
+  check(tick_count().count - before <= 1, "without waiting");
+  check(!pv_console::available(), "no PV console either");
+}
+
 }  // namespace
 
 extern "C" int main() {
@@ -149,6 +170,7 @@ extern "C" int main() {
                                     many_ports();
                                     errors();
                                     virq();
+                                    no_xenstore();
                                   },
                                   nullptr});
   check(t.ok(), "task");

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "petrel/kernel/ticks.h"
 #include "petrel/result.h"
@@ -25,6 +26,11 @@ bool available();
 // into the ring, waiting a bounded time for the backend when it is full;
 // what still does not fit is dropped and counted.
 void write(const char* text, size_t len);
+
+// Waits (polling, interrupts may be off) until the backend has taken all
+// output or `timeout_ns` passed: before the domain shuts down, so its last
+// lines are not lost with it.
+void drain(uint64_t timeout_ns);
 
 // Reads console input: up to `size` bytes, waiting up to `timeout` for the
 // first one. Task context. Returns the number of bytes (0 on timeout).
