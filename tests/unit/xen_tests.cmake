@@ -4,7 +4,8 @@ add_library(petrel_xen_host_testable STATIC
   ${PETREL_ROOT}/xen/src/evtchn_2l.cc
   ${PETREL_ROOT}/xen/src/byte_ring.cc
   ${PETREL_ROOT}/xen/src/console_ring.cc
-  ${PETREL_ROOT}/xen/src/xs_protocol.cc)
+  ${PETREL_ROOT}/xen/src/xs_protocol.cc
+  ${PETREL_ROOT}/xen/src/grant_entries.cc)
 target_include_directories(petrel_xen_host_testable PUBLIC ${PETREL_ROOT}/xen/include)
 # Xen's public headers, as the guest build sees them (libxen-dev).
 target_compile_definitions(petrel_xen_host_testable PUBLIC
@@ -19,3 +20,6 @@ target_link_libraries(console_ring_test PRIVATE petrel_xen_host_testable)
 
 petrel_unit_test(xs_protocol_test xs_protocol_test.cc)
 target_link_libraries(xs_protocol_test PRIVATE petrel_xen_host_testable)
+
+petrel_unit_test(grant_entries_test grant_entries_test.cc)
+target_link_libraries(grant_entries_test PRIVATE petrel_xen_host_testable)

@@ -18,6 +18,7 @@
 #include "petrel/xen/console.h"
 #include "petrel/xen/control.h"
 #include "petrel/xen/evtchn.h"
+#include "petrel/xen/grant.h"
 #include "petrel/xen/pv_console.h"
 #include "petrel/xen/xenstore.h"
 
@@ -99,6 +100,8 @@ extern "C" void petrel_boot(uintptr_t dtb) {
   // without them still runs, so a failure is reported, not fatal.
   if (Status e = xen::evtchn::init(g_board); !e)
     print("petrel: event channels unavailable: %s\n", e.error().message);
+  if (Status g = xen::grant::init(g_board); !g)
+    print("petrel: grant tables unavailable: %s\n", g.error().message);
   // A guest made by `xl create` has a PV console (and no console_io): use it.
   if (Status c = xen::pv_console::init(); c) {
     console_set_output(xen::pv_console::write, "xen pv console");
