@@ -2,6 +2,7 @@
 # shared memory instead of Xen.
 add_library(petrel_xen_host_testable STATIC
   ${PETREL_ROOT}/xen/src/evtchn_2l.cc
+  ${PETREL_ROOT}/xen/src/evtchn_fifo.cc
   ${PETREL_ROOT}/xen/src/byte_ring.cc
   ${PETREL_ROOT}/xen/src/console_ring.cc
   ${PETREL_ROOT}/xen/src/xs_protocol.cc
@@ -23,3 +24,6 @@ target_link_libraries(xs_protocol_test PRIVATE petrel_xen_host_testable)
 
 petrel_unit_test(grant_entries_test grant_entries_test.cc)
 target_link_libraries(grant_entries_test PRIVATE petrel_xen_host_testable)
+
+petrel_unit_test(evtchn_fifo_test evtchn_fifo_test.cc)
+target_link_libraries(evtchn_fifo_test PRIVATE petrel_xen_host_testable)

@@ -15,7 +15,9 @@
 #include "petrel/arch.h"
 #include "petrel/console.h"
 #include "petrel/kernel/sched.h"
+#include "petrel/string.h"
 #include "petrel/xen/evtchn_2l.h"
+#include "petrel/xen/evtchn_fifo.h"
 #include "petrel/xen/hypercall.h"
 #include "petrel/xen/layout.h"
 
@@ -28,6 +30,9 @@ namespace {
 constexpr uint32_t kDefaultUpcallPpi = 31;
 
 alignas(4096) uint8_t g_shared_info_page[4096];
+// The FIFO ABI's control block and event array (4096 ports).
+alignas(4096) uint8_t g_fifo_control[4096];
+alignas(4096) event_word_t g_fifo_words[EvtchnFifo::kMaxPages][kFifoWordsPerPage];
 alignas(64) uint8_t g_vcpu_info[64];
 
 struct Binding {
@@ -37,8 +42,12 @@ struct Binding {
 
 bool g_initialized = false;
 Status g_init_status = ok();
+enum class Abi { kTwoLevel, kFifo };
+Abi g_abi = Abi::kTwoLevel;
 Evtchn2lWords g_words{};
 Evtchn2lScanner g_scanner;
+EvtchnFifo g_fifo;
+uint8_t* g_upcall_pending = nullptr;
 Binding g_bindings[evtchn::kMaxBound];
 uint8_t g_index[kEvtchn2lPorts];  // 0: no handler, else binding index + 1
 evtchn::Stats g_stats{};
@@ -50,7 +59,7 @@ void dispatch(uint32_t port, void*) {
     // (Xen also raises a port once when it is bound to a remote one.)
     if (g_stats.unbound++ == 0)
       print("petrel: event on port %u, which has no handler: masked\n", port);
-    Evtchn2lScanner::set_mask(g_words, port, true);
+    evtchn::mask(EvtchnPort{port});
     return;
   }
   ++g_stats.dispatched;
@@ -60,12 +69,47 @@ void dispatch(uint32_t port, void*) {
 
 void upcall(uint32_t, void*) {
   ++g_stats.upcalls;
-  g_scanner.scan(g_words, dispatch, nullptr);
+  if (g_abi == Abi::kFifo) {
+    g_fifo.scan(g_upcall_pending, dispatch, nullptr);
+  } else {
+    g_scanner.scan(g_words, dispatch, nullptr);
+  }
 }
 
 template <typename Op>
 Status op(int cmd, Op* arg) {
   return hypercall_status(event_channel_op(cmd, arg));
+}
+
+// The FIFO ABI, if Xen has it: the control block and the event array pages
+// are ours, registered with Xen. Once in use there is no going back.
+Status init_fifo() {
+  evtchn_init_control_t init{};
+  init.control_gfn = gfn_of(reinterpret_cast<uintptr_t>(g_fifo_control)).value;
+  init.offset = 0;
+  init.vcpu = 0;
+  if (Status s = hypercall_status(event_channel_op(EVTCHNOP_init_control, &init)); !s) return s;
+  event_word_t* pages[EvtchnFifo::kMaxPages];
+  for (uint32_t i = 0; i < EvtchnFifo::kMaxPages; ++i) {
+    evtchn_expand_array_t e{};
+    e.array_gfn = gfn_of(reinterpret_cast<uintptr_t>(g_fifo_words[i])).value;
+    if (Status s = hypercall_status(event_channel_op(EVTCHNOP_expand_array, &e)); !s) return s;
+    pages[i] = g_fifo_words[i];
+  }
+  g_fifo = EvtchnFifo(reinterpret_cast<evtchn_fifo_control_block*>(g_fifo_control), pages,
+                      EvtchnFifo::kMaxPages);
+  return ok();
+}
+
+// "evtchn=2l" in the bootargs keeps the 2-level ABI even where Xen offers
+// FIFO (to test both).
+bool two_level_requested(const BoardInfo& board) {
+  for (const char* p = board.bootargs; *p != '\0'; ++p) {
+    if ((p == board.bootargs || p[-1] == ' ') && str::compare_strings_n(p, "evtchn=2l", 9) == 0 &&
+        (p[9] == '\0' || p[9] == ' '))
+      return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -95,6 +139,8 @@ Status init(const BoardInfo& board) {
                     reinterpret_cast<uint64_t*>(g_shared_info_page + PETREL_SHINFO_EVTCHN_MASK),
                     reinterpret_cast<uint64_t*>(g_vcpu_info + PETREL_VCPU_INFO_PENDING_SEL),
                     g_vcpu_info + PETREL_VCPU_INFO_UPCALL_PENDING};
+  g_upcall_pending = g_vcpu_info + PETREL_VCPU_INFO_UPCALL_PENDING;
+  if (!two_level_requested(board) && init_fifo()) g_abi = Abi::kFifo;
   const uint32_t irq = board.evtchn_irq != 0 ? board.evtchn_irq : kDefaultUpcallPpi;
   g_init_status = arch::irq_register(irq, upcall, nullptr);
   return g_init_status;
@@ -102,6 +148,10 @@ Status init(const BoardInfo& board) {
 
 bool ready() {
   return g_initialized && g_init_status.ok();
+}
+
+const char* abi_name() {
+  return g_abi == Abi::kFifo ? "FIFO" : "2-level";
 }
 
 Result<EvtchnPort> alloc_unbound(DomainId remote) {
@@ -155,7 +205,12 @@ Status send(EvtchnPort port) {
 }
 
 void mask(EvtchnPort port) {
-  if (ready()) Evtchn2lScanner::set_mask(g_words, port.value, true);
+  if (!ready()) return;
+  if (g_abi == Abi::kFifo) {
+    g_fifo.set_mask(port.value, true);
+  } else {
+    Evtchn2lScanner::set_mask(g_words, port.value, true);
+  }
 }
 
 Status unmask(EvtchnPort port) {
@@ -179,7 +234,8 @@ Status close(EvtchnPort port) {
   Status s = op(EVTCHNOP_close, &c);
   // A closed port may be reused for something else: start it masked.
   mask(port);
-  if (ready()) Evtchn2lScanner::clear_pending(g_words, port.value);
+  if (ready() && g_abi == Abi::kFifo) g_fifo.clear_pending(port.value);
+  if (ready() && g_abi == Abi::kTwoLevel) Evtchn2lScanner::clear_pending(g_words, port.value);
   return s;
 }
 

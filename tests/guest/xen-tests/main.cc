@@ -204,6 +204,7 @@ void no_xenstore() {
 
 extern "C" int main() {
   check(evtchn::ready(), "event channels initialized at boot");
+  print("xen-tests: event channel ABI: %s\n", evtchn::abi_name());
   auto t = task_create(TaskConfig{"xen-tests", 10, 16 * 1024,
                                   [](void*) {
                                     loopback();

@@ -1,5 +1,7 @@
 // Event channels: Xen's virtual interrupts between domains (and from Xen
-// itself, VIRQs). Petrel uses the 2-level ABI (xen/evtchn_2l.h).
+// itself, VIRQs). Petrel uses the FIFO ABI when Xen offers it
+// (evtchn_fifo.h) and the 2-level ABI otherwise (evtchn_2l.h); "evtchn=2l"
+// in the bootargs keeps 2-level. Ports up to 4095 either way.
 //
 // A port is allocated or bound with one call, then given a handler with
 // bind(); handlers run in interrupt context (the upcall interrupt
@@ -29,6 +31,7 @@ namespace evtchn {
 // the platform at boot; later calls return the first result.
 Status init(const BoardInfo& board);
 bool ready();
+const char* abi_name();  // "FIFO" or "2-level"
 
 // A new port that `remote` may bind to (kDomainSelf: a loopback partner).
 Result<EvtchnPort> alloc_unbound(DomainId remote);
