@@ -15,6 +15,7 @@
 #include "petrel/arch.h"
 #include "petrel/console.h"
 #include "petrel/kernel/sched.h"
+#include "petrel/log.h"
 #include "petrel/string.h"
 #include "petrel/xen/evtchn_2l.h"
 #include "petrel/xen/evtchn_fifo.h"
@@ -58,7 +59,8 @@ void dispatch(uint32_t port, void*) {
     // Nobody listens: mask it rather than take it again and again.
     // (Xen also raises a port once when it is bound to a remote one.)
     if (g_stats.unbound++ == 0)
-      print("petrel: event on port %u, which has no handler: masked\n", port);
+      log(LogLevel::kWarning, "event channel: event on port %u, which has no handler: masked",
+          port);
     evtchn::mask(EvtchnPort{port});
     return;
   }

@@ -22,6 +22,7 @@
 #include "petrel/kernel/sched.h"
 #include "petrel/kernel/semaphore.h"
 #include "petrel/kernel/task.h"
+#include "petrel/log.h"
 #include "petrel/string.h"
 #include "petrel/xen/evtchn.h"
 #include "petrel/xen/hypercall.h"
@@ -81,7 +82,7 @@ Result<uint64_t> hvm_param(uint32_t index) {
 }
 
 void lose_connection(const char* why) {
-  print("petrel: xenstore: %s; the connection is no longer used\n", why);
+  log(LogLevel::kError, "xenstore: %s; the connection is no longer used", why);
   kernel::CriticalSection cs;
   g_lost = true;
   g_stats.connection_lost = true;
