@@ -59,4 +59,60 @@ bool is_xen_panic(std::string_view line) {
   return line.find("Panic on CPU") != std::string_view::npos;
 }
 
+Dom0ConsoleLine classify_dom0_line(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  using Kind = Dom0ConsoleLine::Kind;
+  if (ConsoleLine c = classify_line(line); c.kind == ConsoleLine::Kind::kGuest)
+    return {Kind::kGuest, c.domain, c.text};
+  std::string_view s = line;
+  if (consume(&s, "(XEN)")) return {Kind::kXen, 0, line};
+  if (consume(&s, "[dom0]")) {
+    if (s.empty() || consume(&s, " ")) return {Kind::kDom0, 0, s};
+    return {Kind::kOther, 0, line};
+  }
+  s = line;
+  int dom = 0;
+  if (consume(&s, "[d")) {
+    auto rest = take_number(s, &dom);
+    if (rest && consume(&*rest, "] ")) return {Kind::kGuest, dom, *rest};
+    if (rest && *rest == "]") return {Kind::kGuest, dom, std::string_view()};
+  }
+  // Linux: "[" then spaces, seconds "." microseconds, "]".
+  s = line;
+  if (consume(&s, "[")) {
+    while (consume(&s, " ")) {
+    }
+    int whole = 0;
+    int fraction = 0;
+    auto rest = take_number(s, &whole);
+    if (rest && consume(&*rest, ".")) rest = take_number(*rest, &fraction);
+    if (rest && consume(&*rest, "]")) return {Kind::kDom0Kernel, 0, line};
+  }
+  return {Kind::kOther, 0, line};
+}
+
+std::optional<Dom0Event> parse_dom0_event(std::string_view text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.remove_suffix(1);
+  if (!consume(&text, "@petrel-dom0 ")) return std::nullopt;
+  Dom0Event e;
+  size_t sp = text.find(' ');
+  e.name = std::string(text.substr(0, sp));
+  if (e.name.empty()) return std::nullopt;
+  text.remove_prefix(sp == std::string_view::npos ? text.size() : sp + 1);
+  while (!text.empty()) {
+    sp = text.find(' ');
+    std::string_view field = text.substr(0, sp);
+    text.remove_prefix(sp == std::string_view::npos ? text.size() : sp + 1);
+    if (field.empty()) continue;
+    const size_t eq = field.find('=');
+    if (eq == std::string_view::npos || eq == 0) return std::nullopt;
+    e.fields[std::string(field.substr(0, eq))] = std::string(field.substr(eq + 1));
+  }
+  return e;
+}
+
+bool is_linux_panic(std::string_view line) {
+  return line.find("Kernel panic - not syncing") != std::string_view::npos;
+}
+
 }  // namespace petrel::tool
