@@ -77,6 +77,10 @@ LibraryClosure resolve_library_closure(
     queue.push_back(p);
     if (is_library) result.files.push_back(p);
   };
+  auto note_missing = [&result](std::string what) {
+    if (std::find(result.missing.begin(), result.missing.end(), what) == result.missing.end())
+      result.missing.push_back(std::move(what));
+  };
   for (const auto& p : programs) enqueue(p, false);
 
   while (!queue.empty()) {
@@ -86,12 +90,15 @@ LibraryClosure resolve_library_closure(
     if (!info) continue;
     if (!info->interpreter.empty()) {
       const std::string interp = relative(info->interpreter);
-      if (exists(interp))
+      if (exists(interp)) {
         enqueue(interp, true);
-      else if (std::find(result.missing.begin(), result.missing.end(),
-                         info->interpreter + " (interpreter of " + file + ")") ==
-               result.missing.end())
-        result.missing.push_back(info->interpreter + " (interpreter of " + file + ")");
+      } else {
+        std::string what = info->interpreter;
+        what += " (interpreter of ";
+        what += file;
+        what += ')';
+        note_missing(std::move(what));
+      }
     }
     for (const auto& soname : info->needed) {
       std::vector<std::string> dirs;
@@ -99,7 +106,9 @@ LibraryClosure resolve_library_closure(
       dirs.insert(dirs.end(), search_dirs.begin(), search_dirs.end());
       std::optional<std::string> found;
       for (const auto& d : dirs) {
-        std::string candidate = d.empty() ? soname : d + "/" + soname;
+        std::string candidate = d;
+        if (!candidate.empty()) candidate += '/';
+        candidate += soname;
         if (exists(candidate)) {
           found = candidate;
           break;
@@ -108,9 +117,11 @@ LibraryClosure resolve_library_closure(
       if (found) {
         enqueue(*found, true);
       } else {
-        std::string what = soname + " (needed by " + file + ")";
-        if (std::find(result.missing.begin(), result.missing.end(), what) == result.missing.end())
-          result.missing.push_back(what);
+        std::string what = soname;
+        what += " (needed by ";
+        what += file;
+        what += ')';
+        note_missing(std::move(what));
       }
     }
   }
