@@ -13,33 +13,72 @@ std::string fdt_failure(const char* what, int err) {
   return std::string("device tree: ") + what + ": " + fdt_strerror(err);
 }
 
+// The board's tree, opened for editing with room to grow, with Xen's
+// /chosen properties set. `error` is set on failure.
+struct EditableTree {
+  std::vector<char> dt;
+  int chosen = -1;
+  std::string error;
+  void* fdt() { return dt.data(); }
+};
+
+EditableTree open_for_xen(const std::string& board_dtb, const std::string& xen_bootargs) {
+  EditableTree t;
+  std::ifstream in(board_dtb, std::ios::binary);
+  std::vector<char> board((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (board.empty()) {
+    t.error = "device tree: cannot read " + board_dtb;
+    return t;
+  }
+  if (int err = fdt_check_header(board.data()); err != 0) {
+    t.error = fdt_failure(board_dtb.c_str(), err);
+    return t;
+  }
+  t.dt.resize(board.size() + 64 * 1024);
+  void* fdt = t.fdt();
+  if (int err = fdt_open_into(board.data(), fdt, static_cast<int>(t.dt.size())); err != 0) {
+    t.error = fdt_failure("open", err);
+    return t;
+  }
+  int chosen = fdt_path_offset(fdt, "/chosen");
+  if (chosen < 0) chosen = fdt_add_subnode(fdt, 0, "chosen");
+  if (chosen < 0) {
+    t.error = fdt_failure("/chosen", chosen);
+    return t;
+  }
+  int err = fdt_setprop_u32(fdt, chosen, "#address-cells", 2);
+  if (err == 0) err = fdt_setprop_u32(fdt, chosen, "#size-cells", 2);
+  if (err == 0) err = fdt_setprop_string(fdt, chosen, "xen,xen-bootargs", xen_bootargs.c_str());
+  if (err != 0) {
+    t.error = fdt_failure("/chosen properties", err);
+    return t;
+  }
+  t.chosen = chosen;
+  return t;
+}
+
+std::string pack_and_write(EditableTree* t, const std::string& out_dtb) {
+  void* fdt = t->fdt();
+  if (int e = fdt_pack(fdt); e != 0) return fdt_failure("pack", e);
+  std::ofstream out(out_dtb, std::ios::binary);
+  out.write(t->dt.data(), static_cast<std::streamsize>(fdt_totalsize(fdt)));
+  if (!out) return "device tree: cannot write " + out_dtb;
+  return "";
+}
+
 }  // namespace
 
 std::string make_run_device_tree(const std::string& board_dtb, const std::string& out_dtb,
                                  const std::string& xen_bootargs,
                                  const std::vector<GuestSpec>& guests) {
-  std::ifstream in(board_dtb, std::ios::binary);
-  std::vector<char> board((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (board.empty()) return "device tree: cannot read " + board_dtb;
-  if (int err = fdt_check_header(board.data()); err != 0)
-    return fdt_failure(board_dtb.c_str(), err);
-
-  std::vector<char> dt(board.size() + 64 * 1024);
-  void* fdt = dt.data();
-  if (int err = fdt_open_into(board.data(), fdt, static_cast<int>(dt.size())); err != 0)
-    return fdt_failure("open", err);
-
-  int chosen = fdt_path_offset(fdt, "/chosen");
-  if (chosen < 0) chosen = fdt_add_subnode(fdt, 0, "chosen");
-  if (chosen < 0) return fdt_failure("/chosen", chosen);
+  EditableTree tree = open_for_xen(board_dtb, xen_bootargs);
+  if (!tree.error.empty()) return tree.error;
+  void* fdt = tree.fdt();
+  const int chosen = tree.chosen;
   int err = 0;
   auto check = [&err](int r) {
     if (err == 0 && r < 0) err = r;
   };
-  check(fdt_setprop_u32(fdt, chosen, "#address-cells", 2));
-  check(fdt_setprop_u32(fdt, chosen, "#size-cells", 2));
-  check(fdt_setprop_string(fdt, chosen, "xen,xen-bootargs", xen_bootargs.c_str()));
-  if (err != 0) return fdt_failure("/chosen properties", err);
 
   static const char kDomainCompat[] = "xen,domain";
   static const char kKernelCompat[] = "multiboot,kernel\0multiboot,module";
@@ -70,12 +109,38 @@ std::string make_run_device_tree(const std::string& board_dtb, const std::string
     if (!g.bootargs.empty()) check(fdt_setprop_string(fdt, mod, "bootargs", g.bootargs.c_str()));
     if (err != 0) return fdt_failure(module_name, err);
   }
-  if (int e = fdt_pack(fdt); e != 0) return fdt_failure("pack", e);
+  return pack_and_write(&tree, out_dtb);
+}
 
-  std::ofstream out(out_dtb, std::ios::binary);
-  out.write(dt.data(), static_cast<std::streamsize>(fdt_totalsize(fdt)));
-  if (!out) return "device tree: cannot write " + out_dtb;
-  return "";
+std::string make_dom0_device_tree(const std::string& board_dtb, const std::string& out_dtb,
+                                  const std::string& xen_bootargs, const std::string& dom0_bootargs,
+                                  BootModule kernel, BootModule ramdisk) {
+  EditableTree tree = open_for_xen(board_dtb, xen_bootargs);
+  if (!tree.error.empty()) return tree.error;
+  void* fdt = tree.fdt();
+  int err = fdt_setprop_string(fdt, tree.chosen, "xen,dom0-bootargs", dom0_bootargs.c_str());
+  if (err != 0) return fdt_failure("xen,dom0-bootargs", err);
+
+  static const char kKernelCompat[] = "multiboot,kernel\0multiboot,module";
+  static const char kRamdiskCompat[] = "multiboot,ramdisk\0multiboot,module";
+  // Added last to first: fdt_add_subnode() puts each new node first.
+  const struct {
+    BootModule m;
+    const char* compat;
+    size_t compat_size;
+  } modules[] = {{ramdisk, kRamdiskCompat, sizeof kRamdiskCompat},
+                 {kernel, kKernelCompat, sizeof kKernelCompat}};
+  for (const auto& mod : modules) {
+    char name[32];
+    std::snprintf(name, sizeof name, "module@%llx", static_cast<unsigned long long>(mod.m.address));
+    const int node = fdt_add_subnode(fdt, tree.chosen, name);
+    if (node < 0) return fdt_failure(name, node);
+    err = fdt_setprop(fdt, node, "compatible", mod.compat, static_cast<int>(mod.compat_size));
+    if (err == 0) err = fdt_setprop_u64(fdt, node, "reg", mod.m.address);
+    if (err == 0) err = fdt_appendprop_u64(fdt, node, "reg", mod.m.size);
+    if (err != 0) return fdt_failure(name, err);
+  }
+  return pack_and_write(&tree, out_dtb);
 }
 
 }  // namespace petrel::tool

@@ -24,4 +24,19 @@ std::string make_run_device_tree(const std::string& board_dtb, const std::string
                                  const std::string& xen_bootargs,
                                  const std::vector<GuestSpec>& guests);
 
+// A boot module for dom0 (`petrel run --dom0`): where QEMU's loader puts a
+// file, and its exact size.
+struct BootModule {
+  uint64_t address;
+  uint64_t size;
+};
+
+// Reads `board_dtb`, adds /chosen for Xen with a dom0: Xen's and dom0's
+// command lines, dom0's kernel ("multiboot,kernel") and initramfs
+// ("multiboot,ramdisk") modules, and writes `out_dtb`. Returns an error
+// message, or "" on success.
+std::string make_dom0_device_tree(const std::string& board_dtb, const std::string& out_dtb,
+                                  const std::string& xen_bootargs, const std::string& dom0_bootargs,
+                                  BootModule kernel, BootModule ramdisk);
+
 }  // namespace petrel::tool

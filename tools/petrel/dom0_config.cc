@@ -133,6 +133,9 @@ export PATH=/bin:/usr/bin:@XENBIN@
 
 /bin/busybox mount -t proc proc /proc
 /bin/busybox --install -s /bin
+# Only emergencies from Linux on the console from now on (a panic still
+# prints everything): its messages would otherwise break into our lines.
+dmesg -n 1
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /run
 

@@ -3,6 +3,7 @@
 //   petrel setup                 install what is missing (apt, Xen for arm64)
 //   petrel build                 build the host tools/tests and the arm64 and arm32 guests
 //   petrel run [options] [APP...]  boot guests on Xen in QEMU (default: hello)
+//   petrel run --dom0 [options] APP  boot Xen with a Linux dom0 that starts APP with xl create
 //   petrel test [-- CTEST-ARGS]  build everything, then run CTest
 //   petrel bench [--quick] [--arch A]  run the in-guest benchmarks on arm64 and arm32,
 //                                record both side by side in bench/RESULTS.md
@@ -15,6 +16,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <thread>
@@ -23,6 +25,7 @@
 #include "arch.h"
 #include "bench_table.h"
 #include "console_parse.h"
+#include "dom0_image.h"
 #include "process.h"
 #include "runner.h"
 #include "setup.h"
@@ -35,10 +38,15 @@ namespace {
 constexpr const char* kUsage = R"(usage: petrel COMMAND [options]
 
 commands:
-  setup        install what Petrel needs (Debian packages; Xen 4.17 for arm64 into the cache)
+  setup        install what Petrel needs (Debian packages; Xen 4.17 for arm64 and dom0 into
+               the cache)
   build        build the host tool, the host tests and every guest app (arm64 and arm32)
   run [APP...] boot each APP as a dom0less guest on Xen in QEMU and show its console
                (APP: an app name such as hello, or a path to a guest .bin; default hello)
+  run --dom0 [APP]
+               boot Xen with a Linux dom0 (Debian's arm64 kernel, Xen's tools, busybox;
+               built once into the cache) that creates APP with `xl create` from its
+               apps/APP.cfg and shows its console (see "dom0 runs" below)
   test [-- ARGS] build everything and run the test suite (CTest; ARGS go to ctest)
   bench [--quick] [--arch arm64|arm32]
                run the benchmarks in a guest under --icount on arm64, then on arm32, and
@@ -58,11 +66,27 @@ run options:
   --raw              print Xen's serial console as it is, Xen's lines included
   --no-build         do not build first
 
+dom0 runs (run --dom0; one APP; not with --icount or --vpl011):
+  --dom0             start the guest from a Linux dom0 with xl create instead of as a dom0less
+                     guest; --memory overrides the memory= of APP.cfg, --bootargs sets extra=
+  --dom0-script FILE a busybox sh script that dom0 runs once the domain exists, still paused
+                     (NAME and DOMID in its environment; `xl unpause $NAME` starts the guest,
+                     which happens anyway when the script ends); its output is shown as
+                     "[dom0] ..." lines, and a non-zero exit status fails the run
+  --timeout SECONDS  for the whole run, dom0's boot included (default 60)
+  The serial console carries "[dom0] " lines (dom0's init and script), "[dN] " lines (domain
+  N's console, streamed from xenconsoled's log), Linux's and Xen's messages; without --raw
+  only the guest's text and the "[dom0] " lines are shown. The run ends when the guest's
+  domain is gone: its exit marker gives the status as usual; without one, a domain that shut
+  down with reason poweroff (or was destroyed from dom0) gives 0, any other reason 1. A failed
+  xl create, or dom0 or Xen failing, gives 125.
+
 exit status of run: the guest's own exit code (the first non-zero one with several guests;
 a crashed guest gives its code, at least 1), 124 on timeout, 125 when QEMU or Xen failed,
 3 when a tool or package is missing, 2 on a usage error.
 
-environment: PETREL_CACHE (default ~/.cache/petrel), PETREL_NO_INSTALL=1 (never install)
+environment: PETREL_CACHE (default ~/.cache/petrel: Xen, and dom0 for --dom0 runs),
+  PETREL_NO_INSTALL=1 (never install)
 )";
 
 int usage_error(const std::string& msg) {
@@ -137,6 +161,10 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
   RunOptions o;
   Arch arch = Arch::kArm64;
   bool build = true;
+  bool dom0 = false;
+  bool timeout_given = false;
+  bool memory_given = false;
+  std::string dom0_script;
   std::vector<std::string> apps;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -159,10 +187,18 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
       if (v == nullptr || !parse_number(*v, &d) || d < 16 || d > 512)
         return usage_error("--memory takes a size in MiB from 16 to 512");
       o.memory_mib = static_cast<unsigned>(d);
+      memory_given = true;
     } else if (a == "--timeout") {
       const std::string* v = value("--timeout");
       if (v == nullptr || !parse_number(*v, &d)) return usage_error("--timeout takes seconds > 0");
       o.timeout_s = d;
+      timeout_given = true;
+    } else if (a == "--dom0") {
+      dom0 = true;
+    } else if (a == "--dom0-script") {
+      const std::string* v = value("--dom0-script");
+      if (v == nullptr) return usage_error("--dom0-script takes a file");
+      dom0_script = *v;
     } else if (a == "--bootargs") {
       const std::string* v = value("--bootargs");
       if (v == nullptr) return usage_error("--bootargs takes a string");
@@ -182,12 +218,47 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
     }
   }
   if (apps.empty()) apps.push_back("hello");
-  if (!ensure(paths, build ? Need::kAll : Need::kRun)) return kExitSetup;
+  if (dom0) {
+    if (o.icount)
+      return usage_error(
+          "--icount is not supported with --dom0 (dom0 needs a second CPU, and Xen stalls on "
+          "two CPUs under icount)");
+    if (o.vpl011) return usage_error("--vpl011 is not supported with --dom0");
+    if (apps.size() != 1) return usage_error("--dom0 boots one APP");
+    if (!dom0_script.empty() && !fs::is_regular_file(dom0_script))
+      return usage_error("--dom0-script: no file " + dom0_script);
+    if (!timeout_given) o.timeout_s = 60;
+  } else if (!dom0_script.empty()) {
+    return usage_error("--dom0-script needs --dom0");
+  }
+  if (!ensure(paths, build ? Need::kAll : (dom0 ? Need::kDom0 : Need::kRun))) return kExitSetup;
+  std::optional<Dom0Image> dom0_image;
+  if (dom0) {
+    dom0_image = ensure_dom0(paths);
+    if (!dom0_image) return kExitSetup;
+  }
   if (build && !build_preset(paths, arch_name(arch))) return kExitSetup;
   for (const auto& app : apps) {
     auto image = find_image(paths, arch, app);
     if (!image) return kExitSetup;
     o.images.push_back(*image);
+  }
+  if (dom0) {
+    Dom0RunOptions d;
+    d.image = o.images[0];
+    // apps/NAME.cfg, written beside NAME.bin by petrel_add_xl_config.
+    const fs::path cfg = fs::path(d.image).replace_extension(".cfg");
+    if (fs::exists(cfg)) {
+      std::ifstream in(cfg);
+      d.xl_config.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    d.gic = o.gic;
+    if (memory_given) d.memory_mib = o.memory_mib;
+    d.bootargs = o.bootargs;
+    d.script = dom0_script;
+    d.timeout_s = o.timeout_s;
+    d.raw = o.raw;
+    return run_dom0(paths, *dom0_image, d);
   }
   return run_guests(paths, o);
 }
@@ -349,6 +420,9 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
 
 int cmd_test(const Paths& paths, const std::vector<std::string>& args) {
   if (!ensure(paths, Need::kAll)) return kExitSetup;
+  // The dom0 tests (system.dom0.*) need it; without it they fail, naming it.
+  if (!ensure_dom0(paths))
+    std::fprintf(stderr, "petrel: going on without dom0: the system.dom0.* tests will fail\n");
   if (!build_all(paths)) return 1;
   std::vector<std::string> ctest = {
       "ctest", "--test-dir",          paths.host_build.string(), "--output-on-failure",
@@ -373,7 +447,7 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (cmd == "setup") return ensure(paths, Need::kAll) ? 0 : kExitSetup;
+  if (cmd == "setup") return ensure(paths, Need::kAll) && ensure_dom0(paths) ? 0 : kExitSetup;
   if (cmd == "build") {
     if (!ensure(paths, Need::kBuild)) return kExitSetup;
     return build_all(paths) ? 0 : 1;

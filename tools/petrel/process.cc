@@ -63,7 +63,7 @@ int run_logged(const std::vector<std::string>& argv, const std::string& log,
   return spawn_and_wait(argv, log.c_str(), cwd);
 }
 
-std::optional<std::string> capture(const std::vector<std::string>& argv) {
+std::optional<std::string> capture(const std::vector<std::string>& argv, bool quiet) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
   auto args = to_argv(argv);
@@ -75,6 +75,10 @@ std::optional<std::string> capture(const std::vector<std::string>& argv) {
   }
   if (pid == 0) {
     dup2(fds[1], 1);
+    if (quiet) {
+      const int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+      if (null >= 0) dup2(null, 2);
+    }
     close(fds[0]);
     close(fds[1]);
     execvp(args[0], args.data());
@@ -115,6 +119,38 @@ std::optional<std::string> find_program(const std::string& name) {
     start = end + 1;
   }
   return std::nullopt;
+}
+
+std::optional<Child> spawn_reading(const std::vector<std::string>& argv) {
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return std::nullopt;
+  auto args = to_argv(argv);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(out[0]);
+    close(out[1]);
+    return std::nullopt;
+  }
+  if (pid == 0) {
+    const int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    dup2(null, 0);
+    dup2(out[1], 1);
+    dup2(out[1], 2);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(out[1]);
+  return Child{pid, out[0]};
+}
+
+TempDir::TempDir(const char* prefix) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / prefix).string() + "-XXXXXX";
+  if (mkdtemp(tmpl.data()) != nullptr) path = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (!path.empty()) std::filesystem::remove_all(path, ec);
 }
 
 std::string join(const std::vector<std::string>& argv) {

@@ -1,6 +1,9 @@
 // Running other programs from the host tool.
 #pragma once
 
+#include <sys/types.h>
+
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,13 +19,33 @@ int run(const std::vector<std::string>& argv, bool quiet = false, const std::str
 int run_logged(const std::vector<std::string>& argv, const std::string& log,
                const std::string& cwd = "");
 
-// Runs argv and returns its standard output (stderr inherited), or nothing
-// if it failed.
-std::optional<std::string> capture(const std::vector<std::string>& argv);
+// Runs argv and returns its standard output (stderr inherited, or thrown
+// away with quiet), or nothing if it failed.
+std::optional<std::string> capture(const std::vector<std::string>& argv, bool quiet = false);
 
 // Full path of `name` in $PATH, if it is there and executable.
 std::optional<std::string> find_program(const std::string& name);
 
 std::string join(const std::vector<std::string>& argv);
+
+// A program started with spawn_reading(): its pid, and the read end of the
+// pipe its stdout and stderr go to.
+struct Child {
+  pid_t pid = -1;
+  int out = -1;
+};
+
+// Starts argv with stdin from /dev/null and stdout and stderr into a pipe.
+std::optional<Child> spawn_reading(const std::vector<std::string>& argv);
+
+// A fresh directory under $TMPDIR (path empty if it could not be made),
+// removed with its contents when the TempDir goes.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const char* prefix = "petrel-run");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
 
 }  // namespace petrel::tool

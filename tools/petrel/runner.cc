@@ -46,29 +46,17 @@ std::vector<std::string> machine_args(const RunOptions& o) {
           "-nic",     "none"};
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "petrel-run-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) != nullptr) path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path.empty()) fs::remove_all(path, ec);
-  }
-};
-
 struct GuestState {
   std::string name;
   std::optional<ExitMarker> exit;
 };
 
+}  // namespace
+
 void print_tail(const std::deque<std::string>& tail) {
   std::fprintf(stderr, "petrel: last lines of the serial console:\n");
   for (const auto& l : tail) std::fprintf(stderr, "  | %s\n", l.c_str());
 }
-
-}  // namespace
 
 int run_guests(const Paths& paths, const RunOptions& o) {
   const std::string qemu = "qemu-system-aarch64";
@@ -129,29 +117,12 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     cmd.push_back("shift=0,sleep=off");
   }
 
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return kExitSetup;
-  pid_t pid = fork();
-  if (pid < 0) {
-    std::perror("petrel: fork");
-    close(out[0]);
-    close(out[1]);
+  const auto child = spawn_reading(cmd);
+  if (!child) {
+    std::perror("petrel: starting QEMU");
     return kExitSetup;
   }
-  if (pid == 0) {
-    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    dup2(null, 0);
-    dup2(out[1], 1);
-    dup2(out[1], 2);
-    close(out[0]);
-    close(out[1]);
-    std::vector<char*> argv;
-    for (auto& a : cmd) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  close(out[1]);
+  const pid_t pid = child->pid;
 
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + std::chrono::duration<double>(o.timeout_s);
@@ -198,7 +169,7 @@ int run_guests(const Paths& paths, const RunOptions& o) {
         static_cast<int>(
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) +
         1;
-    pollfd pfd{out[0], POLLIN, 0};
+    pollfd pfd{child->out, POLLIN, 0};
     int r = poll(&pfd, 1, wait_ms);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
@@ -207,7 +178,7 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     }
     if (r == 0) continue;
     char buf[4096];
-    ssize_t n = read(out[0], buf, sizeof buf);
+    ssize_t n = read(child->out, buf, sizeof buf);
     if (n <= 0) {
       break;
     }
@@ -224,7 +195,7 @@ int run_guests(const Paths& paths, const RunOptions& o) {
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
-  close(out[0]);
+  close(child->out);
 
   if (timed_out) {
     std::fprintf(stderr, "petrel: timeout: no exit from the guest after %g s; QEMU stopped\n",

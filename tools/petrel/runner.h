@@ -3,9 +3,12 @@
 // status.
 #pragma once
 
+#include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "dom0_image.h"
 #include "setup.h"
 
 namespace petrel::tool {
@@ -16,9 +19,9 @@ struct RunOptions {
   unsigned memory_mib = 64;  // per guest
   bool icount = false;
   double timeout_s = 30;
-  bool raw = false;      // print Xen's serial output untouched
-  bool vpl011 = false;   // give guests Xen's vpl011 UART
-  std::string bootargs;  // /chosen/bootargs of every guest
+  bool raw = false;                            // print Xen's serial output untouched
+  bool vpl011 = false;                         // give guests Xen's vpl011 UART
+  std::string bootargs;                        // /chosen/bootargs of every guest
   std::vector<std::string>* serial = nullptr;  // if set: every serial line, as received
 };
 
@@ -31,5 +34,28 @@ inline constexpr int kExitBootFailure = 125;  // QEMU or Xen failed before the g
 inline constexpr int kExitSetup = 3;          // a missing tool or package
 
 int run_guests(const Paths& paths, const RunOptions& options);
+
+// `petrel run --dom0`: Xen with a Linux dom0 (dom0_image.h) that creates the
+// guest with `xl create` (dom0_config.h has what dom0 does).
+struct Dom0RunOptions {
+  std::string image;      // the guest's .bin
+  std::string xl_config;  // the app's xl configuration (apps/NAME.cfg), "" if none
+  int gic = 3;
+  std::optional<unsigned> memory_mib;  // overrides the configuration's memory=
+  std::string bootargs;                // the guest's command line (xl's extra=)
+  std::string script;                  // a dom0 script to run after `xl create`, or ""
+  double timeout_s = 60;
+  bool raw = false;
+  std::vector<std::string>* serial = nullptr;  // if set: every serial line, as received
+};
+
+// Xen's and dom0's command lines for --dom0 runs.
+extern const char* const kXenDom0Bootargs;
+extern const char* const kDom0Bootargs;
+
+int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& options);
+
+// Prints the last serial lines after a failure.
+void print_tail(const std::deque<std::string>& tail);
 
 }  // namespace petrel::tool

@@ -26,19 +26,6 @@ bool env_flag(const char* name) {
   return v != nullptr && *v != '\0' && std::string(v) != "0";
 }
 
-// The command prefix that gives root, or nothing if we cannot get it.
-std::optional<std::vector<std::string>> root_prefix() {
-  if (geteuid() == 0) return std::vector<std::string>{};
-  if (find_program("sudo") && run({"sudo", "-n", "true"}, true) == 0)
-    return std::vector<std::string>{"sudo", "-n"};
-  return std::nullopt;
-}
-
-std::vector<std::string> with(std::vector<std::string> prefix, std::vector<std::string> cmd) {
-  prefix.insert(prefix.end(), cmd.begin(), cmd.end());
-  return prefix;
-}
-
 void explain_missing(const std::vector<Requirement>& missing, const char* why) {
   std::string pkgs;
   for (const auto& r : missing) {
@@ -64,15 +51,6 @@ bool apt_install(const std::vector<std::string>& root, const std::vector<std::st
   // Stale or missing package lists are the usual reason: refresh once.
   run(with(root, {"apt-get", "update", "-q"}), true);
   return run(install) == 0;
-}
-
-bool ensure_arm64_architecture(const std::vector<std::string>& root) {
-  auto archs = capture({"dpkg", "--print-foreign-architectures"});
-  if (archs && archs->find("arm64") != std::string::npos) return true;
-  std::fprintf(stderr,
-               "petrel: enabling Debian's arm64 packages (dpkg --add-architecture arm64)\n");
-  if (run(with(root, {"dpkg", "--add-architecture", "arm64"})) != 0) return false;
-  return run(with(root, {"apt-get", "update", "-q"}), true) == 0;
 }
 
 // Downloads Debian's arm64 Xen hypervisor package and unpacks it into the
@@ -124,6 +102,31 @@ bool ensure_xen(const Paths& paths, bool may_install) {
 
 }  // namespace
 
+std::optional<std::vector<std::string>> root_prefix() {
+  if (geteuid() == 0) return std::vector<std::string>{};
+  if (find_program("sudo") && run({"sudo", "-n", "true"}, true) == 0)
+    return std::vector<std::string>{"sudo", "-n"};
+  return std::nullopt;
+}
+
+std::vector<std::string> with(std::vector<std::string> prefix, std::vector<std::string> cmd) {
+  prefix.insert(prefix.end(), cmd.begin(), cmd.end());
+  return prefix;
+}
+
+bool install_disabled() {
+  return env_flag("PETREL_NO_INSTALL");
+}
+
+bool ensure_arm64_architecture(const std::vector<std::string>& root) {
+  auto archs = capture({"dpkg", "--print-foreign-architectures"});
+  if (archs && archs->find("arm64") != std::string::npos) return true;
+  std::fprintf(stderr,
+               "petrel: enabling Debian's arm64 packages (dpkg --add-architecture arm64)\n");
+  if (run(with(root, {"dpkg", "--add-architecture", "arm64"})) != 0) return false;
+  return run(with(root, {"apt-get", "update", "-q"}), true) == 0;
+}
+
 fs::path Paths::guest_build(Arch arch) const {
   return root / "build" / arch_name(arch);
 }
@@ -155,7 +158,7 @@ Paths find_paths(const char* argv0) {
 
 std::vector<Requirement> requirements(Need need) {
   std::vector<Requirement> r;
-  if (need != Need::kRun) {
+  if (need == Need::kBuild || need == Need::kAll) {
     r.push_back({"cmake", "cmake", "", "cmake"});
     r.push_back(
         {"the AArch64 cross compiler", "aarch64-linux-gnu-g++", "", "g++-aarch64-linux-gnu"});
@@ -166,16 +169,22 @@ std::vector<Requirement> requirements(Need need) {
     r.push_back({"GoogleTest", "", "/usr/include/gtest/gtest.h", "libgtest-dev"});
   }
   r.push_back({"qemu-system-aarch64", "qemu-system-aarch64", "", "qemu-system-arm"});
-  if (need == Need::kAll) {
+  if (need == Need::kDom0 || need == Need::kAll) {
+    // Building dom0's initramfs (dom0_image.cc): ELF facts of the arm64
+    // binaries, and compressing the archive.
+    r.push_back({"readelf", "readelf", "", "binutils"});
+    r.push_back({"gzip", "gzip", "", "gzip"});
     r.push_back({"dpkg-deb", "dpkg-deb", "", "dpkg"});
-    r.push_back({"clang-tidy (the lint test)", "run-clang-tidy", "", "clang-tidy"});
     r.push_back({"apt-get", "apt-get", "", "apt"});
+  }
+  if (need == Need::kAll) {
+    r.push_back({"clang-tidy (the lint test)", "run-clang-tidy", "", "clang-tidy"});
   }
   return r;
 }
 
 bool ensure(const Paths& paths, Need need) {
-  const bool may_install = !env_flag("PETREL_NO_INSTALL");
+  const bool may_install = !install_disabled();
   std::vector<Requirement> missing;
   for (const auto& r : requirements(need))
     if (!present(r)) missing.push_back(r);

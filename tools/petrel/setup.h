@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,9 @@ struct Requirement {
   std::string package;  // "qemu-system-arm"
 };
 
-enum class Need { kRun, kBuild, kAll };
+// kRun: booting guests (QEMU, Xen); kDom0: that and building dom0 for
+// `run --dom0` (dom0_image.h); kBuild: compilers and libraries; kAll: all.
+enum class Need { kRun, kDom0, kBuild, kAll };
 std::vector<Requirement> requirements(Need need);
 
 // Makes sure every requirement (and, for kRun/kAll, the Xen hypervisor in the
@@ -39,5 +42,19 @@ std::vector<Requirement> requirements(Need need);
 // ($PETREL_NO_INSTALL=1, or neither root nor password-less sudo). On failure
 // it prints which piece is missing and how to get it, and returns false.
 bool ensure(const Paths& paths, Need need);
+
+// True when $PETREL_NO_INSTALL asks never to install anything.
+bool install_disabled();
+
+// The command prefix that gives root ({} as root, {"sudo", "-n"} with
+// password-less sudo), or nothing if we cannot get it.
+std::optional<std::vector<std::string>> root_prefix();
+
+// `dpkg --add-architecture arm64` and `apt-get update` (with `root`) unless
+// arm64 packages are enabled already.
+bool ensure_arm64_architecture(const std::vector<std::string>& root);
+
+// `prefix` followed by `cmd`.
+std::vector<std::string> with(std::vector<std::string> prefix, std::vector<std::string> cmd);
 
 }  // namespace petrel::tool

@@ -1,0 +1,381 @@
+// `petrel run --dom0`: boots Xen with a Linux dom0 in QEMU. dom0's
+// initramfs is the cached one (dom0_image.cc) with a small archive of this
+// run appended (Linux unpacks concatenated cpio archives in order): /init,
+// the guest's image, its xl configuration and the dom0 script. The serial
+// console is read line by line (console_parse.h: classify_dom0_line); the
+// run ends when dom0 has powered off after the guest's domain went away,
+// when something failed, or at the timeout.
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <iterator>
+
+#include "console_parse.h"
+#include "cpio.h"
+#include "devicetree.h"
+#include "dom0_config.h"
+#include "process.h"
+#include "runner.h"
+
+namespace fs = std::filesystem;
+
+namespace petrel::tool {
+
+const char* const kXenDom0Bootargs =
+    "console=dtuart dtuart=/pl011@9000000 dom0_mem=512M dom0_max_vcpus=1 noreboot bootscrub=0 "
+    "timer_slop=0 loglvl=all guest_loglvl=all";
+const char* const kDom0Bootargs = "console=hvc0 earlycon=xen rdinit=/init panic=-1";
+
+namespace {
+
+constexpr uint64_t kKernelAddress = 0x4c000000;  // dom0's kernel, then its initramfs
+constexpr uint64_t kModuleAlign = 0x200000;
+constexpr size_t kTailLines = 25;
+// After dom0's last event (or its kernel's panic), QEMU should exit by
+// itself; it is ended after this long.
+constexpr double kGraceSeconds = 5;
+
+std::vector<std::string> machine_args(int gic) {
+  return {"-machine", "virt,virtualization=on,gic-version=" + std::to_string(gic),
+          "-cpu",     "cortex-a57",
+          "-smp",     "2",
+          "-m",       "1024",
+          "-display", "none",
+          "-nic",     "none"};
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+bool write_file(const fs::path& p, const std::string& bytes) {
+  std::ofstream out(p, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return static_cast<bool>(out);
+}
+
+std::string loader(const fs::path& file, uint64_t address) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, ",addr=0x%llx,force-raw=on",
+                static_cast<unsigned long long>(address));
+  return "loader,file=" + file.string() + buf;
+}
+
+// What dom0 reported, from its events.
+struct Dom0State {
+  bool ready = false;
+  std::optional<int> domid;
+  std::optional<int> create_failed;   // xl's exit status
+  std::optional<std::string> failed;  // the step that failed
+  std::optional<int> script_status;
+  std::optional<std::string> gone;  // the reason the domain went away
+  bool poweroff = false;
+  std::optional<ExitMarker> marker;  // the guest's exit marker
+};
+
+int number(const std::map<std::string, std::string>& fields, const char* key) {
+  const auto it = fields.find(key);
+  if (it == fields.end()) return -1;
+  try {
+    return std::stoi(it->second);
+  } catch (...) {
+    return -1;
+  }
+}
+
+void apply_event(const Dom0Event& e, Dom0State* s) {
+  const auto field = [&e](const char* key) {
+    const auto it = e.fields.find(key);
+    return it == e.fields.end() ? std::string("unknown") : it->second;
+  };
+  if (e.name == "ready") {
+    s->ready = true;
+  } else if (e.name == "created") {
+    s->domid = number(e.fields, "domid");
+  } else if (e.name == "create-failed") {
+    s->create_failed = number(e.fields, "status");
+  } else if (e.name == "failed") {
+    s->failed = field("step");
+  } else if (e.name == "script-exit") {
+    s->script_status = number(e.fields, "status");
+  } else if (e.name == "domain-gone") {
+    s->gone = field("reason");
+  } else if (e.name == "poweroff") {
+    s->poweroff = true;
+  }
+}
+
+// The run's exit status once the guest's domain is gone.
+int status_after_domain_gone(const Dom0State& s) {
+  const int domid = s.domid.value_or(-1);
+  int result = 0;
+  if (s.marker) {
+    if (s.marker->reason == ExitMarker::Reason::kCrash) {
+      std::fprintf(stderr, "petrel: the guest crashed (code %d)\n", s.marker->code);
+      result = s.marker->code != 0 ? s.marker->code : 1;
+    } else if (s.marker->code != 0) {
+      std::fprintf(stderr, "petrel: the guest exited with status %d\n", s.marker->code);
+      result = s.marker->code;
+    }
+  } else if (*s.gone == "poweroff") {
+    std::fprintf(stderr,
+                 "petrel: no exit marker on the guest's console; domain %d shut down with reason "
+                 "poweroff (status 0)\n",
+                 domid);
+  } else if (*s.gone == "destroyed") {
+    std::fprintf(stderr,
+                 "petrel: no exit marker on the guest's console; domain %d was destroyed from "
+                 "dom0 (status 0)\n",
+                 domid);
+  } else {
+    std::fprintf(stderr,
+                 "petrel: no exit marker on the guest's console; domain %d went away with reason "
+                 "%s (status 1)\n",
+                 domid, s.gone->c_str());
+    result = 1;
+  }
+  if (result == 0 && s.script_status.value_or(0) != 0) {
+    std::fprintf(stderr, "petrel: the dom0 script failed (exit status %d)\n", *s.script_status);
+    result = 1;
+  }
+  return result & 0xff ? result & 0xff : (result != 0 ? 1 : 0);
+}
+
+}  // namespace
+
+int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o) {
+  const std::string qemu = "qemu-system-aarch64";
+  TempDir tmp;
+  if (tmp.path.empty()) {
+    std::perror("petrel: mkdtemp");
+    return kExitSetup;
+  }
+
+  // What this run adds to dom0: /init, /petrel/NAME.bin, NAME.cfg, script.
+  const auto image = read_file(o.image);
+  if (!image || image->empty()) {
+    std::fprintf(stderr, "petrel: cannot read guest image %s\n", o.image.c_str());
+    return kExitSetup;
+  }
+  std::optional<std::string> script;
+  if (!o.script.empty()) {
+    script = read_file(o.script);
+    if (!script) {
+      std::fprintf(stderr, "petrel: cannot read the dom0 script %s\n", o.script.c_str());
+      return kExitSetup;
+    }
+  }
+  const std::string stem = fs::path(o.image).stem().string();
+  const std::string run_dir = kDom0RunDir;
+  XlConfigRequest request;
+  request.default_name = stem;
+  request.kernel = run_dir + "/" + stem + ".bin";
+  if (o.memory_mib) {
+    request.memory_mib = *o.memory_mib;
+    request.override_memory = true;
+  }
+  request.bootargs = o.bootargs;
+  const XlConfig config = dom0_xl_config(o.xl_config, request);
+  if (config.name.empty()) {
+    std::fprintf(stderr, "petrel: the guest's xl configuration gives it no name\n");
+    return kExitSetup;
+  }
+  Dom0InitRequest init;
+  init.name = config.name;
+  init.cfg = run_dir + "/" + stem + ".cfg";
+  init.script = script.has_value();
+  CpioWriter run_archive;
+  run_archive.add_file("init", dom0_init_script(init), 0755);
+  run_archive.add_directory(run_dir);
+  run_archive.add_file(request.kernel, *image);
+  run_archive.add_file(init.cfg, config.text);
+  if (script) run_archive.add_file(kDom0Script, *script, 0755);
+
+  auto initramfs = read_file(dom0.initramfs.string());
+  if (!initramfs) {
+    std::fprintf(stderr, "petrel: cannot read %s\n", dom0.initramfs.c_str());
+    return kExitSetup;
+  }
+  initramfs->resize(cpio_align(initramfs->size()), '\0');
+  *initramfs += run_archive.finish();
+  const fs::path initramfs_path = tmp.path / "initramfs";
+  if (!write_file(initramfs_path, *initramfs)) {
+    std::fprintf(stderr, "petrel: cannot write %s\n", initramfs_path.c_str());
+    return kExitSetup;
+  }
+  std::error_code ec;
+  const uint64_t kernel_size = fs::file_size(dom0.kernel, ec);
+  if (ec || kernel_size == 0) {
+    std::fprintf(stderr, "petrel: cannot read dom0's kernel %s\n", dom0.kernel.c_str());
+    return kExitSetup;
+  }
+  const BootModule kernel{kKernelAddress, kernel_size};
+  const BootModule ramdisk{(kKernelAddress + kernel_size + kModuleAlign - 1) & ~(kModuleAlign - 1),
+                           initramfs->size()};
+
+  // The board's device tree, dumped with exactly the options of the run.
+  const fs::path board_dtb = tmp.path / "board.dtb";
+  auto dump = machine_args(o.gic);
+  dump[1] += ",dumpdtb=" + board_dtb.string();
+  dump.insert(dump.begin(), qemu);
+  if (run(dump, true) != 0 || !fs::exists(board_dtb)) {
+    std::fprintf(stderr, "petrel: '%s' failed\n", join(dump).c_str());
+    return kExitBootFailure;
+  }
+  const fs::path run_dtb = tmp.path / "run.dtb";
+  if (std::string err = make_dom0_device_tree(board_dtb, run_dtb, kXenDom0Bootargs, kDom0Bootargs,
+                                              kernel, ramdisk);
+      !err.empty()) {
+    std::fprintf(stderr, "petrel: %s\n", err.c_str());
+    return kExitBootFailure;
+  }
+
+  std::vector<std::string> cmd = {qemu};
+  for (auto& a : machine_args(o.gic)) cmd.push_back(a);
+  for (const char* a : {"-monitor", "none", "-serial", "stdio", "-no-reboot"}) cmd.push_back(a);
+  for (const std::string& a :
+       {std::string("-kernel"), paths.xen_image().string(), std::string("-dtb"), run_dtb.string(),
+        std::string("-device"), loader(dom0.kernel, kernel.address), std::string("-device"),
+        loader(initramfs_path, ramdisk.address)})
+    cmd.push_back(a);
+
+  const auto child = spawn_reading(cmd);
+  if (!child) {
+    std::perror("petrel: starting QEMU");
+    return kExitSetup;
+  }
+
+  using Clock = std::chrono::steady_clock;
+  const auto after = [](double seconds) {
+    return Clock::now() +
+           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  };
+  const Clock::time_point deadline = after(o.timeout_s);
+  std::optional<Clock::time_point> end_by;  // QEMU should have exited by then
+  std::deque<std::string> tail;
+  std::string pending;
+  Dom0State state;
+  bool xen_panic = false;
+  bool linux_panic = false;
+  bool timed_out = false;
+
+  auto handle_line = [&](std::string line) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    tail.push_back(line);
+    if (tail.size() > kTailLines) tail.pop_front();
+    if (o.serial != nullptr) o.serial->push_back(line);
+    if (o.raw) std::printf("%s\n", line.c_str());
+    const Dom0ConsoleLine c = classify_dom0_line(line);
+    switch (c.kind) {
+      case Dom0ConsoleLine::Kind::kXen:
+        if (is_xen_panic(line)) xen_panic = true;
+        return;
+      case Dom0ConsoleLine::Kind::kDom0Kernel:
+      case Dom0ConsoleLine::Kind::kOther:
+        if (is_linux_panic(line) && !linux_panic) {
+          linux_panic = true;
+          end_by = after(kGraceSeconds);
+        }
+        return;
+      case Dom0ConsoleLine::Kind::kDom0:
+        if (auto e = parse_dom0_event(c.text)) {
+          apply_event(*e, &state);
+          if (state.poweroff && !end_by) end_by = after(kGraceSeconds);
+          return;
+        }
+        if (!o.raw) std::printf("[dom0] %.*s\n", static_cast<int>(c.text.size()), c.text.data());
+        return;
+      case Dom0ConsoleLine::Kind::kGuest:
+        if (auto m = parse_exit_marker(c.text)) {
+          state.marker = m;
+          return;
+        }
+        if (!o.raw) std::printf("%.*s\n", static_cast<int>(c.text.size()), c.text.data());
+        return;
+    }
+  };
+
+  while (!xen_panic) {
+    const auto now = Clock::now();
+    if (end_by && now >= *end_by) break;
+    if (now >= deadline) {
+      timed_out = true;
+      break;
+    }
+    const auto until = end_by ? std::min(*end_by, deadline) : deadline;
+    const int wait_ms =
+        static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count()) +
+        1;
+    pollfd pfd{child->out, POLLIN, 0};
+    const int r = poll(&pfd, 1, wait_ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      std::perror("petrel: poll");
+      break;
+    }
+    if (r == 0) continue;
+    char buf[4096];
+    const ssize_t n = read(child->out, buf, sizeof buf);
+    if (n <= 0) break;  // QEMU exited
+    pending.append(buf, static_cast<size_t>(n));
+    size_t pos;
+    while ((pos = pending.find('\n')) != std::string::npos) {
+      handle_line(pending.substr(0, pos));
+      pending.erase(0, pos + 1);
+    }
+    std::fflush(stdout);
+  }
+  if (!pending.empty()) handle_line(pending);
+  std::fflush(stdout);
+  kill(child->pid, SIGKILL);
+  int status = 0;
+  waitpid(child->pid, &status, 0);
+  close(child->out);
+
+  if (xen_panic) {
+    std::fprintf(stderr, "petrel: Xen panicked\n");
+    print_tail(tail);
+    return kExitBootFailure;
+  }
+  if (state.failed) {
+    std::fprintf(stderr, "petrel: dom0 could not start Xen's tools (%s failed)\n",
+                 state.failed->c_str());
+    print_tail(tail);
+    return kExitBootFailure;
+  }
+  if (state.create_failed) {
+    std::fprintf(stderr, "petrel: xl create failed in dom0 (exit status %d)\n",
+                 *state.create_failed);
+    return kExitBootFailure;
+  }
+  if (state.gone) return status_after_domain_gone(state);
+  if (linux_panic) {
+    std::fprintf(stderr, "petrel: dom0's Linux kernel panicked\n");
+    print_tail(tail);
+    return kExitBootFailure;
+  }
+  if (timed_out) {
+    std::fprintf(
+        stderr, "petrel: timeout: %s after %g s; QEMU stopped\n",
+        state.domid ? "the guest's domain was still there" : "dom0 had not created the guest",
+        o.timeout_s);
+    print_tail(tail);
+    return kExitTimeout;
+  }
+  std::fprintf(stderr, "petrel: QEMU ended before the guest's domain was gone\n");
+  print_tail(tail);
+  return kExitBootFailure;
+}
+
+}  // namespace petrel::tool
