@@ -375,7 +375,7 @@ TEST(Dom0Console, Classification) {
     const char* text;
   } cases[] = {
       {"[d1] hello: done", Kind::kGuest, 1, "hello: done"},
-      {"[d12] [d1] nested\r", Kind::kGuest, 12, "[d1] nested"},
+      {"[d12] [d1] nested\r\r", Kind::kGuest, 12, "[d1] nested"},
       {"[d3]", Kind::kGuest, 3, ""},
       {"(d1) console_io", Kind::kGuest, 1, "console_io"},
       {"[dom0] xl create: ok", Kind::kDom0, 0, "xl create: ok"},

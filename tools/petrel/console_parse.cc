@@ -60,7 +60,7 @@ bool is_xen_panic(std::string_view line) {
 }
 
 Dom0ConsoleLine classify_dom0_line(std::string_view line) {
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   using Kind = Dom0ConsoleLine::Kind;
   if (ConsoleLine c = classify_line(line); c.kind == ConsoleLine::Kind::kGuest)
     return {Kind::kGuest, c.domain, c.text};

@@ -266,11 +266,12 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
   std::string pending;
   Dom0State state;
   bool xen_panic = false;
-  bool linux_panic = false;
+  std::string linux_panic;  // the line with which dom0's Linux panicked
   bool timed_out = false;
 
   auto handle_line = [&](std::string line) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    // dom0's lines pass Linux's tty and Xen's serial driver: "\r\r\n".
+    while (!line.empty() && line.back() == '\r') line.pop_back();
     tail.push_back(line);
     if (tail.size() > kTailLines) tail.pop_front();
     if (o.serial != nullptr) o.serial->push_back(line);
@@ -282,8 +283,8 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
         return;
       case Dom0ConsoleLine::Kind::kDom0Kernel:
       case Dom0ConsoleLine::Kind::kOther:
-        if (is_linux_panic(line) && !linux_panic) {
-          linux_panic = true;
+        if (is_linux_panic(line) && linux_panic.empty()) {
+          linux_panic = line;
           end_by = after(kGraceSeconds);
         }
         return;
@@ -360,8 +361,8 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
     return kExitBootFailure;
   }
   if (state.gone) return status_after_domain_gone(state);
-  if (linux_panic) {
-    std::fprintf(stderr, "petrel: dom0's Linux kernel panicked\n");
+  if (!linux_panic.empty()) {
+    std::fprintf(stderr, "petrel: dom0's Linux kernel panicked:\n  %s\n", linux_panic.c_str());
     print_tail(tail);
     return kExitBootFailure;
   }
