@@ -1,10 +1,11 @@
 // Guest entry for AArch32: the zImage header Xen (and `xl create`) look for,
 // then the first instructions.
 //
-// The image is linked for one fixed address, 0x40080000 (RAM base + 512 KiB,
-// where AArch64 images go too), and says so in the header's `start` field:
-// loaders then place it exactly there (a zero `start` would mean "position
-// independent, put me anywhere"). `end` covers the whole image, .bss and
+// The image is linked for one fixed address, 0x40008000 (RAM base + 32 KiB)
+// and says so in the header's `start` field. Xen's dom0less loader places it
+// exactly there; the toolstack's (libxc, `xl create`) ignores `start` and
+// always uses RAM base + 0x8000, which is why that is the address. (A zero
+// `start` would mean "position independent, put me anywhere".) `end` covers the whole image, .bss and
 // stacks included (the .bin carries them as zeros), so a loader never puts
 // the device tree where .bss will be.
 //
