@@ -171,3 +171,35 @@ TEST(XsNumbers, Parse) {
 
 }  // namespace
 }  // namespace petrel::xen::xs
+
+namespace petrel::xen::xs {
+namespace {
+
+Message make(uint32_t type, uint32_t id, const std::string& payload) {
+  Message m{};
+  m.header = xsd_sockmsg{type, id, 0, static_cast<uint32_t>(payload.size())};
+  std::memcpy(m.payload, payload.data(), payload.size());
+  m.payload[payload.size()] = '\0';
+  return m;
+}
+
+TEST(XsRoute, RepliesGoToTheirRequestOnly) {
+  EXPECT_EQ(route(make(XS_READ, 7, "v"), true, 7), Route::kReply);
+  EXPECT_EQ(route(make(XS_READ, 6, "v"), true, 7), Route::kStray) << "wrong request id";
+  EXPECT_EQ(route(make(XS_READ, 7, "v"), false, 7), Route::kStray) << "nobody waiting";
+  EXPECT_EQ(route(make(XS_ERROR, 9, std::string("EINVAL\0", 7)), true, 7), Route::kStray);
+  EXPECT_EQ(route(make(XS_WATCH_EVENT, 7, std::string("p\0t\0", 4)), true, 7), Route::kWatchEvent)
+      << "a watch event is never taken for a reply, whatever its id";
+}
+
+TEST(XsRoute, ReplyOutcome) {
+  EXPECT_TRUE(check_reply(make(XS_WRITE, 1, "OK"), XS_WRITE).ok());
+  auto e = check_reply(make(XS_ERROR, 1, std::string("EACCES\0", 7)), XS_WRITE);
+  EXPECT_EQ(e.error().code, Errc::kPermission);
+  EXPECT_STREQ(e.error().message, "xenstore: EACCES");
+  EXPECT_EQ(check_reply(make(XS_READ, 1, "x"), XS_WRITE).error().code, Errc::kIo)
+      << "a reply of another type";
+}
+
+}  // namespace
+}  // namespace petrel::xen::xs

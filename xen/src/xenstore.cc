@@ -103,18 +103,18 @@ void deliver_watch_event(const xs::Message& m) {
 }
 
 void handle(const xs::Message& m) {
-  if (m.header.type == XS_WATCH_EVENT) {
-    deliver_watch_event(m);
-    return;
+  xs::Route r;
+  {
+    kernel::CriticalSection cs;
+    r = xs::route(m, g_waiting, g_waiting_id);
+    if (r == xs::Route::kStray) ++g_stats.stray_replies;
+    if (r == xs::Route::kReply) {
+      str::copy(&g_reply, &m, xs::kHeaderSize + m.header.len + 1);
+      g_waiting = false;
+      (void)kernel::semaphore_give(&g_reply_ready);
+    }
   }
-  kernel::CriticalSection cs;
-  if (!g_waiting || m.header.req_id != g_waiting_id) {
-    ++g_stats.stray_replies;
-    return;
-  }
-  str::copy(&g_reply, &m, xs::kHeaderSize + m.header.len + 1);
-  g_waiting = false;
-  (void)kernel::semaphore_give(&g_reply_ready);
+  if (r == xs::Route::kWatchEvent) deliver_watch_event(m);  // callbacks run unmasked
 }
 
 void service_task(void*) {
@@ -171,9 +171,7 @@ Status exchange(uint32_t type, Transaction tx, const xs::Part* parts, size_t cou
     return Error{Errc::kTimeout, "xenstore: no reply from xenstored"};
   }
   if (g_lost) return kLost;
-  if (g_reply.header.type == XS_ERROR) return xs::reply_error(g_reply.payload, g_reply.header.len);
-  if (g_reply.header.type != type) return Error{Errc::kIo, "xenstore: reply of the wrong type"};
-  return ok();
+  return xs::check_reply(g_reply, type);
 }
 
 // A whole request under the lock; `on_reply` runs with g_reply valid.

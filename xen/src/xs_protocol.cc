@@ -92,6 +92,18 @@ Result<bool> Decoder::poll(RingConsumer& ring, Message* msg) {
   }
 }
 
+Route route(const Message& m, bool waiting, uint32_t waiting_id) {
+  if (m.header.type == XS_WATCH_EVENT) return Route::kWatchEvent;
+  if (waiting && m.header.req_id == waiting_id) return Route::kReply;
+  return Route::kStray;
+}
+
+Status check_reply(const Message& m, uint32_t request_type) {
+  if (m.header.type == XS_ERROR) return reply_error(m.payload, m.header.len);
+  if (m.header.type != request_type) return Error{Errc::kIo, "xenstore: reply of the wrong type"};
+  return ok();
+}
+
 Error reply_error(const char* payload, size_t len) {
   for (const NamedError& e : kErrors) {
     const size_t n = str::length(e.name);

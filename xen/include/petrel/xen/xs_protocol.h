@@ -53,6 +53,16 @@ class Decoder {
   size_t have_ = 0;  // bytes of the current message gathered so far
 };
 
+// Where a message from xenstored goes: a watch event to the watches, the
+// reply to the request waiting for it (same request id), anything else
+// (a reply to nobody, a stale or forged id) is dropped and counted.
+enum class Route { kReply, kWatchEvent, kStray };
+Route route(const Message& m, bool waiting, uint32_t waiting_id);
+
+// The outcome of a reply to a request of type `request_type`: ok, the
+// error an XS_ERROR names, or kIo for a reply of another type.
+Status check_reply(const Message& m, uint32_t request_type);
+
 // The error an XS_ERROR reply names, with a static message
 // ("xenstore: ENOENT") and the closest Errc; unknown names give kIo.
 Error reply_error(const char* payload, size_t len);
