@@ -200,6 +200,14 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
   run_archive.add_file(request.kernel, *image);
   run_archive.add_file(init.cfg, config.text);
   if (script) run_archive.add_file(kDom0Script, *script, 0755);
+  for (const std::string& f : o.files) {
+    const auto content = read_file(f);
+    if (!content) {
+      std::fprintf(stderr, "petrel: cannot read the dom0 file %s\n", f.c_str());
+      return kExitSetup;
+    }
+    run_archive.add_file(run_dir + "/" + fs::path(f).filename().string(), *content, 0755);
+  }
 
   auto initramfs = read_file(dom0.initramfs.string());
   if (!initramfs) {

@@ -73,6 +73,8 @@ dom0 runs (run --dom0; one APP; not with --icount or --vpl011):
                      (NAME and DOMID in its environment; `xl unpause $NAME` starts the guest,
                      which happens anyway when the script ends); its output is shown as
                      "[dom0] ..." lines, and a non-zero exit status fails the run
+  --dom0-file FILE   copy FILE into dom0's /petrel (the script's working directory), e.g. a
+                     dom0 tool the script runs; may be given several times
   --timeout SECONDS  for the whole run, dom0's boot included (default 60)
   The serial console carries "[dom0] " lines (dom0's init and script), "[dN] " lines (domain
   N's console, streamed from xenconsoled's log), Linux's and Xen's messages; without --raw
@@ -165,6 +167,7 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
   bool timeout_given = false;
   bool memory_given = false;
   std::string dom0_script;
+  std::vector<std::string> dom0_files;
   std::vector<std::string> apps;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -195,6 +198,11 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
       timeout_given = true;
     } else if (a == "--dom0") {
       dom0 = true;
+    } else if (a == "--dom0-file") {
+      const std::string* v = value("--dom0-file");
+      if (v == nullptr) return usage_error("--dom0-file takes a file");
+      if (!fs::is_regular_file(*v)) return usage_error("--dom0-file: no file " + *v);
+      dom0_files.push_back(*v);
     } else if (a == "--dom0-script") {
       const std::string* v = value("--dom0-script");
       if (v == nullptr) return usage_error("--dom0-script takes a file");
@@ -228,8 +236,8 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
     if (!dom0_script.empty() && !fs::is_regular_file(dom0_script))
       return usage_error("--dom0-script: no file " + dom0_script);
     if (!timeout_given) o.timeout_s = 60;
-  } else if (!dom0_script.empty()) {
-    return usage_error("--dom0-script needs --dom0");
+  } else if (!dom0_script.empty() || !dom0_files.empty()) {
+    return usage_error("--dom0-script and --dom0-file need --dom0");
   }
   if (!ensure(paths, build ? Need::kAll : (dom0 ? Need::kDom0 : Need::kRun))) return kExitSetup;
   std::optional<Dom0Image> dom0_image;
@@ -256,6 +264,7 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
     if (memory_given) d.memory_mib = o.memory_mib;
     d.bootargs = o.bootargs;
     d.script = dom0_script;
+    d.files = dom0_files;
     d.timeout_s = o.timeout_s;
     d.raw = o.raw;
     return run_dom0(paths, *dom0_image, d);
@@ -275,7 +284,25 @@ struct BenchRun {
   std::string image;  // build/<arch>/apps/bench.bin
   std::string table;
   std::string xen = "unknown";
+  std::string dom0_image;  // build/<arch>/apps/xen-bench.bin
+  std::string dom0_table;  // its table (with a Linux dom0, real time)
 };
+
+// The lines a bench guest printed between "bench: begin" and "bench: end"
+// (`guest`: the guest's console text, prefixes removed).
+std::string collect_table(const std::vector<std::string>& guest) {
+  std::string table;
+  bool in_table = false;
+  for (const auto& text : guest) {
+    if (text == "bench: begin")
+      in_table = true;
+    else if (text == "bench: end")
+      in_table = false;
+    else if (in_table)
+      table += text + "\n";
+  }
+  return table;
+}
 
 // Boots `run->image` under --icount and collects its table. Returns the run's
 // exit status (1 if the guest printed no table).
@@ -290,22 +317,17 @@ int run_bench(const Paths& paths, bool quick, BenchRun* run) {
   o.serial = &serial;
   const int status = run_guests(paths, o);
   if (status != 0) return status;
-
-  bool in_table = false;
+  std::vector<std::string> guest;
   for (const auto& line : serial) {
-    ConsoleLine c = classify_line(line);
-    if (c.kind == ConsoleLine::Kind::kXen) {
-      if (auto pos = line.find("Xen version "); pos != std::string::npos && run->xen == "unknown")
-        run->xen = line.substr(pos, line.find(" (pkg") - pos);
-      continue;
+    const ConsoleLine c = classify_line(line);
+    if (c.kind == ConsoleLine::Kind::kGuest) {
+      guest.emplace_back(c.text);
+    } else if (auto pos = line.find("Xen version ");
+               pos != std::string::npos && run->xen == "unknown") {
+      run->xen = line.substr(pos, line.find(" (pkg") - pos);
     }
-    if (c.text == "bench: begin")
-      in_table = true;
-    else if (c.text == "bench: end")
-      in_table = false;
-    else if (in_table)
-      run->table += std::string(c.text) + "\n";
   }
+  run->table = collect_table(guest);
   if (run->table.empty()) {
     std::fprintf(stderr, "petrel: the %s bench guest printed no table\n", arch_title(run->arch));
     return 1;
@@ -313,8 +335,38 @@ int run_bench(const Paths& paths, bool quick, BenchRun* run) {
   return 0;
 }
 
+// Boots `run->dom0_image` from a Linux dom0 with xl create; dom0 runs
+// bench/dom0-bench.sh and the evtchn-echo tool. Real time (no icount).
+int run_dom0_bench(const Paths& paths, const Dom0Image& dom0, bool quick, BenchRun* run) {
+  std::printf("petrel: %s benchmarks with a Linux dom0 (%s)\n", arch_title(run->arch),
+              run->dom0_image.c_str());
+  std::vector<std::string> serial;
+  Dom0RunOptions d;
+  d.image = run->dom0_image;
+  d.script = (paths.root / "bench" / "dom0-bench.sh").string();
+  d.files = {(paths.host_build / "dom0-tools" / "evtchn-echo").string()};
+  d.bootargs = quick ? "quick" : "";
+  d.timeout_s = 300;
+  d.serial = &serial;
+  const int status = run_dom0(paths, dom0, d);
+  if (status != 0) return status;
+  // The guest's lines come as "[dN] text" here: keep only those.
+  std::vector<std::string> guest;
+  for (const auto& line : serial) {
+    const Dom0ConsoleLine c = classify_dom0_line(line);
+    if (c.kind == Dom0ConsoleLine::Kind::kGuest) guest.emplace_back(c.text);
+  }
+  run->dom0_table = collect_table(guest);
+  if (run->dom0_table.empty()) {
+    std::fprintf(stderr, "petrel: the %s xen-bench guest printed no table\n",
+                 arch_title(run->arch));
+    return 1;
+  }
+  return 0;
+}
+
 bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& arm32,
-                   const std::string& merged) {
+                   const std::string& merged, const std::string& merged_dom0) {
   const std::time_t now = std::time(nullptr);
   char date[32];
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
@@ -346,7 +398,14 @@ bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& ar
     << "## " << arch_title(arm64.arch) << "\n\n"
     << arm64.table << "\n"
     << "## " << arch_title(arm32.arch) << "\n\n"
-    << arm32.table;
+    << arm32.table << "\n"
+    << "## Xen services with a Linux dom0 (real time, not icount)\n\n"
+    << "bench/xen_bench.cc started by `xl create` from a Linux dom0 (`run --dom0`, two vCPUs: "
+       "Xen stalls on two CPUs under icount), dom0's side bench/dom0-bench.sh with "
+       "tools/dom0/evtchn-echo.c. Virtual time follows the host's real time here, so these "
+       "figures depend on the host and vary from run to run; compare them only with each "
+       "other.\n\n"
+    << merged_dom0;
   if (!f) {
     std::fprintf(stderr, "petrel: cannot write %s\n", out.c_str());
     return false;
@@ -370,7 +429,7 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   }
   std::vector<BenchRun> runs;
   for (Arch arch : kArchs)
-    if (!only || *only == arch) runs.push_back({arch, "", "", "unknown"});
+    if (!only || *only == arch) runs.push_back({arch, "", "", "unknown", "", ""});
 
   if (!ensure(paths, Need::kAll)) return kExitSetup;
   for (const auto& r : runs)
@@ -381,8 +440,24 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
     r.image = *image;
   }
   for (auto& r : runs) {
+    auto image = find_image(paths, r.arch, "xen-bench");
+    if (!image) return kExitSetup;
+    r.dom0_image = *image;
+  }
+  if (run({"cmake", "--build", paths.host_build.string(), "--target", "dom0_tools"}, true) != 0) {
+    std::fprintf(stderr, "petrel: building the dom0 tools failed\n");
+    return kExitSetup;
+  }
+  const std::optional<Dom0Image> dom0 = ensure_dom0(paths);
+  if (!dom0) return kExitSetup;
+  for (auto& r : runs) {
     if (const int status = run_bench(paths, quick, &r); status != 0) {
       std::fprintf(stderr, "petrel: the %s benchmark run failed (exit status %d)\n",
+                   arch_title(r.arch), status);
+      return status;
+    }
+    if (const int status = run_dom0_bench(paths, *dom0, quick, &r); status != 0) {
+      std::fprintf(stderr, "petrel: the %s benchmark run with dom0 failed (exit status %d)\n",
                    arch_title(r.arch), status);
       return status;
     }
@@ -392,7 +467,8 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
     std::printf(
         "petrel: %s results%s (not recorded: bench/RESULTS.md is written only when "
         "both architectures run):\n%s",
-        arch_title(*only), quick ? " with --quick" : "", runs[0].table.c_str());
+        arch_title(*only), quick ? " with --quick" : "",
+        (runs[0].table + runs[0].dom0_table).c_str());
     return 0;
   }
   const BenchRun& arm64 = runs[0];  // in the order of kArchs
@@ -411,11 +487,17 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   const bool arm64_ok = check(arm64, merged.rows_a, merged.malformed_a);
   const bool arm32_ok = check(arm32, merged.rows_b, merged.malformed_b);
   if (!arm64_ok || !arm32_ok) return 1;
+  const MergedBenchTable merged_dom0 = merge_bench_tables(arch_title(arm64.arch), arm64.dom0_table,
+                                                          arch_title(arm32.arch), arm32.dom0_table);
+  if (!check(arm64, merged_dom0.rows_a, merged_dom0.malformed_a) ||
+      !check(arm32, merged_dom0.rows_b, merged_dom0.malformed_b))
+    return 1;
   if (quick) {
-    std::printf("petrel: results with --quick (not recorded):\n%s", merged.markdown.c_str());
+    std::printf("petrel: results with --quick (not recorded):\n%s\n%s", merged.markdown.c_str(),
+                merged_dom0.markdown.c_str());
     return 0;
   }
-  return write_results(paths, arm64, arm32, merged.markdown) ? 0 : 1;
+  return write_results(paths, arm64, arm32, merged.markdown, merged_dom0.markdown) ? 0 : 1;
 }
 
 int cmd_test(const Paths& paths, const std::vector<std::string>& args) {

@@ -44,6 +44,7 @@ struct Dom0RunOptions {
   std::optional<unsigned> memory_mib;  // overrides the configuration's memory=
   std::string bootargs;                // the guest's command line (xl's extra=)
   std::string script;                  // a dom0 script to run after `xl create`, or ""
+  std::vector<std::string> files;      // more files for dom0's /petrel (tools the script runs)
   double timeout_s = 60;
   bool raw = false;
   std::vector<std::string>* serial = nullptr;  // if set: every serial line, as received
