@@ -45,6 +45,20 @@ void peer(void*) {
     fail("write", s.error());
   print("peer: wrote data/petrel/from-guest\n");
 
+  char owner[16];
+  format_to(owner, sizeof owner, "n%u", static_cast<unsigned>(domid->value));
+  const char* perms[] = {owner, "r0"};
+  if (Status s = xenstore::set_permissions("data/petrel/from-guest", perms, 2); !s)
+    fail("set_permissions", s.error());
+  char got[64];
+  auto p = xenstore::get_permissions("data/petrel/from-guest", got, sizeof got);
+  if (!p) fail("get_permissions", p.error());
+  print("peer: permissions of data/petrel/from-guest:");
+  for (const char* e = xs::next_string(got, *p, nullptr); e != nullptr;
+       e = xs::next_string(got, *p, e))
+    print(" %s", e);
+  print("\n");
+
   Semaphore* changed = *semaphore_create_counting(100, 0);
   auto watch = xenstore::watch("data/petrel/to-guest", on_to_guest, changed);
   if (!watch) fail("watch", watch.error());
