@@ -69,7 +69,7 @@ void peer(void*) {
   print("grant-peer: dom0's page says \"%s\"\n", p);
   str::copy(p + 2048, "the guest read it", 18);
   if (Status s = grant::unmap(*m); !s) fail("unmap", s.error());
-  print("grant-peer: unmapped dom0's page; %u granted, %u mapped\n", grant::stats().granted,
+  print("grant-peer: unmapped dom0's page, %u granted, %u mapped\n", grant::stats().granted,
         grant::stats().mapped);
   (void)xenstore::write("data/grant/done", "1");
   exit(0);
