@@ -226,12 +226,18 @@ stream_console() {
   fi
 }
 
-# Why the domain went away, from the log of xl's monitoring daemon.
+# Why the domain went away, from the log of xl's monitoring daemon: its last
+# word on the domain (a domain rebooted by xl and then destroyed was
+# destroyed).
 shutdown_reason() {
   log=/var/log/xen/xl-$NAME.log
   tries=0
   while :; do
-    code=$(sed -n 's/^Domain [0-9]* has shut down, reason code \([0-9]*\).*/\1/p' "$log" 2>/dev/null | tail -n 1)
+    last=$(grep -E '^Domain [0-9]+ has (shut down, reason code|been destroyed)' "$log" 2>/dev/null | tail -n 1)
+    case $last in
+      *'been destroyed'*) echo destroyed; return ;;
+    esac
+    code=$(echo "$last" | sed -n 's/.*reason code \([0-9]*\).*/\1/p')
     case $code in
       0) echo poweroff; return ;;
       1) echo reboot; return ;;
@@ -240,10 +246,6 @@ shutdown_reason() {
       4) echo watchdog; return ;;
       5) echo soft_reset; return ;;
     esac
-    if grep -q 'has been destroyed' "$log" 2>/dev/null; then
-      echo destroyed
-      return
-    fi
     tries=$((tries + 1))
     if [ $tries -gt 20 ]; then
       echo unknown
