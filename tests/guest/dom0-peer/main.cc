@@ -115,6 +115,13 @@ void peer(void*) {
     print(" %s", p);
   print("\n");
 
+  if (Status s = xenstore::mkdir("data/petrel/dir"); !s) fail("mkdir", s.error());
+  if (Status s = xenstore::write("data/petrel/dir/leaf", "x"); !s) fail("write leaf", s.error());
+  if (Status s = xenstore::remove("data/petrel/dir"); !s) fail("rm", s.error());
+  auto gone = xenstore::read("data/petrel/dir/leaf", value, sizeof value);
+  print("peer: mkdir, write below, rm: the leaf is %s\n",
+        !gone && gone.error().code == Errc::kNotFound ? "gone" : "still there");
+
   auto missing = xenstore::read("data/petrel/no-such-key", value, sizeof value);
   print("peer: reading a missing key: %s\n", missing ? "found?" : missing.error().message);
 
