@@ -6,7 +6,8 @@ add_library(petrel_xen_host_testable STATIC
   ${PETREL_ROOT}/xen/src/byte_ring.cc
   ${PETREL_ROOT}/xen/src/console_ring.cc
   ${PETREL_ROOT}/xen/src/xs_protocol.cc
-  ${PETREL_ROOT}/xen/src/grant_entries.cc)
+  ${PETREL_ROOT}/xen/src/grant_entries.cc
+  ${PETREL_ROOT}/xen/src/vchan_layout.cc)
 target_include_directories(petrel_xen_host_testable PUBLIC ${PETREL_ROOT}/xen/include)
 # Xen's public headers, as the guest build sees them (libxen-dev).
 target_compile_definitions(petrel_xen_host_testable PUBLIC
@@ -27,3 +28,6 @@ target_link_libraries(grant_entries_test PRIVATE petrel_xen_host_testable)
 
 petrel_unit_test(evtchn_fifo_test evtchn_fifo_test.cc)
 target_link_libraries(evtchn_fifo_test PRIVATE petrel_xen_host_testable)
+
+petrel_unit_test(vchan_layout_test vchan_layout_test.cc)
+target_link_libraries(vchan_layout_test PRIVATE petrel_xen_host_testable)

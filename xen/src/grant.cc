@@ -88,60 +88,103 @@ Status end_access(GrantRef ref) {
   return g_entries.revoke(ref);
 }
 
-Result<Mapping> map(DomainId peer, GrantRef ref, bool readonly) {
-  if (!g_ready) return Error{Errc::kUnsupported, "grant: no grant table"};
-  unsigned slot = kMapSlots;
-  {
-    kernel::CriticalSection cs;
-    for (unsigned i = 0; i < kMapSlots; ++i) {
-      if (g_slot_used[i] == 0) {
-        g_slot_used[i] = 1;
-        slot = i;
-        break;
-      }
+namespace {
+
+// `count` free slots in a row, marked used; kMapSlots if there are none.
+unsigned take_slots(unsigned count) {
+  kernel::CriticalSection cs;
+  for (unsigned first = 0; first + count <= kMapSlots; ++first) {
+    unsigned n = 0;
+    while (n < count && g_slot_used[first + n] == 0) ++n;
+    if (n == count) {
+      for (unsigned i = 0; i < count; ++i) g_slot_used[first + i] = 1;
+      return first;
     }
+    first += n;  // skip past the used slot that stopped us
   }
-  if (slot == kMapSlots) return Error{Errc::kNoMemory, "grant: mapping window full"};
-  const uintptr_t addr = g_window + slot * kPageSize;
-  gnttab_map_grant_ref_t op{};
-  op.host_addr = addr;
-  op.flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0);
-  op.ref = ref.value;
-  op.dom = peer.value;
-  Status s = hypercall_status(grant_table_op(GNTTABOP_map_grant_ref, &op, 1));
-  if (s && op.status != GNTST_okay) s = status_error(op.status, Errc::kPermission);
-  if (s) s = arch::map_shared_memory(addr, kPageSize);
-  if (!s) {
-    kernel::CriticalSection cs;
-    g_slot_used[slot] = 0;
-    return s.error();
-  }
-  {
-    kernel::CriticalSection cs;
-    ++g_mapped;
-  }
-  return Mapping{reinterpret_cast<void*>(addr), op.handle};
+  return kMapSlots;
 }
 
-Status unmap(Mapping m) {
-  const uintptr_t addr = reinterpret_cast<uintptr_t>(m.address);
-  if (!g_ready || addr < g_window || addr >= g_window + kMapSlots * kPageSize ||
-      (addr & (kPageSize - 1)) != 0)
-    return Error{Errc::kInvalid, "grant: not a mapping of ours"};
-  const unsigned slot = static_cast<unsigned>((addr - g_window) / kPageSize);
-  if (g_slot_used[slot] == 0) return Error{Errc::kInvalid, "grant: not mapped"};
+Status unmap_one(uintptr_t addr, uint32_t handle) {
   gnttab_unmap_grant_ref_t op{};
   op.host_addr = addr;
-  op.handle = m.handle;
+  op.handle = handle;
   Status s = hypercall_status(grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1));
   if (s && op.status != GNTST_okay) s = status_error(op.status, Errc::kInvalid);
   if (!s) return s;
   // The stage-1 entry stays; the frame is gone from stage 2, so a stale
   // access faults instead of reaching the peer's page.
+  const unsigned slot = static_cast<unsigned>((addr - g_window) / kPageSize);
   kernel::CriticalSection cs;
   g_slot_used[slot] = 0;
   --g_mapped;
   return ok();
+}
+
+bool in_window(uintptr_t addr, unsigned count) {
+  return g_ready && addr >= g_window && (addr & (kPageSize - 1)) == 0 &&
+         (addr - g_window) / kPageSize + count <= kMapSlots;
+}
+
+}  // namespace
+
+Result<void*> map_pages(DomainId peer, const GrantRef* refs, uint32_t* handles, unsigned count,
+                        bool readonly) {
+  if (!g_ready) return Error{Errc::kUnsupported, "grant: no grant table"};
+  if (count == 0 || count > kMapSlots) return Error{Errc::kOutOfRange, "grant: bad page count"};
+  const unsigned first = take_slots(count);
+  if (first == kMapSlots) return Error{Errc::kNoMemory, "grant: mapping window full"};
+  const uintptr_t base = g_window + first * kPageSize;
+  for (unsigned i = 0; i < count; ++i) {
+    const uintptr_t addr = base + i * kPageSize;
+    gnttab_map_grant_ref_t op{};
+    op.host_addr = addr;
+    op.flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0);
+    op.ref = refs[i].value;
+    op.dom = peer.value;
+    Status s = hypercall_status(grant_table_op(GNTTABOP_map_grant_ref, &op, 1));
+    if (s && op.status != GNTST_okay) s = status_error(op.status, Errc::kPermission);
+    if (s) s = arch::map_shared_memory(addr, kPageSize);
+    if (s) {
+      kernel::CriticalSection cs;
+      ++g_mapped;
+      handles[i] = op.handle;
+      continue;
+    }
+    // Undo: unmap what was mapped, free the rest of the slots.
+    for (unsigned j = 0; j < i; ++j) (void)unmap_one(base + j * kPageSize, handles[j]);
+    kernel::CriticalSection cs;
+    for (unsigned j = i; j < count; ++j) g_slot_used[first + j] = 0;
+    return s.error();
+  }
+  return reinterpret_cast<void*>(base);
+}
+
+Status unmap_pages(void* address, const uint32_t* handles, unsigned count) {
+  const uintptr_t base = reinterpret_cast<uintptr_t>(address);
+  if (count == 0 || !in_window(base, count))
+    return Error{Errc::kInvalid, "grant: not a mapping of ours"};
+  Status result = ok();
+  for (unsigned i = 0; i < count; ++i) {
+    const unsigned slot = static_cast<unsigned>((base - g_window) / kPageSize) + i;
+    if (g_slot_used[slot] == 0) {
+      result = Error{Errc::kInvalid, "grant: not mapped"};
+      continue;
+    }
+    if (Status s = unmap_one(base + i * kPageSize, handles[i]); !s) result = s;
+  }
+  return result;
+}
+
+Result<Mapping> map(DomainId peer, GrantRef ref, bool readonly) {
+  uint32_t handle = 0;
+  auto a = map_pages(peer, &ref, &handle, 1, readonly);
+  if (!a) return a.error();
+  return Mapping{*a, handle};
+}
+
+Status unmap(Mapping m) {
+  return unmap_pages(m.address, &m.handle, 1);
 }
 
 Stats stats() {

@@ -32,6 +32,11 @@ struct Mapping {
 inline constexpr unsigned kMapSlots = 2048;  // 8 MiB of window
 Result<Mapping> map(DomainId peer, GrantRef ref, bool readonly);
 Status unmap(Mapping mapping);
+// `count` granted pages mapped side by side (one contiguous range, for
+// multi-page rings); handles[] receives one handle per page. All or none.
+Result<void*> map_pages(DomainId peer, const GrantRef* refs, uint32_t* handles, unsigned count,
+                        bool readonly);
+Status unmap_pages(void* address, const uint32_t* handles, unsigned count);
 
 struct Stats {
   uint32_t granted;  // entries we granted, not yet ended

@@ -1,0 +1,72 @@
+# dom0's side of examples/vchan-echo with Xen's vchan-socket-proxy (real
+# libxenvchan), sourced by vchan-guest-server.sh (mode=server: the guest
+# serves, dom0 is the client) and vchan-guest-client.sh (mode=client: dom0
+# serves, the guest connects).
+PATH=$PATH:/usr/lib/xen-4.17/bin
+home=/local/domain/$DOMID
+log=/var/log/xen/console/guest-$NAME.log
+
+wait_log() {  # waits until the guest's log has $2 lines matching $1
+  i=0
+  until [ "$(grep -c "$1" "$log" 2>/dev/null)" -ge "$2" ]; do
+    i=$((i + 1))
+    if [ $i -gt 300 ]; then
+      echo "dom0: gave up waiting for '$1'"
+      exit 1
+    fi
+    sleep 0.1
+  done
+}
+
+# Sends $1 random bytes through the proxy and compares what comes back.
+check() {
+  head -c "$1" /dev/urandom >/tmp/in
+  if [ "$mode" = server ]; then
+    (cat /tmp/in; sleep 2) | timeout 120 vchan-socket-proxy -m client "$DOMID" "$home/data/vchan-echo" - >/tmp/out 2>/tmp/err
+  else
+    # The guest keeps trying to connect until this server is there.
+    (cat /tmp/in; sleep 2) | timeout 120 vchan-socket-proxy -m server "$DOMID" /local/domain/0/data/petrel-vchan - >/tmp/out 2>/tmp/err
+  fi
+  if cmp -s /tmp/in /tmp/out; then
+    echo "dom0: $1 bytes came back intact"
+  else
+    echo "dom0: $1 bytes: MISMATCH ($(wc -c </tmp/out) bytes back)"
+    head -5 /tmp/err
+  fi
+}
+
+if [ "$mode" = server ]; then
+  xl unpause "$NAME"
+  n=0
+  for size in 1 1000 4096 65536 1000000 4000000; do
+    n=$((n + 1))
+    wait_log "serving at" $n
+    check $size
+  done
+  # The guest closes mid-stream (it was started with close-after): dom0's
+  # proxy sees the close and ends long before its input does.
+  n=$((n + 1))
+  wait_log "serving at" $n
+  head -c 3000000 /dev/urandom >/tmp/in
+  (cat /tmp/in; sleep 30) | timeout 60 vchan-socket-proxy -m client "$DOMID" "$home/data/vchan-echo" - >/tmp/out 2>/tmp/err
+  echo "dom0: the guest closed mid-stream: proxy ended with status $?, $(wc -c </tmp/out) bytes back"
+  # dom0 closes mid-stream: the guest sees it.
+  n=$((n + 1))
+  wait_log "serving at" $n
+  head -c 4000000 /dev/urandom | timeout 60 vchan-socket-proxy -m client "$DOMID" "$home/data/vchan-echo" - >/dev/null 2>&1 &
+  proxy=$!
+  sleep 0.5
+  kill $proxy
+  wait_log "ended after" $n
+  echo "dom0: closed mid-stream from dom0"
+else
+  # dom0 serves; the guest (role=client) connects to each server in turn.
+  xl unpause "$NAME"
+  n=0
+  for size in 1 100000 3000000; do
+    n=$((n + 1))
+    check $size
+    wait_log "ended after" $n
+    xenstore-rm /local/domain/0/data/petrel-vchan 2>/dev/null
+  done
+fi

@@ -1,0 +1,2 @@
+mode=client
+. ./vchan-common.sh

@@ -1,0 +1,2 @@
+mode=server
+. ./vchan-common.sh

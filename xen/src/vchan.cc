@@ -1,0 +1,481 @@
+// vchan endpoints (see petrel/xen/vchan.h for the protocol).
+//
+// Memory: a server allocates its shared page and any ring pages from the
+// kernel heap and grants them to the client; on close it ends the grants,
+// and pages whose grant the client still maps wait on a small list until
+// vchan::reap() finds them released (they are never reused while another
+// domain can write them). A client maps the server's pages into the grant
+// window and unmaps them on close.
+#include "petrel/xen/vchan.h"
+
+#include <new>
+
+#include "petrel/console.h"
+#include "petrel/fmt.h"
+#include "petrel/kernel/heap.h"
+#include "petrel/kernel/sched.h"
+#include "petrel/kernel/semaphore.h"
+#include "petrel/log.h"
+#include "petrel/string.h"
+#include "petrel/xen/evtchn.h"
+#include "petrel/xen/grant.h"
+#include "petrel/xen/vchan_layout.h"
+#include "petrel/xen/xenstore.h"
+#include "petrel/xen/xs_protocol.h"
+
+namespace petrel::xen {
+namespace {
+
+using kernel::Ticks;
+
+constexpr unsigned kMaxRingPages = 1u << (kVchanMaxOrder - 12);
+
+uint32_t g_open = 0;
+
+// Grants of closed servers that the client still mapped: retried by reap().
+struct Pending {
+  GrantRef ref;
+  void* block;  // freed when its last grant ended (nullptr for the others)
+};
+constexpr unsigned kMaxPending = 1024;
+Pending g_pending[kMaxPending];
+unsigned g_pending_count = 0;
+
+VchanShared* shared(void* p) {
+  return static_cast<VchanShared*>(p);
+}
+
+uint8_t load8(const uint8_t* p) {
+  return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+// Ends the grants `refs[0..n)`; those the peer still maps go to the pending
+// list with `block` attached to the last one (freed once all ended).
+void end_grants(const uint32_t* refs, unsigned n, void* block) {
+  bool all_ended = true;
+  for (unsigned i = 0; i < n; ++i) {
+    if (grant::end_access(GrantRef{refs[i]})) continue;
+    all_ended = false;
+    kernel::CriticalSection cs;
+    if (g_pending_count < kMaxPending)
+      g_pending[g_pending_count++] = Pending{GrantRef{refs[i]}, nullptr};
+  }
+  if (all_ended) {
+    kernel::heap_free(block);
+  } else {
+    kernel::CriticalSection cs;
+    // The memory is freed by reap() once nothing of it is granted: tie it to
+    // the last pending entry.
+    if (g_pending_count > 0) g_pending[g_pending_count - 1].block = block;
+  }
+}
+
+}  // namespace
+
+namespace vchan {
+
+uint32_t reap() {
+  kernel::CriticalSection cs;
+  unsigned kept = 0;
+  void* orphan = nullptr;
+  for (unsigned i = 0; i < g_pending_count; ++i) {
+    Pending p = g_pending[i];
+    if (grant::end_access(p.ref)) {
+      if (p.block != nullptr) orphan = p.block;  // freed below if no sibling is pending
+      continue;
+    }
+    g_pending[kept++] = p;
+  }
+  g_pending_count = kept;
+  if (orphan != nullptr) {
+    bool still_pending = false;
+    for (unsigned i = 0; i < kept; ++i) still_pending |= g_pending[i].block == orphan;
+    if (!still_pending) kernel::heap_free(orphan);
+  }
+  return g_pending_count;
+}
+
+Stats stats() {
+  kernel::CriticalSection cs;
+  return Stats{g_open, g_pending_count};
+}
+
+Result<Vchan*> server(DomainId client, const char* path, size_t read_min, size_t write_min) {
+  if (Status p = xs::check_path(path); !p) return p.error();
+  if (str::length(path) + 16 > sizeof(Vchan{}.path_))
+    return Error{Errc::kOutOfRange, "vchan: xenstore path too long"};
+  (void)reap();
+  unsigned left = vchan_order_for(read_min), right = vchan_order_for(write_min);
+  if (left <= 11 && right <= 11 && left == right) {
+    left = 10;
+    right = 11;
+  }
+  auto geo = vchan_geometry(static_cast<uint16_t>(left), static_cast<uint16_t>(right));
+  if (!geo) return geo.error();
+  auto domid = xenstore::domain_id();
+  if (!domid) return domid.error();
+
+  auto* v = new (kernel::heap_alloc(sizeof(Vchan), alignof(Vchan))) Vchan;
+  if (v == nullptr) return Error{Errc::kNoMemory, "vchan: out of memory"};
+  v->server_ = true;
+  v->peer_ = client;
+  str::copy(v->path_, path, str::length(path) + 1);
+  v->left_pages_ = geo->left_pages;
+  v->right_pages_ = geo->right_pages;
+  const unsigned pages = 1 + geo->left_pages + geo->right_pages;
+  // One block: the shared page, then the left ring pages, then the right.
+  v->pages_ = kernel::heap_alloc(pages * kVchanPageSize, kVchanPageSize);
+  v->refs_or_handles_ = static_cast<uint32_t*>(kernel::heap_alloc(pages * sizeof(uint32_t)));
+  auto sem = kernel::semaphore_create_binary();
+  if (v->pages_ == nullptr || v->refs_or_handles_ == nullptr || !sem) {
+    if (sem) kernel::semaphore_delete(*sem);
+    kernel::heap_free(v->refs_or_handles_);
+    kernel::heap_free(v->pages_);
+    kernel::heap_free(v);
+    return Error{Errc::kNoMemory, "vchan: out of memory"};
+  }
+  v->event_ = *sem;
+  char* base = static_cast<char*>(v->pages_);
+  str::fill(base, 0, pages * kVchanPageSize);
+  v->left_ = geo->left_pages ? base + kVchanPageSize : nullptr;
+  v->right_ = geo->right_pages ? base + (1 + geo->left_pages) * kVchanPageSize : nullptr;
+
+  // Grant every page to the client: shared page first, then the rings.
+  Status s = ok();
+  unsigned granted = 0;
+  for (; granted < pages && s; ++granted) {
+    auto ref = grant::grant_access(client, base + granted * kVchanPageSize, false);
+    if (!ref) {
+      s = ref.error();
+      break;
+    }
+    v->refs_or_handles_[granted] = ref->value;
+  }
+  VchanShared* sh = shared(v->pages_);
+  sh->left_order = static_cast<uint16_t>(left);
+  sh->right_order = static_cast<uint16_t>(right);
+  sh->cli_live = 2;
+  sh->srv_live = 1;
+  sh->cli_notify = kVchanNotifyWrite;
+  sh->srv_notify = kVchanNotifyWrite;
+  for (unsigned i = 1; i < pages && s; ++i) vchan_grants(sh)[i - 1] = v->refs_or_handles_[i];
+  char* left_buf = geo->left_pages ? static_cast<char*>(v->left_) : base + geo->left_offset;
+  char* right_buf = geo->right_pages ? static_cast<char*>(v->right_) : base + geo->right_offset;
+  v->read_size_ = size_t{1} << left;
+  v->write_size_ = size_t{1} << right;
+  v->reader_ =
+      RingConsumer(left_buf, static_cast<uint32_t>(v->read_size_), &sh->left.prod, &sh->left.cons);
+  v->writer_ = RingProducer(right_buf, static_cast<uint32_t>(v->write_size_), &sh->right.prod,
+                            &sh->right.cons);
+  if (s) s = v->reader_.attach();
+  if (s) s = v->writer_.attach();
+
+  if (s) {
+    auto port = evtchn::alloc_unbound(client);
+    if (!port) {
+      s = port.error();
+    } else {
+      v->port_ = *port;
+      s = evtchn::bind(*port, evtchn::signal_semaphore, v->event_);
+    }
+  }
+  // Rendezvous: ring-ref and event-channel, readable by the client.
+  char key[128], value[16];
+  char owner[16], reader[16];
+  format_to(owner, sizeof owner, "n%u", static_cast<unsigned>(domid->value));
+  format_to(reader, sizeof reader, "r%u", static_cast<unsigned>(client.value));
+  const char* perms[] = {owner, reader};
+  if (s) {
+    format_to(key, sizeof key, "%s/event-channel", path);
+    format_to(value, sizeof value, "%u", v->port_.value);
+    s = xenstore::write(key, value);
+    if (s) s = xenstore::set_permissions(key, perms, 2);
+  }
+  if (s) {
+    format_to(key, sizeof key, "%s/ring-ref", path);
+    format_to(value, sizeof value, "%u", v->refs_or_handles_[0]);
+    s = xenstore::write(key, value);
+    if (s) s = xenstore::set_permissions(key, perms, 2);
+  }
+  if (s) s = xenstore::set_permissions(path, perms, 2);
+  if (!s) {
+    // Nothing was published to a client yet that could hold our pages.
+    v->left_pages_ = v->right_pages_ = 0;
+    for (unsigned i = 0; i < granted; ++i)
+      (void)grant::end_access(GrantRef{v->refs_or_handles_[i]});
+    if (v->port_.value != 0) (void)evtchn::close(v->port_);
+    (void)xenstore::remove(path);
+    kernel::semaphore_delete(v->event_);
+    kernel::heap_free(v->refs_or_handles_);
+    kernel::heap_free(v->pages_);
+    kernel::heap_free(v);
+    return s.error();
+  }
+  kernel::CriticalSection cs;
+  ++g_open;
+  return v;
+}
+
+Result<Vchan*> client(DomainId server, const char* path) {
+  if (Status p = xs::check_path(path); !p) return p.error();
+  char key[128], value[16];
+  format_to(key, sizeof key, "%s/ring-ref", path);
+  auto r = xenstore::read(key, value, sizeof value);
+  if (!r) return r.error();
+  auto ring_ref = xs::parse_u32(value);
+  format_to(key, sizeof key, "%s/event-channel", path);
+  r = xenstore::read(key, value, sizeof value);
+  if (!r) return r.error();
+  auto remote_port = xs::parse_u32(value);
+  if (!ring_ref || !remote_port)
+    return Error{Errc::kInvalid, "vchan: bad ring-ref or event-channel"};
+
+  auto* v = new (kernel::heap_alloc(sizeof(Vchan), alignof(Vchan))) Vchan;
+  if (v == nullptr) return Error{Errc::kNoMemory, "vchan: out of memory"};
+  v->server_ = false;
+  v->peer_ = server;
+  auto fail_early = [&](const Error& e) -> Result<Vchan*> {
+    v->release();
+    kernel::heap_free(v);
+    return e;
+  };
+  v->refs_or_handles_ =
+      static_cast<uint32_t*>(kernel::heap_alloc((1 + 2 * kMaxRingPages) * sizeof(uint32_t)));
+  auto sem = kernel::semaphore_create_binary();
+  if (v->refs_or_handles_ == nullptr || !sem) {
+    if (sem) kernel::semaphore_delete(*sem);
+    return fail_early(Error{Errc::kNoMemory, "vchan: out of memory"});
+  }
+  v->event_ = *sem;
+  auto page = grant::map(server, GrantRef{*ring_ref}, false);
+  if (!page) return fail_early(page.error());
+  v->pages_ = page->address;
+  v->refs_or_handles_[0] = page->handle;
+  VchanShared* sh = shared(v->pages_);
+  // The server's page: orders and grant list read once and checked.
+  const uint16_t lo = __atomic_load_n(&sh->left_order, __ATOMIC_ACQUIRE);
+  const uint16_t ro = __atomic_load_n(&sh->right_order, __ATOMIC_ACQUIRE);
+  auto geo = vchan_geometry(lo, ro);
+  if (!geo) return fail_early(geo.error());
+  GrantRef refs[2 * kMaxRingPages];
+  for (unsigned i = 0; i < geo->left_pages + geo->right_pages; ++i) {
+    const uint32_t ref = __atomic_load_n(&vchan_grants(sh)[i], __ATOMIC_RELAXED);
+    refs[i] = GrantRef{ref};
+  }
+  if (geo->left_pages) {
+    auto m = grant::map_pages(server, refs, v->refs_or_handles_ + 1, geo->left_pages, false);
+    if (!m) return fail_early(m.error());
+    v->left_ = *m;
+    v->left_pages_ = geo->left_pages;
+  }
+  if (geo->right_pages) {
+    auto m = grant::map_pages(server, refs + geo->left_pages,
+                              v->refs_or_handles_ + 1 + geo->left_pages, geo->right_pages, false);
+    if (!m) return fail_early(m.error());
+    v->right_ = *m;
+    v->right_pages_ = geo->right_pages;
+  }
+  char* base = static_cast<char*>(v->pages_);
+  char* left_buf = geo->left_pages ? static_cast<char*>(v->left_) : base + geo->left_offset;
+  char* right_buf = geo->right_pages ? static_cast<char*>(v->right_) : base + geo->right_offset;
+  v->write_size_ = size_t{1} << lo;  // the client writes the left ring
+  v->read_size_ = size_t{1} << ro;
+  v->writer_ =
+      RingProducer(left_buf, static_cast<uint32_t>(v->write_size_), &sh->left.prod, &sh->left.cons);
+  v->reader_ = RingConsumer(right_buf, static_cast<uint32_t>(v->read_size_), &sh->right.prod,
+                            &sh->right.cons);
+  if (Status s = v->writer_.attach(); !s) return fail_early(s.error());
+  if (Status s = v->reader_.attach(); !s) return fail_early(s.error());
+  auto port = evtchn::bind_interdomain(server, EvtchnPort{*remote_port});
+  if (!port) return fail_early(port.error());
+  v->port_ = *port;
+  if (Status s = evtchn::bind(*port, evtchn::signal_semaphore, v->event_); !s)
+    return fail_early(s.error());
+  __atomic_store_n(&sh->cli_live, uint8_t{1}, __ATOMIC_RELEASE);
+  __atomic_fetch_or(&sh->srv_notify, kVchanNotifyWrite, __ATOMIC_ACQ_REL);
+  (void)evtchn::send(v->port_);
+  kernel::CriticalSection cs;
+  ++g_open;
+  return v;
+}
+
+}  // namespace vchan
+
+// --- the channel ----------------------------------------------------------
+
+Error Vchan::fail(const Error& e) {
+  if (!broken_) log(LogLevel::kError, "vchan: %s; the channel is closed", e.message);
+  broken_ = true;
+  return e;
+}
+
+// Asks the peer to notify us when it does `bit` (its field).
+void Vchan::request_notify(uint8_t bit) {
+  VchanShared* sh = shared(pages_);
+  __atomic_fetch_or(server_ ? &sh->cli_notify : &sh->srv_notify, bit, __ATOMIC_ACQ_REL);
+}
+
+// We did `bit`: notify the peer if it asked (our field).
+void Vchan::send_notify(uint8_t bit) {
+  VchanShared* sh = shared(pages_);
+  const uint8_t prev = __atomic_fetch_and(server_ ? &sh->srv_notify : &sh->cli_notify,
+                                          uint8_t(~bit), __ATOMIC_ACQ_REL);
+  if ((prev & bit) != 0) (void)evtchn::send(port_);
+}
+
+bool Vchan::connected() const {
+  const VchanShared* sh = shared(pages_);
+  return load8(server_ ? &sh->cli_live : &sh->srv_live) == 1;
+}
+
+bool Vchan::peer_closed() const {
+  const VchanShared* sh = shared(pages_);
+  return load8(server_ ? &sh->cli_live : &sh->srv_live) == 0;
+}
+
+Status Vchan::wait_event(Ticks timeout) {
+  Status s = kernel::semaphore_take(event_, timeout);
+  if (!s && s.error().code == Errc::kTimeout) return s;
+  return s;
+}
+
+Status Vchan::wait_connected(Ticks timeout) {
+  const kernel::Deadline deadline = kernel::Deadline::after(timeout);
+  while (!connected()) {
+    if (peer_closed()) return Error{Errc::kNotFound, "vchan: the peer closed"};
+    Status s = wait_event(deadline.remaining());
+    if (!s) return s;
+  }
+  return ok();
+}
+
+size_t Vchan::data_ready() {
+  auto a = reader_.available();
+  if (!a) {
+    (void)fail(a.error());
+    return 0;
+  }
+  return *a;
+}
+
+size_t Vchan::buffer_space() {
+  auto p = writer_.pending();
+  if (!p) {
+    (void)fail(p.error());
+    return 0;
+  }
+  return write_size_ - *p;
+}
+
+Result<size_t> Vchan::read(void* buf, size_t size, Ticks timeout) {
+  const kernel::Deadline deadline = kernel::Deadline::after(timeout);
+  for (;;) {
+    if (broken_) return Error{Errc::kIo, "vchan: the channel is broken"};
+    auto n = reader_.read(static_cast<char*>(buf), size);
+    if (!n) return fail(n.error());
+    if (*n > 0 || size == 0) {
+      send_notify(kVchanNotifyRead);
+      return *n;
+    }
+    if (peer_closed()) return Error{Errc::kNotFound, "vchan: the peer closed"};
+    request_notify(kVchanNotifyWrite);
+    // The data may have come between the check and the request.
+    if (data_ready() > 0) continue;
+    if (Status s = wait_event(deadline.remaining()); !s) {
+      if (s.error().code == Errc::kTimeout) return size_t{0};
+      return s.error();
+    }
+  }
+}
+
+Result<size_t> Vchan::write(const void* data, size_t len, Ticks timeout) {
+  const kernel::Deadline deadline = kernel::Deadline::after(timeout);
+  for (;;) {
+    if (broken_) return Error{Errc::kIo, "vchan: the channel is broken"};
+    if (peer_closed()) return Error{Errc::kNotFound, "vchan: the peer closed"};
+    auto n = writer_.write(static_cast<const char*>(data), len);
+    if (!n) return fail(n.error());
+    if (*n > 0 || len == 0) {
+      send_notify(kVchanNotifyWrite);
+      return *n;
+    }
+    request_notify(kVchanNotifyRead);
+    if (buffer_space() > 0) continue;
+    if (Status s = wait_event(deadline.remaining()); !s) {
+      if (s.error().code == Errc::kTimeout) return size_t{0};
+      return s.error();
+    }
+  }
+}
+
+Status Vchan::read_all(void* buf, size_t len, Ticks timeout) {
+  const kernel::Deadline deadline = kernel::Deadline::after(timeout);
+  size_t got = 0;
+  while (got < len) {
+    auto n = read(static_cast<char*>(buf) + got, len - got, deadline.remaining());
+    if (!n) return n.error();
+    if (*n == 0) return Error{Errc::kTimeout, "vchan: timed out reading"};
+    got += *n;
+  }
+  return ok();
+}
+
+Status Vchan::write_all(const void* data, size_t len, Ticks timeout) {
+  if (len > write_size_) return Error{Errc::kOutOfRange, "vchan: packet larger than the ring"};
+  const kernel::Deadline deadline = kernel::Deadline::after(timeout);
+  // Wait for room for the whole packet, then place it at once.
+  for (;;) {
+    if (broken_) return Error{Errc::kIo, "vchan: the channel is broken"};
+    if (peer_closed()) return Error{Errc::kNotFound, "vchan: the peer closed"};
+    if (buffer_space() >= len) break;
+    request_notify(kVchanNotifyRead);
+    if (buffer_space() >= len) break;
+    if (Status s = wait_event(deadline.remaining()); !s) {
+      if (s.error().code == Errc::kTimeout)
+        return Error{Errc::kTimeout, "vchan: timed out writing"};
+      return s;
+    }
+  }
+  auto n = writer_.write(static_cast<const char*>(data), len);
+  if (!n) return fail(n.error());
+  send_notify(kVchanNotifyWrite);
+  return ok();
+}
+
+void Vchan::release() {
+  if (server_) {
+    const unsigned pages = 1 + left_pages_ + right_pages_;
+    if (refs_or_handles_ != nullptr)
+      end_grants(refs_or_handles_, pages, pages_);
+    else
+      kernel::heap_free(pages_);
+  } else {
+    if (left_ != nullptr) (void)grant::unmap_pages(left_, refs_or_handles_ + 1, left_pages_);
+    if (right_ != nullptr)
+      (void)grant::unmap_pages(right_, refs_or_handles_ + 1 + left_pages_, right_pages_);
+    if (pages_ != nullptr) (void)grant::unmap(grant::Mapping{pages_, refs_or_handles_[0]});
+  }
+  if (port_.value != 0) (void)evtchn::close(port_);
+  if (event_ != nullptr) kernel::semaphore_delete(event_);
+  kernel::heap_free(refs_or_handles_);
+  event_ = nullptr;
+  refs_or_handles_ = nullptr;
+}
+
+void Vchan::close() {
+  if (pages_ != nullptr) {
+    VchanShared* sh = shared(pages_);
+    __atomic_store_n(server_ ? &sh->srv_live : &sh->cli_live, uint8_t{0}, __ATOMIC_RELEASE);
+    if (port_.value != 0) (void)evtchn::send(port_);
+  }
+  if (server_ && path_[0] != '\0') (void)xenstore::remove(path_);
+  release();
+  {
+    kernel::CriticalSection cs;
+    --g_open;
+  }
+  this->~Vchan();
+  kernel::heap_free(this);
+}
+
+}  // namespace petrel::xen
