@@ -179,25 +179,26 @@ Result<Vchan*> server(DomainId client, const char* path, size_t read_min, size_t
       s = evtchn::bind(*port, evtchn::signal_semaphore, v->event_);
     }
   }
-  // Rendezvous: ring-ref and event-channel, readable by the client.
+  // Rendezvous: ring-ref and event-channel under `path`, readable by the
+  // client. The directory gets the permissions first; its children, created
+  // next, inherit them (one request less each).
   char key[128], value[16];
   char owner[16], reader[16];
   format_to(owner, sizeof owner, "n%u", static_cast<unsigned>(domid->value));
   format_to(reader, sizeof reader, "r%u", static_cast<unsigned>(client.value));
   const char* perms[] = {owner, reader};
+  if (s) s = xenstore::write(path, "");
+  if (s) s = xenstore::set_permissions(path, perms, 2);
   if (s) {
     format_to(key, sizeof key, "%s/event-channel", path);
     format_to(value, sizeof value, "%u", v->port_.value);
     s = xenstore::write(key, value);
-    if (s) s = xenstore::set_permissions(key, perms, 2);
   }
   if (s) {
     format_to(key, sizeof key, "%s/ring-ref", path);
     format_to(value, sizeof value, "%u", v->refs_or_handles_[0]);
     s = xenstore::write(key, value);
-    if (s) s = xenstore::set_permissions(key, perms, 2);
   }
-  if (s) s = xenstore::set_permissions(path, perms, 2);
   if (!s) {
     // Nothing was published to a client yet that could hold our pages.
     v->left_pages_ = v->right_pages_ = 0;
