@@ -334,15 +334,7 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
       break;
     }
     if (r == 0) continue;
-    char buf[4096];
-    const ssize_t n = read(child->out, buf, sizeof buf);
-    if (n <= 0) break;  // QEMU exited
-    pending.append(buf, static_cast<size_t>(n));
-    size_t pos;
-    while ((pos = pending.find('\n')) != std::string::npos) {
-      handle_line(pending.substr(0, pos));
-      pending.erase(0, pos + 1);
-    }
+    if (!read_lines(child->out, &pending, handle_line)) break;  // QEMU exited
     std::fflush(stdout);
   }
   if (!pending.empty()) handle_line(pending);

@@ -162,4 +162,17 @@ std::string join(const std::vector<std::string>& argv) {
   return s;
 }
 
+bool read_lines(int fd, std::string* pending, const std::function<void(std::string)>& line) {
+  char buf[4096];
+  const ssize_t n = read(fd, buf, sizeof buf);
+  if (n <= 0) return false;
+  pending->append(buf, static_cast<size_t>(n));
+  size_t pos;
+  while ((pos = pending->find('\n')) != std::string::npos) {
+    line(pending->substr(0, pos));
+    pending->erase(0, pos + 1);
+  }
+  return true;
+}
+
 }  // namespace petrel::tool

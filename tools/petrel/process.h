@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,11 @@ std::optional<std::string> capture(const std::vector<std::string>& argv, bool qu
 std::optional<std::string> find_program(const std::string& name);
 
 std::string join(const std::vector<std::string>& argv);
+
+// Reads what `fd` has now (call it when poll() says it is readable) and
+// hands every complete line, without its newline, to `line`; a partial line
+// stays in `pending` for the next call. False at end of file or on an error.
+bool read_lines(int fd, std::string* pending, const std::function<void(std::string)>& line);
 
 // A program started with spawn_reading(): its pid, and the read end of the
 // pipe its stdout and stderr go to.

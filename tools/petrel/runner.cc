@@ -177,17 +177,7 @@ int run_guests(const Paths& paths, const RunOptions& o) {
       break;
     }
     if (r == 0) continue;
-    char buf[4096];
-    ssize_t n = read(child->out, buf, sizeof buf);
-    if (n <= 0) {
-      break;
-    }
-    pending.append(buf, static_cast<size_t>(n));
-    size_t pos;
-    while ((pos = pending.find('\n')) != std::string::npos) {
-      handle_line(pending.substr(0, pos));
-      pending.erase(0, pos + 1);
-    }
+    if (!read_lines(child->out, &pending, handle_line)) break;  // QEMU exited
     std::fflush(stdout);
   }
   if (!pending.empty()) handle_line(pending);

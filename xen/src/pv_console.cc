@@ -1,6 +1,5 @@
 #include "petrel/xen/pv_console.h"
 
-#include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 
 #include "petrel/arch.h"
@@ -23,15 +22,6 @@ Stats g_stats{};
 // the ring as soon as it is notified, so this is only reached when dom0 is
 // stuck; then output is dropped rather than the guest stopped.
 constexpr uint64_t kFullWaitNs = 200'000'000;
-
-Result<uint64_t> hvm_param(uint32_t index) {
-  xen_hvm_param_t p{};
-  p.domid = DOMID_SELF;
-  p.index = index;
-  Status s = hypercall_status(hvm_op(HVMOP_get_param, &p));
-  if (!s) return s.error();
-  return p.value;
-}
 
 }  // namespace
 

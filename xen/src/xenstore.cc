@@ -11,7 +11,6 @@
 // connection (every later call fails with kIo).
 #include "petrel/xen/xenstore.h"
 
-#include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 
 #include "petrel/arch.h"
@@ -71,15 +70,6 @@ alignas(16) uint8_t g_task_stack[8192];
 
 const Error kNotAvailable{Errc::kNotFound, "xenstore: not available in this domain"};
 const Error kLost{Errc::kIo, "xenstore: connection lost (malformed data from xenstored)"};
-
-Result<uint64_t> hvm_param(uint32_t index) {
-  xen_hvm_param_t p{};
-  p.domid = DOMID_SELF;
-  p.index = index;
-  Status s = hypercall_status(hvm_op(HVMOP_get_param, &p));
-  if (!s) return s.error();
-  return p.value;
-}
 
 void lose_connection(const char* why) {
   log(LogLevel::kError, "xenstore: %s; the connection is no longer used", why);

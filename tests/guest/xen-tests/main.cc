@@ -187,16 +187,20 @@ void no_xenstore() {
   print("xen-tests: no xenstore in a dom0less guest\n");
   check(!xenstore::available(), "xenstore not available");
   char buf[8];
+  // None of them waits for the 5 s request timeout (the bound leaves room
+  // for a busy host: virtual time follows real time here).
   const uint64_t before = tick_count().count;
   auto r = xenstore::read("domid", buf, sizeof buf);
+  const bool write_failed = !xenstore::write("data/x", "1").ok();
+  const bool watch_failed = !xenstore::watch(
+                                 "data", [](const char*, void*) {}, nullptr)
+                                 .ok();
+  const uint64_t took = tick_count().count - before;
   check(!r.ok() && r.error().code == Errc::kNotFound, "read fails with kNotFound");
   if (!r.ok()) print("xen-tests:   (%s)\n", r.error().message);
-  check(!xenstore::write("data/x", "1").ok(), "write fails");
-  check(!xenstore::watch(
-             "data", [](const char*, void*) {}, nullptr)
-             .ok(),
-        "watch fails");
-  check(tick_count().count - before <= 1, "without waiting");
+  check(write_failed, "write fails");
+  check(watch_failed, "watch fails");
+  check(took < 100, "without waiting");
   check(!pv_console::available(), "no PV console either");
 }
 

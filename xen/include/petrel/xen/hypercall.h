@@ -37,6 +37,9 @@ inline Status hypercall_status(long rc) {
   return hypercall_error(rc);
 }
 
+// This domain's HVM parameter `index` (HVM_PARAM_* from <xen/hvm/params.h>).
+Result<uint64_t> hvm_param(uint32_t index);
+
 inline long sched_op(int cmd, void* arg) {
   return petrel_hypercall(static_cast<unsigned long>(cmd), ptr_arg(arg), 0, 0, 0,
                           __HYPERVISOR_sched_op);
