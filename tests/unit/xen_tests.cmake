@@ -31,3 +31,6 @@ target_link_libraries(evtchn_fifo_test PRIVATE petrel_xen_host_testable)
 
 petrel_unit_test(vchan_layout_test vchan_layout_test.cc)
 target_link_libraries(vchan_layout_test PRIVATE petrel_xen_host_testable)
+
+petrel_unit_test(byte_ring_test byte_ring_test.cc)
+target_link_libraries(byte_ring_test PRIVATE petrel_xen_host_testable)

@@ -14,14 +14,19 @@ void store(uint32_t* p, uint32_t v) {
 
 Status RingProducer::attach() {
   shadow_ = load(prod_);
-  if (!used()) return Error{Errc::kIo, "ring: inconsistent indices in the shared page"};
+  seen_ = load(cons_);
+  if (shadow_ - seen_ > size_)
+    return Error{Errc::kIo, "ring: inconsistent indices in the shared page"};
   return ok();
 }
 
 Result<uint32_t> RingProducer::used() const {
-  const uint32_t used = shadow_ - load(cons_);
-  if (used > size_) return Error{Errc::kIo, "ring: the peer's consumer index is out of range"};
-  return used;
+  // The consumer may only have moved forward, and not past what we wrote.
+  const uint32_t cons = load(cons_);
+  if (cons - seen_ > shadow_ - seen_)
+    return Error{Errc::kIo, "ring: the peer's consumer index is out of range"};
+  seen_ = cons;
+  return shadow_ - cons;
 }
 
 Result<size_t> RingProducer::write(const char* data, size_t len) {
@@ -43,14 +48,20 @@ Result<size_t> RingProducer::pending() const {
 
 Status RingConsumer::attach() {
   shadow_ = load(cons_);
-  if (!available()) return Error{Errc::kIo, "ring: inconsistent indices in the shared page"};
+  seen_ = load(prod_);
+  if (seen_ - shadow_ > size_)
+    return Error{Errc::kIo, "ring: inconsistent indices in the shared page"};
   return ok();
 }
 
 Result<size_t> RingConsumer::available() const {
-  const uint32_t avail = load(prod_) - shadow_;
-  if (avail > size_) return Error{Errc::kIo, "ring: the peer's producer index is out of range"};
-  return static_cast<size_t>(avail);
+  // The producer may only have moved forward, and not more than the ring's
+  // size ahead of what we consumed.
+  const uint32_t prod = load(prod_);
+  if (prod - seen_ > size_ - (seen_ - shadow_))
+    return Error{Errc::kIo, "ring: the peer's producer index is out of range"};
+  seen_ = prod;
+  return static_cast<size_t>(prod - shadow_);
 }
 
 Result<size_t> RingConsumer::read(char* out, size_t size) {

@@ -3,10 +3,11 @@
 // buffer with free-running 32-bit producer and consumer indices.
 //
 // The other domain is not trusted. The index we own is kept in a private
-// copy and only written to the page; the peer's index is read once per call,
-// and a value implying more data (or space) than the ring holds is an error
-// that changes nothing, never an out-of-bounds access. Pure code, unit-tested
-// on the host.
+// copy and only written to the page; the peer's index is read once per call
+// and must move forward, and no further than ours allows (a consumer cannot
+// pass the producer, a producer cannot get more than the ring's size ahead).
+// Anything else is an error that changes nothing, never an out-of-bounds
+// access. Pure code, unit-tested on the host.
 #pragma once
 
 #include <stddef.h>
@@ -36,6 +37,7 @@ class RingProducer {
   uint32_t* prod_ = nullptr;
   const uint32_t* cons_ = nullptr;
   uint32_t shadow_ = 0;
+  mutable uint32_t seen_ = 0;  // the peer's index when last read
 };
 
 // The peer writes `buf`, we read it.
@@ -56,6 +58,7 @@ class RingConsumer {
   const uint32_t* prod_ = nullptr;
   uint32_t* cons_ = nullptr;
   uint32_t shadow_ = 0;
+  mutable uint32_t seen_ = 0;  // the peer's index when last read
 };
 
 }  // namespace petrel::xen
