@@ -50,7 +50,10 @@ extern "C" int main() {
   print("  timer check:  %" PETREL_PRI64 "u interrupts in %" PETREL_PRI64
         "u us (5 sleeps of 1000 us)\n",
         taken, elapsed / 1000);
-  if (taken < 5 || elapsed < 5'000'000) {
+  // Each sleep normally ends with one timer interrupt; on a loaded host (no
+  // icount) a sleep can find its deadline already passed and take none, so
+  // only "none at all" (or sleeping too short) is a failure.
+  if (taken == 0 || elapsed < 5'000'000) {
     print("hello: the timer did not behave\n");
     return 1;
   }
