@@ -53,7 +53,6 @@ const char* arg(const char* key, char* out, size_t size, const char* fallback) {
 }
 
 char g_buf[16384];
-char g_last_ref[16];  // client: the ring-ref of the server last talked to
 
 // Echoes until the peer closes (or `limit` bytes, 0: no limit); returns
 // the bytes echoed.
@@ -132,21 +131,8 @@ void serve(void*) {
   for (uint32_t c = 0; connections == 0 || c < connections; ++c) {
     Result<Vchan*> v =
         client ? vchan::client(kDomain0, path) : vchan::server(kDomain0, path, 65536, 65536);
-    // A client waits (up to a minute) for a new server of dom0's: one that
-    // is there and is not the one it just talked to (whose entries may
-    // still be in xenstore).
-    for (int tries = 0; client && tries < 1200; ++tries) {
-      char key[160], ref[16] = {};
-      format_to(key, sizeof key, "%s/ring-ref", path);
-      const bool fresh =
-          xenstore::read(key, ref, sizeof ref) && str::compare_strings(ref, g_last_ref) != 0;
-      if (v) {
-        if (fresh) {
-          str::copy(g_last_ref, ref, sizeof ref);
-          break;
-        }
-        (*v)->close();
-      }
+    // A client waits (up to a minute) for dom0's server to be there.
+    for (int tries = 0; client && !v && tries < 1200; ++tries) {
       task_delay(Ticks{50});
       v = vchan::client(kDomain0, path);
     }
@@ -170,6 +156,13 @@ void serve(void*) {
     print("vchan-echo: connection %u ended after %llu bytes%s\n", c + 1,
           static_cast<unsigned long long>(bytes), (*v)->peer_closed() ? " (the peer closed)" : "");
     (*v)->close();
+    if (client) {
+      // The finished server's entries may linger until dom0 removes them:
+      // wait for that (up to 5 s) so the next connect finds a new server.
+      char key[160], ref[16];
+      format_to(key, sizeof key, "%s/ring-ref", path);
+      for (int i = 0; i < 100 && xenstore::read(key, ref, sizeof ref); ++i) task_delay(Ticks{50});
+    }
   }
   task_delay(Ticks{200});
   const vchan::Stats s = vchan::stats();
