@@ -10,6 +10,7 @@
 // shows a cost independent of the number of tasks.
 #include <arch/cpu.h>
 #include <petrel/arch.h>
+#include <petrel/bootargs.h>
 #include <petrel/console.h>
 #include <petrel/exit.h>
 #include <petrel/fmt.h>
@@ -286,11 +287,7 @@ void bench_boot() {
 }  // namespace
 
 extern "C" int main() {
-  const char* args = board().bootargs;
-  for (const char* p = args; *p != '\0'; ++p)
-    if ((p == args || p[-1] == ' ') && p[0] == 'q' && p[1] == 'u' && p[2] == 'i' && p[3] == 'c' &&
-        p[4] == 'k')
-      g_scale = 10;
+  if (bootarg_present(board().bootargs, "quick")) g_scale = 10;
   print("bench: begin\n");
   print("| benchmark | ready tasks | operations | counter ticks per op | ns per op |\n");
   print("|---|---|---|---|---|\n");

@@ -15,6 +15,7 @@
 // kernel benchmarks. Prints a table between "bench: begin" and "bench: end"
 // in the kernel benchmarks' format.
 #include <petrel/arch.h>
+#include <petrel/bootargs.h>
 #include <petrel/console.h>
 #include <petrel/exit.h>
 #include <petrel/fmt.h>
@@ -195,9 +196,7 @@ void bench(void*) {
 }  // namespace
 
 extern "C" int main() {
-  const char* args = board().bootargs;
-  for (const char* p = args; *p != '\0'; ++p)
-    if ((p == args || p[-1] == ' ') && str::compare_strings_n(p, "quick", 5) == 0) g_scale = 10;
+  if (bootarg_present(board().bootargs, "quick")) g_scale = 10;
   if (!xenstore::available()) {
     print("xen-bench: needs xenstore and a dom0: run it with petrel run --dom0\n");
     return 2;

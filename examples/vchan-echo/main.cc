@@ -17,6 +17,7 @@
 // every one) after echoing N bytes (to test a peer's detection of a close
 // mid-stream).
 #include <petrel/arch.h>
+#include <petrel/bootargs.h>
 #include <petrel/console.h>
 #include <petrel/exit.h>
 #include <petrel/fmt.h>
@@ -39,17 +40,7 @@ using namespace petrel::xen;
 
 // The value of "key=" in the bootargs, or `fallback`.
 const char* arg(const char* key, char* out, size_t size, const char* fallback) {
-  const char* args = board().bootargs;
-  const size_t n = str::length(key);
-  for (const char* p = args; *p != '\0'; ++p) {
-    if ((p == args || p[-1] == ' ') && str::compare_strings_n(p, key, n) == 0 && p[n] == '=') {
-      size_t i = 0;
-      for (p += n + 1; *p != '\0' && *p != ' ' && i + 1 < size; ++p) out[i++] = *p;
-      out[i] = '\0';
-      return out;
-    }
-  }
-  return fallback;
+  return bootarg_value(board().bootargs, key, out, size) ? out : fallback;
 }
 
 char g_buf[16384];

@@ -4,6 +4,7 @@
 // "freertos-tests: N passed, M failed" and exits non-zero on a failure.
 // bootargs "ftest=PREFIX" runs only the cases whose name starts with PREFIX.
 #include <petrel/arch.h>
+#include <petrel/bootargs.h>
 #include <petrel/console.h>
 #include <petrel/exit.h>
 #include <petrel/guest.h>
@@ -22,21 +23,6 @@ void on_phys_timer(uint32_t, void*) {
   petrel::arch::write_cntp_ctl(0);
   g_fn(g_arg);
   g_done = true;
-}
-
-// The value of "ftest=" in the bootargs ("" if absent).
-void filter(char* out, size_t size) {
-  const char* args = petrel::board().bootargs;
-  out[0] = '\0';
-  for (const char* p = args; *p != '\0'; ++p) {
-    if ((p == args || p[-1] == ' ') && p[0] == 'f' && p[1] == 't' && p[2] == 'e' && p[3] == 's' &&
-        p[4] == 't' && p[5] == '=') {
-      size_t i = 0;
-      for (p += 6; *p != '\0' && *p != ' ' && i + 1 < size; ++p) out[i++] = *p;
-      out[i] = '\0';
-      return;
-    }
-  }
 }
 
 }  // namespace
@@ -73,7 +59,7 @@ extern "C" int main() {
   if (!arch::irq_register(board().timer_phys_irq, on_phys_timer, nullptr))
     panic("freertos-tests: cannot take the physical timer interrupt");
   char prefix[64];
-  filter(prefix, sizeof prefix);
+  petrel::bootarg_value(petrel::board().bootargs, "ftest", prefix, sizeof prefix);
   int passed = 0;
   const int failed = freertos_tests::run_cases(
       prefix, &passed, [] { kernel::kernel_reset(); },

@@ -235,3 +235,34 @@ TEST(StringFindChar, LikeStrchr) {
 }
 
 }  // namespace
+
+// The command-line words of lib/bootargs.h.
+#include "petrel/bootargs.h"
+
+namespace petrel {
+namespace {
+
+TEST(Bootargs, FlagsAndValues) {
+  const char* args = "quick ktest=Queue. path=/local/domain/0/x evtchn=2l";
+  EXPECT_TRUE(bootarg_present(args, "quick"));
+  EXPECT_TRUE(bootarg_present(args, "evtchn"));
+  EXPECT_FALSE(bootarg_present(args, "qui")) << "a whole word only";
+  EXPECT_FALSE(bootarg_present(args, "domain")) << "not inside another word";
+  char v[32];
+  EXPECT_TRUE(bootarg_value(args, "ktest", v, sizeof v));
+  EXPECT_STREQ(v, "Queue.");
+  EXPECT_TRUE(bootarg_value(args, "path", v, sizeof v));
+  EXPECT_STREQ(v, "/local/domain/0/x");
+  EXPECT_TRUE(bootarg_value(args, "quick", v, sizeof v));
+  EXPECT_STREQ(v, "") << "a bare flag has an empty value";
+  EXPECT_FALSE(bootarg_value(args, "missing", v, sizeof v));
+  EXPECT_STREQ(v, "");
+  char small[4];
+  EXPECT_TRUE(bootarg_value(args, "path", small, sizeof small));
+  EXPECT_STREQ(small, "/lo") << "cut to the buffer";
+  EXPECT_FALSE(bootarg_present("", "x"));
+  EXPECT_FALSE(bootarg_present(args, ""));
+}
+
+}  // namespace
+}  // namespace petrel

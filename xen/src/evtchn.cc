@@ -13,6 +13,7 @@
 #include <xen/vcpu.h>
 
 #include "petrel/arch.h"
+#include "petrel/bootargs.h"
 #include "petrel/console.h"
 #include "petrel/kernel/sched.h"
 #include "petrel/log.h"
@@ -103,17 +104,6 @@ Status init_fifo() {
   return ok();
 }
 
-// "evtchn=2l" in the bootargs keeps the 2-level ABI even where Xen offers
-// FIFO (to test both).
-bool two_level_requested(const BoardInfo& board) {
-  for (const char* p = board.bootargs; *p != '\0'; ++p) {
-    if ((p == board.bootargs || p[-1] == ' ') && str::compare_strings_n(p, "evtchn=2l", 9) == 0 &&
-        (p[9] == '\0' || p[9] == ' '))
-      return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 namespace evtchn {
@@ -142,7 +132,12 @@ Status init(const BoardInfo& board) {
                     reinterpret_cast<uint64_t*>(g_vcpu_info + PETREL_VCPU_INFO_PENDING_SEL),
                     g_vcpu_info + PETREL_VCPU_INFO_UPCALL_PENDING};
   g_upcall_pending = g_vcpu_info + PETREL_VCPU_INFO_UPCALL_PENDING;
-  if (!two_level_requested(board) && init_fifo()) g_abi = Abi::kFifo;
+  // "evtchn=2l" in the bootargs keeps the 2-level ABI even where Xen offers
+  // FIFO (to test both).
+  char abi[8];
+  const bool two_level = bootarg_value(board.bootargs, "evtchn", abi, sizeof abi) &&
+                         str::compare_strings(abi, "2l") == 0;
+  if (!two_level && init_fifo()) g_abi = Abi::kFifo;
   const uint32_t irq = board.evtchn_irq != 0 ? board.evtchn_irq : kDefaultUpcallPpi;
   g_init_status = arch::irq_register(irq, upcall, nullptr);
   return g_init_status;

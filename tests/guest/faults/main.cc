@@ -9,6 +9,7 @@
 //   fault=hang    never shut down (for the runner's timeout)
 //   exit=N        exit with status N
 #include <petrel/arch.h>
+#include <petrel/bootargs.h>
 #include <petrel/console.h>
 #include <petrel/guest.h>
 #include <petrel/kernel/sched.h>
@@ -17,25 +18,17 @@
 
 namespace {
 
+// A function of this image's text (the text-write fault writes over it).
 bool has_arg(const char* args, const char* word) {
-  const size_t n = petrel::str::length(word);
-  for (const char* p = args; *p != '\0'; ++p) {
-    if ((p == args || p[-1] == ' ') && petrel::str::compare_strings_n(p, word, n) == 0 &&
-        (p[n] == ' ' || p[n] == '\0'))
-      return true;
-  }
-  return false;
+  return petrel::bootarg_present(args, word);
 }
 
 int exit_code(const char* args) {
-  for (const char* p = args; *p != '\0'; ++p) {
-    if ((p == args || p[-1] == ' ') && petrel::str::compare_strings_n(p, "exit=", 5) == 0) {
-      int v = 0;
-      for (p += 5; *p >= '0' && *p <= '9'; ++p) v = v * 10 + (*p - '0');
-      return v;
-    }
-  }
-  return 0;
+  char value[12];
+  petrel::bootarg_value(args, "exit", value, sizeof value);
+  int v = 0;
+  for (const char* p = value; *p >= '0' && *p <= '9'; ++p) v = v * 10 + (*p - '0');
+  return v;
 }
 
 // Recurses until the stack runs into its guard page; the limit only exists

@@ -3,6 +3,7 @@
 // bootargs "ktest=PREFIX" runs only the cases whose Suite.Name starts with
 // PREFIX.
 #include <petrel/arch.h>
+#include <petrel/bootargs.h>
 #include <petrel/console.h>
 #include <petrel/fmt.h>
 #include <petrel/guest.h>
@@ -43,21 +44,6 @@ uint64_t counter_per_tick() {
 
 namespace {
 
-// The value of "key=" in the bootargs, copied into `out` ("" if absent).
-void bootarg(const char* key, char* out, size_t size) {
-  const char* args = petrel::board().bootargs;
-  const size_t n = petrel::str::length(key);
-  out[0] = '\0';
-  for (const char* p = args; *p != '\0'; ++p) {
-    if ((p == args || p[-1] == ' ') && petrel::str::compare_strings_n(p, key, n) == 0) {
-      size_t i = 0;
-      for (p += n; *p != '\0' && *p != ' ' && i + 1 < size; ++p) out[i++] = *p;
-      out[i] = '\0';
-      return;
-    }
-  }
-}
-
 bool matches(const petrel::ktest::Case* c, const char* prefix) {
   char full[96];
   petrel::format_to(full, sizeof full, "%s.%s", c->suite, c->name);
@@ -69,7 +55,7 @@ bool matches(const petrel::ktest::Case* c, const char* prefix) {
 extern "C" int main() {
   using namespace petrel;
   char filter[64];
-  bootarg("ktest=", filter, sizeof filter);
+  petrel::bootarg_value(petrel::board().bootargs, "ktest", filter, sizeof filter);
   int passed = 0, failed = 0;
   for (ktest::Case* c = ktest::first_case(); c != nullptr; c = c->next) {
     if (!matches(c, filter)) continue;
