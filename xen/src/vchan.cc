@@ -335,9 +335,7 @@ bool Vchan::peer_closed() const {
 }
 
 Status Vchan::wait_event(Ticks timeout) {
-  Status s = kernel::semaphore_take(event_, timeout);
-  if (!s && s.error().code == Errc::kTimeout) return s;
-  return s;
+  return kernel::semaphore_take(event_, timeout);
 }
 
 Status Vchan::wait_connected(Ticks timeout) {
