@@ -69,6 +69,9 @@ struct Dom0InitRequest {
 // Where the per-run files go inside dom0.
 inline constexpr const char* kDom0RunDir = "/petrel";
 inline constexpr const char* kDom0Script = "/petrel/script";
+// Shell helpers (wait for a log line, a xenstore key) put next to every dom0
+// script: tools/dom0/petrel-dom0.sh in the tree.
+inline constexpr const char* kDom0ScriptHelpers = "petrel-dom0.sh";
 
 // dom0's /init (busybox sh).
 std::string dom0_init_script(const Dom0InitRequest& request);

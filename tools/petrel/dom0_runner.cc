@@ -168,10 +168,17 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
     return kExitSetup;
   }
   std::optional<std::string> script;
+  std::optional<std::string> script_helpers;  // tools/dom0/petrel-dom0.sh
   if (!o.script.empty()) {
     script = read_file(o.script);
     if (!script) {
       std::fprintf(stderr, "petrel: cannot read the dom0 script %s\n", o.script.c_str());
+      return kExitSetup;
+    }
+    const fs::path helpers = paths.root / "tools" / "dom0" / kDom0ScriptHelpers;
+    script_helpers = read_file(helpers.string());
+    if (!script_helpers) {
+      std::fprintf(stderr, "petrel: cannot read %s\n", helpers.c_str());
       return kExitSetup;
     }
   }
@@ -199,7 +206,10 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
   run_archive.add_directory(run_dir);
   run_archive.add_file(request.kernel, *image);
   run_archive.add_file(init.cfg, config.text);
-  if (script) run_archive.add_file(kDom0Script, *script, 0755);
+  if (script) {
+    run_archive.add_file(kDom0Script, *script, 0755);
+    run_archive.add_file(run_dir + "/" + kDom0ScriptHelpers, *script_helpers, 0644);
+  }
   for (const std::string& f : o.files) {
     const auto content = read_file(f);
     if (!content) {

@@ -3,20 +3,7 @@
 # serves, dom0 is the client) and vchan-guest-client.sh (mode=client: dom0
 # serves, the guest connects).
 PATH=$PATH:/usr/lib/xen-4.17/bin
-home=/local/domain/$DOMID
-log=/var/log/xen/console/guest-$NAME.log
-
-wait_log() {  # waits until the guest's log has $2 lines matching $1
-  i=0
-  until [ "$(grep -c "$1" "$log" 2>/dev/null)" -ge "$2" ]; do
-    i=$((i + 1))
-    if [ $i -gt 300 ]; then
-      echo "dom0: gave up waiting for '$1'"
-      exit 1
-    fi
-    sleep 0.1
-  done
-}
+. ./petrel-dom0.sh
 
 # Sends $1 random bytes through the proxy and compares what comes back.
 check() {
