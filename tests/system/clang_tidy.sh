@@ -9,7 +9,7 @@ if [[ -z $runner ]] || ! command -v clang-tidy >/dev/null; then
   echo "clang-tidy not found: install it with 'sudo apt-get install clang-tidy'"
   exit 1
 fi
-cd "$root"
+cd "$root" || exit 1
 "$runner" -p "$build" -quiet -j "$(nproc)" \
   "$root/(kernel/src|lib/src|arch/host|arch/arm64/esr|tools/petrel)/" 2>&1 |
   grep -vE '^(clang-tidy|[0-9]+ warnings? generated|Suppressed|Use -header-filter|Running clang-tidy)' |

@@ -4,6 +4,7 @@
 # harness. Every wait gives up after its limit with a "dom0: gave up ..."
 # line and status 1, so a test fails with a reason instead of hanging.
 
+# shellcheck disable=SC2034  # for the scripts that load this file
 home=/local/domain/$DOMID
 log=/var/log/xen/console/guest-$NAME.log
 

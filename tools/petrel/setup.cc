@@ -179,6 +179,7 @@ std::vector<Requirement> requirements(Need need) {
   }
   if (need == Need::kAll) {
     r.push_back({"clang-tidy (the lint test)", "run-clang-tidy", "", "clang-tidy"});
+    r.push_back({"shellcheck (the lint test)", "shellcheck", "", "shellcheck"});
   }
   return r;
 }

@@ -4,6 +4,7 @@
 # serves, the guest connects).
 PATH=$PATH:/usr/lib/xen-4.17/bin
 . ./petrel-dom0.sh
+: "${mode:?set by vchan-guest-server.sh or vchan-guest-client.sh}"
 
 # Sends $1 random bytes through the proxy and compares what comes back.
 check() {
