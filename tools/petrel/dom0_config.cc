@@ -262,7 +262,7 @@ main() {
     return
   fi
   echo "xenstored and xenconsoled are running (dom0 up $(uptime_s) s)"
-  event ready uptime=$(uptime_s)
+  event ready "uptime=$(uptime_s)"
 
   xl -v create -p "$CFG" >/run/petrel/xl-create.log 2>&1
   status=$?
@@ -275,7 +275,7 @@ main() {
   DOMID=$(xl domid "$NAME")
   kernel=$(sed -n 's/.*kernel seg \(0x[0-9a-f]*-0x[0-9a-f]*\).*/\1/p' /run/petrel/xl-create.log)
   echo "xl create $CFG: domain $DOMID ($NAME) created paused, kernel at ${kernel:-unknown}"
-  event created domid=$DOMID kernel=${kernel:-unknown}
+  event created "domid=$DOMID" "kernel=${kernel:-unknown}"
   stream_console >/dev/console 2>&1 &
   console=$!
 
@@ -299,7 +299,7 @@ main() {
   sleep 0.2
   touch /run/petrel/console.stop
   wait $console
-  event domain-gone reason=$reason
+  event domain-gone "reason=$reason"
 }
 
 mkdir -p /run/petrel
