@@ -43,7 +43,7 @@
 
 namespace petrel::kernel {
 
-KernelState g_kernel;
+constinit KernelState g_kernel;
 
 namespace {
 
