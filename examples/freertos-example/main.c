@@ -7,19 +7,19 @@
 #include "FreeRTOS.h"
 #include "task.h"
 
-static void vTask1(void *pvParameters) {
+static void vTask1(void* pvParameters) {
   (void)pvParameters;
   printf("Task 1 is running\n");
   vTaskDelete(NULL);
 }
 
-static void vTask2(void *pvParameters) {
+static void vTask2(void* pvParameters) {
   (void)pvParameters;
   printf("Task 2 is running\n");
   vTaskDelete(NULL);
 }
 
-void vApplicationStackOverflowHook(TaskHandle_t xTask, char *pcTaskName) {
+void vApplicationStackOverflowHook(TaskHandle_t xTask, char* pcTaskName) {
   (void)xTask;
   printf("stack overflow in task %s\n", pcTaskName);
 }

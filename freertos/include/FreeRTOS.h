@@ -33,13 +33,15 @@ extern "C" {
 #define configUSE_PREEMPTION 1
 #endif
 #if configUSE_PREEMPTION == 0
-#error "Petrel's FreeRTOS API: configUSE_PREEMPTION 0 (cooperative scheduling) is not supported; Petrel's kernel is always preemptive"
+#error \
+    "Petrel's FreeRTOS API: configUSE_PREEMPTION 0 (cooperative scheduling) is not supported; Petrel's kernel is always preemptive"
 #endif
 #ifndef configMAX_PRIORITIES
 #define configMAX_PRIORITIES 32
 #endif
 #if configMAX_PRIORITIES < 1 || configMAX_PRIORITIES > 32
-#error "Petrel's FreeRTOS API: configMAX_PRIORITIES must be 1 to 32 (FreeRTOS priority p is Petrel priority p)"
+#error \
+    "Petrel's FreeRTOS API: configMAX_PRIORITIES must be 1 to 32 (FreeRTOS priority p is Petrel priority p)"
 #endif
 #ifndef configTICK_RATE_HZ
 #define configTICK_RATE_HZ 1000
@@ -216,13 +218,14 @@ typedef size_t StackType_t;
 
 /* ---- constants (projdefs) --------------------------------------------- */
 
-typedef void (*TaskFunction_t)(void *);
+typedef void (*TaskFunction_t)(void*);
 
 #ifndef pdMS_TO_TICKS
 #define pdMS_TO_TICKS(ms) ((TickType_t)(((uint64_t)(ms) * (uint64_t)configTICK_RATE_HZ) / 1000U))
 #endif
 #ifndef pdTICKS_TO_MS
-#define pdTICKS_TO_MS(ticks) ((TickType_t)(((uint64_t)(ticks) * 1000U) / (uint64_t)configTICK_RATE_HZ))
+#define pdTICKS_TO_MS(ticks) \
+  ((TickType_t)(((uint64_t)(ticks)*1000U) / (uint64_t)configTICK_RATE_HZ))
 #endif
 
 #define pdFALSE ((BaseType_t)0)
@@ -248,15 +251,15 @@ typedef void (*TaskFunction_t)(void *);
  * call fails (pdFAIL, NULL, 0) without touching the kernel. Without an
  * application configASSERT, the default prints the message with the file and
  * line and stops the system (petrel::panic). */
-void vPetrelAssertFailed(const char *pcExpression, const char *pcFile, int iLine);
-const char *pcPetrelAssertMessage(void);
+void vPetrelAssertFailed(const char* pcExpression, const char* pcFile, int iLine);
+const char* pcPetrelAssertMessage(void);
 #ifdef configASSERT
 #define configASSERT_DEFINED 1
 #else
 #define configASSERT_DEFINED 0
-#define configASSERT(x)                                                \
-  do {                                                                 \
-    if ((x) == 0) vPetrelAssertFailed(#x, __FILE__, __LINE__);         \
+#define configASSERT(x)                                        \
+  do {                                                         \
+    if ((x) == 0) vPetrelAssertFailed(#x, __FILE__, __LINE__); \
   } while (0)
 #endif
 
@@ -275,8 +278,8 @@ BaseType_t xPortIsInsideInterrupt(void);
 #define portYIELD() vPortYield()
 /* Petrel switches at interrupt exit by itself whenever an interrupt-safe call
  * woke a task that outranks the interrupted one; these only ask for it. */
-#define portYIELD_FROM_ISR(xSwitchRequired)       \
-  do {                                            \
+#define portYIELD_FROM_ISR(xSwitchRequired)                \
+  do {                                                     \
     if ((xSwitchRequired) != pdFALSE) vPortYieldFromISR(); \
   } while (0)
 #define portEND_SWITCHING_ISR(xSwitchRequired) portYIELD_FROM_ISR(xSwitchRequired)
@@ -286,12 +289,14 @@ BaseType_t xPortIsInsideInterrupt(void);
 #define portCLEAR_INTERRUPT_MASK_FROM_ISR(x) vPortClearInterruptMaskFromISR(x)
 #define portDISABLE_INTERRUPTS() vPortDisableInterrupts()
 #define portENABLE_INTERRUPTS() vPortEnableInterrupts()
-#define portNOP() do { } while (0)
+#define portNOP() \
+  do {            \
+  } while (0)
 
 /* ---- heap (Petrel's kernel heap) -------------------------------------- */
 
-void *pvPortMalloc(size_t xSize);
-void vPortFree(void *pv);
+void* pvPortMalloc(size_t xSize);
+void vPortFree(void* pv);
 size_t xPortGetFreeHeapSize(void);
 size_t xPortGetMinimumEverFreeHeapSize(void);
 

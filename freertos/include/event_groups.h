@@ -17,11 +17,11 @@ extern "C" {
 #endif
 
 struct EventGroupDef_t; /* never defined: a Petrel event group */
-typedef struct EventGroupDef_t *EventGroupHandle_t;
+typedef struct EventGroupDef_t* EventGroupHandle_t;
 typedef TickType_t EventBits_t;
 
 EventGroupHandle_t xEventGroupCreate(void);
-EventGroupHandle_t xEventGroupCreateStatic(StaticEventGroup_t *pxEventGroupBuffer);
+EventGroupHandle_t xEventGroupCreateStatic(StaticEventGroup_t* pxEventGroupBuffer);
 void vEventGroupDelete(EventGroupHandle_t xEventGroup);
 
 EventBits_t xEventGroupWaitBits(EventGroupHandle_t xEventGroup, const EventBits_t uxBitsToWaitFor,
@@ -36,7 +36,7 @@ EventBits_t xEventGroupSync(EventGroupHandle_t xEventGroup, const EventBits_t ux
 /* pdPASS: the bits were set (always, unlike FreeRTOS, which can fail when
  * the timer command queue is full). */
 BaseType_t xEventGroupSetBitsFromISR(EventGroupHandle_t xEventGroup, const EventBits_t uxBitsToSet,
-                                     BaseType_t *pxHigherPriorityTaskWoken);
+                                     BaseType_t* pxHigherPriorityTaskWoken);
 BaseType_t xEventGroupClearBitsFromISR(EventGroupHandle_t xEventGroup,
                                        const EventBits_t uxBitsToClear);
 EventBits_t xEventGroupGetBitsFromISR(EventGroupHandle_t xEventGroup);

@@ -17,19 +17,19 @@ typedef StreamBufferHandle_t MessageBufferHandle_t;
 
 MessageBufferHandle_t xMessageBufferCreate(size_t xBufferSizeBytes);
 MessageBufferHandle_t xMessageBufferCreateStatic(size_t xBufferSizeBytes,
-                                                 uint8_t *pucMessageBufferStorageArea,
-                                                 StaticMessageBuffer_t *pxStaticMessageBuffer);
+                                                 uint8_t* pucMessageBufferStorageArea,
+                                                 StaticMessageBuffer_t* pxStaticMessageBuffer);
 void vMessageBufferDelete(MessageBufferHandle_t xMessageBuffer);
 
-size_t xMessageBufferSend(MessageBufferHandle_t xMessageBuffer, const void *pvTxData,
+size_t xMessageBufferSend(MessageBufferHandle_t xMessageBuffer, const void* pvTxData,
                           size_t xDataLengthBytes, TickType_t xTicksToWait);
-size_t xMessageBufferSendFromISR(MessageBufferHandle_t xMessageBuffer, const void *pvTxData,
-                                 size_t xDataLengthBytes, BaseType_t *pxHigherPriorityTaskWoken);
-size_t xMessageBufferReceive(MessageBufferHandle_t xMessageBuffer, void *pvRxData,
+size_t xMessageBufferSendFromISR(MessageBufferHandle_t xMessageBuffer, const void* pvTxData,
+                                 size_t xDataLengthBytes, BaseType_t* pxHigherPriorityTaskWoken);
+size_t xMessageBufferReceive(MessageBufferHandle_t xMessageBuffer, void* pvRxData,
                              size_t xBufferLengthBytes, TickType_t xTicksToWait);
-size_t xMessageBufferReceiveFromISR(MessageBufferHandle_t xMessageBuffer, void *pvRxData,
+size_t xMessageBufferReceiveFromISR(MessageBufferHandle_t xMessageBuffer, void* pvRxData,
                                     size_t xBufferLengthBytes,
-                                    BaseType_t *pxHigherPriorityTaskWoken);
+                                    BaseType_t* pxHigherPriorityTaskWoken);
 
 BaseType_t xMessageBufferReset(MessageBufferHandle_t xMessageBuffer);
 size_t xMessageBufferSpacesAvailable(MessageBufferHandle_t xMessageBuffer);

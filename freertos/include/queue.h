@@ -18,9 +18,9 @@ extern "C" {
 #endif
 
 struct QueueDefinition; /* defined by the implementation */
-typedef struct QueueDefinition *QueueHandle_t;
-typedef struct QueueDefinition *QueueSetHandle_t;
-typedef struct QueueDefinition *QueueSetMemberHandle_t;
+typedef struct QueueDefinition* QueueHandle_t;
+typedef struct QueueDefinition* QueueSetHandle_t;
+typedef struct QueueDefinition* QueueSetMemberHandle_t;
 
 #define queueSEND_TO_BACK ((BaseType_t)0)
 #define queueSEND_TO_FRONT ((BaseType_t)1)
@@ -28,35 +28,35 @@ typedef struct QueueDefinition *QueueSetMemberHandle_t;
 
 QueueHandle_t xQueueCreate(UBaseType_t uxQueueLength, UBaseType_t uxItemSize);
 QueueHandle_t xQueueCreateStatic(UBaseType_t uxQueueLength, UBaseType_t uxItemSize,
-                                 uint8_t *pucQueueStorageBuffer, StaticQueue_t *pxQueueBuffer);
+                                 uint8_t* pucQueueStorageBuffer, StaticQueue_t* pxQueueBuffer);
 void vQueueDelete(QueueHandle_t xQueue);
 BaseType_t xQueueReset(QueueHandle_t xQueue);
 
-BaseType_t xQueueSend(QueueHandle_t xQueue, const void *pvItemToQueue, TickType_t xTicksToWait);
-BaseType_t xQueueSendToBack(QueueHandle_t xQueue, const void *pvItemToQueue,
+BaseType_t xQueueSend(QueueHandle_t xQueue, const void* pvItemToQueue, TickType_t xTicksToWait);
+BaseType_t xQueueSendToBack(QueueHandle_t xQueue, const void* pvItemToQueue,
                             TickType_t xTicksToWait);
-BaseType_t xQueueSendToFront(QueueHandle_t xQueue, const void *pvItemToQueue,
+BaseType_t xQueueSendToFront(QueueHandle_t xQueue, const void* pvItemToQueue,
                              TickType_t xTicksToWait);
-BaseType_t xQueueOverwrite(QueueHandle_t xQueue, const void *pvItemToQueue);
-BaseType_t xQueueGenericSend(QueueHandle_t xQueue, const void *pvItemToQueue,
+BaseType_t xQueueOverwrite(QueueHandle_t xQueue, const void* pvItemToQueue);
+BaseType_t xQueueGenericSend(QueueHandle_t xQueue, const void* pvItemToQueue,
                              TickType_t xTicksToWait, BaseType_t xCopyPosition);
-BaseType_t xQueueReceive(QueueHandle_t xQueue, void *pvBuffer, TickType_t xTicksToWait);
-BaseType_t xQueuePeek(QueueHandle_t xQueue, void *pvBuffer, TickType_t xTicksToWait);
+BaseType_t xQueueReceive(QueueHandle_t xQueue, void* pvBuffer, TickType_t xTicksToWait);
+BaseType_t xQueuePeek(QueueHandle_t xQueue, void* pvBuffer, TickType_t xTicksToWait);
 
-BaseType_t xQueueSendFromISR(QueueHandle_t xQueue, const void *pvItemToQueue,
-                             BaseType_t *pxHigherPriorityTaskWoken);
-BaseType_t xQueueSendToBackFromISR(QueueHandle_t xQueue, const void *pvItemToQueue,
-                                   BaseType_t *pxHigherPriorityTaskWoken);
-BaseType_t xQueueSendToFrontFromISR(QueueHandle_t xQueue, const void *pvItemToQueue,
-                                    BaseType_t *pxHigherPriorityTaskWoken);
-BaseType_t xQueueOverwriteFromISR(QueueHandle_t xQueue, const void *pvItemToQueue,
-                                  BaseType_t *pxHigherPriorityTaskWoken);
-BaseType_t xQueueGenericSendFromISR(QueueHandle_t xQueue, const void *pvItemToQueue,
-                                    BaseType_t *pxHigherPriorityTaskWoken,
+BaseType_t xQueueSendFromISR(QueueHandle_t xQueue, const void* pvItemToQueue,
+                             BaseType_t* pxHigherPriorityTaskWoken);
+BaseType_t xQueueSendToBackFromISR(QueueHandle_t xQueue, const void* pvItemToQueue,
+                                   BaseType_t* pxHigherPriorityTaskWoken);
+BaseType_t xQueueSendToFrontFromISR(QueueHandle_t xQueue, const void* pvItemToQueue,
+                                    BaseType_t* pxHigherPriorityTaskWoken);
+BaseType_t xQueueOverwriteFromISR(QueueHandle_t xQueue, const void* pvItemToQueue,
+                                  BaseType_t* pxHigherPriorityTaskWoken);
+BaseType_t xQueueGenericSendFromISR(QueueHandle_t xQueue, const void* pvItemToQueue,
+                                    BaseType_t* pxHigherPriorityTaskWoken,
                                     BaseType_t xCopyPosition);
-BaseType_t xQueueReceiveFromISR(QueueHandle_t xQueue, void *pvBuffer,
-                                BaseType_t *pxHigherPriorityTaskWoken);
-BaseType_t xQueuePeekFromISR(QueueHandle_t xQueue, void *pvBuffer);
+BaseType_t xQueueReceiveFromISR(QueueHandle_t xQueue, void* pvBuffer,
+                                BaseType_t* pxHigherPriorityTaskWoken);
+BaseType_t xQueuePeekFromISR(QueueHandle_t xQueue, void* pvBuffer);
 
 UBaseType_t uxQueueMessagesWaiting(QueueHandle_t xQueue);
 UBaseType_t uxQueueMessagesWaitingFromISR(QueueHandle_t xQueue);

@@ -19,15 +19,14 @@ typedef QueueHandle_t SemaphoreHandle_t;
 #define semGIVE_BLOCK_TIME ((TickType_t)0U)
 
 SemaphoreHandle_t xSemaphoreCreateBinary(void);
-SemaphoreHandle_t xSemaphoreCreateBinaryStatic(StaticSemaphore_t *pxSemaphoreBuffer);
+SemaphoreHandle_t xSemaphoreCreateBinaryStatic(StaticSemaphore_t* pxSemaphoreBuffer);
 SemaphoreHandle_t xSemaphoreCreateCounting(UBaseType_t uxMaxCount, UBaseType_t uxInitialCount);
-SemaphoreHandle_t xSemaphoreCreateCountingStatic(UBaseType_t uxMaxCount,
-                                                 UBaseType_t uxInitialCount,
-                                                 StaticSemaphore_t *pxSemaphoreBuffer);
+SemaphoreHandle_t xSemaphoreCreateCountingStatic(UBaseType_t uxMaxCount, UBaseType_t uxInitialCount,
+                                                 StaticSemaphore_t* pxSemaphoreBuffer);
 SemaphoreHandle_t xSemaphoreCreateMutex(void);
-SemaphoreHandle_t xSemaphoreCreateMutexStatic(StaticSemaphore_t *pxMutexBuffer);
+SemaphoreHandle_t xSemaphoreCreateMutexStatic(StaticSemaphore_t* pxMutexBuffer);
 SemaphoreHandle_t xSemaphoreCreateRecursiveMutex(void);
-SemaphoreHandle_t xSemaphoreCreateRecursiveMutexStatic(StaticSemaphore_t *pxMutexBuffer);
+SemaphoreHandle_t xSemaphoreCreateRecursiveMutexStatic(StaticSemaphore_t* pxMutexBuffer);
 void vSemaphoreDelete(SemaphoreHandle_t xSemaphore);
 
 BaseType_t xSemaphoreTake(SemaphoreHandle_t xSemaphore, TickType_t xTicksToWait);
@@ -35,20 +34,20 @@ BaseType_t xSemaphoreGive(SemaphoreHandle_t xSemaphore);
 BaseType_t xSemaphoreTakeRecursive(SemaphoreHandle_t xMutex, TickType_t xTicksToWait);
 BaseType_t xSemaphoreGiveRecursive(SemaphoreHandle_t xMutex);
 BaseType_t xSemaphoreTakeFromISR(SemaphoreHandle_t xSemaphore,
-                                 BaseType_t *pxHigherPriorityTaskWoken);
+                                 BaseType_t* pxHigherPriorityTaskWoken);
 BaseType_t xSemaphoreGiveFromISR(SemaphoreHandle_t xSemaphore,
-                                 BaseType_t *pxHigherPriorityTaskWoken);
+                                 BaseType_t* pxHigherPriorityTaskWoken);
 UBaseType_t uxSemaphoreGetCount(SemaphoreHandle_t xSemaphore);
 UBaseType_t uxSemaphoreGetCountFromISR(SemaphoreHandle_t xSemaphore);
 /* TaskHandle_t without needing task.h first. */
-struct tskTaskControlBlock *xSemaphoreGetMutexHolder(SemaphoreHandle_t xMutex);
-struct tskTaskControlBlock *xSemaphoreGetMutexHolderFromISR(SemaphoreHandle_t xMutex);
+struct tskTaskControlBlock* xSemaphoreGetMutexHolder(SemaphoreHandle_t xMutex);
+struct tskTaskControlBlock* xSemaphoreGetMutexHolderFromISR(SemaphoreHandle_t xMutex);
 
 /* The old binary semaphore creator: the semaphore starts "given". */
-#define vSemaphoreCreateBinary(xSemaphore)                          \
-  do {                                                              \
-    (xSemaphore) = xSemaphoreCreateBinary();                        \
-    if ((xSemaphore) != NULL) (void)xSemaphoreGive(xSemaphore);     \
+#define vSemaphoreCreateBinary(xSemaphore)                      \
+  do {                                                          \
+    (xSemaphore) = xSemaphoreCreateBinary();                    \
+    if ((xSemaphore) != NULL) (void)xSemaphoreGive(xSemaphore); \
   } while (0)
 
 #ifdef __cplusplus

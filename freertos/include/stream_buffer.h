@@ -20,31 +20,30 @@ extern "C" {
 #endif
 
 struct StreamBufferDef_t; /* never defined: a Petrel stream buffer */
-typedef struct StreamBufferDef_t *StreamBufferHandle_t;
+typedef struct StreamBufferDef_t* StreamBufferHandle_t;
 
 StreamBufferHandle_t xStreamBufferCreate(size_t xBufferSizeBytes, size_t xTriggerLevelBytes);
 StreamBufferHandle_t xStreamBufferCreateStatic(size_t xBufferSizeBytes, size_t xTriggerLevelBytes,
-                                               uint8_t *pucStreamBufferStorageArea,
-                                               StaticStreamBuffer_t *pxStaticStreamBuffer);
+                                               uint8_t* pucStreamBufferStorageArea,
+                                               StaticStreamBuffer_t* pxStaticStreamBuffer);
 void vStreamBufferDelete(StreamBufferHandle_t xStreamBuffer);
 
-size_t xStreamBufferSend(StreamBufferHandle_t xStreamBuffer, const void *pvTxData,
+size_t xStreamBufferSend(StreamBufferHandle_t xStreamBuffer, const void* pvTxData,
                          size_t xDataLengthBytes, TickType_t xTicksToWait);
-size_t xStreamBufferSendFromISR(StreamBufferHandle_t xStreamBuffer, const void *pvTxData,
-                                size_t xDataLengthBytes, BaseType_t *pxHigherPriorityTaskWoken);
-size_t xStreamBufferReceive(StreamBufferHandle_t xStreamBuffer, void *pvRxData,
+size_t xStreamBufferSendFromISR(StreamBufferHandle_t xStreamBuffer, const void* pvTxData,
+                                size_t xDataLengthBytes, BaseType_t* pxHigherPriorityTaskWoken);
+size_t xStreamBufferReceive(StreamBufferHandle_t xStreamBuffer, void* pvRxData,
                             size_t xBufferLengthBytes, TickType_t xTicksToWait);
-size_t xStreamBufferReceiveFromISR(StreamBufferHandle_t xStreamBuffer, void *pvRxData,
+size_t xStreamBufferReceiveFromISR(StreamBufferHandle_t xStreamBuffer, void* pvRxData,
                                    size_t xBufferLengthBytes,
-                                   BaseType_t *pxHigherPriorityTaskWoken);
+                                   BaseType_t* pxHigherPriorityTaskWoken);
 
 BaseType_t xStreamBufferReset(StreamBufferHandle_t xStreamBuffer);
 size_t xStreamBufferBytesAvailable(StreamBufferHandle_t xStreamBuffer);
 size_t xStreamBufferSpacesAvailable(StreamBufferHandle_t xStreamBuffer);
 BaseType_t xStreamBufferIsEmpty(StreamBufferHandle_t xStreamBuffer);
 BaseType_t xStreamBufferIsFull(StreamBufferHandle_t xStreamBuffer);
-BaseType_t xStreamBufferSetTriggerLevel(StreamBufferHandle_t xStreamBuffer,
-                                        size_t xTriggerLevel);
+BaseType_t xStreamBufferSetTriggerLevel(StreamBufferHandle_t xStreamBuffer, size_t xTriggerLevel);
 /* For a message buffer: the length of the next message (0 if none). */
 size_t xStreamBufferNextMessageLengthBytes(StreamBufferHandle_t xStreamBuffer);
 

@@ -13,18 +13,11 @@ extern "C" {
 #endif
 
 struct tskTaskControlBlock; /* never defined: a Petrel task */
-typedef struct tskTaskControlBlock *TaskHandle_t;
-typedef const struct tskTaskControlBlock *ConstTaskHandle_t;
-typedef BaseType_t (*TaskHookFunction_t)(void *);
+typedef struct tskTaskControlBlock* TaskHandle_t;
+typedef const struct tskTaskControlBlock* ConstTaskHandle_t;
+typedef BaseType_t (*TaskHookFunction_t)(void*);
 
-typedef enum {
-  eRunning = 0,
-  eReady,
-  eBlocked,
-  eSuspended,
-  eDeleted,
-  eInvalid
-} eTaskState;
+typedef enum { eRunning = 0, eReady, eBlocked, eSuspended, eDeleted, eInvalid } eTaskState;
 
 typedef enum {
   eNoAction = 0,
@@ -49,19 +42,19 @@ typedef enum {
 #define taskENABLE_INTERRUPTS() portENABLE_INTERRUPTS()
 
 /* ---- creation and deletion ---- */
-BaseType_t xTaskCreate(TaskFunction_t pxTaskCode, const char *pcName,
-                       configSTACK_DEPTH_TYPE uxStackDepth, void *pvParameters,
-                       UBaseType_t uxPriority, TaskHandle_t *pxCreatedTask);
-TaskHandle_t xTaskCreateStatic(TaskFunction_t pxTaskCode, const char *pcName,
-                               configSTACK_DEPTH_TYPE uxStackDepth, void *pvParameters,
-                               UBaseType_t uxPriority, StackType_t *puxStackBuffer,
-                               StaticTask_t *pxTaskBuffer);
+BaseType_t xTaskCreate(TaskFunction_t pxTaskCode, const char* pcName,
+                       configSTACK_DEPTH_TYPE uxStackDepth, void* pvParameters,
+                       UBaseType_t uxPriority, TaskHandle_t* pxCreatedTask);
+TaskHandle_t xTaskCreateStatic(TaskFunction_t pxTaskCode, const char* pcName,
+                               configSTACK_DEPTH_TYPE uxStackDepth, void* pvParameters,
+                               UBaseType_t uxPriority, StackType_t* puxStackBuffer,
+                               StaticTask_t* pxTaskBuffer);
 void vTaskDelete(TaskHandle_t xTaskToDelete);
 
 /* ---- control ---- */
 void vTaskDelay(TickType_t xTicksToDelay);
-void vTaskDelayUntil(TickType_t *pxPreviousWakeTime, TickType_t xTimeIncrement);
-BaseType_t xTaskDelayUntil(TickType_t *pxPreviousWakeTime, TickType_t xTimeIncrement);
+void vTaskDelayUntil(TickType_t* pxPreviousWakeTime, TickType_t xTimeIncrement);
+BaseType_t xTaskDelayUntil(TickType_t* pxPreviousWakeTime, TickType_t xTimeIncrement);
 BaseType_t xTaskAbortDelay(TaskHandle_t xTask);
 UBaseType_t uxTaskPriorityGet(TaskHandle_t xTask);
 UBaseType_t uxTaskPriorityGetFromISR(TaskHandle_t xTask);
@@ -81,8 +74,8 @@ BaseType_t xTaskGetSchedulerState(void);
 TickType_t xTaskGetTickCount(void);
 TickType_t xTaskGetTickCountFromISR(void);
 UBaseType_t uxTaskGetNumberOfTasks(void);
-char *pcTaskGetName(TaskHandle_t xTaskToQuery);
-TaskHandle_t xTaskGetHandle(const char *pcNameToQuery);
+char* pcTaskGetName(TaskHandle_t xTaskToQuery);
+TaskHandle_t xTaskGetHandle(const char* pcNameToQuery);
 TaskHandle_t xTaskGetCurrentTaskHandle(void);
 eTaskState eTaskGetState(TaskHandle_t xTask);
 UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t xTask);
@@ -93,35 +86,35 @@ BaseType_t xTaskNotifyIndexed(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToN
 BaseType_t xTaskNotify(TaskHandle_t xTaskToNotify, uint32_t ulValue, eNotifyAction eAction);
 BaseType_t xTaskNotifyAndQueryIndexed(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify,
                                       uint32_t ulValue, eNotifyAction eAction,
-                                      uint32_t *pulPreviousNotifyValue);
-BaseType_t xTaskNotifyAndQuery(TaskHandle_t xTaskToNotify, uint32_t ulValue,
-                               eNotifyAction eAction, uint32_t *pulPreviousNotifyValue);
+                                      uint32_t* pulPreviousNotifyValue);
+BaseType_t xTaskNotifyAndQuery(TaskHandle_t xTaskToNotify, uint32_t ulValue, eNotifyAction eAction,
+                               uint32_t* pulPreviousNotifyValue);
 BaseType_t xTaskNotifyIndexedFromISR(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify,
                                      uint32_t ulValue, eNotifyAction eAction,
-                                     BaseType_t *pxHigherPriorityTaskWoken);
-BaseType_t xTaskNotifyFromISR(TaskHandle_t xTaskToNotify, uint32_t ulValue,
-                              eNotifyAction eAction, BaseType_t *pxHigherPriorityTaskWoken);
+                                     BaseType_t* pxHigherPriorityTaskWoken);
+BaseType_t xTaskNotifyFromISR(TaskHandle_t xTaskToNotify, uint32_t ulValue, eNotifyAction eAction,
+                              BaseType_t* pxHigherPriorityTaskWoken);
 BaseType_t xTaskNotifyAndQueryIndexedFromISR(TaskHandle_t xTaskToNotify,
                                              UBaseType_t uxIndexToNotify, uint32_t ulValue,
                                              eNotifyAction eAction,
-                                             uint32_t *pulPreviousNotifyValue,
-                                             BaseType_t *pxHigherPriorityTaskWoken);
+                                             uint32_t* pulPreviousNotifyValue,
+                                             BaseType_t* pxHigherPriorityTaskWoken);
 BaseType_t xTaskNotifyAndQueryFromISR(TaskHandle_t xTaskToNotify, uint32_t ulValue,
-                                      eNotifyAction eAction, uint32_t *pulPreviousNotifyValue,
-                                      BaseType_t *pxHigherPriorityTaskWoken);
+                                      eNotifyAction eAction, uint32_t* pulPreviousNotifyValue,
+                                      BaseType_t* pxHigherPriorityTaskWoken);
 BaseType_t xTaskNotifyGiveIndexed(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify);
 BaseType_t xTaskNotifyGive(TaskHandle_t xTaskToNotify);
 void vTaskNotifyGiveIndexedFromISR(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify,
-                                   BaseType_t *pxHigherPriorityTaskWoken);
-void vTaskNotifyGiveFromISR(TaskHandle_t xTaskToNotify, BaseType_t *pxHigherPriorityTaskWoken);
+                                   BaseType_t* pxHigherPriorityTaskWoken);
+void vTaskNotifyGiveFromISR(TaskHandle_t xTaskToNotify, BaseType_t* pxHigherPriorityTaskWoken);
 uint32_t ulTaskNotifyTakeIndexed(UBaseType_t uxIndexToWaitOn, BaseType_t xClearCountOnExit,
                                  TickType_t xTicksToWait);
 uint32_t ulTaskNotifyTake(BaseType_t xClearCountOnExit, TickType_t xTicksToWait);
 BaseType_t xTaskNotifyWaitIndexed(UBaseType_t uxIndexToWaitOn, uint32_t ulBitsToClearOnEntry,
-                                  uint32_t ulBitsToClearOnExit, uint32_t *pulNotificationValue,
+                                  uint32_t ulBitsToClearOnExit, uint32_t* pulNotificationValue,
                                   TickType_t xTicksToWait);
 BaseType_t xTaskNotifyWait(uint32_t ulBitsToClearOnEntry, uint32_t ulBitsToClearOnExit,
-                           uint32_t *pulNotificationValue, TickType_t xTicksToWait);
+                           uint32_t* pulNotificationValue, TickType_t xTicksToWait);
 BaseType_t xTaskNotifyStateClearIndexed(TaskHandle_t xTask, UBaseType_t uxIndexToClear);
 BaseType_t xTaskNotifyStateClear(TaskHandle_t xTask);
 uint32_t ulTaskNotifyValueClearIndexed(TaskHandle_t xTask, UBaseType_t uxIndexToClear,
@@ -132,7 +125,7 @@ uint32_t ulTaskNotifyValueClear(TaskHandle_t xTask, uint32_t ulBitsToClear);
 void vApplicationIdleHook(void);
 void vApplicationTickHook(void);
 void vApplicationMallocFailedHook(void);
-void vApplicationStackOverflowHook(TaskHandle_t xTask, char *pcTaskName);
+void vApplicationStackOverflowHook(TaskHandle_t xTask, char* pcTaskName);
 /* vApplicationGetIdleTaskMemory is not declared: Petrel's idle task has its
  * own storage and never calls it (an application may still define it). */
 

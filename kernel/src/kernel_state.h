@@ -55,7 +55,7 @@ struct KernelState {
   uint32_t app_tasks = 0;  // tasks other than idle and kernel services
   uint32_t next_id = 1;
   uint64_t counter_per_tick = 0;  // 0: not computed yet (counter_per_tick())
-  uint64_t armed = UINT64_MAX;  // counter value the timer is armed for
+  uint64_t armed = UINT64_MAX;    // counter value the timer is armed for
   Ticks slice_end;
   Ticks last_tick_hook;  // the last tick the tick hook was called for
   uint64_t last_switch = 0;

@@ -3,7 +3,7 @@
 
 static EventGroupHandle_t g_eg;
 
-static void body_set_clear(void *p) {
+static void body_set_clear(void* p) {
   (void)p;
   EventGroupHandle_t g = xEventGroupCreate();
   T_CHECK(g != NULL);
@@ -23,17 +23,17 @@ static void set_clear_get(void) {
   t_run(body_set_clear, NULL, 2);
 }
 
-static void all_waiter(void *p) {
+static void all_waiter(void* p) {
   (void)p;
   t_log_n("all", (long)xEventGroupWaitBits(g_eg, 0x3, pdTRUE, pdTRUE, portMAX_DELAY));
 }
 
-static void any_waiter(void *p) {
+static void any_waiter(void* p) {
   (void)p;
   t_log_n("any", (long)xEventGroupWaitBits(g_eg, 0x3, pdFALSE, pdFALSE, portMAX_DELAY));
 }
 
-static void body_wait(void *p) {
+static void body_wait(void* p) {
   (void)p;
   g_eg = xEventGroupCreate();
   T_EQ(xTaskCreate(all_waiter, "all", T_STACK, NULL, 3, NULL), pdPASS);
@@ -52,7 +52,7 @@ static void wait_any_all_clear(void) {
   T_LOG_IS("set1 any=1 set2 all=7");
 }
 
-static void body_timeout(void *p) {
+static void body_timeout(void* p) {
   (void)p;
   EventGroupHandle_t g = xEventGroupCreate();
   (void)xEventGroupSetBits(g, 0x10);
@@ -70,16 +70,16 @@ static void wait_and_sync_time_out(void) {
   t_run(body_timeout, NULL, 2);
 }
 
-static void sync_party(void *p) {
+static void sync_party(void* p) {
   EventBits_t mine = (EventBits_t)(uintptr_t)p;
   t_log_n("sync", (long)xEventGroupSync(g_eg, mine, 0x7, portMAX_DELAY));
 }
 
-static void body_sync(void *p) {
+static void body_sync(void* p) {
   (void)p;
   g_eg = xEventGroupCreate();
-  T_EQ(xTaskCreate(sync_party, "a", T_STACK, (void *)1, 3, NULL), pdPASS);
-  T_EQ(xTaskCreate(sync_party, "b", T_STACK, (void *)2, 3, NULL), pdPASS);
+  T_EQ(xTaskCreate(sync_party, "a", T_STACK, (void*)1, 3, NULL), pdPASS);
+  T_EQ(xTaskCreate(sync_party, "b", T_STACK, (void*)2, 3, NULL), pdPASS);
   vTaskDelay(1);
   T_EQ(xEventGroupGetBits(g_eg), 0x3);
   t_log("last");
@@ -96,24 +96,24 @@ static void sync_rendezvous(void) {
 
 static BaseType_t g_woken;
 
-static void isr_set(void *p) {
+static void isr_set(void* p) {
   (void)p;
   g_woken = pdFALSE;
   T_EQ(xEventGroupSetBitsFromISR(g_eg, 0x20, &g_woken), pdPASS);
   T_EQ(xEventGroupGetBitsFromISR(g_eg), 0x20);
 }
 
-static void isr_clear(void *p) {
+static void isr_clear(void* p) {
   (void)p;
   T_EQ(xEventGroupClearBitsFromISR(g_eg, 0x20), pdPASS);
 }
 
-static void isr_waiter(void *p) {
+static void isr_waiter(void* p) {
   (void)p;
   t_log_n("woke", (long)xEventGroupWaitBits(g_eg, 0x20, pdFALSE, pdFALSE, portMAX_DELAY));
 }
 
-static void body_isr(void *p) {
+static void body_isr(void* p) {
   (void)p;
   g_eg = xEventGroupCreate();
   T_EQ(xTaskCreate(isr_waiter, "waiter", T_STACK, NULL, 3, NULL), pdPASS);
@@ -133,12 +133,12 @@ static void from_isr(void) {
 
 static StaticEventGroup_t g_static_group;
 
-static void forever_waiter(void *p) {
+static void forever_waiter(void* p) {
   (void)p;
   t_log_n("deleted", (long)xEventGroupWaitBits(g_eg, 0x1, pdFALSE, pdFALSE, portMAX_DELAY));
 }
 
-static void body_static(void *p) {
+static void body_static(void* p) {
   (void)p;
   g_eg = xEventGroupCreateStatic(&g_static_group);
   T_CHECK(g_eg != NULL);
@@ -154,7 +154,7 @@ static void static_and_delete(void) {
   T_LOG_IS("deleted=2 after");
 }
 
-static void body_misuse(void *p) {
+static void body_misuse(void* p) {
   (void)p;
   EventGroupHandle_t g = xEventGroupCreate();
   T_EXPECT_ASSERT("xEventGroupSetBits: bits include the top 8 (reserved) bits",

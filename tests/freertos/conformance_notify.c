@@ -3,14 +3,14 @@
 
 static TaskHandle_t g_taker;
 
-static void counting_taker(void *p) {
+static void counting_taker(void* p) {
   (void)p;
   for (int i = 0; i < 2; ++i) t_log_n("took", (long)ulTaskNotifyTake(pdFALSE, portMAX_DELAY));
   t_log_n("cleared", (long)ulTaskNotifyTake(pdTRUE, portMAX_DELAY));
   t_log_n("timeout", (long)ulTaskNotifyTake(pdTRUE, 3));
 }
 
-static void body_give_take(void *p) {
+static void body_give_take(void* p) {
   (void)p;
   T_EQ(xTaskCreate(counting_taker, "taker", T_STACK, NULL, 1, &g_taker), pdPASS);
   for (int i = 0; i < 3; ++i) T_EQ(xTaskNotifyGive(g_taker), pdPASS);
@@ -22,7 +22,7 @@ static void give_and_take(void) {
   T_LOG_IS("took=3 took=2 cleared=1 timeout=0");
 }
 
-static void waiter(void *p) {
+static void waiter(void* p) {
   (void)p;
   uint32_t value = 0;
   T_EQ(xTaskNotifyWait(0, 0xffffffffu, &value, portMAX_DELAY), pdTRUE);
@@ -33,7 +33,7 @@ static void waiter(void *p) {
   t_log_n("timeout", (long)value);
 }
 
-static void body_wait(void *p) {
+static void body_wait(void* p) {
   (void)p;
   T_EQ(xTaskCreate(waiter, "waiter", T_STACK, NULL, 3, &g_taker), pdPASS);
   vTaskSuspendAll();
@@ -49,12 +49,12 @@ static void wait_bits_and_values(void) {
   T_LOG_IS("bits=5 value=42 timeout=0");
 }
 
-static void sleeper(void *p) {
+static void sleeper(void* p) {
   (void)p;
   vTaskDelay(portMAX_DELAY);
 }
 
-static void body_actions(void *p) {
+static void body_actions(void* p) {
   (void)p;
   TaskHandle_t t = NULL;
   T_EQ(xTaskCreate(sleeper, "sleeper", T_STACK, NULL, 1, &t), pdPASS);
@@ -78,7 +78,7 @@ static void actions_query_clear(void) {
   t_run(body_actions, NULL, 2);
 }
 
-static void indexed_waiter(void *p) {
+static void indexed_waiter(void* p) {
   (void)p;
   uint32_t v = 0;
   T_EQ(xTaskNotifyWaitIndexed(2, 0, 0, &v, portMAX_DELAY), pdTRUE);
@@ -87,16 +87,17 @@ static void indexed_waiter(void *p) {
   t_log_n("index0", (long)ulTaskNotifyTakeIndexed(0, pdTRUE, 0));
 }
 
-static void body_indexed(void *p) {
+static void body_indexed(void* p) {
   (void)p;
   T_EQ(xTaskCreate(indexed_waiter, "waiter", T_STACK, NULL, 3, &g_taker), pdPASS);
   T_EQ(xTaskNotifyGiveIndexed(g_taker, 1), pdPASS);
   T_EQ(xTaskNotifyGiveIndexed(g_taker, 1), pdPASS);
   T_EQ(ulTaskNotifyValueClearIndexed(g_taker, 1, 0), 2); /* reads, clears nothing */
   T_EQ(xTaskNotifyStateClearIndexed(g_taker, 0), pdFALSE);
-  T_EXPECT_ASSERT("xTaskNotifyIndexed: notification index at or above "
-                  "configTASK_NOTIFICATION_ARRAY_ENTRIES",
-                  T_EQ(xTaskNotifyIndexed(g_taker, 3, 1, eSetBits), pdFAIL));
+  T_EXPECT_ASSERT(
+      "xTaskNotifyIndexed: notification index at or above "
+      "configTASK_NOTIFICATION_ARRAY_ENTRIES",
+      T_EQ(xTaskNotifyIndexed(g_taker, 3, 1, eSetBits), pdFAIL));
   uint32_t prev = 1;
   /* Wakes the waiter, which runs to its end at once. */
   T_EQ(xTaskNotifyAndQueryIndexed(g_taker, 2, 0x10, eSetBits, &prev), pdPASS);
@@ -110,7 +111,7 @@ static void indexed_are_independent(void) {
 
 static volatile BaseType_t g_woken;
 
-static void isr_notify(void *p) {
+static void isr_notify(void* p) {
   (void)p;
   BaseType_t woken = pdFALSE;
   vTaskNotifyGiveFromISR(g_taker, &woken);
@@ -123,13 +124,14 @@ static void isr_notify(void *p) {
   T_EQ(xTaskNotifyAndQueryIndexedFromISR(g_taker, 2, 0, eIncrement, &prev, &woken), pdPASS);
   T_EQ(prev, 1);
   g_woken = woken;
-  T_EXPECT_ASSERT("ulTaskNotifyTake: blocking call from interrupt context (use the FromISR "
-                  "variant)",
-                  ulTaskNotifyTake(pdTRUE, 5));
+  T_EXPECT_ASSERT(
+      "ulTaskNotifyTake: blocking call from interrupt context (use the FromISR "
+      "variant)",
+      ulTaskNotifyTake(pdTRUE, 5));
   portYIELD_FROM_ISR(woken);
 }
 
-static void isr_waiter(void *p) {
+static void isr_waiter(void* p) {
   (void)p;
   uint32_t v = 0;
   T_EQ(xTaskNotifyWait(0, 0, &v, portMAX_DELAY), pdTRUE);
@@ -138,7 +140,7 @@ static void isr_waiter(void *p) {
   t_log_n("index2", (long)ulTaskNotifyTakeIndexed(2, pdTRUE, 0));
 }
 
-static void body_isr(void *p) {
+static void body_isr(void* p) {
   (void)p;
   T_EQ(xTaskCreate(isr_waiter, "waiter", T_STACK, NULL, 3, &g_taker), pdPASS);
   t_platform_isr(isr_notify, NULL);

@@ -1,10 +1,10 @@
 /* Conformance: queues. */
-#include <string.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "harness.h"
 
-static void body_fifo(void *p) {
+static void body_fifo(void* p) {
   (void)p;
   QueueHandle_t q = xQueueCreate(3, sizeof(uint32_t));
   T_CHECK(q != NULL);
@@ -34,7 +34,7 @@ static void fifo_front_back_peek(void) {
   t_run(body_fifo, NULL, 2);
 }
 
-static void body_timeouts(void *p) {
+static void body_timeouts(void* p) {
   (void)p;
   QueueHandle_t q = xQueueCreate(1, sizeof(int));
   int v = 5;
@@ -54,7 +54,7 @@ static void send_receive_time_out(void) {
 
 static QueueHandle_t g_q;
 
-static void consumer(void *p) {
+static void consumer(void* p) {
   (void)p;
   int v;
   for (int i = 0; i < 3; ++i) {
@@ -63,7 +63,7 @@ static void consumer(void *p) {
   }
 }
 
-static void body_blocking(void *p) {
+static void body_blocking(void* p) {
   (void)p;
   g_q = xQueueCreate(2, sizeof(int));
   T_EQ(xTaskCreate(consumer, "consumer", T_STACK, NULL, 3, NULL), pdPASS);
@@ -79,7 +79,7 @@ static void blocked_receiver_wakes(void) {
   T_LOG_IS("send=1 got=1 send=2 got=2 send=3 got=3");
 }
 
-static void producer(void *p) {
+static void producer(void* p) {
   (void)p;
   for (int i = 1; i <= 4; ++i) {
     T_EQ(xQueueSend(g_q, &i, portMAX_DELAY), pdPASS);
@@ -87,7 +87,7 @@ static void producer(void *p) {
   }
 }
 
-static void body_full(void *p) {
+static void body_full(void* p) {
   (void)p;
   g_q = xQueueCreate(2, sizeof(int));
   T_EQ(xTaskCreate(producer, "producer", T_STACK, NULL, 3, NULL), pdPASS);
@@ -105,7 +105,7 @@ static void blocked_sender_wakes(void) {
   T_LOG_IS("sent=1 sent=2 sent=3 recv=1 sent=4 recv=2 recv=3 recv=4");
 }
 
-static void body_overwrite(void *p) {
+static void body_overwrite(void* p) {
   (void)p;
   QueueHandle_t q = xQueueCreate(1, sizeof(int));
   int v = 1, out = 0;
@@ -126,7 +126,7 @@ static void overwrite_mailbox(void) {
   t_run(body_overwrite, NULL, 2);
 }
 
-static void body_reset(void *p) {
+static void body_reset(void* p) {
   (void)p;
   QueueHandle_t q = xQueueCreate(4, sizeof(char));
   char c = 'x';
@@ -149,7 +149,7 @@ typedef struct {
 static StaticQueue_t g_queue_buffer;
 static uint8_t g_queue_storage[4 * sizeof(message_t)];
 
-static void body_static(void *p) {
+static void body_static(void* p) {
   (void)p;
   QueueHandle_t q = xQueueCreateStatic(4, sizeof(message_t), g_queue_storage, &g_queue_buffer);
   T_CHECK(q == (QueueHandle_t)&g_queue_buffer);
@@ -172,22 +172,22 @@ static void create_static(void) {
 static volatile BaseType_t g_woken;
 static volatile BaseType_t g_result;
 
-static void isr_send(void *p) {
+static void isr_send(void* p) {
   BaseType_t woken = pdFALSE;
-  int v = *(int *)p;
+  int v = *(int*)p;
   g_result = xQueueSendFromISR(g_q, &v, &woken);
   g_woken = woken;
   portYIELD_FROM_ISR(woken);
 }
 
-static void isr_receive(void *p) {
+static void isr_receive(void* p) {
   BaseType_t woken = pdFALSE;
   g_result = xQueueReceiveFromISR(g_q, p, &woken);
   g_woken = woken;
   portEND_SWITCHING_ISR(woken);
 }
 
-static void isr_fill(void *p) {
+static void isr_fill(void* p) {
   (void)p;
   int v = 3;
   T_EQ(xQueueSendToFrontFromISR(g_q, &v, NULL), pdPASS);
@@ -205,14 +205,14 @@ static void isr_fill(void *p) {
                   T_EQ(xQueueOverwriteFromISR(g_q, &out, NULL), pdFAIL));
 }
 
-static void waits_for_item(void *p) {
+static void waits_for_item(void* p) {
   (void)p;
   int v = 0;
   T_EQ(xQueueReceive(g_q, &v, portMAX_DELAY), pdPASS);
   t_log_n("task got", v);
 }
 
-static void body_isr(void *p) {
+static void body_isr(void* p) {
   (void)p;
   g_q = xQueueCreate(2, sizeof(int));
   T_EQ(xTaskCreate(waits_for_item, "waiter", T_STACK, NULL, 3, NULL), pdPASS);
@@ -243,7 +243,7 @@ static void from_isr(void) {
 
 /* ---- misuse, memory ---- */
 
-static void body_misuse(void *p) {
+static void body_misuse(void* p) {
   (void)p;
   int v = 0;
   T_EXPECT_ASSERT("xQueueSend: NULL queue handle", T_EQ(xQueueSend(NULL, &v, 0), pdFAIL));
@@ -259,7 +259,7 @@ static void body_misuse(void *p) {
   T_EQ(t_malloc_failed_calls, 1);
   T_CHECK(pvPortMalloc(SIZE_MAX / 4) == NULL);
   T_EQ(t_malloc_failed_calls, 2);
-  void *mem = pvPortMalloc(64);
+  void* mem = pvPortMalloc(64);
   T_CHECK(mem != NULL);
   vPortFree(mem);
   T_CHECK(xPortGetFreeHeapSize() >= xPortGetMinimumEverFreeHeapSize());
@@ -269,7 +269,7 @@ static void misuse_and_memory(void) {
   t_run(body_misuse, NULL, 2);
 }
 
-static void body_zero_size(void *p) {
+static void body_zero_size(void* p) {
   (void)p;
   QueueHandle_t q = xQueueCreate(2, 0); /* counts events */
   T_EQ(xQueueSend(q, NULL, 0), pdPASS);

@@ -3,7 +3,7 @@
 
 static SemaphoreHandle_t g_s;
 
-static void body_binary(void *p) {
+static void body_binary(void* p) {
   (void)p;
   SemaphoreHandle_t s = xSemaphoreCreateBinary();
   T_CHECK(s != NULL);
@@ -27,7 +27,7 @@ static void binary_semaphore(void) {
   t_run(body_binary, NULL, 2);
 }
 
-static void body_counting(void *p) {
+static void body_counting(void* p) {
   (void)p;
   SemaphoreHandle_t s = xSemaphoreCreateCounting(3, 1);
   T_EQ(uxSemaphoreGetCount(s), 1);
@@ -46,17 +46,17 @@ static void counting_semaphore(void) {
   t_run(body_counting, NULL, 2);
 }
 
-static void taker(void *p) {
+static void taker(void* p) {
   T_EQ(xSemaphoreTake(g_s, portMAX_DELAY), pdPASS);
-  t_log((const char *)p);
+  t_log((const char*)p);
 }
 
-static void body_wake_order(void *p) {
+static void body_wake_order(void* p) {
   (void)p;
   g_s = xSemaphoreCreateCounting(5, 0);
-  T_EQ(xTaskCreate(taker, "low", T_STACK, (void *)"low", 3, NULL), pdPASS);
-  T_EQ(xTaskCreate(taker, "high", T_STACK, (void *)"high", 4, NULL), pdPASS);
-  T_EQ(xTaskCreate(taker, "low2", T_STACK, (void *)"low2", 3, NULL), pdPASS);
+  T_EQ(xTaskCreate(taker, "low", T_STACK, (void*)"low", 3, NULL), pdPASS);
+  T_EQ(xTaskCreate(taker, "high", T_STACK, (void*)"high", 4, NULL), pdPASS);
+  T_EQ(xTaskCreate(taker, "low2", T_STACK, (void*)"low2", 3, NULL), pdPASS);
   for (int i = 0; i < 3; ++i) T_EQ(xSemaphoreGive(g_s), pdPASS);
   vSemaphoreDelete(g_s);
 }
@@ -68,7 +68,7 @@ static void waiters_wake_by_priority(void) {
 
 static StaticSemaphore_t g_buffers[4];
 
-static void body_static(void *p) {
+static void body_static(void* p) {
   (void)p;
   SemaphoreHandle_t b = xSemaphoreCreateBinaryStatic(&g_buffers[0]);
   SemaphoreHandle_t c = xSemaphoreCreateCountingStatic(2, 2, &g_buffers[1]);
@@ -97,7 +97,7 @@ static void create_static(void) {
 
 /* ---- mutexes ---- */
 
-static void holder_task(void *p) {
+static void holder_task(void* p) {
   (void)p;
   T_EQ(xSemaphoreTake(g_s, portMAX_DELAY), pdPASS);
   t_log("low holds");
@@ -107,7 +107,7 @@ static void holder_task(void *p) {
   t_log_n("low after give", (long)uxTaskPriorityGet(NULL));
 }
 
-static void high_task(void *p) {
+static void high_task(void* p) {
   (void)p;
   T_EQ(xSemaphoreTake(g_s, portMAX_DELAY), pdPASS);
   t_log("high holds");
@@ -115,7 +115,7 @@ static void high_task(void *p) {
   T_EQ(xSemaphoreGive(g_s), pdPASS);
 }
 
-static void body_inheritance(void *p) {
+static void body_inheritance(void* p) {
   (void)p;
   g_s = xSemaphoreCreateMutex();
   TaskHandle_t low = NULL;
@@ -133,13 +133,13 @@ static void mutex_priority_inheritance(void) {
   T_LOG_IS("low holds low prio=5 high holds low after give=1");
 }
 
-static void takes_and_keeps(void *p) {
+static void takes_and_keeps(void* p) {
   (void)p;
   T_EQ(xSemaphoreTake(g_s, 0), pdPASS);
   vTaskSuspend(NULL); /* keeps holding it (deleting it would release it) */
 }
 
-static void body_mutex_misuse(void *p) {
+static void body_mutex_misuse(void* p) {
   (void)p;
   g_s = xSemaphoreCreateMutex();
   T_EQ(xSemaphoreGive(g_s), pdFAIL); /* not held: nothing to give */
@@ -169,7 +169,7 @@ static void mutex_misuse(void) {
   t_run(body_mutex_misuse, NULL, 2);
 }
 
-static void body_recursive(void *p) {
+static void body_recursive(void* p) {
   (void)p;
   SemaphoreHandle_t r = xSemaphoreCreateRecursiveMutex();
   g_s = r;
@@ -194,7 +194,7 @@ static void recursive_mutex(void) {
 
 static volatile BaseType_t g_woken;
 
-static void isr_give(void *p) {
+static void isr_give(void* p) {
   (void)p;
   BaseType_t woken = pdFALSE;
   T_EQ(xSemaphoreGiveFromISR(g_s, &woken), pdPASS);
@@ -202,16 +202,16 @@ static void isr_give(void *p) {
   portYIELD_FROM_ISR(woken);
 }
 
-static void isr_take(void *p) {
+static void isr_take(void* p) {
   BaseType_t woken = pdFALSE;
-  *(BaseType_t *)p = xSemaphoreTakeFromISR(g_s, &woken);
+  *(BaseType_t*)p = xSemaphoreTakeFromISR(g_s, &woken);
   T_EQ(woken, pdFALSE);
   T_EQ(uxSemaphoreGetCountFromISR(g_s), 0);
   T_EXPECT_ASSERT("xSemaphoreTake: blocking call from interrupt context (use the FromISR variant)",
                   xSemaphoreTake(g_s, 1));
 }
 
-static void deferred_handler(void *p) {
+static void deferred_handler(void* p) {
   (void)p;
   for (int i = 0; i < 2; ++i) {
     T_EQ(xSemaphoreTake(g_s, portMAX_DELAY), pdPASS);
@@ -219,7 +219,7 @@ static void deferred_handler(void *p) {
   }
 }
 
-static void body_isr(void *p) {
+static void body_isr(void* p) {
   (void)p;
   g_s = xSemaphoreCreateBinary();
   T_EQ(xTaskCreate(deferred_handler, "handler", T_STACK, NULL, 4, NULL), pdPASS);

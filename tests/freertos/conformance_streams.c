@@ -5,7 +5,7 @@
 
 static StreamBufferHandle_t g_sb;
 
-static void body_stream(void *p) {
+static void body_stream(void* p) {
   (void)p;
   StreamBufferHandle_t sb = xStreamBufferCreate(16, 1);
   T_CHECK(sb != NULL);
@@ -33,13 +33,13 @@ static void stream_send_receive(void) {
   t_run(body_stream, NULL, 2);
 }
 
-static void trigger_reader(void *p) {
+static void trigger_reader(void* p) {
   (void)p;
   char buf[8];
   t_log_n("got", (long)xStreamBufferReceive(g_sb, buf, sizeof buf, portMAX_DELAY));
 }
 
-static void body_trigger(void *p) {
+static void body_trigger(void* p) {
   (void)p;
   g_sb = xStreamBufferCreate(32, 4);
   char buf[8];
@@ -69,18 +69,18 @@ static BaseType_t g_woken;
 static size_t g_isr_n;
 static char g_isr_buf[16];
 
-static void isr_send(void *p) {
+static void isr_send(void* p) {
   g_woken = pdFALSE;
-  g_isr_n = xStreamBufferSendFromISR(g_sb, (const char *)p, strlen((const char *)p), &g_woken);
+  g_isr_n = xStreamBufferSendFromISR(g_sb, (const char*)p, strlen((const char*)p), &g_woken);
 }
 
-static void isr_receive(void *p) {
+static void isr_receive(void* p) {
   (void)p;
   g_woken = pdFALSE;
   g_isr_n = xStreamBufferReceiveFromISR(g_sb, g_isr_buf, sizeof g_isr_buf, &g_woken);
 }
 
-static void isr_reader(void *p) {
+static void isr_reader(void* p) {
   (void)p;
   char buf[8];
   t_log_n("read", (long)xStreamBufferReceive(g_sb, buf, sizeof buf, portMAX_DELAY));
@@ -89,7 +89,7 @@ static void isr_reader(void *p) {
 static StaticStreamBuffer_t g_static_sb;
 static uint8_t g_sb_storage[16];
 
-static void body_stream_isr(void *p) {
+static void body_stream_isr(void* p) {
   (void)p;
   g_sb = xStreamBufferCreateStatic(sizeof g_sb_storage, 1, g_sb_storage, &g_static_sb);
   T_CHECK(g_sb != NULL);
@@ -112,7 +112,7 @@ static void stream_from_isr_and_static(void) {
   T_LOG_IS("read=3 back");
 }
 
-static void body_message(void *p) {
+static void body_message(void* p) {
   (void)p;
   MessageBufferHandle_t mb = xMessageBufferCreate(64);
   T_CHECK(mb != NULL);
@@ -154,26 +154,26 @@ static MessageBufferHandle_t g_mb;
 static StaticMessageBuffer_t g_static_mb;
 static uint8_t g_mb_storage[40];
 
-static void message_reader(void *p) {
+static void message_reader(void* p) {
   (void)p;
   char buf[16] = {0};
   size_t n = xMessageBufferReceive(g_mb, buf, sizeof buf, portMAX_DELAY);
   t_log_n(buf, (long)n);
 }
 
-static void isr_message(void *p) {
+static void isr_message(void* p) {
   g_woken = pdFALSE;
-  g_isr_n = xMessageBufferSendFromISR(g_mb, (const char *)p, strlen((const char *)p), &g_woken);
+  g_isr_n = xMessageBufferSendFromISR(g_mb, (const char*)p, strlen((const char*)p), &g_woken);
 }
 
-static void isr_message_receive(void *p) {
+static void isr_message_receive(void* p) {
   (void)p;
   g_woken = pdFALSE;
   memset(g_isr_buf, 0, sizeof g_isr_buf);
   g_isr_n = xMessageBufferReceiveFromISR(g_mb, g_isr_buf, sizeof g_isr_buf, &g_woken);
 }
 
-static void body_message_isr(void *p) {
+static void body_message_isr(void* p) {
   (void)p;
   g_mb = xMessageBufferCreateStatic(sizeof g_mb_storage, g_mb_storage, &g_static_mb);
   T_CHECK(g_mb != NULL);
@@ -195,7 +195,7 @@ static void message_from_isr_and_static(void) {
   T_LOG_IS("ping=4 back");
 }
 
-static void body_misuse(void *p) {
+static void body_misuse(void* p) {
   (void)p;
   StreamBufferHandle_t sb = xStreamBufferCreate(8, 1);
   T_EXPECT_ASSERT("xMessageBufferSend: the handle is a stream buffer, not a message buffer",

@@ -5,18 +5,18 @@
 
 /* ---- creation, priorities, preemption ---- */
 
-static void note_and_end(void *p) {
-  t_log((const char *)p);
+static void note_and_end(void* p) {
+  t_log((const char*)p);
 }
 
-static void body_create_higher_runs_first(void *p) {
+static void body_create_higher_runs_first(void* p) {
   (void)p;
   TaskHandle_t h = NULL;
   t_log("before");
-  T_EQ(xTaskCreate(note_and_end, "hi", T_STACK, (void *)"hi", 3, &h), pdPASS);
+  T_EQ(xTaskCreate(note_and_end, "hi", T_STACK, (void*)"hi", 3, &h), pdPASS);
   T_CHECK(h != NULL);
   t_log("after");
-  T_EQ(xTaskCreate(note_and_end, "lo", T_STACK, (void *)"lo", 1, NULL), pdPASS);
+  T_EQ(xTaskCreate(note_and_end, "lo", T_STACK, (void*)"lo", 1, NULL), pdPASS);
   t_log("end");
   vTaskDelay(2); /* lets the lower one run */
 }
@@ -26,13 +26,13 @@ static void create_preempts(void) {
   T_LOG_IS("before hi after end lo");
 }
 
-static void body_priorities(void *p) {
+static void body_priorities(void* p) {
   (void)p;
   TaskHandle_t self = xTaskGetCurrentTaskHandle();
   T_EQ(uxTaskPriorityGet(NULL), 2);
   T_EQ(uxTaskPriorityGet(self), 2);
   TaskHandle_t other = NULL;
-  T_EQ(xTaskCreate(note_and_end, "other", T_STACK, (void *)"other", 1, &other), pdPASS);
+  T_EQ(xTaskCreate(note_and_end, "other", T_STACK, (void*)"other", 1, &other), pdPASS);
   T_EQ(uxTaskPriorityGet(other), 1);
   vTaskPrioritySet(other, 3); /* now outranks us: runs at once and ends */
   t_log("back");
@@ -48,10 +48,10 @@ static void priority_get_set(void) {
   T_LOG_IS("other back");
 }
 
-static void body_names(void *p) {
+static void body_names(void* p) {
   (void)p;
   TaskHandle_t h = NULL;
-  T_EQ(xTaskCreate(note_and_end, "worker", T_STACK, (void *)"w", 1, &h), pdPASS);
+  T_EQ(xTaskCreate(note_and_end, "worker", T_STACK, (void*)"w", 1, &h), pdPASS);
   T_EQ(strcmp(pcTaskGetName(NULL), "test"), 0);
   T_EQ(strcmp(pcTaskGetName(h), "worker"), 0);
   T_CHECK(xTaskGetHandle("worker") == h);
@@ -70,22 +70,22 @@ static void names_handles_counts(void) {
 
 /* ---- deletion ---- */
 
-static void deletes_itself(void *p) {
-  t_log((const char *)p);
+static void deletes_itself(void* p) {
+  t_log((const char*)p);
   vTaskDelete(NULL);
   t_log("never");
 }
 
-static void waits_forever(void *p) {
+static void waits_forever(void* p) {
   (void)p;
   vTaskDelay(portMAX_DELAY);
   t_log("never");
 }
 
-static void body_delete(void *p) {
+static void body_delete(void* p) {
   (void)p;
   TaskHandle_t a = NULL, b = NULL;
-  T_EQ(xTaskCreate(deletes_itself, "a", T_STACK, (void *)"a", 3, &a), pdPASS);
+  T_EQ(xTaskCreate(deletes_itself, "a", T_STACK, (void*)"a", 3, &a), pdPASS);
   T_EQ(xTaskCreate(waits_forever, "b", T_STACK, NULL, 3, &b), pdPASS);
   T_EQ(eTaskGetState(b), eBlocked);
   UBaseType_t n = uxTaskGetNumberOfTasks();
@@ -102,8 +102,8 @@ static void delete_self_and_other(void) {
 static void ends_when_tasks_end(void) {
   /* Without vTaskEndScheduler, vTaskStartScheduler returns (on Petrel)
    * when the last application task has ended. */
-  T_EQ(xTaskCreate(note_and_end, "x", T_STACK, (void *)"x", 1, NULL), pdPASS);
-  T_EQ(xTaskCreate(note_and_end, "y", T_STACK, (void *)"y", 2, NULL), pdPASS);
+  T_EQ(xTaskCreate(note_and_end, "x", T_STACK, (void*)"x", 1, NULL), pdPASS);
+  T_EQ(xTaskCreate(note_and_end, "y", T_STACK, (void*)"y", 2, NULL), pdPASS);
   vTaskStartScheduler();
   T_LOG_IS("y x");
 }
@@ -113,18 +113,18 @@ static void ends_when_tasks_end(void) {
 static StaticTask_t g_tcb;
 static StackType_t g_stack[T_STACK];
 
-static void body_static(void *p) {
+static void body_static(void* p) {
   (void)p;
-  TaskHandle_t h = xTaskCreateStatic(note_and_end, "static", T_STACK, (void *)"static", 3,
-                                     g_stack, &g_tcb);
+  TaskHandle_t h =
+      xTaskCreateStatic(note_and_end, "static", T_STACK, (void*)"static", 3, g_stack, &g_tcb);
   T_CHECK(h != NULL);
   t_log("made");
-  T_EXPECT_ASSERT("xTaskCreateStatic: NULL stack buffer",
-                  T_CHECK(xTaskCreateStatic(note_and_end, "x", T_STACK, NULL, 1, NULL, &g_tcb) ==
-                          NULL));
-  T_EXPECT_ASSERT("xTaskCreateStatic: NULL task buffer",
-                  T_CHECK(xTaskCreateStatic(note_and_end, "x", T_STACK, NULL, 1, g_stack, NULL) ==
-                          NULL));
+  T_EXPECT_ASSERT(
+      "xTaskCreateStatic: NULL stack buffer",
+      T_CHECK(xTaskCreateStatic(note_and_end, "x", T_STACK, NULL, 1, NULL, &g_tcb) == NULL));
+  T_EXPECT_ASSERT(
+      "xTaskCreateStatic: NULL task buffer",
+      T_CHECK(xTaskCreateStatic(note_and_end, "x", T_STACK, NULL, 1, g_stack, NULL) == NULL));
 }
 
 static void create_static(void) {
@@ -134,7 +134,7 @@ static void create_static(void) {
 
 /* ---- delays ---- */
 
-static void body_delay(void *p) {
+static void body_delay(void* p) {
   (void)p;
   TickType_t start = xTaskGetTickCount();
   vTaskDelay(5);
@@ -152,7 +152,7 @@ static void delay_waits_ticks(void) {
   t_run(body_delay, NULL, 2);
 }
 
-static void body_delay_until(void *p) {
+static void body_delay_until(void* p) {
   (void)p;
   TickType_t wake = xTaskGetTickCount();
   const TickType_t first = wake;
@@ -178,7 +178,7 @@ static void delay_until_keeps_period(void) {
 /* The previous wake time lies "before zero": 32-bit arithmetic must still
  * see the wake time ahead (this is the tick-count wrap, seen from a
  * previous wake time taken just before it). */
-static void body_delay_until_modular(void *p) {
+static void body_delay_until_modular(void* p) {
   (void)p;
   TickType_t now = xTaskGetTickCount();
   TickType_t wake = now - 3; /* wraps below zero when now < 3 */
@@ -196,7 +196,7 @@ static void delay_until_modular_arithmetic(void) {
 }
 
 /* The real 32-bit wrap of the tick count (host: time jumps there). */
-static void body_wrap(void *p) {
+static void body_wrap(void* p) {
   (void)p;
   if (!t_platform_can_jump_time()) return;
   TickType_t now = xTaskGetTickCount();
@@ -221,15 +221,15 @@ static void tick_count_wraps(void) {
 
 static TaskHandle_t g_worker;
 
-static void worker_counts(void *p) {
-  volatile int *n = (volatile int *)p;
+static void worker_counts(void* p) {
+  volatile int* n = (volatile int*)p;
   for (;;) {
     ++*n;
     vTaskDelay(1);
   }
 }
 
-static void body_suspend(void *p) {
+static void body_suspend(void* p) {
   (void)p;
   int n = 0;
   T_EQ(xTaskCreate(worker_counts, "worker", T_STACK, &n, 3, &g_worker), pdPASS);
@@ -252,18 +252,18 @@ static void suspend_resume(void) {
 
 static volatile BaseType_t g_isr_result;
 
-static void resume_in_isr(void *p) {
+static void resume_in_isr(void* p) {
   g_isr_result = xTaskResumeFromISR((TaskHandle_t)p);
 }
 
-static void suspends_itself(void *p) {
+static void suspends_itself(void* p) {
   (void)p;
   t_log("suspending");
   vTaskSuspend(NULL);
   t_log("resumed");
 }
 
-static void body_resume_from_isr(void *p) {
+static void body_resume_from_isr(void* p) {
   (void)p;
   TaskHandle_t h = NULL;
   T_EQ(xTaskCreate(suspends_itself, "s", T_STACK, NULL, 3, &h), pdPASS);
@@ -278,14 +278,14 @@ static void resume_from_isr(void) {
   T_LOG_IS("suspending resumed isr done");
 }
 
-static void sleeps_long(void *p) {
+static void sleeps_long(void* p) {
   (void)p;
   TickType_t start = xTaskGetTickCount();
   vTaskDelay(1000);
   t_log_n("slept", (long)(xTaskGetTickCount() - start));
 }
 
-static void body_abort(void *p) {
+static void body_abort(void* p) {
   (void)p;
   TaskHandle_t h = NULL;
   T_EQ(xTaskCreate(sleeps_long, "sleeper", T_STACK, NULL, 3, &h), pdPASS);
@@ -301,12 +301,12 @@ static void abort_delay(void) {
 
 /* ---- scheduler suspension, critical sections, yield ---- */
 
-static void body_suspend_all(void *p) {
+static void body_suspend_all(void* p) {
   (void)p;
   T_EQ(xTaskGetSchedulerState(), taskSCHEDULER_RUNNING);
   vTaskSuspendAll();
   T_EQ(xTaskGetSchedulerState(), taskSCHEDULER_SUSPENDED);
-  T_EQ(xTaskCreate(note_and_end, "hi", T_STACK, (void *)"hi", 3, NULL), pdPASS);
+  T_EQ(xTaskCreate(note_and_end, "hi", T_STACK, (void*)"hi", 3, NULL), pdPASS);
   t_log("locked");
   T_EXPECT_ASSERT("vTaskDelay: blocking call with the scheduler suspended (vTaskSuspendAll)",
                   vTaskDelay(1));
@@ -322,11 +322,11 @@ static void suspend_all(void) {
   T_LOG_IS("locked hi unlocked");
 }
 
-static void body_critical(void *p) {
+static void body_critical(void* p) {
   (void)p;
   taskENTER_CRITICAL();
   taskENTER_CRITICAL(); /* nests */
-  T_EQ(xTaskCreate(note_and_end, "hi", T_STACK, (void *)"hi", 3, NULL), pdPASS);
+  T_EQ(xTaskCreate(note_and_end, "hi", T_STACK, (void*)"hi", 3, NULL), pdPASS);
   t_log("inner");
   taskEXIT_CRITICAL();
   t_log("outer");
@@ -339,14 +339,14 @@ static void critical_sections(void) {
   T_LOG_IS("inner outer hi out");
 }
 
-static void critical_in_isr(void *p) {
+static void critical_in_isr(void* p) {
   (void)p;
   UBaseType_t saved = taskENTER_CRITICAL_FROM_ISR();
   T_EQ(xPortIsInsideInterrupt(), pdTRUE);
   taskEXIT_CRITICAL_FROM_ISR(saved);
 }
 
-static void body_critical_isr(void *p) {
+static void body_critical_isr(void* p) {
   (void)p;
   T_EQ(xPortIsInsideInterrupt(), pdFALSE);
   t_platform_isr(critical_in_isr, NULL);
@@ -356,17 +356,17 @@ static void critical_from_isr(void) {
   t_run(body_critical_isr, NULL, 2);
 }
 
-static void yields_twice(void *p) {
+static void yields_twice(void* p) {
   for (int i = 0; i < 2; ++i) {
-    t_log((const char *)p);
+    t_log((const char*)p);
     taskYIELD();
   }
 }
 
-static void body_yield(void *p) {
+static void body_yield(void* p) {
   (void)p;
-  T_EQ(xTaskCreate(yields_twice, "a", T_STACK, (void *)"a", 1, NULL), pdPASS);
-  T_EQ(xTaskCreate(yields_twice, "b", T_STACK, (void *)"b", 1, NULL), pdPASS);
+  T_EQ(xTaskCreate(yields_twice, "a", T_STACK, (void*)"a", 1, NULL), pdPASS);
+  T_EQ(xTaskCreate(yields_twice, "b", T_STACK, (void*)"b", 1, NULL), pdPASS);
   vTaskDelay(5);
 }
 
@@ -377,7 +377,7 @@ static void yield_round_robin(void) {
 
 /* ---- hooks, misuse ---- */
 
-static void body_idle_hook(void *p) {
+static void body_idle_hook(void* p) {
   (void)p;
   vTaskDelay(3);
 }
@@ -387,7 +387,7 @@ static void idle_hook_runs(void) {
   T_CHECK(t_idle_hook_calls > 0);
 }
 
-static void body_tick_hook(void *p) {
+static void body_tick_hook(void* p) {
   (void)p;
   unsigned long before = t_tick_hook_calls;
   vTaskDelay(10);
@@ -399,26 +399,26 @@ static void tick_hook_runs(void) {
   t_run(body_tick_hook, NULL, 2);
 }
 
-static void delay_in_isr(void *p) {
+static void delay_in_isr(void* p) {
   (void)p;
   T_EXPECT_ASSERT("vTaskDelay: blocking call from interrupt context (use the FromISR variant)",
                   vTaskDelay(5));
 }
 
-static void body_misuse(void *p) {
+static void body_misuse(void* p) {
   (void)p;
   t_platform_isr(delay_in_isr, NULL);
   T_EXPECT_ASSERT("xTaskNotifyGive: NULL task handle", xTaskNotifyGive(NULL));
   T_EXPECT_ASSERT("eTaskGetState: NULL task handle", T_EQ(eTaskGetState(NULL), eInvalid));
   T_EXPECT_ASSERT("xTaskCreate: priority at or above configMAX_PRIORITIES",
-                  T_EQ(xTaskCreate(note_and_end, "x", T_STACK, (void *)"x", 99, NULL), pdPASS));
+                  T_EQ(xTaskCreate(note_and_end, "x", T_STACK, (void*)"x", 99, NULL), pdPASS));
 }
 
 static void task_misuse_asserts(void) {
   t_run(body_misuse, NULL, 2);
 }
 
-static void body_backward_names(void *p) {
+static void body_backward_names(void* p) {
   (void)p;
   xTaskHandle h = xTaskGetCurrentTaskHandle();
   portTickType t = xTaskGetTickCount();
@@ -470,7 +470,7 @@ const t_case t_task_cases[] = {
 static StackType_t overflow_stack[256];
 static StaticTask_t overflow_tcb;
 
-static void overflower(void *p) {
+static void overflower(void* p) {
   (void)p;
   /* What an overflow does to the bottom of the stack, without faulting. */
   for (int i = 0; i < 8; ++i) overflow_stack[i] = 0;

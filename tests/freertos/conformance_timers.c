@@ -13,7 +13,7 @@ static void count_cb(TimerHandle_t t) {
   (void)t;
 }
 
-static void body_one_shot(void *p) {
+static void body_one_shot(void* p) {
   (void)p;
   int id = 7;
   g_fired = 0;
@@ -40,7 +40,7 @@ static void one_shot(void) {
   t_run(body_one_shot, NULL, 2);
 }
 
-static void body_periodic(void *p) {
+static void body_periodic(void* p) {
   (void)p;
   g_fired = 0;
   TimerHandle_t t = xTimerCreate("tick", 5, pdTRUE, NULL, count_cb);
@@ -67,7 +67,7 @@ static void periodic_stop_reload_mode(void) {
   t_run(body_periodic, NULL, 2);
 }
 
-static void body_reset_change(void *p) {
+static void body_reset_change(void* p) {
   (void)p;
   g_fired = 0;
   TimerHandle_t t = xTimerCreate("r", 10, pdFALSE, NULL, count_cb);
@@ -99,16 +99,16 @@ static void reset_and_change_period(void) {
 /* The timer's ID as its own counter, as FreeRTOS's documentation shows. */
 static void id_counter_cb(TimerHandle_t t) {
   uintptr_t n = (uintptr_t)pvTimerGetTimerID(t) + 1;
-  vTimerSetTimerID(t, (void *)n);
+  vTimerSetTimerID(t, (void*)n);
   if (n == 3) T_EQ(xTimerStop(t, 0), pdPASS); /* from a callback: never waits */
 }
 
 static StaticTimer_t g_timer_buffer;
 
-static void body_static(void *p) {
+static void body_static(void* p) {
   (void)p;
-  TimerHandle_t t = xTimerCreateStatic("static", 2, pdTRUE, (void *)0, id_counter_cb,
-                                       &g_timer_buffer);
+  TimerHandle_t t =
+      xTimerCreateStatic("static", 2, pdTRUE, (void*)0, id_counter_cb, &g_timer_buffer);
   T_CHECK(t != NULL);
   T_EQ(xTimerStart(t, 0), pdPASS);
   vTaskDelay(20);
@@ -121,17 +121,17 @@ static void static_timer_and_id(void) {
   t_run(body_static, NULL, 2);
 }
 
-static void pended(void *p1, uint32_t p2) {
+static void pended(void* p1, uint32_t p2) {
   T_CHECK(xTaskGetCurrentTaskHandle() == xTimerGetTimerDaemonTaskHandle());
-  t_log_n((const char *)p1, (long)p2);
+  t_log_n((const char*)p1, (long)p2);
 }
 
-static void body_pend(void *p) {
+static void body_pend(void* p) {
   (void)p;
   TaskHandle_t daemon = xTimerGetTimerDaemonTaskHandle();
   T_CHECK(daemon != NULL);
   T_EQ(uxTaskPriorityGet(daemon), configTIMER_TASK_PRIORITY);
-  T_EQ(xTimerPendFunctionCall(pended, (void *)"call", 42, 0), pdPASS);
+  T_EQ(xTimerPendFunctionCall(pended, (void*)"call", 42, 0), pdPASS);
   t_log("back");
 }
 
@@ -143,29 +143,29 @@ static void pend_function_call(void) {
 static TimerHandle_t g_isr_timer;
 static BaseType_t g_woken;
 
-static void isr_start(void *p) {
+static void isr_start(void* p) {
   (void)p;
   g_woken = pdFALSE;
   T_EQ(xTimerStartFromISR(g_isr_timer, &g_woken), pdPASS);
 }
-static void isr_reset_change(void *p) {
+static void isr_reset_change(void* p) {
   (void)p;
   g_woken = pdFALSE;
   T_EQ(xTimerResetFromISR(g_isr_timer, &g_woken), pdPASS);
   T_EQ(xTimerChangePeriodFromISR(g_isr_timer, 3, &g_woken), pdPASS);
 }
-static void isr_stop(void *p) {
+static void isr_stop(void* p) {
   (void)p;
   g_woken = pdFALSE;
   T_EQ(xTimerStopFromISR(g_isr_timer, &g_woken), pdPASS);
 }
-static void isr_pend(void *p) {
+static void isr_pend(void* p) {
   (void)p;
   g_woken = pdFALSE;
-  T_EQ(xTimerPendFunctionCallFromISR(pended, (void *)"isr", 5, &g_woken), pdPASS);
+  T_EQ(xTimerPendFunctionCallFromISR(pended, (void*)"isr", 5, &g_woken), pdPASS);
 }
 
-static void body_isr(void *p) {
+static void body_isr(void* p) {
   (void)p;
   g_fired = 0;
   g_isr_timer = xTimerCreate("isr", 5, pdTRUE, NULL, count_cb);
@@ -192,7 +192,7 @@ static void from_isr(void) {
   T_LOG_IS("isr=5 back");
 }
 
-static void body_queue_full(void *p) {
+static void body_queue_full(void* p) {
   (void)p;
   /* With the daemon suspended, commands stay in its queue. */
   TaskHandle_t daemon = xTimerGetTimerDaemonTaskHandle();
@@ -217,7 +217,7 @@ static void command_queue_full(void) {
   t_run(body_queue_full, NULL, 2);
 }
 
-static void body_misuse(void *p) {
+static void body_misuse(void* p) {
   (void)p;
   T_EXPECT_ASSERT("xTimerCreate: timer period of 0 ticks",
                   T_CHECK(xTimerCreate("z", 0, pdFALSE, NULL, count_cb) == NULL));

@@ -5,34 +5,33 @@
 #include <stdio.h>
 #include <string.h>
 
-const t_case *const t_all_tables[] = {t_task_cases, t_queue_cases, t_semphr_cases,
-                                      t_notify_cases, t_timer_cases, t_event_cases,
-                                      t_stream_cases, NULL};
+const t_case* const t_all_tables[] = {t_task_cases,  t_queue_cases, t_semphr_cases, t_notify_cases,
+                                      t_timer_cases, t_event_cases, t_stream_cases, NULL};
 
 volatile unsigned long t_idle_hook_calls;
 volatile unsigned long t_malloc_failed_calls;
 volatile unsigned long t_tick_hook_calls;
 
 static int g_failures;
-static const char *g_expected; /* armed by t_expect_assert_begin */
+static const char* g_expected; /* armed by t_expect_assert_begin */
 static int g_asserts_seen;
 static char g_assert_seen[160];
 static char g_log[1024];
 static size_t g_log_len;
 
-void t_fail(const char *file, int line, const char *what) {
+void t_fail(const char* file, int line, const char* what) {
   ++g_failures;
   printf("%s:%d: failed: %s\n", file, line, what);
 }
 
-void t_fail_eq(const char *file, int line, const char *a, const char *b, long long va,
+void t_fail_eq(const char* file, int line, const char* a, const char* b, long long va,
                long long vb) {
   ++g_failures;
   printf("%s:%d: failed: %s == %s: %lld != %lld\n", file, line, a, b, va, vb);
 }
 
-void t_config_assert(const char *file, int line) {
-  const char *message = pcPetrelAssertMessage();
+void t_config_assert(const char* file, int line) {
+  const char* message = pcPetrelAssertMessage();
   if (g_expected == NULL) {
     ++g_failures;
     printf("%s:%d: unexpected configASSERT: %s\n", file, line, message);
@@ -42,13 +41,13 @@ void t_config_assert(const char *file, int line) {
   snprintf(g_assert_seen, sizeof g_assert_seen, "%s", message);
 }
 
-void t_expect_assert_begin(const char *message) {
+void t_expect_assert_begin(const char* message) {
   g_expected = message;
   g_asserts_seen = 0;
   g_assert_seen[0] = '\0';
 }
 
-void t_expect_assert_end(const char *file, int line) {
+void t_expect_assert_end(const char* file, int line) {
   if (g_asserts_seen != 1 || strcmp(g_assert_seen, g_expected) != 0) {
     ++g_failures;
     printf("%s:%d: failed: expected one configASSERT \"%s\", got %d (last \"%s\")\n", file, line,
@@ -57,7 +56,7 @@ void t_expect_assert_end(const char *file, int line) {
   g_expected = NULL;
 }
 
-void t_log(const char *word) {
+void t_log(const char* word) {
   size_t n = strlen(word);
   if (g_log_len + n + 2 >= sizeof g_log) return;
   if (g_log_len > 0) g_log[g_log_len++] = ' ';
@@ -66,13 +65,13 @@ void t_log(const char *word) {
   g_log[g_log_len] = '\0';
 }
 
-void t_log_n(const char *word, long n) {
+void t_log_n(const char* word, long n) {
   char buf[64];
   snprintf(buf, sizeof buf, "%s=%ld", word, n);
   t_log(buf);
 }
 
-void t_log_check(const char *file, int line, const char *want) {
+void t_log_check(const char* file, int line, const char* want) {
   if (strcmp(g_log, want) != 0) {
     ++g_failures;
     printf("%s:%d: failed: log \"%s\", want \"%s\"\n", file, line, g_log, want);
@@ -80,17 +79,17 @@ void t_log_check(const char *file, int line, const char *want) {
 }
 
 struct t_run_args {
-  void (*body)(void *);
-  void *arg;
+  void (*body)(void*);
+  void* arg;
 };
 
-static void t_run_task(void *p) {
-  struct t_run_args *a = (struct t_run_args *)p;
+static void t_run_task(void* p) {
+  struct t_run_args* a = (struct t_run_args*)p;
   a->body(a->arg);
   vTaskEndScheduler();
 }
 
-void t_run(void (*body)(void *), void *arg, UBaseType_t priority) {
+void t_run(void (*body)(void*), void* arg, UBaseType_t priority) {
   struct t_run_args a = {body, arg};
   TaskHandle_t h = NULL;
   T_EQ(xTaskCreate(t_run_task, "test", T_STACK, &a, priority, &h), pdPASS);
@@ -125,7 +124,7 @@ void vApplicationMallocFailedHook(void) {
   ++t_malloc_failed_calls;
 }
 
-void vApplicationStackOverflowHook(TaskHandle_t task, char *name) {
+void vApplicationStackOverflowHook(TaskHandle_t task, char* name) {
   (void)task;
   printf("stack overflow in task %s\n", name);
 }

@@ -16,7 +16,7 @@
 #include "timers.h"
 
 typedef struct {
-  const char *name;
+  const char* name;
   void (*fn)(void);
 } t_case;
 
@@ -28,47 +28,47 @@ extern const t_case t_notify_cases[];
 extern const t_case t_timer_cases[];
 extern const t_case t_event_cases[];
 extern const t_case t_stream_cases[];
-extern const t_case *const t_all_tables[];
+extern const t_case* const t_all_tables[];
 
 /* Not in any table: calls vApplicationStackOverflowHook, after which the
  * kernel stops the program (host runner: --stack-overflow). */
 void t_fatal_stack_overflow(void);
 
 /* Checks: a failure is reported and the case goes on. */
-void t_fail(const char *file, int line, const char *what);
-void t_fail_eq(const char *file, int line, const char *a, const char *b, long long va,
+void t_fail(const char* file, int line, const char* what);
+void t_fail_eq(const char* file, int line, const char* a, const char* b, long long va,
                long long vb);
-#define T_CHECK(c)                                \
-  do {                                            \
-    if (!(c)) t_fail(__FILE__, __LINE__, #c);     \
+#define T_CHECK(c)                            \
+  do {                                        \
+    if (!(c)) t_fail(__FILE__, __LINE__, #c); \
   } while (0)
-#define T_EQ(a, b)                                                  \
-  do {                                                              \
-    long long t_a_ = (long long)(a), t_b_ = (long long)(b);         \
+#define T_EQ(a, b)                                                       \
+  do {                                                                   \
+    long long t_a_ = (long long)(a), t_b_ = (long long)(b);              \
     if (t_a_ != t_b_) t_fail_eq(__FILE__, __LINE__, #a, #b, t_a_, t_b_); \
   } while (0)
 
 /* `stmt` must make the FreeRTOS layer report misuse through configASSERT
  * with exactly `message` (pcPetrelAssertMessage()). */
-void t_expect_assert_begin(const char *message);
-void t_expect_assert_end(const char *file, int line);
-#define T_EXPECT_ASSERT(message, stmt)   \
-  do {                                   \
-    t_expect_assert_begin(message);      \
-    stmt;                                \
+void t_expect_assert_begin(const char* message);
+void t_expect_assert_end(const char* file, int line);
+#define T_EXPECT_ASSERT(message, stmt)       \
+  do {                                       \
+    t_expect_assert_begin(message);          \
+    stmt;                                    \
     t_expect_assert_end(__FILE__, __LINE__); \
   } while (0)
 
 /* An event log for order checks: t_log("a"); t_log("b"); T_LOG_IS("a b"). */
-void t_log(const char *word);
-void t_log_n(const char *word, long n); /* "word=n" */
-void t_log_check(const char *file, int line, const char *want);
+void t_log(const char* word);
+void t_log_n(const char* word, long n); /* "word=n" */
+void t_log_check(const char* file, int line, const char* want);
 #define T_LOG_IS(want) t_log_check(__FILE__, __LINE__, want)
 
 /* Runs body(arg) in a task of priority `priority` (named "test"), started by
  * vTaskStartScheduler; returns when that task ends the scheduler after its
  * body (vTaskEndScheduler) or when every task has ended. */
-void t_run(void (*body)(void *), void *arg, UBaseType_t priority);
+void t_run(void (*body)(void*), void* arg, UBaseType_t priority);
 #define T_STACK (configMINIMAL_STACK_SIZE)
 
 /* Hook counters (the configuration enables the hooks). */
@@ -79,7 +79,7 @@ extern volatile unsigned long t_tick_hook_calls;
 /* ---- supplied by the runner ---- */
 /* Runs fn(arg) in interrupt context (a real interrupt on a guest, a
  * simulated one on the host) and returns after it. Call it from a task. */
-void t_platform_isr(void (*fn)(void *), void *arg);
+void t_platform_isr(void (*fn)(void*), void* arg);
 /* Lets `ticks` ticks pass while the calling task keeps running. */
 void t_platform_spend_ticks(TickType_t ticks);
 /* Whether t_platform_jump_ticks works (host: simulated time; guest: no). */

@@ -5,12 +5,12 @@
 #include "FreeRTOS.h"
 #include "task.h"
 
-static void vHello(void *pvParameters) {
+static void vHello(void* pvParameters) {
   printf("out-of-tree: hello from task '%s'\n", pcTaskGetName(NULL));
   (void)pvParameters;
 }
 
-void vApplicationStackOverflowHook(TaskHandle_t xTask, char *pcTaskName) {
+void vApplicationStackOverflowHook(TaskHandle_t xTask, char* pcTaskName) {
   (void)xTask;
   printf("stack overflow in task %s\n", pcTaskName);
 }

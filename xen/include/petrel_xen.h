@@ -14,15 +14,15 @@ extern "C" {
 #endif
 
 /* Error codes: the negated Errc of the C++ API. */
-#define PETREL_XEN_EINVAL (-1)      /* malformed input */
-#define PETREL_XEN_ERANGE (-2)      /* out of range, buffer too small */
-#define PETREL_XEN_ENOENT (-3)      /* not found / not available */
-#define PETREL_XEN_ENOMEM (-4)      /* out of resources */
-#define PETREL_XEN_ENOTSUP (-5)     /* not supported here */
-#define PETREL_XEN_EBUSY (-6)       /* busy, try again */
-#define PETREL_XEN_ETIMEDOUT (-7)   /* no answer in time */
-#define PETREL_XEN_EPERM (-8)       /* refused */
-#define PETREL_XEN_EIO (-9)         /* the peer failed or misbehaved */
+#define PETREL_XEN_EINVAL (-1)    /* malformed input */
+#define PETREL_XEN_ERANGE (-2)    /* out of range, buffer too small */
+#define PETREL_XEN_ENOENT (-3)    /* not found / not available */
+#define PETREL_XEN_ENOMEM (-4)    /* out of resources */
+#define PETREL_XEN_ENOTSUP (-5)   /* not supported here */
+#define PETREL_XEN_EBUSY (-6)     /* busy, try again */
+#define PETREL_XEN_ETIMEDOUT (-7) /* no answer in time */
+#define PETREL_XEN_EPERM (-8)     /* refused */
+#define PETREL_XEN_EIO (-9)       /* the peer failed or misbehaved */
 
 /* The class of an error code ("not found"), and the full text of the last
  * error any call returned ("xenstore: ENOENT"); static strings, never NULL. */

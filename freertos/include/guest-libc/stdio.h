@@ -15,16 +15,16 @@ extern "C" {
 
 #define EOF (-1)
 
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+int printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char* fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+int snprintf(char* buf, size_t size, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+int vsnprintf(char* buf, size_t size, const char* fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
-int puts(const char *s);
+int puts(const char* s);
 int putchar(int c);
 /* Output is line buffered; fflush(NULL) (or any stream) flushes it. */
 typedef struct PetrelFile FILE;
-int fflush(FILE *stream);
+int fflush(FILE* stream);
 
 #ifdef __cplusplus
 }

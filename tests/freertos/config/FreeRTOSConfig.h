@@ -24,7 +24,7 @@
 #define configTIMER_QUEUE_LENGTH 10
 #define configTIMER_TASK_STACK_DEPTH 2048 /* words: the kernel's 16 KiB */
 
-void t_config_assert(const char *file, int line);
+void t_config_assert(const char* file, int line);
 #define configASSERT(x)                                \
   do {                                                 \
     if ((x) == 0) t_config_assert(__FILE__, __LINE__); \

@@ -48,8 +48,8 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   Ticks wake_tick;  // when `delayed`: when to wake
   WaitQueue* waiting_on = nullptr;
   WakeReason wake_reason = WakeReason::kNone;
-  uint32_t critical_nesting = 0;  // saved across context switches
-  uintptr_t wait_data = 0;        // per-primitive detail of what is awaited
+  uint32_t critical_nesting = 0;      // saved across context switches
+  uintptr_t wait_data = 0;            // per-primitive detail of what is awaited
   const void* call_object = nullptr;  // object of the blocking call in progress
   bool call_object_deleted = false;   // ... which was deleted meanwhile
   // Set by a primitive that handed this blocked task something (a semaphore
