@@ -78,6 +78,11 @@ struct KernelHooks {
   // at every tick boundary (if interrupts were held off for several ticks,
   // the missed calls are made in a row).
   void (*tick)() = nullptr;
+  // A fault stopped `task` (see task_fault_begin in task.h): called in the
+  // task's place, on its stack, before it is deleted; it may create a
+  // replacement or end the domain (petrel::crash). Without it the other
+  // tasks simply go on.
+  void (*task_fault)(Task* task) = nullptr;
 };
 void set_hooks(const KernelHooks& hooks);
 

@@ -70,6 +70,7 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   size_t stack_size = 0;
   bool dynamic = false;  // control block and stack came from the heap
   bool system = false;   // the kernel's own (idle, timer service)
+  bool faulted = false;  // stopped by a fault (task_fault.cc), ending
 
   // --- identity and statistics ---
   char name[config::kTaskNameLength] = {};
@@ -144,5 +145,18 @@ size_t task_list(TaskInfo* out, size_t max);
 
 // The task whose stack guard page holds `address`, if any (fault reports).
 const Task* task_by_stack_guard(uintptr_t address);
+
+// --- a task's fault (for the architecture's fault handlers) ---
+// Called by a fault handler for a fault in task context. Returns the running
+// task, marked faulted, when the fault may stop that task alone: an
+// application task (not the kernel's own), outside critical sections and
+// the scheduler lock, not in an interrupt handler, and not already
+// faulted. nullptr: the domain must crash; `*why_not` then says why ("in
+// a critical section", ...), or is nullptr when no task was running.
+Task* task_fault_begin(const char** why_not);
+// Where the fault handler resumes a task that task_fault_begin stopped, on
+// the task's own stack (from its top): calls the task_fault hook, if any,
+// then deletes the task (its mutexes are released, its memory freed).
+[[noreturn]] void task_fault_end();
 
 }  // namespace petrel::kernel

@@ -1,0 +1,51 @@
+// A fault in one task need not end the domain.
+//
+// The ARM fault handlers print their report, then ask task_fault_begin()
+// whether the running task can be stopped alone. That is safe only where the
+// kernel's state is consistent whatever instruction faulted: the task holds
+// no critical section and no scheduler lock, is not an interrupt handler,
+// and is an application task (the idle and timer-service tasks, and the Xen
+// services marked system, are needed by everything else). If so, the handler
+// rewrites the exception frame so that the return from the exception lands
+// in task_fault_end() on the task's own stack, from its top (whatever the
+// stack held, overflowed or not, is dead). There the task is still the
+// running task with ordinary kernel state, so it can be deleted as a task
+// deleting itself would be: its mutexes released, its control block and
+// stack freed by the idle task.
+//
+// A second fault in the same task (in the hook, say) is not stopped again:
+// it crashes the domain, so a faulting hook cannot loop.
+#include "kernel_state.h"
+#include "petrel/exit.h"
+#include "petrel/kernel/task.h"
+
+namespace petrel::kernel {
+
+Task* task_fault_begin(const char** why_not) {
+  KernelState& k = g_kernel;
+  Task* t = k.current;
+  *why_not = nullptr;
+  if (!k.running || t == nullptr) return nullptr;
+  if (in_isr())
+    *why_not = "it happened in an interrupt handler";
+  else if (t->system)
+    *why_not = "the task is one of the kernel's own";
+  else if (t->faulted)
+    *why_not = "the task faulted again while being stopped";
+  else if (k.nesting != 0)
+    *why_not = "the task was in a critical section";
+  else if (k.lock != 0)
+    *why_not = "the task held the scheduler lock";
+  if (*why_not != nullptr) return nullptr;
+  t->faulted = true;
+  return t;
+}
+
+void task_fault_end() {
+  Task* t = g_kernel.current;
+  if (g_kernel.hooks.task_fault != nullptr) g_kernel.hooks.task_fault(t);
+  task_delete(t);
+  panic("task_fault_end: the stopped task '%s' ran on", t->name);
+}
+
+}  // namespace petrel::kernel
