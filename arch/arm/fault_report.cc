@@ -58,6 +58,18 @@ void fault_report_begin(const FaultDescription& d) {
   }
 }
 
+uintptr_t fault_stop_task() {
+  const char* why_not = nullptr;
+  kernel::Task* t = kernel::task_fault_begin(&why_not);
+  if (t == nullptr) {
+    if (why_not != nullptr) print("*** not stopping the task alone: %s\n", why_not);
+    return 0;
+  }
+  print("*** task '%s' stopped by the fault; the other tasks go on\n", t->name);
+  g_reporting = false;
+  return (reinterpret_cast<uintptr_t>(t->stack_base) + t->stack_size) & ~uintptr_t{15};
+}
+
 void fault_report_end() {
   crash(2);
 }

@@ -1,8 +1,12 @@
 // AArch32 exception handling: IRQs go to the GIC dispatcher (petrel_irq,
 // arch/arm/cpu.cc); an undefined VFP/NEON instruction with VFP off is the
-// lazy FP trap; everything else is fatal and produces a full report (what,
-// the fault status and address, the PC, CPSR and registers) before the
-// domain is crashed with a failure status.
+// lazy FP trap; everything else produces a full report (what, the fault
+// status and address, the PC, CPSR and registers). Then an abort or
+// undefined instruction in an application task stops that task alone: the
+// frame is rewritten to return into kernel::task_fault_end in SVC mode on
+// the top of the task's stack, with IRQs unmasked (vectors.S writes SP_svc
+// back; kernel/src/task_fault.cc says when stopping is safe). Any other
+// fault crashes the domain with a failure status.
 //
 // Fault status registers are in the long-descriptor format (head.S sets
 // TTBCR.EAE before anything can fault): STATUS in bits 5:0 with the AArch64
@@ -17,6 +21,7 @@
 #include "petrel/console.h"
 #include "petrel/exit.h"
 #include "petrel/fmt.h"
+#include "petrel/kernel/task.h"
 
 namespace petrel::arch {
 namespace {
@@ -69,7 +74,29 @@ void print_registers(const ExceptionFrame& f) {
   }
 }
 
-[[noreturn]] void report_abort(const ExceptionFrame& f, bool data) {
+// The end of a report: a fault from SVC mode (a task, or an interrupt
+// handler, which the kernel refuses) may stop the task alone; otherwise the
+// domain crashes.
+void finish(ExceptionFrame& f) {
+  constexpr uint32_t kModeSvc = 0x13;
+  constexpr uint32_t kKeptMasks = (1u << 8) | (1u << 6);  // A, F; I cleared
+  if ((f.cpsr & 0x1f) == kModeSvc) {
+    if (const uintptr_t top = fault_stop_task(); top != 0) {
+      const auto entry = reinterpret_cast<uintptr_t>(&kernel::task_fault_end);
+      f.pc = entry & ~uintptr_t{1};
+      // SVC mode, the entry's instruction set, no IT block, IRQs unmasked.
+      f.cpsr = kModeSvc | ((entry & 1) != 0 ? kCpsrThumb : 0) | (f.cpsr & kKeptMasks);
+      f.sp = top;
+      f.lr = 0;
+      f.r[7] = 0;  // the frame pointer (Thumb, ARM): the end of the chain
+      f.r[11] = 0;
+      return;
+    }
+  }
+  fault_report_end();
+}
+
+void report_abort(ExceptionFrame& f, bool data) {
   const uint32_t fsr = data ? PETREL_CP15_READ(0, c5, c0, 0) : PETREL_CP15_READ(0, c5, c0, 1);
   const uint32_t far = data ? PETREL_CP15_READ(0, c6, c0, 0) : PETREL_CP15_READ(0, c6, c0, 2);
   int level = -1;
@@ -79,10 +106,12 @@ void print_registers(const ExceptionFrame& f) {
                                       write, true, far, context_of(f), f.pc});
   print("    %s 0x%08x  %s 0x%08x\n", data ? "DFSR" : "IFSR", fsr, data ? "DFAR" : "IFAR", far);
   print_registers(f);
-  fault_report_end();
+  finish(f);
 }
 
-[[noreturn]] void report_other(const ExceptionFrame& f, const char* what, bool show_insn) {
+// `stoppable`: the fault may stop the task alone (an undefined instruction);
+// FIQs, SVCs and unexpected vectors always crash the domain.
+void report_other(ExceptionFrame& f, const char* what, bool show_insn, bool stoppable) {
   fault_report_begin(
       FaultDescription{what, nullptr, -1, false, false, false, 0, context_of(f), f.pc});
   if (show_insn) {
@@ -91,6 +120,10 @@ void print_registers(const ExceptionFrame& f) {
           thumb ? instruction_at(f.pc, true) >> 16 : instruction_at(f.pc, false));
   }
   print_registers(f);
+  if (stoppable) {
+    finish(f);
+    return;
+  }
   fault_report_end();
 }
 
@@ -108,24 +141,30 @@ extern "C" void petrel_exception(petrel::arch::ExceptionFrame* frame) {
       const bool fp_off = (read_fpexc() & kFpexcEnable) == 0;
       if (fp_off && is_fp_simd_instruction(insn, thumb)) {
         if (fpu_handle_trap()) return;  // retry with the task's VFP/NEON state loaded
-        report_other(f, "FP/SIMD access trap", true);
+        report_other(f, "FP/SIMD access trap", true, false);
       }
-      report_other(f, "undefined instruction", true);
+      report_other(f, "undefined instruction", true, true);
+      return;
     }
     case PETREL_VEC_PABT:
       f.pc -= 4;
       report_abort(f, false);
+      return;
     case PETREL_VEC_DABT:
       f.pc -= 8;
       report_abort(f, true);
+      return;
     case PETREL_VEC_SVC:
       f.pc -= thumb ? 2 : 4;
-      report_other(f, "SVC instruction", false);
+      report_other(f, "SVC instruction", false, false);
+      return;
     case PETREL_VEC_FIQ:
       f.pc -= 4;
-      report_other(f, "FIQ", false);
+      report_other(f, "FIQ", false, false);
+      return;
     default:
-      report_other(f, "unexpected exception (reset or hyp vector)", false);
+      report_other(f, "unexpected exception (reset or hyp vector)", false, false);
+      return;
   }
 }
 

@@ -10,7 +10,9 @@
 // (arch/frame.h) on the exception stack of their own mode and call
 // petrel_exception(frame): a fault report on an intact stack, even when a
 // task's stack overflowed into its guard page. It returns only to retry an
-// instruction (the lazy VFP/NEON trap), from the PC it left in the frame.
+// instruction (the lazy VFP/NEON trap) or to resume a task the fault
+// stopped in the kernel's ending for it: from the PC, CPSR and SP_svc it
+// left in the frame.
 // An SVC instruction (unused by Petrel) is reported from the SVC stack.
 #include "arch/frame.h"
 
@@ -65,6 +67,10 @@ fault_common:
         ldr     lr, [sp, #PETREL_FRAME_PC]
         ldr     r1, [sp, #PETREL_FRAME_CPSR]
         msr     spsr_cxsf, r1
+        ldr     r2, [sp, #PETREL_FRAME_SP]
+        msr     SP_svc, r2              // unchanged, or a stopped task's new stack
+        ldr     r3, [sp, #PETREL_FRAME_LR]
+        msr     LR_svc, r3
         ldmia   sp, {r0-r12}
         add     sp, sp, #PETREL_FRAME_SIZE
         movs    pc, lr                  // back to frame.pc in the interrupted mode and state

@@ -1,13 +1,17 @@
 // AArch64 exception handling: IRQs go to the GIC dispatcher (petrel_irq,
-// arch/arm/cpu.cc); everything else is fatal and produces a full report
-// (exception class, ESR, FAR, ELR, the registers) before the domain is
-// crashed with a failure status.
+// arch/arm/cpu.cc); everything else produces a full report (exception
+// class, ESR, FAR, ELR, the registers). Then a synchronous fault in an
+// application task stops that task alone: the frame is rewritten to return
+// into kernel::task_fault_end on the top of the task's stack, with IRQs
+// unmasked (kernel/src/task_fault.cc says when that is safe). Any other
+// fault crashes the domain with a failure status.
 #include "arch/esr.h"
 #include "arch/fault_report.h"
 #include "arch/fpu.h"
 #include "arch/frame.h"
 #include "petrel/console.h"
 #include "petrel/fmt.h"
+#include "petrel/kernel/task.h"
 
 namespace petrel::arch {
 namespace {
@@ -21,7 +25,19 @@ const char* vector_name(uint64_t kind) {
   return buf;
 }
 
-[[noreturn]] void report_fault(const ExceptionFrame& f, uint64_t kind) {
+// Resumes the stopped task in kernel::task_fault_end at `stack_top`: EL1
+// with SP_EL0 (as tasks run), IRQs unmasked, D, A and F as they were.
+void resume_in_task_fault_end(ExceptionFrame& f, uintptr_t stack_top) {
+  constexpr uint64_t kSpsrEl1t = 0x4;
+  constexpr uint64_t kKeptMasks = (1u << 9) | (1u << 8) | (1u << 6);  // D, A, F
+  f.elr = reinterpret_cast<uintptr_t>(&kernel::task_fault_end);
+  f.spsr = kSpsrEl1t | (f.spsr & kKeptMasks);
+  f.sp_el0 = stack_top;
+  f.x[29] = 0;  // the end of the frame-pointer chain
+  f.x[30] = 0;
+}
+
+void report_fault(ExceptionFrame& f, uint64_t kind) {
   const EsrInfo e = decode_esr(f.esr);
   fault_report_begin(FaultDescription{e.ec_name, e.is_abort ? e.fault : nullptr, e.level,
                                       e.is_data_abort, e.write, e.is_abort, f.far,
@@ -32,6 +48,12 @@ const char* vector_name(uint64_t kind) {
     print("   ");
     for (int j = i; j < i + 3 && j < 31; ++j) print(" x%-2d 0x%016lx", j, f.x[j]);
     print("\n");
+  }
+  if (kind == PETREL_VEC_SYNC) {
+    if (const uintptr_t top = fault_stop_task(); top != 0) {
+      resume_in_task_fault_end(f, top);
+      return;
+    }
   }
   fault_report_end();
 }

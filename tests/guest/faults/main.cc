@@ -4,14 +4,23 @@
 //   fault=text    write to the kernel's own text (mapped read-only)
 //   fault=undef   execute an undefined instruction
 //   fault=stack   overflow the boot stack into its guard page
-//   fault=task-stack  overflow a task's stack into its guard page
+//   fault=task-stack  overflow a task's stack into its guard page (the
+//                 task is stopped, the domain goes on and ends with 0)
+//   fault=task-null   a task holding a mutex reads address 0: it is stopped,
+//                 the task_fault hook runs in its place, a second task goes
+//                 on and gets the mutex, and the domain ends with 0
+//   fault=task-critical  a task faults inside a critical section: the domain
+//                 crashes (the kernel's state cannot be trusted)
+//   fault=task-twice  the task_fault hook faults too: the domain crashes
 //   fault=fp-isr  use FP/SIMD registers in an interrupt handler
 //   fault=hang    never shut down (for the runner's timeout)
 //   exit=N        exit with status N
 #include <petrel/arch.h>
 #include <petrel/bootargs.h>
 #include <petrel/console.h>
+#include <petrel/exit.h>
 #include <petrel/guest.h>
+#include <petrel/kernel/mutex.h>
 #include <petrel/kernel/sched.h>
 #include <petrel/kernel/task.h>
 #include <petrel/string.h>
@@ -38,6 +47,66 @@ __attribute__((noinline)) int recurse(int depth, int limit) {
   pad[0] = static_cast<char>(depth);
   if (depth == limit) return pad[0];
   return recurse(depth + 1, limit) + pad[0];
+}
+
+// Reads address 0 (the first page is unmapped). The pointer itself is
+// volatile and the value stored, so the compiler cannot drop the read.
+volatile int g_sink;
+__attribute__((noinline)) void read_null() {
+  volatile int* volatile p = nullptr;
+  g_sink = *p;
+}
+
+// fault=task-null / task-critical / task-twice.
+petrel::kernel::Mutex* g_mutex = nullptr;
+int g_hook_calls = 0;
+bool g_hook_faults = false;
+
+void on_task_fault(petrel::kernel::Task* task) {
+  ++g_hook_calls;
+  petrel::print("faults: task_fault hook for '%s' (call %d)\n", petrel::kernel::task_name(task),
+                g_hook_calls);
+  if (g_hook_faults) read_null();
+}
+
+void crasher(void* how) {
+  using namespace petrel::kernel;
+  if (!mutex_lock(g_mutex, kNoWait)) petrel::exit(10);
+  petrel::print("faults: crasher holds the mutex and reads address 0\n");
+  if (how != nullptr) {
+    CriticalSection cs;
+    read_null();
+  }
+  read_null();
+  petrel::print("faults: crasher ran on after its fault\n");
+}
+
+void survivor(void*) {
+  using namespace petrel::kernel;
+  task_delay(Ticks{20});  // the crasher (higher priority) has run and faulted by now
+  const bool gone = task_find("crasher") == nullptr;
+  const bool got_mutex = mutex_lock(g_mutex, Ticks{100}).ok();
+  petrel::print("faults: survivor goes on: crasher %s, mutex %s, hook called %d time(s)\n",
+                gone ? "gone" : "STILL THERE", got_mutex ? "released to us" : "NOT RELEASED",
+                g_hook_calls);
+  petrel::exit(gone && got_mutex && g_hook_calls == 1 ? 0 : 11);
+}
+
+int task_fault_scenario(bool in_critical_section, bool hook_faults) {
+  using namespace petrel::kernel;
+  auto m = mutex_create();
+  if (!m) return 12;
+  g_mutex = *m;
+  g_hook_faults = hook_faults;
+  KernelHooks hooks;
+  hooks.task_fault = on_task_fault;
+  set_hooks(hooks);
+  void* how = in_critical_section ? &g_hook_calls : nullptr;
+  if (!task_create(TaskConfig{"crasher", 3, 8192, crasher, how}) ||
+      !task_create(TaskConfig{"survivor", 2, 8192, survivor, nullptr}))
+    return 13;
+  scheduler_start();
+  return 14;
 }
 
 }  // namespace
@@ -71,8 +140,12 @@ extern "C" int main() {
     if (!r) return 3;
     petrel::print("faults: a task recursing without end\n");
     petrel::kernel::scheduler_start();
-    return 4;
+    petrel::print("faults: the scheduler ended: every task is gone\n");
+    return 0;
   }
+  if (has_arg(args, "fault=task-null")) return task_fault_scenario(false, false);
+  if (has_arg(args, "fault=task-critical")) return task_fault_scenario(true, false);
+  if (has_arg(args, "fault=task-twice")) return task_fault_scenario(false, true);
   if (has_arg(args, "fault=fp-isr")) {
     // A handler built with FP/SIMD (this file is) that really uses it.
     static volatile double sink;

@@ -1,7 +1,8 @@
-// The part of a fatal fault report both ARM architectures share: the first
-// line (what happened, in which task), the stack-overflow diagnosis and the
-// end (the domain crashes with status 2). The register dump between them is
-// per architecture (arch/*/exceptions.cc).
+// The part of a fault report both ARM architectures share: the first line
+// (what happened, in which task), the stack-overflow diagnosis and the end:
+// the faulting task stopped alone (kernel/src/task_fault.cc) or the domain
+// crashed with status 2. The register dump between them is per architecture
+// (arch/*/exceptions.cc).
 #pragma once
 
 #include <stdint.h>
@@ -24,6 +25,11 @@ struct FaultDescription {
 // stack overflowed. A fault while a report is being printed ends the domain
 // at once with a one-line message.
 void fault_report_begin(const FaultDescription& d);
+// After the register dump of a fault in task context: when the kernel can
+// stop the running task alone (kernel::task_fault_begin), says so and
+// returns the top of that task's stack, where the handler resumes
+// kernel::task_fault_end; 0 when it cannot (then call fault_report_end).
+uintptr_t fault_stop_task();
 // The domain crashes (exit status 2).
 [[noreturn]] void fault_report_end();
 
