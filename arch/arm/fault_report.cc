@@ -58,9 +58,9 @@ void fault_report_begin(const FaultDescription& d) {
   }
 }
 
-uintptr_t fault_stop_task() {
+uintptr_t fault_stop_task(bool irqs_masked) {
   const char* why_not = nullptr;
-  kernel::Task* t = kernel::task_fault_begin(&why_not);
+  kernel::Task* t = kernel::task_fault_begin(irqs_masked, &why_not);
   if (t == nullptr) {
     if (why_not != nullptr) print("*** not stopping the task alone: %s\n", why_not);
     return 0;

@@ -81,7 +81,8 @@ void finish(ExceptionFrame& f) {
   constexpr uint32_t kModeSvc = 0x13;
   constexpr uint32_t kKeptMasks = (1u << 8) | (1u << 6);  // A, F; I cleared
   if ((f.cpsr & 0x1f) == kModeSvc) {
-    if (const uintptr_t top = fault_stop_task(); top != 0) {
+    constexpr uint32_t kCpsrIrqMasked = 1u << 7;
+    if (const uintptr_t top = fault_stop_task((f.cpsr & kCpsrIrqMasked) != 0); top != 0) {
       const auto entry = reinterpret_cast<uintptr_t>(&kernel::task_fault_end);
       f.pc = entry & ~uintptr_t{1};
       // SVC mode, the entry's instruction set, no IT block, IRQs unmasked.

@@ -50,7 +50,8 @@ void report_fault(ExceptionFrame& f, uint64_t kind) {
     print("\n");
   }
   if (kind == PETREL_VEC_SYNC) {
-    if (const uintptr_t top = fault_stop_task(); top != 0) {
+    constexpr uint64_t kSpsrIrqMasked = 1u << 7;
+    if (const uintptr_t top = fault_stop_task((f.spsr & kSpsrIrqMasked) != 0); top != 0) {
       resume_in_task_fault_end(f, top);
       return;
     }

@@ -3,7 +3,9 @@
 // The ARM fault handlers print their report, then ask task_fault_begin()
 // whether the running task can be stopped alone. That is safe only where the
 // kernel's state is consistent whatever instruction faulted: the task holds
-// no critical section and no scheduler lock, is not an interrupt handler,
+// no critical section and no scheduler lock, did not run with interrupts
+// masked (the heap and drivers guard their state that way, without the
+// kernel's count), is not an interrupt handler,
 // and is an application task (the idle and timer-service tasks, and the Xen
 // services marked system, are needed by everything else). If so, the handler
 // rewrites the exception frame so that the return from the exception lands
@@ -21,7 +23,7 @@
 
 namespace petrel::kernel {
 
-Task* task_fault_begin(const char** why_not) {
+Task* task_fault_begin(bool irqs_masked, const char** why_not) {
   KernelState& k = g_kernel;
   Task* t = k.current;
   *why_not = nullptr;
@@ -36,6 +38,8 @@ Task* task_fault_begin(const char** why_not) {
     *why_not = "the task was in a critical section";
   else if (k.lock != 0)
     *why_not = "the task held the scheduler lock";
+  else if (irqs_masked)
+    *why_not = "interrupts were masked (a critical region)";
   if (*why_not != nullptr) return nullptr;
   t->faulted = true;
   return t;

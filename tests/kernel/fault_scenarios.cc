@@ -37,7 +37,7 @@ KTEST(TaskFault, TheTaskStopsAloneItsMutexAndMemoryGoBack) {
   auto bad = [&] {
     KCHECK(mutex_lock(m, kNoWait).ok());
     const char* why = "unset";
-    KCHECK(task_fault_begin(&why) == task_current());
+    KCHECK(task_fault_begin(false, &why) == task_current());
     KCHECK(why == nullptr);
     log.note("stopping");
     task_fault_end();
@@ -62,15 +62,17 @@ KTEST(TaskFault, RefusedWhereTheKernelsStateCannotBeTrusted) {
     const char* why = nullptr;
     {
       CriticalSection cs;
-      KCHECK(task_fault_begin(&why) == nullptr);
+      KCHECK(task_fault_begin(false, &why) == nullptr);
       KCHECK(same(why, "the task was in a critical section"));
     }
     scheduler_lock();
-    KCHECK(task_fault_begin(&why) == nullptr);
+    KCHECK(task_fault_begin(false, &why) == nullptr);
     KCHECK(same(why, "the task held the scheduler lock"));
     scheduler_unlock();
-    KCHECK(task_fault_begin(&why) == task_current());  // now it may
-    KCHECK(task_fault_begin(&why) == nullptr);         // but not twice
+    KCHECK(task_fault_begin(true, &why) == nullptr);
+    KCHECK(same(why, "interrupts were masked (a critical region)"));
+    KCHECK(task_fault_begin(false, &why) == task_current());  // now it may
+    KCHECK(task_fault_begin(false, &why) == nullptr);         // but not twice
     KCHECK(same(why, "the task faulted again while being stopped"));
   };
   spawn("t", 2, &t);
@@ -79,12 +81,12 @@ KTEST(TaskFault, RefusedWhereTheKernelsStateCannotBeTrusted) {
 
 KTEST(TaskFault, RefusedInTheKernelsOwnTasksAndOutsideTasks) {
   const char* why = "unset";
-  KCHECK(task_fault_begin(&why) == nullptr);  // the scheduler is not running
+  KCHECK(task_fault_begin(false, &why) == nullptr);  // the scheduler is not running
   KCHECK(why == nullptr);
   // Timer callbacks run in the kernel's timer-service task.
   static const char* s_why;
   static Task* s_got;
-  auto callback = [](SoftTimer*) { s_got = task_fault_begin(&s_why); };
+  auto callback = [](SoftTimer*) { s_got = task_fault_begin(false, &s_why); };
   s_why = nullptr;
   s_got = task_current();
   SoftTimer* timer =

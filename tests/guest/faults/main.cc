@@ -11,6 +11,8 @@
 //                 on and gets the mutex, and the domain ends with 0
 //   fault=task-critical  a task faults inside a critical section: the domain
 //                 crashes (the kernel's state cannot be trusted)
+//   fault=task-irqs-off  a task faults with interrupts masked by hand (as
+//                 the heap and drivers guard their state): the domain crashes
 //   fault=task-twice  the task_fault hook faults too: the domain crashes
 //   fault=fp-isr  use FP/SIMD registers in an interrupt handler
 //   fault=hang    never shut down (for the runner's timeout)
@@ -69,13 +71,22 @@ void on_task_fault(petrel::kernel::Task* task) {
   if (g_hook_faults) read_null();
 }
 
-void crasher(void* how) {
+// Where the crasher faults.
+enum class Where { kPlain, kCriticalSection, kIrqsMasked };
+Where g_where = Where::kPlain;
+
+void crasher(void*) {
   using namespace petrel::kernel;
   if (!mutex_lock(g_mutex, kNoWait)) petrel::exit(10);
   petrel::print("faults: crasher holds the mutex and reads address 0\n");
-  if (how != nullptr) {
+  if (g_where == Where::kCriticalSection) {
     CriticalSection cs;
     read_null();
+  }
+  if (g_where == Where::kIrqsMasked) {
+    const uint64_t saved = petrel::arch::irq_save();  // as the heap guards itself
+    read_null();
+    petrel::arch::irq_restore(saved);
   }
   read_null();
   petrel::print("faults: crasher ran on after its fault\n");
@@ -92,7 +103,7 @@ void survivor(void*) {
   petrel::exit(gone && got_mutex && g_hook_calls == 1 ? 0 : 11);
 }
 
-int task_fault_scenario(bool in_critical_section, bool hook_faults) {
+int task_fault_scenario(Where where, bool hook_faults) {
   using namespace petrel::kernel;
   auto m = mutex_create();
   if (!m) return 12;
@@ -101,8 +112,8 @@ int task_fault_scenario(bool in_critical_section, bool hook_faults) {
   KernelHooks hooks;
   hooks.task_fault = on_task_fault;
   set_hooks(hooks);
-  void* how = in_critical_section ? &g_hook_calls : nullptr;
-  if (!task_create(TaskConfig{"crasher", 3, 8192, crasher, how}) ||
+  g_where = where;
+  if (!task_create(TaskConfig{"crasher", 3, 8192, crasher, nullptr}) ||
       !task_create(TaskConfig{"survivor", 2, 8192, survivor, nullptr}))
     return 13;
   scheduler_start();
@@ -143,9 +154,11 @@ extern "C" int main() {
     petrel::print("faults: the scheduler ended: every task is gone\n");
     return 0;
   }
-  if (has_arg(args, "fault=task-null")) return task_fault_scenario(false, false);
-  if (has_arg(args, "fault=task-critical")) return task_fault_scenario(true, false);
-  if (has_arg(args, "fault=task-twice")) return task_fault_scenario(false, true);
+  if (has_arg(args, "fault=task-null")) return task_fault_scenario(Where::kPlain, false);
+  if (has_arg(args, "fault=task-critical"))
+    return task_fault_scenario(Where::kCriticalSection, false);
+  if (has_arg(args, "fault=task-irqs-off")) return task_fault_scenario(Where::kIrqsMasked, false);
+  if (has_arg(args, "fault=task-twice")) return task_fault_scenario(Where::kPlain, true);
   if (has_arg(args, "fault=fp-isr")) {
     // A handler built with FP/SIMD (this file is) that really uses it.
     static volatile double sink;

@@ -29,7 +29,8 @@ void fault_report_begin(const FaultDescription& d);
 // stop the running task alone (kernel::task_fault_begin), says so and
 // returns the top of that task's stack, where the handler resumes
 // kernel::task_fault_end; 0 when it cannot (then call fault_report_end).
-uintptr_t fault_stop_task();
+// `irqs_masked`: the faulting code ran with IRQs masked (SPSR/CPSR.I).
+uintptr_t fault_stop_task(bool irqs_masked);
 // The domain crashes (exit status 2).
 [[noreturn]] void fault_report_end();
 

@@ -147,13 +147,15 @@ size_t task_list(TaskInfo* out, size_t max);
 const Task* task_by_stack_guard(uintptr_t address);
 
 // --- a task's fault (for the architecture's fault handlers) ---
-// Called by a fault handler for a fault in task context. Returns the running
-// task, marked faulted, when the fault may stop that task alone: an
-// application task (not the kernel's own), outside critical sections and
-// the scheduler lock, not in an interrupt handler, and not already
-// faulted. nullptr: the domain must crash; `*why_not` then says why ("in
-// a critical section", ...), or is nullptr when no task was running.
-Task* task_fault_begin(const char** why_not);
+// Called by a fault handler for a fault in task context; `irqs_masked`: the
+// faulting code ran with interrupts masked (any critical region: the
+// kernel's, the heap's, a driver's). Returns the running task, marked
+// faulted, when the fault may stop that task alone: an application task
+// (not the kernel's own), outside critical sections, the scheduler lock and
+// masked interrupts, not in an interrupt handler, and not already faulted.
+// nullptr: the domain must crash; `*why_not` then says why ("the task was
+// in a critical section", ...), or is nullptr when no task was running.
+Task* task_fault_begin(bool irqs_masked, const char** why_not);
 // Where the fault handler resumes a task that task_fault_begin stopped, on
 // the task's own stack (from its top): calls the task_fault hook, if any,
 // then deletes the task (its mutexes are released, its memory freed).
