@@ -70,6 +70,11 @@ uintptr_t fault_stop_task(bool irqs_masked) {
   return (reinterpret_cast<uintptr_t>(t->stack_base) + t->stack_size) & ~uintptr_t{15};
 }
 
+void fault_not_stopping(const char* why) {
+  if (kernel::scheduler_running() && kernel::task_current() != nullptr)
+    print("*** not stopping the task alone: %s\n", why);
+}
+
 void fault_report_end() {
   crash(2);
 }

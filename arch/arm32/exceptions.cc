@@ -111,8 +111,10 @@ void report_abort(ExceptionFrame& f, bool data) {
 }
 
 // `stoppable`: the fault may stop the task alone (an undefined instruction);
-// FIQs, SVCs and unexpected vectors always crash the domain.
-void report_other(ExceptionFrame& f, const char* what, bool show_insn, bool stoppable) {
+// FIQs, SVCs, unexpected vectors and traps crash the domain, saying
+// `why_not` if given.
+void report_other(ExceptionFrame& f, const char* what, bool show_insn, bool stoppable,
+                  const char* why_not = nullptr) {
   fault_report_begin(
       FaultDescription{what, nullptr, -1, false, false, false, 0, context_of(f), f.pc});
   if (show_insn) {
@@ -125,6 +127,7 @@ void report_other(ExceptionFrame& f, const char* what, bool show_insn, bool stop
     finish(f);
     return;
   }
+  if (why_not != nullptr) fault_not_stopping(why_not);
   fault_report_end();
 }
 
@@ -144,7 +147,10 @@ extern "C" void petrel_exception(petrel::arch::ExceptionFrame* frame) {
         if (fpu_handle_trap()) return;  // retry with the task's VFP/NEON state loaded
         report_other(f, "FP/SIMD access trap", true, false);
       }
-      report_other(f, "undefined instruction", true, true);
+      // GCC's __builtin_trap (failed checks): udf #255 (Thumb), udf #0 (ARM).
+      const bool trap = thumb ? (insn >> 16) == 0xdeff : insn == 0xe7f000f0;
+      report_other(f, "undefined instruction", true, !trap,
+                   trap ? "a trap (__builtin_trap, a failed check) ends the domain" : nullptr);
       return;
     }
     case PETREL_VEC_PABT:

@@ -25,6 +25,28 @@ const char* vector_name(uint64_t kind) {
   return buf;
 }
 
+constexpr uint32_t kEcBrk = 0x3c;
+
+// The faults that may stop a task alone (kernel/src/task_fault.cc decides
+// the rest): undefined instructions, aborts and alignment faults, illegal
+// execution state. Traps (BRK: __builtin_trap, failed checks), system calls
+// and debug events end the domain.
+bool stops_a_task(uint32_t ec) {
+  switch (ec) {
+    case 0x00:  // unknown reason: an undefined instruction
+    case 0x0e:  // illegal execution state
+    case 0x20:  // instruction abort (lower EL)
+    case 0x21:  // instruction abort (same EL)
+    case 0x22:  // PC alignment
+    case 0x24:  // data abort (lower EL)
+    case 0x25:  // data abort (same EL)
+    case 0x26:  // SP alignment
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Resumes the stopped task in kernel::task_fault_end at `stack_top`: EL1
 // with SP_EL0 (as tasks run), IRQs unmasked, D, A and F as they were.
 void resume_in_task_fault_end(ExceptionFrame& f, uintptr_t stack_top) {
@@ -49,7 +71,10 @@ void report_fault(ExceptionFrame& f, uint64_t kind) {
     for (int j = i; j < i + 3 && j < 31; ++j) print(" x%-2d 0x%016lx", j, f.x[j]);
     print("\n");
   }
-  if (kind == PETREL_VEC_SYNC) {
+  if (kind == PETREL_VEC_SYNC && !stops_a_task(e.ec)) {
+    fault_not_stopping(e.ec == kEcBrk ? "a trap (__builtin_trap, a failed check) ends the domain"
+                                      : "this kind of exception ends the domain");
+  } else if (kind == PETREL_VEC_SYNC) {
     constexpr uint64_t kSpsrIrqMasked = 1u << 7;
     if (const uintptr_t top = fault_stop_task((f.spsr & kSpsrIrqMasked) != 0); top != 0) {
       resume_in_task_fault_end(f, top);

@@ -74,7 +74,8 @@ void remove_from_all_lists(Task* t);
 void update_timer();
 void fill_stack(Task* t);
 bool stack_intact(const Task* t);
-void release_stack(Task* t);  // a heap task's stack and guard page
+void stack_canary_restore(Task* t);  // a faulted task's: its stack's bottom is dead
+void release_stack(Task* t);         // a heap task's stack and guard page
 
 // Provided by the mutex module: what a task inherits from the mutexes it
 // holds, and giving them up when the task is deleted.

@@ -83,6 +83,10 @@ void fill_stack(Task* t) {
   for (size_t i = 0; i < t->stack_size; ++i) t->stack_base[i] = kStackFill;
 }
 
+void stack_canary_restore(Task* t) {
+  for (size_t i = 0; i < kCanaryBytes && i < t->stack_size; ++i) t->stack_base[i] = kStackFill;
+}
+
 bool stack_intact(const Task* t) {
   for (size_t i = 0; i < kCanaryBytes && i < t->stack_size; ++i)
     if (t->stack_base[i] != kStackFill) return false;

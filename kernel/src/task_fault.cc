@@ -16,7 +16,9 @@
 // stack freed by the idle task.
 //
 // A second fault in the same task (in the hook, say) is not stopped again:
-// it crashes the domain, so a faulting hook cannot loop.
+// it crashes the domain, so a faulting hook cannot loop. Nor is the last
+// application task's fault when no hook is installed: the scheduler would
+// then return as if the application had ended well.
 #include "kernel_state.h"
 #include "petrel/exit.h"
 #include "petrel/kernel/task.h"
@@ -40,8 +42,16 @@ Task* task_fault_begin(bool irqs_masked, const char** why_not) {
     *why_not = "the task held the scheduler lock";
   else if (irqs_masked)
     *why_not = "interrupts were masked (a critical region)";
+  else if (k.app_tasks == 1 && k.hooks.task_fault == nullptr)
+    // Nothing would be left to run and the scheduler would return as if the
+    // application had ended well: a fault must not become a clean exit.
+    *why_not = "it is the last application task (and no task_fault hook is installed)";
   if (*why_not != nullptr) return nullptr;
   t->faulted = true;
+  // A stack overflow broke the canary; the task now runs on from the top of
+  // its stack, so the bottom is dead. Every switch checks the canary of the
+  // task it leaves, and one can come as soon as the handler unmasks IRQs.
+  stack_canary_restore(t);
   return t;
 }
 

@@ -71,6 +71,13 @@ KTEST(TaskFault, RefusedWhereTheKernelsStateCannotBeTrusted) {
     scheduler_unlock();
     KCHECK(task_fault_begin(true, &why) == nullptr);
     KCHECK(same(why, "interrupts were masked (a critical region)"));
+    // The last application task, with no hook: the domain must not end as
+    // if the application had finished well.
+    KCHECK(task_fault_begin(false, &why) == nullptr);
+    KCHECK(same(why, "it is the last application task (and no task_fault hook is installed)"));
+    KernelHooks hooks;
+    hooks.task_fault = [](Task*) {};
+    set_hooks(hooks);
     KCHECK(task_fault_begin(false, &why) == task_current());  // now it may
     KCHECK(task_fault_begin(false, &why) == nullptr);         // but not twice
     KCHECK(same(why, "the task faulted again while being stopped"));
@@ -100,4 +107,29 @@ KTEST(TaskFault, RefusedInTheKernelsOwnTasksAndOutsideTasks) {
   scheduler_start();
   KCHECK(s_got == nullptr);
   KCHECK(same(s_why, "the task is one of the kernel's own"));
+}
+
+KTEST(TaskFault, AStoppedTaskWhoseStackOverflowedCanBeSwitchedAwayFrom) {
+  // An overflow breaks the canary at the bottom of the stack, which every
+  // switch checks for the task it leaves; the stopped task runs on from the
+  // top of its stack, so the kernel restores the canary.
+  Log log;
+  g_log = &log;
+  KernelHooks hooks;
+  hooks.task_fault = log_fault_hook;
+  set_hooks(hooks);
+  auto high = [&] { log.note("high"); };
+  auto bad = [&] {
+    task_current()->stack_base[0] ^= 0xff;  // as an overflow would
+    const char* why = nullptr;
+    KCHECK(task_fault_begin(false, &why) == task_current());
+    spawn("high", 5, &high);  // a switch away from the stopped task
+    log.note("back");
+    task_fault_end();
+  };
+  auto other = [&] { log.note("other"); };
+  spawn("bad", 3, &bad);
+  spawn("other", 2, &other);
+  KCHECK(scheduler_start() == StopReason::kNoTasks);
+  KCHECK_LOG(log, "high back bad other");
 }

@@ -4,8 +4,10 @@
 //   fault=text    write to the kernel's own text (mapped read-only)
 //   fault=undef   execute an undefined instruction
 //   fault=stack   overflow the boot stack into its guard page
-//   fault=task-stack  overflow a task's stack into its guard page (the
-//                 task is stopped, the domain goes on and ends with 0)
+//   fault=task-stack  a task holding a mutex overflows its stack into its
+//                 guard page: it is stopped, and the task_fault hook starts a
+//                 higher-priority replacement at once (a switch away from the
+//                 stopped task before it is deleted); the domain ends with 0
 //   fault=task-null   a task holding a mutex reads address 0: it is stopped,
 //                 the task_fault hook runs in its place, a second task goes
 //                 on and gets the mutex, and the domain ends with 0
@@ -14,6 +16,9 @@
 //   fault=task-irqs-off  a task faults with interrupts masked by hand (as
 //                 the heap and drivers guard their state): the domain crashes
 //   fault=task-twice  the task_fault hook faults too: the domain crashes
+//   fault=task-trap   a task executes __builtin_trap: the domain crashes
+//   fault=task-last   the only application task faults, no hook: the domain
+//                 crashes (a fault must not end the domain as a success)
 //   fault=fp-isr  use FP/SIMD registers in an interrupt handler
 //   fault=hang    never shut down (for the runner's timeout)
 //   exit=N        exit with status N
@@ -64,30 +69,46 @@ petrel::kernel::Mutex* g_mutex = nullptr;
 int g_hook_calls = 0;
 bool g_hook_faults = false;
 
+bool g_replacement_ran = false;
+
 void on_task_fault(petrel::kernel::Task* task) {
+  using namespace petrel::kernel;
   ++g_hook_calls;
-  petrel::print("faults: task_fault hook for '%s' (call %d)\n", petrel::kernel::task_name(task),
-                g_hook_calls);
+  petrel::print("faults: task_fault hook for '%s' (call %d)\n", task_name(task), g_hook_calls);
   if (g_hook_faults) read_null();
+  // A replacement that outranks the stopped task runs at once: the kernel
+  // switches away from the stopped task before it is deleted.
+  auto replacement = [](void*) {
+    g_replacement_ran = true;
+    petrel::print("faults: the replacement runs\n");
+  };
+  if (!task_create(TaskConfig{"replacement", 4, 8192, replacement, nullptr})) petrel::exit(15);
+  petrel::print("faults: back in the hook after the replacement\n");
 }
 
 // Where the crasher faults.
-enum class Where { kPlain, kCriticalSection, kIrqsMasked };
+enum class Where { kPlain, kCriticalSection, kIrqsMasked, kStackOverflow, kTrap };
 Where g_where = Where::kPlain;
 
 void crasher(void*) {
   using namespace petrel::kernel;
   if (!mutex_lock(g_mutex, kNoWait)) petrel::exit(10);
-  petrel::print("faults: crasher holds the mutex and reads address 0\n");
+  petrel::print("faults: crasher holds the mutex\n");
   if (g_where == Where::kCriticalSection) {
     CriticalSection cs;
     read_null();
   }
+  if (g_where == Where::kStackOverflow) {
+    petrel::print("faults: crasher recurses without end\n");
+    recurse(0, 1 << 30);
+  }
+  if (g_where == Where::kTrap) __builtin_trap();
   if (g_where == Where::kIrqsMasked) {
     const uint64_t saved = petrel::arch::irq_save();  // as the heap guards itself
     read_null();
     petrel::arch::irq_restore(saved);
   }
+  petrel::print("faults: crasher reads address 0\n");
   read_null();
   petrel::print("faults: crasher ran on after its fault\n");
 }
@@ -97,10 +118,11 @@ void survivor(void*) {
   task_delay(Ticks{20});  // the crasher (higher priority) has run and faulted by now
   const bool gone = task_find("crasher") == nullptr;
   const bool got_mutex = mutex_lock(g_mutex, Ticks{100}).ok();
-  petrel::print("faults: survivor goes on: crasher %s, mutex %s, hook called %d time(s)\n",
-                gone ? "gone" : "STILL THERE", got_mutex ? "released to us" : "NOT RELEASED",
-                g_hook_calls);
-  petrel::exit(gone && got_mutex && g_hook_calls == 1 ? 0 : 11);
+  petrel::print(
+      "faults: survivor goes on: crasher %s, mutex %s, hook called %d time(s), replacement %s\n",
+      gone ? "gone" : "STILL THERE", got_mutex ? "released to us" : "NOT RELEASED", g_hook_calls,
+      g_replacement_ran ? "ran" : "DID NOT RUN");
+  petrel::exit(gone && got_mutex && g_hook_calls == 1 && g_replacement_ran ? 0 : 11);
 }
 
 int task_fault_scenario(Where where, bool hook_faults) {
@@ -145,13 +167,14 @@ extern "C" int main() {
     petrel::print("faults: recursing without end\n");
     return recurse(0, 1 << 30);
   }
-  if (has_arg(args, "fault=task-stack")) {
-    auto r = petrel::kernel::task_create(petrel::kernel::TaskConfig{
-        "recurser", 2, 8192, [](void*) { recurse(0, 1 << 30); }, nullptr});
+  if (has_arg(args, "fault=task-stack")) return task_fault_scenario(Where::kStackOverflow, false);
+  if (has_arg(args, "fault=task-trap")) return task_fault_scenario(Where::kTrap, false);
+  if (has_arg(args, "fault=task-last")) {
+    auto r = petrel::kernel::task_create(
+        petrel::kernel::TaskConfig{"crasher", 2, 8192, [](void*) { read_null(); }, nullptr});
     if (!r) return 3;
-    petrel::print("faults: a task recursing without end\n");
     petrel::kernel::scheduler_start();
-    petrel::print("faults: the scheduler ended: every task is gone\n");
+    petrel::print("faults: the scheduler returned after the last task's fault\n");
     return 0;
   }
   if (has_arg(args, "fault=task-null")) return task_fault_scenario(Where::kPlain, false);

@@ -31,6 +31,9 @@ void fault_report_begin(const FaultDescription& d);
 // kernel::task_fault_end; 0 when it cannot (then call fault_report_end).
 // `irqs_masked`: the faulting code ran with IRQs masked (SPSR/CPSR.I).
 uintptr_t fault_stop_task(bool irqs_masked);
+// For a fault the architecture never lets stop a task (a trap, a debug
+// event, ...): says why when a task was running.
+void fault_not_stopping(const char* why);
 // The domain crashes (exit status 2).
 [[noreturn]] void fault_report_end();
 

@@ -152,7 +152,8 @@ const Task* task_by_stack_guard(uintptr_t address);
 // kernel's, the heap's, a driver's). Returns the running task, marked
 // faulted, when the fault may stop that task alone: an application task
 // (not the kernel's own), outside critical sections, the scheduler lock and
-// masked interrupts, not in an interrupt handler, and not already faulted.
+// masked interrupts, not in an interrupt handler, not already faulted, and
+// not the last application task unless a task_fault hook is installed.
 // nullptr: the domain must crash; `*why_not` then says why ("the task was
 // in a critical section", ...), or is nullptr when no task was running.
 Task* task_fault_begin(bool irqs_masked, const char** why_not);
