@@ -44,7 +44,9 @@ void fault_report_begin(const FaultDescription& d) {
     print(")");
   }
   const kernel::Task* task = kernel::scheduler_running() ? kernel::task_current() : nullptr;
-  if (task != nullptr) {
+  if (task != nullptr && kernel::in_isr()) {
+    print(" in an interrupt handler, task '%s' interrupted (%s)\n", task->name, d.context);
+  } else if (task != nullptr) {
     print(" in task '%s' (%s)\n", task->name, d.context);
   } else {
     print(" in the boot thread (%s)\n", d.context);

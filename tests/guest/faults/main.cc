@@ -20,6 +20,8 @@
 //   fault=task-last   the only application task faults, no hook: the domain
 //                 crashes (a fault must not end the domain as a success)
 //   fault=fp-isr  use FP/SIMD registers in an interrupt handler
+//   fault=isr-null  an interrupt handler reads address 0 while a task runs:
+//                 the domain crashes (the task is not to blame)
 //   fault=hang    never shut down (for the runner's timeout)
 //   exit=N        exit with status N
 #include <petrel/arch.h>
@@ -203,6 +205,23 @@ extern "C" int main() {
       return 6;
     petrel::kernel::scheduler_start();
     return 7;
+  }
+  if (has_arg(args, "fault=isr-null")) {
+    auto handler = [](uint32_t, void*) { read_null(); };
+    if (!petrel::arch::irq_register(petrel::arch::timer_irq(), handler, nullptr)) {
+      petrel::arch::irq_unregister(petrel::arch::timer_irq());
+      if (!petrel::arch::irq_register(petrel::arch::timer_irq(), handler, nullptr)) return 8;
+    }
+    petrel::print("faults: an interrupt handler reading address 0\n");
+    auto task = [](void*) {
+      petrel::arch::timer_set_deadline(petrel::arch::timer_now() + 1000);
+      for (;;) {
+      }
+    };
+    if (!petrel::kernel::task_create(petrel::kernel::TaskConfig{"spinner", 2, 8192, task, nullptr}))
+      return 9;
+    petrel::kernel::scheduler_start();
+    return 10;
   }
   if (has_arg(args, "fault=hang")) {
     petrel::print("faults: hanging\n");
