@@ -16,8 +16,12 @@ namespace {
 
 Log* g_log = nullptr;
 
-void log_fault_hook(Task* task) {
-  g_log->note(task_name(task));
+// Installs a task_fault hook that notes the stopped task's name in `log`.
+void log_task_faults(Log* log) {
+  g_log = log;
+  KernelHooks hooks;
+  hooks.task_fault = [](Task* task) { g_log->note(task_name(task)); };
+  set_hooks(hooks);
 }
 
 bool same(const char* a, const char* b) {
@@ -28,10 +32,7 @@ bool same(const char* a, const char* b) {
 
 KTEST(TaskFault, TheTaskStopsAloneItsMutexAndMemoryGoBack) {
   Log log;
-  g_log = &log;
-  KernelHooks hooks;
-  hooks.task_fault = log_fault_hook;
-  set_hooks(hooks);
+  log_task_faults(&log);
   const size_t free_before = heap_stats().free;
   Mutex* m = *mutex_create();
   auto bad = [&] {
@@ -114,10 +115,7 @@ KTEST(TaskFault, AStoppedTaskWhoseStackOverflowedCanBeSwitchedAwayFrom) {
   // switch checks for the task it leaves; the stopped task runs on from the
   // top of its stack, so the kernel restores the canary.
   Log log;
-  g_log = &log;
-  KernelHooks hooks;
-  hooks.task_fault = log_fault_hook;
-  set_hooks(hooks);
+  log_task_faults(&log);
   auto high = [&] { log.note("high"); };
   auto bad = [&] {
     task_current()->stack_base[0] ^= 0xff;  // as an overflow would

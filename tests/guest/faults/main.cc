@@ -144,6 +144,25 @@ int task_fault_scenario(Where where, bool hook_faults) {
   return 14;
 }
 
+// Runs `handler` on the timer interrupt while a task spins; the handler is
+// expected to fault (the return values say what went wrong otherwise).
+int fault_in_timer_handler(const char* what, petrel::arch::IrqHandler handler) {
+  using namespace petrel;
+  if (!arch::irq_register(arch::timer_irq(), handler, nullptr)) {
+    arch::irq_unregister(arch::timer_irq());
+    if (!arch::irq_register(arch::timer_irq(), handler, nullptr)) return 5;
+  }
+  print("faults: an interrupt handler %s\n", what);
+  auto spin = [](void*) {
+    arch::timer_set_deadline(arch::timer_now() + 1000);
+    for (;;) {
+    }
+  };
+  if (!kernel::task_create(kernel::TaskConfig{"spinner", 2, 8192, spin, nullptr})) return 6;
+  kernel::scheduler_start();
+  return 7;
+}
+
 }  // namespace
 
 extern "C" int main() {
@@ -187,42 +206,13 @@ extern "C" int main() {
   if (has_arg(args, "fault=fp-isr")) {
     // A handler built with FP/SIMD (this file is) that really uses it.
     static volatile double sink;
-    auto handler = [](uint32_t, void*) {
+    return fault_in_timer_handler("using FP", [](uint32_t, void*) {
       sink = sink * 1.5 + 2.0;
       petrel::arch::timer_cancel();
-    };
-    if (!petrel::arch::irq_register(petrel::arch::timer_irq(), handler, nullptr)) {
-      petrel::arch::irq_unregister(petrel::arch::timer_irq());
-      if (!petrel::arch::irq_register(petrel::arch::timer_irq(), handler, nullptr)) return 5;
-    }
-    petrel::print("faults: an interrupt handler using FP\n");
-    auto task = [](void*) {
-      petrel::arch::timer_set_deadline(petrel::arch::timer_now() + 1000);
-      for (;;) {
-      }
-    };
-    if (!petrel::kernel::task_create(petrel::kernel::TaskConfig{"spinner", 2, 8192, task, nullptr}))
-      return 6;
-    petrel::kernel::scheduler_start();
-    return 7;
+    });
   }
-  if (has_arg(args, "fault=isr-null")) {
-    auto handler = [](uint32_t, void*) { read_null(); };
-    if (!petrel::arch::irq_register(petrel::arch::timer_irq(), handler, nullptr)) {
-      petrel::arch::irq_unregister(petrel::arch::timer_irq());
-      if (!petrel::arch::irq_register(petrel::arch::timer_irq(), handler, nullptr)) return 8;
-    }
-    petrel::print("faults: an interrupt handler reading address 0\n");
-    auto task = [](void*) {
-      petrel::arch::timer_set_deadline(petrel::arch::timer_now() + 1000);
-      for (;;) {
-      }
-    };
-    if (!petrel::kernel::task_create(petrel::kernel::TaskConfig{"spinner", 2, 8192, task, nullptr}))
-      return 9;
-    petrel::kernel::scheduler_start();
-    return 10;
-  }
+  if (has_arg(args, "fault=isr-null"))
+    return fault_in_timer_handler("reading address 0", [](uint32_t, void*) { read_null(); });
   if (has_arg(args, "fault=hang")) {
     petrel::print("faults: hanging\n");
     for (;;) __asm__ volatile("wfi");
