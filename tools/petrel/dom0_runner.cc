@@ -5,13 +5,9 @@
 // console is read line by line (console_parse.h: classify_dom0_line); the
 // run ends when dom0 has powered off after the guest's domain went away,
 // when something failed, or at the timeout.
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -281,11 +277,9 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
   const Clock::time_point deadline = after(o.timeout_s);
   std::optional<Clock::time_point> end_by;  // QEMU should have exited by then
   std::deque<std::string> tail;
-  std::string pending;
   Dom0State state;
   bool xen_panic = false;
   std::string linux_panic;  // the line with which dom0's Linux panicked
-  bool timed_out = false;
 
   auto handle_line = [&](std::string line) {
     // dom0's lines pass Linux's tty and Xen's serial driver: "\r\r\n".
@@ -324,35 +318,8 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
     }
   };
 
-  while (!xen_panic) {
-    const auto now = Clock::now();
-    if (end_by && now >= *end_by) break;
-    if (now >= deadline) {
-      timed_out = true;
-      break;
-    }
-    const auto until = end_by ? std::min(*end_by, deadline) : deadline;
-    const int wait_ms =
-        static_cast<int>(
-            std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count()) +
-        1;
-    pollfd pfd{child->out, POLLIN, 0};
-    const int r = poll(&pfd, 1, wait_ms);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      std::perror("petrel: poll");
-      break;
-    }
-    if (r == 0) continue;
-    if (!read_lines(child->out, &pending, handle_line)) break;  // QEMU exited
-    std::fflush(stdout);
-  }
-  if (!pending.empty()) handle_line(pending);
-  std::fflush(stdout);
-  kill(child->pid, SIGKILL);
-  int status = 0;
-  waitpid(child->pid, &status, 0);
-  close(child->out);
+  const bool timed_out = follow_output(
+      *child, deadline, &end_by, [&] { return xen_panic; }, handle_line);
 
   if (xen_panic) {
     std::fprintf(stderr, "petrel: Xen panicked\n");

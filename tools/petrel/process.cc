@@ -1,10 +1,15 @@
 #include "process.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -173,6 +178,44 @@ bool read_lines(int fd, std::string* pending, const std::function<void(std::stri
     pending->erase(0, pos + 1);
   }
   return true;
+}
+
+bool follow_output(const Child& child, SteadyTime deadline, const std::optional<SteadyTime>* end_by,
+                   const std::function<bool()>& done,
+                   const std::function<void(std::string)>& line) {
+  std::string pending;
+  bool timed_out = false;
+  while (!done()) {
+    const SteadyTime now = std::chrono::steady_clock::now();
+    const std::optional<SteadyTime> grace = end_by != nullptr ? *end_by : std::nullopt;
+    if (grace && now >= *grace) break;
+    if (now >= deadline) {
+      timed_out = true;
+      break;
+    }
+    const SteadyTime until = grace ? std::min(*grace, deadline) : deadline;
+    const int wait_ms =
+        static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count()) +
+        1;
+    pollfd pfd{child.out, POLLIN, 0};
+    const int r = poll(&pfd, 1, wait_ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      std::perror("petrel: poll");
+      break;
+    }
+    if (r == 0) continue;
+    if (!read_lines(child.out, &pending, line)) break;  // the child exited
+    std::fflush(stdout);
+  }
+  if (!pending.empty()) line(pending);
+  std::fflush(stdout);
+  kill(child.pid, SIGKILL);
+  int status = 0;
+  (void)wait_for(child.pid, &status);
+  close(child.out);
+  return timed_out;
 }
 
 }  // namespace petrel::tool

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -43,6 +44,17 @@ struct Child {
 
 // Starts argv with stdin from /dev/null and stdout and stderr into a pipe.
 std::optional<Child> spawn_reading(const std::vector<std::string>& argv);
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Follows a child's output until `done()` says enough, the output ends (the
+// child exited), `*end_by` passes (when set: `line` may set it, to give the
+// child a grace period) or `deadline` passes; hands every line, without its
+// newline, to `line` (a last partial one too), flushing stdout after each
+// batch. Then kills the child, reaps it and closes its pipe. True when
+// `deadline` passed first: a timeout.
+bool follow_output(const Child& child, SteadyTime deadline, const std::optional<SteadyTime>* end_by,
+                   const std::function<bool()>& done, const std::function<void(std::string)>& line);
 
 // A fresh directory under $TMPDIR (path empty if it could not be made),
 // removed with its contents when the TempDir goes.

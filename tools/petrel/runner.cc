@@ -5,9 +5,6 @@
 #include "runner.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -122,15 +119,13 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     std::perror("petrel: starting QEMU");
     return kExitSetup;
   }
-  const pid_t pid = child->pid;
 
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + std::chrono::duration<double>(o.timeout_s);
+  const SteadyTime deadline = std::chrono::steady_clock::now() +
+                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  std::chrono::duration<double>(o.timeout_s));
   std::deque<std::string> tail;
-  std::string pending;
   size_t exited = 0;
   bool xen_panic = false;
-  bool timed_out = false;
   const bool several = guests.size() > 1;
 
   auto handle_line = [&](std::string line) {
@@ -159,33 +154,8 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     std::fflush(stdout);
   };
 
-  while (exited < states.size() && !xen_panic) {
-    auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
-      timed_out = true;
-      break;
-    }
-    int wait_ms =
-        static_cast<int>(
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) +
-        1;
-    pollfd pfd{child->out, POLLIN, 0};
-    int r = poll(&pfd, 1, wait_ms);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      std::perror("petrel: poll");
-      break;
-    }
-    if (r == 0) continue;
-    if (!read_lines(child->out, &pending, handle_line)) break;  // QEMU exited
-    std::fflush(stdout);
-  }
-  if (!pending.empty()) handle_line(pending);
-
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  close(child->out);
+  const bool timed_out = follow_output(
+      *child, deadline, nullptr, [&] { return exited == states.size() || xen_panic; }, handle_line);
 
   if (timed_out) {
     std::fprintf(stderr, "petrel: timeout: no exit from the guest after %g s; QEMU stopped\n",
