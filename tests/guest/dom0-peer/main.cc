@@ -32,6 +32,15 @@ constexpr Ticks kStepTimeout{30'000};  // 30 s at 1000 Hz
   exit(1);
 }
 
+// Prints `heading` and the NUL-separated strings of a xenstore reply on one line.
+void print_strings(const char* heading, const char* list, size_t len) {
+  print("%s", heading);
+  for (const char* e = xs::next_string(list, len, nullptr); e != nullptr;
+       e = xs::next_string(list, len, e))
+    print(" %s", e);
+  print("\n");
+}
+
 void on_to_guest(const char*, void* ctx) {
   (void)semaphore_give(static_cast<Semaphore*>(ctx));
 }
@@ -53,11 +62,7 @@ void peer(void*) {
   char got[64];
   auto p = xenstore::get_permissions("data/petrel/from-guest", got, sizeof got);
   if (!p) fail("get_permissions", p.error());
-  print("peer: permissions of data/petrel/from-guest:");
-  for (const char* e = xs::next_string(got, *p, nullptr); e != nullptr;
-       e = xs::next_string(got, *p, e))
-    print(" %s", e);
-  print("\n");
+  print_strings("peer: permissions of data/petrel/from-guest:", got, *p);
 
   Semaphore* changed = *semaphore_create_counting(100, 0);
   auto watch = xenstore::watch("data/petrel/to-guest", on_to_guest, changed);
@@ -109,11 +114,7 @@ void peer(void*) {
   char names[256];
   auto d = xenstore::directory("data/petrel", names, sizeof names);
   if (!d) fail("directory", d.error());
-  print("peer: data/petrel has");
-  for (const char* p = xs::next_string(names, *d, nullptr); p != nullptr;
-       p = xs::next_string(names, *d, p))
-    print(" %s", p);
-  print("\n");
+  print_strings("peer: data/petrel has", names, *d);
 
   if (Status s = xenstore::mkdir("data/petrel/dir"); !s) fail("mkdir", s.error());
   if (Status s = xenstore::write("data/petrel/dir/leaf", "x"); !s) fail("write leaf", s.error());
