@@ -7,6 +7,7 @@ add_library(petrel_xen_host_testable STATIC
   ${PETREL_ROOT}/xen/src/console_ring.cc
   ${PETREL_ROOT}/xen/src/xs_protocol.cc
   ${PETREL_ROOT}/xen/src/grant_entries.cc
+  ${PETREL_ROOT}/xen/src/grant_pending.cc
   ${PETREL_ROOT}/xen/src/vchan_layout.cc)
 target_include_directories(petrel_xen_host_testable PUBLIC ${PETREL_ROOT}/xen/include)
 # Xen's public headers, as the guest build sees them (libxen-dev).
@@ -31,6 +32,9 @@ target_link_libraries(evtchn_fifo_test PRIVATE petrel_xen_host_testable)
 
 petrel_unit_test(vchan_layout_test vchan_layout_test.cc)
 target_link_libraries(vchan_layout_test PRIVATE petrel_xen_host_testable)
+
+petrel_unit_test(grant_pending_test grant_pending_test.cc)
+target_link_libraries(grant_pending_test PRIVATE petrel_xen_host_testable)
 
 petrel_unit_test(byte_ring_test byte_ring_test.cc)
 target_link_libraries(byte_ring_test PRIVATE petrel_xen_host_testable)

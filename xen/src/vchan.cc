@@ -2,9 +2,9 @@
 //
 // Memory: a server allocates its shared page and any ring pages from the
 // kernel heap and grants them to the client; on close it ends the grants,
-// and pages whose grant the client still maps wait on a small list until
-// vchan::reap() finds them released (they are never reused while another
-// domain can write them). A client maps the server's pages into the grant
+// and grants the client still maps wait with their block in PendingGrants
+// until vchan::reap() finds them all released (the block is never reused
+// while another domain can write it). A client maps the server's pages into the grant
 // window and unmaps them on close.
 #include "petrel/xen/vchan.h"
 
@@ -13,12 +13,14 @@
 #include "petrel/console.h"
 #include "petrel/fmt.h"
 #include "petrel/kernel/heap.h"
+#include "petrel/kernel/mutex.h"
 #include "petrel/kernel/sched.h"
 #include "petrel/kernel/semaphore.h"
 #include "petrel/log.h"
 #include "petrel/string.h"
 #include "petrel/xen/evtchn.h"
 #include "petrel/xen/grant.h"
+#include "petrel/xen/grant_pending.h"
 #include "petrel/xen/vchan_layout.h"
 #include "petrel/xen/xenstore.h"
 #include "petrel/xen/xs_protocol.h"
@@ -33,13 +35,24 @@ constexpr unsigned kMaxRingPages = 1u << (kVchanMaxOrder - 12);
 uint32_t g_open = 0;
 
 // Grants of closed servers that the client still mapped: retried by reap().
-struct Pending {
-  GrantRef ref;
-  void* block;  // freed when its last grant ended (nullptr for the others)
+// A mutex, not a critical section: a retry pass can be long.
+constinit kernel::Mutex g_pending_lock{kernel::MutexType::kNormal};
+PendingGrants g_pending;
+
+bool end_grant(uint32_t ref) {
+  return grant::end_access(GrantRef{ref}).ok();
+}
+void free_block(void* block) {
+  kernel::heap_free(block);
+}
+
+class PendingLock {
+ public:
+  PendingLock() { (void)kernel::mutex_lock(&g_pending_lock); }
+  ~PendingLock() { (void)kernel::mutex_unlock(&g_pending_lock); }
+  PendingLock(const PendingLock&) = delete;
+  PendingLock& operator=(const PendingLock&) = delete;
 };
-constexpr unsigned kMaxPending = 1024;
-Pending g_pending[kMaxPending];
-unsigned g_pending_count = 0;
 
 VchanShared* shared(void* p) {
   return static_cast<VchanShared*>(p);
@@ -49,25 +62,14 @@ uint8_t load8(const uint8_t* p) {
   return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
-// Ends the grants `refs[0..n)`; those the peer still maps go to the pending
-// list with `block` attached to the last one (freed once all ended).
+// Ends the grants `refs[0..n)` of `block`; what the peer still maps waits
+// for reap().
 void end_grants(const uint32_t* refs, unsigned n, void* block) {
-  bool all_ended = true;
-  for (unsigned i = 0; i < n; ++i) {
-    if (grant::end_access(GrantRef{refs[i]})) continue;
-    all_ended = false;
-    kernel::CriticalSection cs;
-    if (g_pending_count < kMaxPending)
-      g_pending[g_pending_count++] = Pending{GrantRef{refs[i]}, nullptr};
-  }
-  if (all_ended) {
-    kernel::heap_free(block);
-  } else {
-    kernel::CriticalSection cs;
-    // The memory is freed by reap() once nothing of it is granted: tie it to
-    // the last pending entry.
-    if (g_pending_count > 0) g_pending[g_pending_count - 1].block = block;
-  }
+  PendingLock lock;
+  if (!g_pending.retire(refs, n, block, end_grant, free_block))
+    log(LogLevel::kError,
+        "vchan: too many grants still mapped by peers to track: a closed channel's pages stay "
+        "out of the heap for good");
 }
 
 }  // namespace
@@ -75,29 +77,15 @@ void end_grants(const uint32_t* refs, unsigned n, void* block) {
 namespace vchan {
 
 uint32_t reap() {
-  kernel::CriticalSection cs;
-  unsigned kept = 0;
-  void* orphan = nullptr;
-  for (unsigned i = 0; i < g_pending_count; ++i) {
-    Pending p = g_pending[i];
-    if (grant::end_access(p.ref)) {
-      if (p.block != nullptr) orphan = p.block;  // freed below if no sibling is pending
-      continue;
-    }
-    g_pending[kept++] = p;
-  }
-  g_pending_count = kept;
-  if (orphan != nullptr) {
-    bool still_pending = false;
-    for (unsigned i = 0; i < kept; ++i) still_pending |= g_pending[i].block == orphan;
-    if (!still_pending) kernel::heap_free(orphan);
-  }
-  return g_pending_count;
+  PendingLock lock;
+  g_pending.retry(end_grant, free_block);
+  return g_pending.count();
 }
 
 Stats stats() {
+  PendingLock lock;
   kernel::CriticalSection cs;
-  return Stats{g_open, g_pending_count};
+  return Stats{g_open, g_pending.count()};
 }
 
 Result<Vchan*> server(DomainId client, const char* path, size_t read_min, size_t write_min) {
