@@ -101,14 +101,18 @@ unsigned jobs() {
   return n == 0 ? 2 : n;
 }
 
-// Configures (once) and builds a preset; output goes to a log shown on failure.
+// Configures and builds a preset; output goes to a log shown on failure. It
+// configures when the build has no build system yet (never configured, or a
+// configuration that failed) and again when this run installed packages:
+// what CMake looked for and did not find before is looked for again.
 bool build_preset(const Paths& paths, const std::string& preset) {
   fs::path dir = paths.root / "build" / preset;
   std::error_code ec;
   fs::create_directories(dir, ec);
   std::string log = (dir / "petrel-build.log").string();
   fs::remove(log, ec);
-  if (!fs::exists(dir / "CMakeCache.txt") &&
+  const bool generated = fs::exists(dir / "Makefile") || fs::exists(dir / "build.ninja");
+  if ((!generated || packages_installed()) &&
       run_logged({"cmake", "--preset", preset}, log, paths.root.string()) != 0) {
     std::fprintf(stderr, "petrel: configuring %s failed; see %s\n", preset.c_str(), log.c_str());
     run({"tail", "-n", "40", log});

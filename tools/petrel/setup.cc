@@ -15,6 +15,8 @@ namespace {
 constexpr const char* kXenPackage = "xen-hypervisor-4.17-arm64";
 constexpr const char* kXenImage = "boot/xen-4.17-arm64";
 
+bool g_installed = false;  // packages_installed()
+
 bool present(const Requirement& r) {
   if (!r.program.empty() && !find_program(r.program)) return false;
   if (!r.file.empty() && !fs::exists(r.file)) return false;
@@ -114,6 +116,10 @@ std::vector<std::string> with(std::vector<std::string> prefix, std::vector<std::
   return prefix;
 }
 
+bool packages_installed() {
+  return g_installed;
+}
+
 bool install_disabled() {
   return env_flag("PETREL_NO_INSTALL");
 }
@@ -205,6 +211,7 @@ bool ensure(const Paths& paths, Need need) {
       explain_missing(missing, "apt-get install failed");
       return false;
     }
+    g_installed = true;
     std::vector<Requirement> still;
     for (const auto& r : missing)
       if (!present(r)) still.push_back(r);

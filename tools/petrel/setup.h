@@ -43,6 +43,10 @@ std::vector<Requirement> requirements(Need need);
 // it prints which piece is missing and how to get it, and returns false.
 bool ensure(const Paths& paths, Need need);
 
+// True once ensure() has installed a package in this run of the tool (so a
+// build configured before must be configured again).
+bool packages_installed();
+
 // True when $PETREL_NO_INSTALL asks never to install anything.
 bool install_disabled();
 

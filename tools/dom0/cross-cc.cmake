@@ -1,0 +1,20 @@
+# Compiles one dom0 tool with Debian's AArch64 cross compiler, looked up when
+# the tool is built, not when the host build is configured: `./petrel`
+# configures the host build before it installs the cross compilers, and a
+# compiler looked up (and not found) then would stay unfound in the cache.
+#
+#   cmake -DSOURCE=x.c -DOUTPUT=x -P cross-cc.cmake
+find_program(cc aarch64-linux-gnu-gcc NO_CACHE)
+if(NOT cc)
+  message(FATAL_ERROR
+    "aarch64-linux-gnu-gcc not found: the dom0 tools (${OUTPUT}) are built with "
+    "Debian's AArch64 cross compiler; install it with\n"
+    "  sudo apt-get install gcc-aarch64-linux-gnu\n"
+    "(or run ./petrel setup)")
+endif()
+execute_process(
+  COMMAND ${cc} -O2 -static -Wall -Wextra -Werror -o ${OUTPUT} ${SOURCE}
+  RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "building the dom0 tool ${OUTPUT} failed (${cc}: ${status})")
+endif()
