@@ -25,6 +25,14 @@ _head:
         .quad   0                       // res4
         .ascii  "ARM\x64"               // magic
         .long   0                       // res5 (PE header offset: none)
+        // 0x40: Petrel's image record (tools/petrel/image_check.h). The
+        // header's image_size counts .bss, which the .bin leaves out; the
+        // record gives the .bin's own length, so the host tool can refuse a
+        // truncated image before Xen loads it and hangs.
+        .ascii  "PETRELIM"              // 0x40: magic
+        .long   1                       // 0x48: record version
+        .long   0                       // 0x4c: reserved
+        .quad   __file_size             // 0x50: bytes in the .bin
 
         .data
         .balign 8

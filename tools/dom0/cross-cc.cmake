@@ -4,6 +4,7 @@
 # compiler looked up (and not found) then would stay unfound in the cache.
 #
 #   cmake -DSOURCE=x.c -DOUTPUT=x -P cross-cc.cmake
+cmake_minimum_required(VERSION 3.22)  # CMP0109: a program must be executable
 find_program(cc aarch64-linux-gnu-gcc NO_CACHE)
 if(NOT cc)
   message(FATAL_ERROR

@@ -15,6 +15,7 @@
 #include "cpio.h"
 #include "dom0_config.h"
 #include "elf_deps.h"
+#include "files.h"
 #include "process.h"
 
 namespace fs = std::filesystem;
@@ -117,12 +118,6 @@ std::string prefix() {
 bool complete(const fs::path& dir) {
   return fs::exists(dir / "complete") && fs::exists(dir / "Image") &&
          fs::exists(dir / "initramfs.cpio.gz");
-}
-
-std::optional<std::string> read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 Dom0Image image_in(const fs::path& dir) {
@@ -267,12 +262,6 @@ class InitramfsBuilder {
   std::set<std::string> files_;
   std::string error_;
 };
-
-bool write_file(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  return static_cast<bool>(out);
-}
 
 // The Version field of the first .deb in `debs` whose name starts with `name`.
 std::string deb_version(const fs::path& debs, const std::string& name) {

@@ -18,6 +18,7 @@
 #include "cpio.h"
 #include "devicetree.h"
 #include "dom0_config.h"
+#include "files.h"
 #include "process.h"
 #include "runner.h"
 
@@ -46,18 +47,6 @@ std::vector<std::string> machine_args(int gic) {
           "-m",       "1024",
           "-display", "none",
           "-nic",     "none"};
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-bool write_file(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  return static_cast<bool>(out);
 }
 
 std::string loader(const fs::path& file, uint64_t address) {

@@ -4,7 +4,8 @@
 //   petrel build                 build the host tools/tests and the arm64 and arm32 guests
 //   petrel run [options] [APP...]  boot guests on Xen in QEMU (default: hello)
 //   petrel run --dom0 [options] APP  boot Xen with a Linux dom0 that starts APP with xl create
-//   petrel test [-- CTEST-ARGS]  build everything, then run CTest
+//   petrel test [-- CTEST-ARGS]  build everything, then run CTest (all but label soak)
+//   petrel soak [-- CTEST-ARGS]  build everything, then run the endurance runs (label soak)
 //   petrel bench [--quick] [--arch A]  run the in-guest benchmarks on arm64 and arm32,
 //                                record both side by side in bench/RESULTS.md
 #include <sys/stat.h>
@@ -26,6 +27,7 @@
 #include "bench_table.h"
 #include "console_parse.h"
 #include "dom0_image.h"
+#include "image_check.h"
 #include "process.h"
 #include "runner.h"
 #include "setup.h"
@@ -47,7 +49,10 @@ commands:
                boot Xen with a Linux dom0 (Debian's arm64 kernel, Xen's tools, busybox;
                built once into the cache) that creates APP with `xl create` from its
                apps/APP.cfg and shows its console (see "dom0 runs" below)
-  test [-- ARGS] build everything and run the test suite (CTest; ARGS go to ctest)
+  test [-- ARGS] build everything and run the test suite (CTest; ARGS go to ctest), all but
+               the endurance runs
+  soak [-- ARGS] build everything and run the endurance runs alone (CTest label soak: 10^4
+               vchan open/close cycles on each architecture; about 10 minutes)
   bench [--quick] [--arch arm64|arm32]
                run the benchmarks in a guest under --icount on arm64, then on arm32, and
                write both side by side to bench/RESULTS.md (--quick: a tenth of the
@@ -85,7 +90,8 @@ dom0 runs (run --dom0; one APP; not with --icount or --vpl011):
 
 exit status of run: the guest's own exit code (the first non-zero one with several guests;
 a crashed guest gives its code, at least 1), 124 on timeout, 125 when QEMU or Xen failed,
-3 when a tool or package is missing, 2 on a usage error.
+3 when a tool or package is missing, 2 on a usage error or an image that is not a guest
+image of the architecture (checked before boot: the header's magic and sizes).
 
 environment: PETREL_CACHE (default ~/.cache/petrel: Xen, and dom0 for --dom0 runs),
   PETREL_NO_INSTALL=1 (never install)
@@ -93,7 +99,7 @@ environment: PETREL_CACHE (default ~/.cache/petrel: Xen, and dom0 for --dom0 run
 
 int usage_error(const std::string& msg) {
   std::fprintf(stderr, "petrel: %s\n(see 'petrel help')\n", msg.c_str());
-  return 2;
+  return kExitUsage;
 }
 
 unsigned jobs() {
@@ -135,15 +141,26 @@ bool build_all(const Paths& paths) {
   return true;
 }
 
-// The guest image of an app (a name such as hello, or a path to a .bin);
-// nothing, after saying where it was looked for, if it is not there.
-std::optional<std::string> find_image(const Paths& paths, Arch arch, const std::string& app) {
+// An app named by a path (to a .bin) rather than by its name.
+bool is_image_path(const std::string& app) {
+  return app.find('/') != std::string::npos || app.ends_with(".bin") || app.ends_with(".elf");
+}
+
+// The guest image of an app (a name such as hello, or a path to a .bin),
+// checked (image_check.h); nothing, after saying what is wrong, if it is not
+// there (*status = kExitSetup) or not a usable image (*status = kExitUsage).
+std::optional<std::string> find_image(const Paths& paths, Arch arch, const std::string& app,
+                                      int* status) {
   const fs::path apps = paths.guest_build(arch) / "apps";
-  const bool is_path = app.find('/') != std::string::npos || app.ends_with(".bin");
-  std::string image = is_path ? app : (apps / (app + ".bin")).string();
+  std::string image = is_image_path(app) ? app : (apps / (app + ".bin")).string();
   if (!fs::exists(image)) {
     std::fprintf(stderr, "petrel: no guest image %s (app '%s'); %s apps are built into %s\n",
                  image.c_str(), app.c_str(), arch_name(arch), apps.c_str());
+    *status = kExitSetup;
+    return std::nullopt;
+  }
+  if (!check_image_file(image, arch)) {
+    *status = kExitUsage;
     return std::nullopt;
   }
   return image;
@@ -243,6 +260,9 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
   } else if (!dom0_script.empty() || !dom0_files.empty()) {
     return usage_error("--dom0-script and --dom0-file need --dom0");
   }
+  // An image given by its path is checked before anything is installed or built.
+  for (const auto& app : apps)
+    if (is_image_path(app) && fs::exists(app) && !check_image_file(app, arch)) return kExitUsage;
   if (!ensure(paths, build ? Need::kAll : (dom0 ? Need::kDom0 : Need::kRun))) return kExitSetup;
   std::optional<Dom0Image> dom0_image;
   if (dom0) {
@@ -251,8 +271,9 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
   }
   if (build && !build_preset(paths, arch_name(arch))) return kExitSetup;
   for (const auto& app : apps) {
-    auto image = find_image(paths, arch, app);
-    if (!image) return kExitSetup;
+    int status = 0;
+    auto image = find_image(paths, arch, app, &status);
+    if (!image) return status;
     o.images.push_back(*image);
   }
   if (dom0) {
@@ -439,14 +460,13 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   for (const auto& r : runs)
     if (!build_preset(paths, arch_name(r.arch))) return kExitSetup;
   for (auto& r : runs) {  // every image there before the first (long) run
-    auto image = find_image(paths, r.arch, "bench");
-    if (!image) return kExitSetup;
+    int status = 0;
+    auto image = find_image(paths, r.arch, "bench", &status);
+    if (!image) return status;
     r.image = *image;
-  }
-  for (auto& r : runs) {
-    auto image = find_image(paths, r.arch, "xen-bench");
-    if (!image) return kExitSetup;
-    r.dom0_image = *image;
+    auto dom0_image = find_image(paths, r.arch, "xen-bench", &status);
+    if (!dom0_image) return status;
+    r.dom0_image = *dom0_image;
   }
   if (run({"cmake", "--build", paths.host_build.string(), "--target", "dom0_tools"}, true) != 0) {
     std::fprintf(stderr, "petrel: building the dom0 tools failed\n");
@@ -504,15 +524,20 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   return write_results(paths, arm64, arm32, merged.markdown, merged_dom0.markdown) ? 0 : 1;
 }
 
-int cmd_test(const Paths& paths, const std::vector<std::string>& args) {
+// `test` runs the default suite, every test but the endurance runs (CTest
+// label soak); `soak` runs those alone. Both build everything first, and
+// need dom0 for the system.dom0.* tests: without it they stop, naming what is
+// missing, instead of running tests that must fail.
+int cmd_test(const Paths& paths, const std::vector<std::string>& args, bool soak) {
   if (!ensure(paths, Need::kAll)) return kExitSetup;
-  // The dom0 tests (system.dom0.*) need it; without it they fail, naming it.
-  if (!ensure_dom0(paths))
-    std::fprintf(stderr, "petrel: going on without dom0: the system.dom0.* tests will fail\n");
+  if (!ensure_dom0(paths)) {
+    std::fprintf(stderr, "petrel: the system.dom0.* tests need dom0 (see above)\n");
+    return kExitSetup;
+  }
   if (!build_all(paths)) return 1;
   std::vector<std::string> ctest = {
-      "ctest", "--test-dir",          paths.host_build.string(), "--output-on-failure",
-      "-j",    std::to_string(jobs())};
+      "ctest", "--test-dir",           paths.host_build.string(), "--output-on-failure",
+      "-j",    std::to_string(jobs()), soak ? "-L" : "-LE",       "soak"};
   for (const auto& a : args)
     if (a != "--") ctest.push_back(a);
   return run(ctest);
@@ -539,7 +564,8 @@ int main(int argc, char** argv) {
     return build_all(paths) ? 0 : 1;
   }
   if (cmd == "run") return cmd_run(paths, args);
-  if (cmd == "test") return cmd_test(paths, args);
+  if (cmd == "test") return cmd_test(paths, args, false);
+  if (cmd == "soak") return cmd_test(paths, args, true);
   if (cmd == "bench") return cmd_bench(paths, args);
   return usage_error("unknown command '" + cmd + "'");
 }

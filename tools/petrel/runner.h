@@ -32,6 +32,7 @@ extern const char* const kXenBootargs;
 inline constexpr int kExitTimeout = 124;
 inline constexpr int kExitBootFailure = 125;  // QEMU or Xen failed before the guests finished
 inline constexpr int kExitSetup = 3;          // a missing tool or package
+inline constexpr int kExitUsage = 2;          // a usage error, or a broken image (image_check.h)
 
 int run_guests(const Paths& paths, const RunOptions& options);
 
