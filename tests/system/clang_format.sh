@@ -14,10 +14,16 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 else
   mapfile -t files < <(find . -path ./build -prune -o \( -name '*.c' -o -name '*.cc' -o -name '*.h' \) -print)
 fi
-bad=()
-for f in "${files[@]}"; do
-  clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || bad+=("$f")
-done
+# One clang-format for all the files (a process per file took ~30 s); it
+# names each file that differs in its "file:line:col: error:" lines.
+out=$(clang-format --dry-run -Werror "${files[@]}" 2>&1)
+code=$?
+mapfile -t bad < <(grep -oE '^[^:]+:[0-9]+:[0-9]+: error:' <<<"$out" | cut -d: -f1 | sort -u)
+if ((code != 0)) && ((${#bad[@]} == 0)); then
+  echo "$out"
+  echo "clang-format failed (exit status $code)"
+  exit 1
+fi
 if [[ ${#bad[@]} -gt 0 ]]; then
   printf 'not formatted: %s\n' "${bad[@]}"
   echo "clang-format: ${#bad[@]} of ${#files[@]} files differ (fix: clang-format -i FILE)"
