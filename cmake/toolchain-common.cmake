@@ -2,7 +2,7 @@
 # _prefix (set by the includer, with _package, the Debian package that has
 # it, and _arch_flags, the architecture's own code-generation flags),
 # freestanding, no exceptions/RTTI/libc, -O2 unless the build type says
-# otherwise, warnings as errors.
+# otherwise.
 find_program(PETREL_CROSS_GCC ${_prefix}gcc)
 if(NOT PETREL_CROSS_GCC)
   message(FATAL_ERROR "${_prefix}gcc not found: install it with "
@@ -14,12 +14,14 @@ set(CMAKE_ASM_COMPILER ${_prefix}gcc)
 set(CMAKE_OBJCOPY ${_prefix}objcopy CACHE FILEPATH "objcopy")
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
+# No warning flags here: they would reach the application's sources too.
+# Petrel's own code gets its strict warnings from its own CMake files
+# (CMakeLists.txt, petrel_freertos_library); an application keeps its own.
 set(_common "${_arch_flags} -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
--fno-stack-protector -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
--Wall -Wextra -Werror")
+-fno-stack-protector -fno-omit-frame-pointer -ffunction-sections -fdata-sections")
 set(CMAKE_C_FLAGS_INIT "${_common}")
 set(CMAKE_CXX_FLAGS_INIT "${_common} -fno-exceptions -fno-rtti -fno-threadsafe-statics \
--fno-use-cxa-atexit -Wno-missing-field-initializers")
+-fno-use-cxa-atexit")
 set(CMAKE_C_FLAGS_RELEASE_INIT "-O2 -g")
 set(CMAKE_CXX_FLAGS_RELEASE_INIT "-O2 -g")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostdlib -nostartfiles -static -Wl,--gc-sections \

@@ -15,6 +15,11 @@ function(petrel_freertos_library name config_dir)
   add_library(${name} STATIC ${src}/port.cc ${src}/task.cc ${src}/queue.cc ${src}/semphr.cc
               ${src}/timers.cc ${src}/event_groups.cc ${src}/stream_buffer.cc)
   target_include_directories(${name} PUBLIC ${PETREL_FREERTOS_DIR}/include ${config_dir})
+  # Petrel's sources are strict wherever the library is defined (the
+  # application's folder included); the application's own sources are not
+  # affected.
+  target_compile_options(${name} PRIVATE -Wall -Wextra -Werror
+    $<$<COMPILE_LANGUAGE:CXX>:-Wno-missing-field-initializers>)
   if(PETREL_GUEST_ARCH)
     target_sources(${name} PRIVATE ${src}/guest_libc.cc)
     target_link_libraries(${name} PUBLIC petrel)

@@ -39,10 +39,9 @@ extern "C" {
 #ifndef configMAX_PRIORITIES
 #define configMAX_PRIORITIES 32
 #endif
-#if configMAX_PRIORITIES < 1 || configMAX_PRIORITIES > 32
-#error \
-    "Petrel's FreeRTOS API: configMAX_PRIORITIES must be 1 to 32 (FreeRTOS priority p is Petrel priority p)"
-#endif
+/* Its range (1 to 32) is checked by the implementation (port.cc), not
+ * here: 7.x configurations write values with casts, such as
+ * ((unsigned portBASE_TYPE)5), which the preprocessor cannot evaluate. */
 #ifndef configTICK_RATE_HZ
 #define configTICK_RATE_HZ 1000
 #endif
@@ -130,9 +129,6 @@ extern "C" {
 #ifndef configTIMER_TASK_STACK_DEPTH
 #define configTIMER_TASK_STACK_DEPTH configMINIMAL_STACK_SIZE
 #endif
-#if configTIMER_TASK_PRIORITY < 1 || configTIMER_TASK_PRIORITY >= configMAX_PRIORITIES
-#error "Petrel's FreeRTOS API: configTIMER_TASK_PRIORITY must be 1 to configMAX_PRIORITIES - 1"
-#endif
 #endif
 #ifndef INCLUDE_xTimerPendFunctionCall
 #define INCLUDE_xTimerPendFunctionCall configUSE_TIMERS
@@ -206,6 +202,22 @@ typedef size_t StackType_t;
 
 #ifndef configSTACK_DEPTH_TYPE
 #define configSTACK_DEPTH_TYPE StackType_t
+#endif
+
+/* Task functions declared and defined the 7.x way. */
+#define portTASK_FUNCTION_PROTO(vFunction, pvParameters) void vFunction(void* pvParameters)
+#define portTASK_FUNCTION(vFunction, pvParameters) void vFunction(void* pvParameters)
+/* Every task may use FP/SIMD: Petrel saves that state lazily for all of
+ * them, so there is nothing to ask for. */
+#define portTASK_USES_FLOATING_POINT()
+
+/* The run-time counter of TaskStatus_t (uxTaskGetSystemState): Petrel counts
+ * microseconds spent running; a 32-bit counter wraps after about 71 minutes. */
+#ifndef configRUN_TIME_COUNTER_TYPE
+#define configRUN_TIME_COUNTER_TYPE uint32_t
+#endif
+#ifndef configGENERATE_RUN_TIME_STATS
+#define configGENERATE_RUN_TIME_STATS 0
 #endif
 
 #define portMAX_DELAY ((TickType_t)0xffffffffU)

@@ -27,6 +27,26 @@ typedef enum {
   eSetValueWithoutOverwrite
 } eNotifyAction;
 
+/* The FreeRTOS API this layer follows: FreeRTOS V10.4.6's, with the older
+ * names FreeRTOS keeps for backward compatibility. */
+#define tskKERNEL_VERSION_NUMBER "V10.4.6"
+#define tskKERNEL_VERSION_MAJOR 10
+#define tskKERNEL_VERSION_MINOR 4
+#define tskKERNEL_VERSION_BUILD 6
+
+/* One task, as uxTaskGetSystemState and vTaskGetInfo report it. */
+typedef struct xTASK_STATUS {
+  TaskHandle_t xHandle;
+  const char* pcTaskName;
+  UBaseType_t xTaskNumber; /* unique, in creation order */
+  eTaskState eCurrentState;
+  UBaseType_t uxCurrentPriority; /* inheritance included */
+  UBaseType_t uxBasePriority;
+  configRUN_TIME_COUNTER_TYPE ulRunTimeCounter; /* microseconds (configGENERATE_RUN_TIME_STATS) */
+  StackType_t* pxStackBase;                     /* lowest address of its stack */
+  configSTACK_DEPTH_TYPE usStackHighWaterMark;  /* least free stack so far, in words */
+} TaskStatus_t;
+
 #define tskIDLE_PRIORITY ((UBaseType_t)0U)
 #define tskDEFAULT_INDEX_TO_NOTIFY 0
 #define taskSCHEDULER_SUSPENDED ((BaseType_t)0)
@@ -79,6 +99,16 @@ TaskHandle_t xTaskGetHandle(const char* pcNameToQuery);
 TaskHandle_t xTaskGetCurrentTaskHandle(void);
 eTaskState eTaskGetState(TaskHandle_t xTask);
 UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t xTask);
+/* Every task into pxTaskStatusArray; 0 if it has fewer than uxTaskGetNumberOfTasks()
+ * entries. *pulTotalRunTime (if not NULL): microseconds since the scheduler
+ * started (0 without configGENERATE_RUN_TIME_STATS). */
+UBaseType_t uxTaskGetSystemState(TaskStatus_t* const pxTaskStatusArray,
+                                 const UBaseType_t uxArraySize,
+                                 configRUN_TIME_COUNTER_TYPE* const pulTotalRunTime);
+/* One task (NULL: the caller). xGetFreeStackSpace: pdFALSE skips the
+ * high-water mark (reported as 0); eState: eInvalid to look it up. */
+void vTaskGetInfo(TaskHandle_t xTask, TaskStatus_t* pxTaskStatus, BaseType_t xGetFreeStackSpace,
+                  eTaskState eState);
 
 /* ---- notifications (index 0 for the plain names) ---- */
 BaseType_t xTaskNotifyIndexed(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify,
@@ -125,7 +155,19 @@ uint32_t ulTaskNotifyValueClear(TaskHandle_t xTask, uint32_t ulBitsToClear);
 void vApplicationIdleHook(void);
 void vApplicationTickHook(void);
 void vApplicationMallocFailedHook(void);
+/* The stack-overflow hook's name parameter is `char *` since FreeRTOS 8 and
+ * was `signed char *` before (some 7.x ports also pass a `TaskHandle_t *`).
+ * C sees no prototype, so an application may define it either way; C++ (and
+ * C23, where `()` means no parameters) gets today's. The argument is the same
+ * pointer whatever the definition says. */
+#if defined(__cplusplus)
 void vApplicationStackOverflowHook(TaskHandle_t xTask, char* pcTaskName);
+#elif !defined(__STDC_VERSION__) || __STDC_VERSION__ < 202311L
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+void vApplicationStackOverflowHook();
+#pragma GCC diagnostic pop
+#endif
 /* vApplicationGetIdleTaskMemory is not declared: Petrel's idle task has its
  * own storage and never calls it (an application may still define it). */
 

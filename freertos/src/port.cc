@@ -7,6 +7,12 @@
 #include "petrel/fmt.h"
 #include "petrel/kernel/heap.h"
 
+// Checked here rather than with #if in FreeRTOS.h, where a 7.x
+// configuration's casts would stop the preprocessor.
+static_assert(configMAX_PRIORITIES >= 1 && configMAX_PRIORITIES <= 32,
+              "FreeRTOSConfig.h: configMAX_PRIORITIES must be 1 to 32 (FreeRTOS priority p is "
+              "Petrel priority p)");
+
 namespace petrel::freertos {
 namespace {
 

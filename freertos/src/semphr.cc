@@ -191,6 +191,9 @@ BaseType_t xSemaphoreGiveRecursive(SemaphoreHandle_t h) {
     PETREL_FR_MISUSE(call, "not a recursive mutex (xSemaphoreCreateRecursiveMutex)");
     return pdFAIL;
   }
+  // FreeRTOS documents this give by a task that does not hold the mutex as
+  // failing (pdFAIL), not as misuse.
+  if (!kernel::in_isr() && kernel::mutex_owner(&q->mutex) != kernel::task_current()) return pdFAIL;
   return mutex_give(call, q);
 }
 

@@ -1,7 +1,9 @@
 // Petrel's FreeRTOS-compatible API: tasks, the scheduler and notifications
 // (task.h), on petrel/kernel/task.h, sched.h and notify.h.
 #include "internal.h"
+#include "petrel/arch.h"
 #include "petrel/kernel/notify.h"
+#include "petrel/time.h"
 
 namespace petrel::freertos {
 void install_hooks();
@@ -63,6 +65,22 @@ bool checked_action(const char* call, eNotifyAction action, kernel::NotifyAction
   }
   PETREL_FR_MISUSE(call, "unknown eNotifyAction");
   return false;
+}
+
+eTaskState state_of(kernel::TaskState state) {
+  switch (state) {
+    case kernel::TaskState::kRunning:
+      return eRunning;
+    case kernel::TaskState::kReady:
+      return eReady;
+    case kernel::TaskState::kBlocked:
+      return eBlocked;
+    case kernel::TaskState::kSuspended:
+      return eSuspended;
+    case kernel::TaskState::kDeleted:
+      return eDeleted;
+  }
+  return eInvalid;
 }
 
 bool not_in_isr(const char* call) {
@@ -308,25 +326,95 @@ TaskHandle_t xTaskGetCurrentTaskHandle(void) {
 
 eTaskState eTaskGetState(TaskHandle_t task) {
   Task* t = required_task("eTaskGetState", task);
-  if (t == nullptr) return eInvalid;
-  switch (kernel::task_state(t)) {
-    case kernel::TaskState::kRunning:
-      return eRunning;
-    case kernel::TaskState::kReady:
-      return eReady;
-    case kernel::TaskState::kBlocked:
-      return eBlocked;
-    case kernel::TaskState::kSuspended:
-      return eSuspended;
-    case kernel::TaskState::kDeleted:
-      return eDeleted;
-  }
-  return eInvalid;
+  return t != nullptr ? state_of(kernel::task_state(t)) : eInvalid;
 }
 
 UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t task) {
   Task* t = task_or_self(task);
   return t != nullptr ? kernel::task_stack_unused(t) / sizeof(StackType_t) : 0;
+}
+
+// ---- system state ----
+
+namespace {
+
+// Timer counter units to the microseconds TaskStatus_t reports.
+configRUN_TIME_COUNTER_TYPE run_time_us(uint64_t counter_units) {
+  if (configGENERATE_RUN_TIME_STATS == 0) return 0;
+  return static_cast<configRUN_TIME_COUNTER_TYPE>(
+      ticks_to_ns(counter_units, arch::timer_frequency()) / 1000);
+}
+
+TaskStatus_t status_of(const kernel::TaskInfo& info, bool stack_space) {
+  TaskStatus_t s{};
+  s.xHandle = handle_of(const_cast<Task*>(info.task));
+  s.pcTaskName = info.name;
+  s.xTaskNumber = info.id;
+  s.eCurrentState = state_of(info.state);
+  s.uxCurrentPriority = info.priority;
+  s.uxBasePriority = info.base_priority;
+  s.ulRunTimeCounter = run_time_us(info.run_time);
+  s.pxStackBase = reinterpret_cast<StackType_t*>(const_cast<uint8_t*>(info.stack_base));
+  s.usStackHighWaterMark =
+      stack_space ? static_cast<configSTACK_DEPTH_TYPE>(info.stack_unused / sizeof(StackType_t))
+                  : 0;
+  return s;
+}
+
+}  // namespace
+
+UBaseType_t uxTaskGetSystemState(TaskStatus_t* const array, const UBaseType_t size,
+                                 configRUN_TIME_COUNTER_TYPE* const total_run_time) {
+  if (array == nullptr && size != 0) {
+    PETREL_FR_MISUSE("uxTaskGetSystemState", "NULL array");
+    return 0;
+  }
+  struct Fill {
+    TaskStatus_t* array;
+    UBaseType_t size;
+    UBaseType_t n;
+  } fill{array, size, 0};
+  // All in one critical section: the set of tasks cannot change between
+  // counting them and filling the array.
+  const size_t tasks = kernel::task_visit(
+      [](const kernel::TaskInfo& info, void* context) {
+        auto* f = static_cast<Fill*>(context);
+        if (f->n < f->size) f->array[f->n] = status_of(info, true);
+        ++f->n;
+      },
+      &fill);
+  if (tasks > size) return 0;  // FreeRTOS: nothing when the array is too small
+  if (total_run_time != nullptr) *total_run_time = run_time_us(kernel::scheduler_run_time());
+  return static_cast<UBaseType_t>(tasks);
+}
+
+void vTaskGetInfo(TaskHandle_t task, TaskStatus_t* status, BaseType_t stack_space,
+                  eTaskState state) {
+  Task* t = task_or_self(task);
+  if (t == nullptr || status == nullptr) {
+    PETREL_FR_MISUSE("vTaskGetInfo",
+                     status == nullptr ? "NULL status" : "NULL task handle and no running task");
+    return;
+  }
+  struct Find {
+    const Task* task;
+    bool stack_space;
+    TaskStatus_t* status;
+    bool found;
+  } find{t, stack_space != pdFALSE, status, false};
+  kernel::task_visit(
+      [](const kernel::TaskInfo& info, void* context) {
+        auto* f = static_cast<Find*>(context);
+        if (info.task != f->task) return;
+        *f->status = status_of(info, f->stack_space);
+        f->found = true;
+      },
+      &find);
+  if (!find.found) {
+    PETREL_FR_MISUSE("vTaskGetInfo", "not a live task");
+    return;
+  }
+  if (state != eInvalid) status->eCurrentState = state;
 }
 
 // ---- notifications ----

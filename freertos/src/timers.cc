@@ -8,6 +8,9 @@
 #include "petrel/kernel/soft_timer.h"
 #include "timers.h"
 
+static_assert(configTIMER_TASK_PRIORITY >= 1 && configTIMER_TASK_PRIORITY < configMAX_PRIORITIES,
+              "FreeRTOSConfig.h: configTIMER_TASK_PRIORITY must be 1 to configMAX_PRIORITIES - 1");
+
 // The kernel was built with its own timer service configuration
 // (PETREL_CONFIG_TIMER_*); FreeRTOSConfig.h must fit in it.
 static_assert(configTIMER_QUEUE_LENGTH >= 1 &&

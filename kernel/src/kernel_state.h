@@ -59,6 +59,7 @@ struct KernelState {
   Ticks slice_end;
   Ticks last_tick_hook;  // the last tick the tick hook was called for
   uint64_t last_switch = 0;
+  uint64_t started_at = 0;  // counter value at scheduler_start
   StopReason stop_reason = StopReason::kEnded;
   KernelHooks hooks;
 };

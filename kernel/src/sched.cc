@@ -95,6 +95,10 @@ Ticks tick_count() {
 bool scheduler_running() {
   return g_kernel.running;
 }
+
+uint64_t scheduler_run_time() {
+  return g_kernel.running ? arch::timer_now() - g_kernel.started_at : 0;
+}
 bool in_isr() {
   return g_kernel.isr_nesting > 0;
 }
@@ -306,6 +310,7 @@ StopReason scheduler_start() {
   ++first->switched_in;
   k.current = first;
   k.last_switch = arch::timer_now();
+  k.started_at = k.last_switch;
   k.slice_end = tick_count() + Ticks{config::kTimeSliceTicks};
   k.last_tick_hook = tick_count();
   update_timer();

@@ -319,16 +319,31 @@ size_t task_count() {
   return g_kernel.all.size();
 }
 
-size_t task_list(TaskInfo* out, size_t max) {
+size_t task_visit(void (*visit)(const TaskInfo& info, void* context), void* context) {
   CriticalSection cs;
   size_t n = 0;
   List<Task, AllTag>& all = g_kernel.all;
-  for (Task* t = all.front(); t != nullptr && n < max; t = all.next(t)) {
-    out[n++] = TaskInfo{t,           t->name,       t->id,
-                        t->state,    t->priority,   t->base_priority,
-                        t->run_time, t->stack_size, task_stack_unused(t)};
+  for (Task* t = all.front(); t != nullptr; t = all.next(t), ++n) {
+    visit(TaskInfo{t, t->name, t->id, t->state, t->priority, t->base_priority, t->run_time,
+                   t->stack_base, t->stack_size, task_stack_unused(t)},
+          context);
   }
   return n;
+}
+
+size_t task_list(TaskInfo* out, size_t max) {
+  struct Fill {
+    TaskInfo* out;
+    size_t max;
+    size_t n;
+  } fill{out, max, 0};
+  task_visit(
+      [](const TaskInfo& info, void* context) {
+        auto* f = static_cast<Fill*>(context);
+        if (f->n < f->max) f->out[f->n++] = info;
+      },
+      &fill);
+  return fill.n;
 }
 
 }  // namespace petrel::kernel

@@ -440,6 +440,73 @@ static void backward_compatible_names(void) {
   t_run(body_backward_names, NULL, 2);
 }
 
+/* ---- system state (uxTaskGetSystemState, vTaskGetInfo), version ---- */
+
+static portTASK_FUNCTION_PROTO(sleeper, pvParameters);
+static portTASK_FUNCTION(sleeper, pvParameters) {
+  (void)pvParameters;
+  vTaskDelay(1000);
+}
+
+static const TaskStatus_t* find_status(const TaskStatus_t* s, UBaseType_t n, TaskHandle_t h) {
+  for (UBaseType_t i = 0; i < n; ++i)
+    if (s[i].xHandle == h) return &s[i];
+  return NULL;
+}
+
+static void body_system_state(void* p) {
+  (void)p;
+  TaskHandle_t worker = NULL;
+  T_EQ(xTaskCreate(sleeper, "sleeper", T_STACK, NULL, 1, &worker), pdPASS);
+  vTaskDelay(1); /* the sleeper runs and blocks */
+  const UBaseType_t n = uxTaskGetNumberOfTasks();
+  TaskStatus_t status[8];
+  T_CHECK(n >= 3 && n <= 8);
+  configRUN_TIME_COUNTER_TYPE total = 12345;
+  /* An array too small: nothing, as FreeRTOS. */
+  T_EQ(uxTaskGetSystemState(status, n - 1, &total), 0);
+  T_EQ(uxTaskGetSystemState(status, 8, &total), n);
+  T_EQ(total, 0); /* configGENERATE_RUN_TIME_STATS is 0 here */
+  const TaskStatus_t* me = find_status(status, n, xTaskGetCurrentTaskHandle());
+  const TaskStatus_t* other = find_status(status, n, worker);
+  T_CHECK(me != NULL && other != NULL);
+  if (me == NULL || other == NULL) return;
+  T_EQ(strcmp(me->pcTaskName, "test"), 0);
+  T_EQ(me->eCurrentState, eRunning);
+  T_EQ(me->uxCurrentPriority, 2);
+  T_EQ(me->uxBasePriority, 2);
+  T_EQ(strcmp(other->pcTaskName, "sleeper"), 0);
+  T_EQ(other->eCurrentState, eBlocked);
+  T_EQ(other->uxCurrentPriority, 1);
+  T_CHECK(me->xTaskNumber != other->xTaskNumber);
+  T_CHECK(other->pxStackBase != NULL);
+  T_CHECK(other->usStackHighWaterMark > 0 && other->usStackHighWaterMark <= T_STACK);
+  T_EQ(other->usStackHighWaterMark, uxTaskGetStackHighWaterMark(worker));
+
+  TaskStatus_t info;
+  memset(&info, 0, sizeof info);
+  vTaskGetInfo(worker, &info, pdTRUE, eInvalid);
+  T_CHECK(info.xHandle == worker);
+  T_EQ(info.eCurrentState, eBlocked);
+  T_EQ(info.usStackHighWaterMark, other->usStackHighWaterMark);
+  vTaskGetInfo(NULL, &info, pdFALSE, eSuspended); /* the state given is reported */
+  T_CHECK(info.xHandle == xTaskGetCurrentTaskHandle());
+  T_EQ(info.eCurrentState, eSuspended);
+  T_EQ(info.usStackHighWaterMark, 0); /* not asked for */
+  vTaskDelete(worker);
+}
+
+static void system_state(void) {
+  t_run(body_system_state, NULL, 2);
+}
+
+static void kernel_version(void) {
+  T_EQ(tskKERNEL_VERSION_MAJOR, 10);
+  T_EQ(tskKERNEL_VERSION_MINOR, 4);
+  T_EQ(tskKERNEL_VERSION_BUILD, 6);
+  T_EQ(strcmp(tskKERNEL_VERSION_NUMBER, "V10.4.6"), 0);
+}
+
 const t_case t_task_cases[] = {
     {"Task.CreatePreempts", create_preempts},
     {"Task.PriorityGetSet", priority_get_set},
@@ -462,6 +529,8 @@ const t_case t_task_cases[] = {
     {"Task.TickHookRunsEveryTick", tick_hook_runs},
     {"Task.MisuseAsserts", task_misuse_asserts},
     {"Task.BackwardCompatibleNames", backward_compatible_names},
+    {"Task.SystemState", system_state},
+    {"Task.KernelVersion", kernel_version},
     {NULL, NULL},
 };
 

@@ -21,6 +21,9 @@ void scheduler_end();  // back to scheduler_start's caller, which returns kEnded
 // Stops from the running task (any, idle included) with a reason.
 void scheduler_stop(StopReason reason);
 bool scheduler_running();
+// Timer counter units since the scheduler started (0 when it is not running):
+// the total that tasks' run_time shares out.
+uint64_t scheduler_run_time();
 // Host port and tests: forget every task and all kernel state.
 void kernel_reset();
 

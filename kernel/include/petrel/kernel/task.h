@@ -137,11 +137,17 @@ struct TaskInfo {
   TaskState state;
   Priority priority;
   Priority base_priority;
-  uint64_t run_time;  // timer counter units
+  uint64_t run_time;          // timer counter units
+  const uint8_t* stack_base;  // lowest address
   size_t stack_size;
   size_t stack_unused;
 };
+// Fills `out` with up to `max` tasks, in creation order; returns how many.
 size_t task_list(TaskInfo* out, size_t max);
+// Calls `visit(info, context)` for every live task, in creation order, all
+// in one critical section (so the set cannot change meanwhile: `visit` must
+// be short and must not block); returns the number of tasks.
+size_t task_visit(void (*visit)(const TaskInfo& info, void* context), void* context);
 
 // The task whose stack guard page holds `address`, if any (fault reports).
 const Task* task_by_stack_guard(uintptr_t address);
