@@ -22,8 +22,11 @@ set(_common "${_arch_flags} -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-
 set(CMAKE_C_FLAGS_INIT "${_common}")
 set(CMAKE_CXX_FLAGS_INIT "${_common} -fno-exceptions -fno-rtti -fno-threadsafe-statics \
 -fno-use-cxa-atexit")
-set(CMAKE_C_FLAGS_RELEASE_INIT "-O2 -g")
-set(CMAKE_CXX_FLAGS_RELEASE_INIT "-O2 -g")
+# Release is -O2 with debug information. Set as the cache entries, not as
+# CMAKE_<LANG>_FLAGS_RELEASE_INIT: CMake appends its own "-O3 -DNDEBUG" to an
+# _INIT value, and the last -O wins, which made the guests -O3.
+set(CMAKE_C_FLAGS_RELEASE "-O2 -g" CACHE STRING "C flags of Release guest builds" FORCE)
+set(CMAKE_CXX_FLAGS_RELEASE "-O2 -g" CACHE STRING "C++ flags of Release guest builds" FORCE)
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostdlib -nostartfiles -static -Wl,--gc-sections \
 -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
