@@ -112,6 +112,8 @@ QueueHandle_t xQueueCreate(UBaseType_t length, UBaseType_t item_size) {
     kernel::heap_free(block);
     return nullptr;
   }
+  // FreeRTOS's rule: a woken task tries again (kernel/include/petrel/kernel/queue.h).
+  kernel::queue_set_wake_rule(&q->queue, kernel::QueueWakeRule::kWakeAndRetry);
   q->kind = Kind::kQueue;
   q->dynamic = true;
   q->magic = kMagic;
@@ -132,6 +134,8 @@ QueueHandle_t xQueueCreateStatic(UBaseType_t length, UBaseType_t item_size, uint
     PETREL_FR_MISUSE("xQueueCreateStatic", "queue size overflows");
     return nullptr;
   }
+  // FreeRTOS's rule: a woken task tries again (kernel/include/petrel/kernel/queue.h).
+  kernel::queue_set_wake_rule(&q->queue, kernel::QueueWakeRule::kWakeAndRetry);
   q->kind = Kind::kQueue;
   q->magic = kMagic;
   return q;

@@ -34,6 +34,16 @@
 // woken, so the work is proportional to tasks made ready), reset refills
 // from at most `length` senders, and delete wakes every waiter.
 //
+// With QueueWakeRule::kWakeAndRetry (FreeRTOS's rule) nothing is handed
+// over: the operation that makes a blocked request possible wakes the first
+// waiter of the other side with kSignaled and its request still pending,
+// and the woken task tries again (try_now) when it runs, waiting again for
+// the time left if another task got there first. A send then queues the
+// item and wakes one receiver or peeker; a successful peek wakes the next
+// one, so peekers see the item one at a time; a receive wakes one sender; a
+// reset wakes one sender. The invariants above then hold only for tasks
+// still on the wait queues (a woken task is off them).
+//
 // Interrupts are masked (CriticalSection) for each whole operation,
 // including the item copies (one or, for a send to waiting peekers, several
 // of item_size bytes): keep items small, send pointers for bulk data.
@@ -99,9 +109,24 @@ void store(Queue* q, const void* item, Op op) {
   ++q->count;
 }
 
+bool retries(const Queue* q) {
+  return q->wake_rule == QueueWakeRule::kWakeAndRetry;
+}
+
+// kWakeAndRetry: wakes the first task of `wq` to try its request again.
+// Returns whether it outranks the running task.
+bool wake_to_retry(WaitQueue& wq) {
+  Task* t = wq.first();
+  if (t == nullptr) return false;
+  wq.wake(t, WakeReason::kSignaled);
+  return outranks_current(t);
+}
+
 // Completes the first waiting sender's request into the ring (which has
-// room). Returns whether the woken sender outranks the running task.
+// room), or with kWakeAndRetry wakes it to try again. Returns whether the
+// woken sender outranks the running task.
 bool admit_sender(Queue* q) {
+  if (retries(q)) return wake_to_retry(q->senders);
   Task* t = q->senders.first();
   if (t == nullptr) return false;
   Waiter* w = waiter_of(t);
@@ -126,6 +151,10 @@ void return_item(Task* t) {
 // the first waiting receiver, or queues it. Returns whether a woken
 // task outranks the running one.
 bool deliver(Queue* q, const void* item, Op op) {
+  if (retries(q)) {
+    store(q, item, op);
+    return wake_to_retry(q->receivers);
+  }
   bool higher = false;
   while (Task* t = q->receivers.first()) {
     Waiter* w = waiter_of(t);
@@ -165,6 +194,8 @@ bool try_now(Queue* q, void* buffer, Op op) {
     case Op::kPeek:
       if (q->count == 0) return false;
       copy_item(q, buffer, slot(q, q->head));
+      // The item stays: the next waiting receiver or peeker may have it.
+      if (retries(q) && !in_isr()) wake_to_retry(q->receivers);
       return true;
   }
   return false;
@@ -187,7 +218,7 @@ Status block(Queue* q, WaitQueue& wq, void* buffer, Op op, Ticks timeout) {
     if (w.outcome == Outcome::kDone) return ok();
     if (w.outcome == Outcome::kDeleted || call.object_deleted()) return kDeletedErr;
     if (r == WakeReason::kAborted) return kAbortedErr;
-    // Timed out (or, never expected, a bare kSignaled): the queue may have
+    // Woken to try again (kWakeAndRetry), or timed out: the queue may have
     // changed since the wake-up.
     if (try_now(q, buffer, op)) return ok();
     if (deadline.remaining() == kNoWait) return kTimedOut;
@@ -371,8 +402,17 @@ Status queue_reset(Queue* q) {
   if (!usable(q)) return kNotInitialized;
   q->head = 0;
   q->count = 0;
+  if (retries(q)) {
+    admit_sender(q);  // FreeRTOS wakes one
+    return ok();
+  }
   while (q->count < q->length && !q->senders.empty()) admit_sender(q);
   return ok();
+}
+
+void queue_set_wake_rule(Queue* q, QueueWakeRule rule) {
+  CriticalSection cs;
+  if (q != nullptr) q->wake_rule = rule;
 }
 
 }  // namespace petrel::kernel

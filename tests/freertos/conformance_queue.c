@@ -284,6 +284,121 @@ static void zero_size_items(void) {
   t_run(body_zero_size, NULL, 2);
 }
 
+/* ---- FreeRTOS's wake rule: a woken task tries again when it runs ---- */
+
+static volatile BaseType_t g_result;
+static volatile TickType_t g_returned_at;
+
+static void late_sender(void* p) {
+  (void)p;
+  int v = 2;
+  g_result = xQueueSend(g_q, &v, 20); /* the queue is full: blocks */
+  g_returned_at = xTaskGetTickCount();
+}
+
+/* A receive from a full queue wakes the blocked sender; the higher-priority
+ * receiver refills the queue before that sender runs, so the refill succeeds
+ * and the sender, finding the queue full again, times out. */
+static void body_refill_before_woken_sender(void* p) {
+  (void)p;
+  g_q = xQueueCreate(1, sizeof(int));
+  int v = 1;
+  T_EQ(xQueueSend(g_q, &v, 0), pdPASS);
+  g_result = 99;
+  T_EQ(xTaskCreate(late_sender, "sender", T_STACK, NULL, 1, NULL), pdPASS);
+  vTaskDelay(1); /* the sender blocks on the full queue */
+  const TickType_t start = xTaskGetTickCount();
+  T_EQ(xQueueReceive(g_q, &v, 0), pdPASS);
+  T_EQ(v, 1);
+  T_EQ(uxQueueMessagesWaiting(g_q), 0); /* nothing handed over */
+  v = 3;
+  T_EQ(xQueueSend(g_q, &v, 0), pdPASS); /* the refill gets the room */
+  vTaskDelay(40);
+  T_EQ(g_result, errQUEUE_FULL);
+  T_CHECK(g_returned_at - start >= 19 && g_returned_at - start <= 21);
+  T_EQ(xQueueReceive(g_q, &v, 0), pdPASS);
+  T_EQ(v, 3);
+  vQueueDelete(g_q);
+}
+
+static void refill_before_woken_sender(void) {
+  t_run(body_refill_before_woken_sender, NULL, 2);
+}
+
+static volatile BaseType_t g_peeked[2];
+
+static void peeker(void* p) {
+  int v = 0;
+  g_peeked[(intptr_t)p] = xQueuePeek(g_q, &v, 10);
+}
+
+/* A send wakes one peeker, not all: when a higher-priority task takes the
+ * item before the peekers run, they find the queue empty and wait on. */
+static void body_peekers_one_at_a_time(void* p) {
+  (void)p;
+  g_q = xQueueCreate(1, sizeof(int));
+  g_peeked[0] = g_peeked[1] = 99;
+  T_EQ(xTaskCreate(peeker, "peek0", T_STACK, (void*)0, 3, NULL), pdPASS);
+  T_EQ(xTaskCreate(peeker, "peek1", T_STACK, (void*)1, 3, NULL), pdPASS);
+  vTaskDelay(1); /* both wait */
+  int v = 7;
+  T_EQ(xQueueSend(g_q, &v, 0), pdPASS);
+  T_EQ(xQueueReceive(g_q, &v, 0), pdPASS); /* taken before they run */
+  vTaskDelay(20);
+  T_EQ(g_peeked[0], errQUEUE_EMPTY);
+  T_EQ(g_peeked[1], errQUEUE_EMPTY);
+  /* Left in the queue, the item reaches every peeker, one after another. */
+  g_peeked[0] = g_peeked[1] = 99;
+  T_EQ(xTaskCreate(peeker, "peek0", T_STACK, (void*)0, 3, NULL), pdPASS);
+  T_EQ(xTaskCreate(peeker, "peek1", T_STACK, (void*)1, 3, NULL), pdPASS);
+  vTaskDelay(1);
+  T_EQ(xQueueSend(g_q, &v, 0), pdPASS);
+  vTaskDelay(2);
+  T_EQ(g_peeked[0], pdPASS);
+  T_EQ(g_peeked[1], pdPASS);
+  T_EQ(uxQueueMessagesWaiting(g_q), 1);
+  vQueueDelete(g_q);
+}
+
+static void peekers_one_at_a_time(void) {
+  t_run(body_peekers_one_at_a_time, NULL, 4);
+}
+
+static void two_sends_from_isr(void* p) {
+  (void)p;
+  BaseType_t woken = pdFALSE;
+  int v = 1;
+  T_EQ(xQueueSendFromISR(g_q, &v, &woken), pdPASS);
+  v = 2;
+  T_EQ(xQueueSendFromISR(g_q, &v, &woken), errQUEUE_FULL); /* the first is still queued */
+  T_EQ(woken, pdTRUE);
+}
+
+static void isr_receiver(void* p) {
+  (void)p;
+  int v = 0;
+  g_result = xQueueReceive(g_q, &v, 50);
+  t_log_n("got", v);
+}
+
+/* From an interrupt, a length-1 queue with a receiver waiting takes one
+ * item: the receiver only gets it when it runs. */
+static void body_isr_sends_to_waiting_receiver(void* p) {
+  (void)p;
+  g_q = xQueueCreate(1, sizeof(int));
+  T_EQ(xTaskCreate(isr_receiver, "receiver", T_STACK, NULL, 3, NULL), pdPASS);
+  t_platform_isr(two_sends_from_isr, NULL);
+  vTaskDelay(2);
+  T_EQ(g_result, pdPASS);
+  T_EQ(uxQueueMessagesWaiting(g_q), 0);
+  vQueueDelete(g_q);
+}
+
+static void isr_sends_to_waiting_receiver(void) {
+  t_run(body_isr_sends_to_waiting_receiver, NULL, 2);
+  T_LOG_IS("got=1");
+}
+
 const t_case t_queue_cases[] = {
     {"Queue.FifoFrontBackPeek", fifo_front_back_peek},
     {"Queue.SendReceiveTimeOut", send_receive_time_out},
@@ -295,5 +410,8 @@ const t_case t_queue_cases[] = {
     {"Queue.FromISR", from_isr},
     {"Queue.MisuseAndMemory", misuse_and_memory},
     {"Queue.ZeroSizeItems", zero_size_items},
+    {"Queue.RefillBeforeWokenSender", refill_before_woken_sender},
+    {"Queue.PeekersOneAtATime", peekers_one_at_a_time},
+    {"Queue.IsrSendsToWaitingReceiver", isr_sends_to_waiting_receiver},
     {NULL, NULL},
 };

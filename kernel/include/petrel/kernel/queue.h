@@ -16,6 +16,15 @@
 // receiver (priority order) and then the item to that receiver, or leaves
 // it queued when no receiver waits. See docs/kernel-queue.md.
 //
+// That is the default wake rule, kHandOver. A queue may instead follow
+// FreeRTOS's rule, kWakeAndRetry (queue_set_wake_rule; the FreeRTOS layer
+// sets it on its queues): a send stores the item and wakes the first waiting
+// receiver or peeker, a receive frees a slot and wakes the first waiting
+// sender, a successful peek wakes the next waiting receiver or peeker, and a
+// reset wakes one sender. The woken task tries again when it runs: a task
+// that runs first may have taken the item or the space, and the woken task
+// then waits again for the time it has left.
+//
 // Errors (petrel::Status): Errc::kBusy "queue: full"/"queue: empty" at once
 // with kNoWait; Errc::kTimeout "queue: timed out" after a real wait;
 // Errc::kTimeout "queue: wait aborted" (task_abort_delay, or the task was
@@ -32,6 +41,8 @@
 #include "petrel/result.h"
 
 namespace petrel::kernel {
+
+enum class QueueWakeRule : uint8_t { kHandOver, kWakeAndRetry };
 
 // The queue's control block. Its fields belong to the kernel: use the
 // functions below. Constant-initialized, so it can live in static storage;
@@ -50,6 +61,7 @@ struct Queue {
   size_t head = 0;   // slot of the oldest item
   size_t count = 0;  // items queued
   bool dynamic = false;
+  QueueWakeRule wake_rule = QueueWakeRule::kHandOver;
 };
 
 // Bytes of buffer a queue of `length` items of `item_size` bytes needs
@@ -104,8 +116,13 @@ size_t queue_length(const Queue* q);
 size_t queue_item_size(const Queue* q);
 
 // Discards every queued item. Tasks waiting to send then fill the freed
-// space, in priority order, and wake with their sends done; tasks waiting to
-// receive keep waiting.
+// space, in priority order, and wake with their sends done (kWakeAndRetry:
+// the first of them is woken to try again); tasks waiting to receive keep
+// waiting.
 Status queue_reset(Queue* q);
+
+// Chooses the wake rule (see above) of a queue nobody waits on yet; call it
+// right after creating the queue.
+void queue_set_wake_rule(Queue* q, QueueWakeRule rule);
 
 }  // namespace petrel::kernel
