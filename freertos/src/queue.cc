@@ -113,7 +113,7 @@ QueueHandle_t xQueueCreate(UBaseType_t length, UBaseType_t item_size) {
     return nullptr;
   }
   // FreeRTOS's rule: a woken task tries again (kernel/include/petrel/kernel/queue.h).
-  kernel::queue_set_wake_rule(&q->queue, kernel::QueueWakeRule::kWakeAndRetry);
+  kernel::queue_set_wake_rule(&q->queue, kernel::WakeRule::kWakeAndRetry);
   q->kind = Kind::kQueue;
   q->dynamic = true;
   q->magic = kMagic;
@@ -135,7 +135,7 @@ QueueHandle_t xQueueCreateStatic(UBaseType_t length, UBaseType_t item_size, uint
     return nullptr;
   }
   // FreeRTOS's rule: a woken task tries again (kernel/include/petrel/kernel/queue.h).
-  kernel::queue_set_wake_rule(&q->queue, kernel::QueueWakeRule::kWakeAndRetry);
+  kernel::queue_set_wake_rule(&q->queue, kernel::WakeRule::kWakeAndRetry);
   q->kind = Kind::kQueue;
   q->magic = kMagic;
   return q;

@@ -61,6 +61,8 @@ SemaphoreHandle_t make_semaphore(const char* call, Kind kind, UBaseType_t max, U
   new (&q->semaphore) kernel::Semaphore();
   (void)kernel::semaphore_create_static(&q->semaphore, static_cast<uint32_t>(max),
                                         static_cast<uint32_t>(initial));
+  // FreeRTOS's rule: a give wakes one taker, which tries again when it runs.
+  kernel::semaphore_set_wake_rule(&q->semaphore, kernel::WakeRule::kWakeAndRetry);
   q->kind = kind;
   q->magic = kMagic;
   return q;
@@ -77,6 +79,9 @@ SemaphoreHandle_t make_mutex(const char* call, Kind kind, StaticSemaphore_t* buf
   new (&q->mutex) kernel::Mutex();
   (void)kernel::mutex_init(&q->mutex, kind == Kind::kRecursiveMutex ? kernel::MutexType::kRecursive
                                                                     : kernel::MutexType::kNormal);
+  // FreeRTOS's rule: a give frees the mutex and wakes one waiter, which
+  // tries again when it runs (priority inheritance as before).
+  kernel::mutex_set_wake_rule(&q->mutex, kernel::WakeRule::kWakeAndRetry);
   q->kind = kind;
   q->magic = kMagic;
   return q;

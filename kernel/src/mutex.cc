@@ -36,8 +36,11 @@
 // touching the deleted mutex.
 //
 // Unlock hands the mutex to the first waiter directly (no convoy, no
-// stealing). Deleting a task (mutex_release_all) takes it off the queue it
-// waits on and hands over every mutex it holds.
+// stealing), unless the mutex follows FreeRTOS's rule (WakeRule::
+// kWakeAndRetry): then it becomes free and the first waiter is woken, still
+// marked blocked_on_mutex, to try for it; a task that takes a free mutex
+// while others wait inherits from them at once. Deleting a task (mutex_release_all) takes it off
+// the queue it waits on and hands over every mutex it holds.
 //
 // Cost: lock and unlock are O(1) when nobody waits; with contention, one
 // wait-queue insertion plus O(chain length x mutexes held per task in the
@@ -144,12 +147,15 @@ void take(Mutex* m, Task* t) {
 }
 
 // `m` has just been taken off its owner's held list: it goes to the first
-// waiter (made ready, owning it) or becomes free.
+// waiter (made ready, owning it) or becomes free. With kWakeAndRetry it
+// becomes free and the first waiter is woken to try for it.
 void hand_over(Mutex* m) {
   Task* w = m->waiters.first();
-  if (w == nullptr) {
+  if (w == nullptr || m->wake_rule == WakeRule::kWakeAndRetry) {
     m->owner = nullptr;
     m->count = 0;
+    // w->blocked_on_mutex stays set until w runs (mutex_delete finds it).
+    if (w != nullptr) m->waiters.wake(w, WakeReason::kSignaled);
     return;
   }
   // w->blocked_on_mutex stays set until w runs: if the mutex is deleted in
@@ -235,6 +241,8 @@ Status mutex_lock(Mutex* m, Ticks timeout) {
   for (;;) {
     if (m->owner == nullptr) {
       take(m, self);
+      // With kWakeAndRetry others may still wait: inherit from them.
+      if (!m->waiters.empty()) refresh(self);
       return ok();
     }
     if (m->owner == self) {
@@ -267,10 +275,16 @@ Status mutex_lock(Mutex* m, Ticks timeout) {
       self->blocked_on_mutex = nullptr;
       return ok();
     }
-    // Timed out, aborted or suspended: the scheduler took us off the queue.
+    // Woken to try again (kWakeAndRetry: the mutex is free, or another task
+    // took it first), or timed out, aborted or suspended: off the queue.
     stop_waiting(self);
     if (reason == WakeReason::kAborted) return Error{Errc::kTimeout, "mutex: wait aborted"};
   }
+}
+
+void mutex_set_wake_rule(Mutex* m, WakeRule rule) {
+  CriticalSection cs;
+  if (m != nullptr) m->wake_rule = rule;
 }
 
 Status mutex_try_lock(Mutex* m) {

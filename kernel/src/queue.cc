@@ -34,7 +34,7 @@
 // woken, so the work is proportional to tasks made ready), reset refills
 // from at most `length` senders, and delete wakes every waiter.
 //
-// With QueueWakeRule::kWakeAndRetry (FreeRTOS's rule) nothing is handed
+// With WakeRule::kWakeAndRetry (FreeRTOS's rule) nothing is handed
 // over: the operation that makes a blocked request possible wakes the first
 // waiter of the other side with kSignaled and its request still pending,
 // and the woken task tries again (try_now) when it runs, waiting again for
@@ -110,7 +110,7 @@ void store(Queue* q, const void* item, Op op) {
 }
 
 bool retries(const Queue* q) {
-  return q->wake_rule == QueueWakeRule::kWakeAndRetry;
+  return q->wake_rule == WakeRule::kWakeAndRetry;
 }
 
 // kWakeAndRetry: wakes the first task of `wq` to try its request again.
@@ -410,7 +410,7 @@ Status queue_reset(Queue* q) {
   return ok();
 }
 
-void queue_set_wake_rule(Queue* q, QueueWakeRule rule) {
+void queue_set_wake_rule(Queue* q, WakeRule rule) {
   CriticalSection cs;
   if (q != nullptr) q->wake_rule = rule;
 }

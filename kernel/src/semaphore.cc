@@ -11,6 +11,10 @@
 // priority then FIFO, and a task can only take a positive count when nobody
 // waits. A taker deleted while it waits is simply off the wait queue.
 //
+// With WakeRule::kWakeAndRetry (FreeRTOS's rule) give raises the count and
+// only wakes the first taker, which takes a unit when it runs if one is
+// still there and otherwise waits again for the time left.
+//
 // A wait ends with wait_data kGiven (success), kDeleted (the semaphore is
 // gone: nothing of it is touched), or the wait queue's reason: kTimeout (the
 // deadline passed: the count is looked at once more, then the call times
@@ -55,16 +59,31 @@ void give_back(Task* t) {
   (void)give(static_cast<Semaphore*>(const_cast<void*>(t->call_object)), nullptr);
 }
 
-// Interrupts masked. Returns whether a woken taker outranks the running task.
+void note_woken(const Task* t, bool* higher_priority_woken) {
+  const Task* cur = task_current();
+  if (higher_priority_woken != nullptr && cur != nullptr && t->priority > cur->priority)
+    *higher_priority_woken = true;
+}
+
+// Interrupts masked. Sets *higher_priority_woken when a woken taker outranks
+// the running task.
 Status give(Semaphore* s, bool* higher_priority_woken) {
   if (!usable(s)) return kNotInitialized;
+  if (s->wake_rule == WakeRule::kWakeAndRetry) {
+    // The unit goes to the count; the first taker tries for it when it runs.
+    if (s->count == s->max_count) return kAtMax;
+    ++s->count;
+    if (Task* t = s->takers.first()) {
+      s->takers.wake(t, WakeReason::kSignaled);
+      note_woken(t, higher_priority_woken);
+    }
+    return ok();
+  }
   if (Task* t = s->takers.first()) {
     t->wait_data = kGiven;
     t->undo_handoff = give_back;
     s->takers.wake(t, WakeReason::kSignaled);
-    const Task* cur = task_current();
-    if (higher_priority_woken != nullptr && cur != nullptr && t->priority > cur->priority)
-      *higher_priority_woken = true;
+    note_woken(t, higher_priority_woken);
     return ok();
   }
   if (s->count == s->max_count) return kAtMax;
@@ -145,14 +164,19 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
     if (outcome == kGiven) return ok();
     if (outcome == kDeleted || call.object_deleted()) return kDeletedErr;
     if (r == WakeReason::kAborted) return kAbortedErr;
-    // Timed out (or, never expected, a bare kSignaled): a give may have
-    // raised the count since the wake-up.
+    // Woken to try again (kWakeAndRetry), or timed out: a give may have
+    // raised the count since the wake-up, or another task taken the unit.
     if (s->count > 0) {
       --s->count;
       return ok();
     }
     if (deadline.remaining() == kNoWait) return kTimedOut;
   }
+}
+
+void semaphore_set_wake_rule(Semaphore* s, WakeRule rule) {
+  CriticalSection cs;
+  if (s != nullptr) s->wake_rule = rule;
 }
 
 Status semaphore_give(Semaphore* s) {

@@ -268,6 +268,84 @@ static void from_isr(void) {
   T_LOG_IS("handled back handled");
 }
 
+/* ---- FreeRTOS's wake rule: a woken taker tries again when it runs ---- */
+
+static volatile BaseType_t g_taken;
+static volatile int g_takes;
+
+static void slow_taker(void* p) {
+  (void)p;
+  while (xSemaphoreTake(g_s, 30) == pdPASS) g_takes++;
+  g_taken = pdTRUE;
+}
+
+static void two_gives_from_isr(void* p) {
+  (void)p;
+  BaseType_t woken = pdFALSE;
+  T_EQ(xSemaphoreGiveFromISR(g_s, &woken), pdPASS);
+  /* The unit is in the semaphore until the taker runs: a binary one is full. */
+  T_EQ(xSemaphoreGiveFromISR(g_s, &woken), pdFAIL);
+  T_EQ(woken, pdTRUE);
+}
+
+/* Two gives from an interrupt while a task waits on a binary semaphore: the
+ * second fails, so the events merge and the taker runs once. */
+static void body_isr_gives_merge(void* p) {
+  (void)p;
+  g_s = xSemaphoreCreateBinary();
+  g_takes = 0;
+  g_taken = pdFALSE;
+  T_EQ(xTaskCreate(slow_taker, "taker", T_STACK, NULL, 3, NULL), pdPASS);
+  vTaskDelay(1); /* it waits */
+  t_platform_isr(two_gives_from_isr, NULL);
+  vTaskDelay(40);
+  T_EQ(g_takes, 1);
+  T_EQ(g_taken, pdTRUE);
+  vSemaphoreDelete(g_s);
+}
+
+static void isr_gives_merge(void) {
+  t_run(body_isr_gives_merge, NULL, 2);
+}
+
+static volatile BaseType_t g_mutex_result;
+
+static void mutex_waiter(void* p) {
+  (void)p;
+  g_mutex_result = xSemaphoreTake(g_s, 50);
+  t_log("waiter-took");
+  if (g_mutex_result == pdPASS) xSemaphoreGive(g_s);
+}
+
+/* A give wakes the waiting task without making it the owner: the giver, of
+ * higher priority, takes the mutex back at once; the waiter gets it at the
+ * next give, and inheritance is unchanged. */
+static void body_mutex_retaken_by_giver(void* p) {
+  (void)p;
+  g_s = xSemaphoreCreateMutex();
+  g_mutex_result = 99;
+  T_EQ(xSemaphoreTake(g_s, 0), pdPASS);
+  TaskHandle_t waiter = NULL;
+  T_EQ(xTaskCreate(mutex_waiter, "waiter", T_STACK, NULL, 1, &waiter), pdPASS);
+  vTaskDelay(1); /* the waiter blocks on the mutex */
+  T_EQ(xSemaphoreGive(g_s), pdPASS);
+  T_EQ(xSemaphoreTake(g_s, 0), pdPASS); /* still free: the waiter has not run */
+  T_CHECK(xSemaphoreGetMutexHolder(g_s) == xTaskGetCurrentTaskHandle());
+  t_log("giver-retook");
+  vTaskDelay(2); /* the waiter runs, finds it held and waits on */
+  T_EQ(g_mutex_result, 99);
+  T_EQ(eTaskGetState(waiter), eBlocked);
+  T_EQ(xSemaphoreGive(g_s), pdPASS);
+  vTaskDelay(2);
+  T_EQ(g_mutex_result, pdPASS);
+  vSemaphoreDelete(g_s);
+}
+
+static void mutex_retaken_by_giver(void) {
+  t_run(body_mutex_retaken_by_giver, NULL, 2);
+  T_LOG_IS("giver-retook waiter-took");
+}
+
 const t_case t_semphr_cases[] = {
     {"Semaphore.Binary", binary_semaphore},
     {"Semaphore.Counting", counting_semaphore},
@@ -278,5 +356,7 @@ const t_case t_semphr_cases[] = {
     {"Semaphore.RecursiveMutex", recursive_mutex},
     {"Semaphore.RecursiveGiveByOtherFails", recursive_give_by_other},
     {"Semaphore.FromISR", from_isr},
+    {"Semaphore.IsrGivesMerge", isr_gives_merge},
+    {"Semaphore.MutexRetakenByGiver", mutex_retaken_by_giver},
     {NULL, NULL},
 };

@@ -72,8 +72,17 @@ struct Mutex {
   Mutex* next_held = nullptr;  // the owner's Task::held_mutexes list
   uint32_t count = 0;          // lock depth of the owner (1 unless recursive)
   MutexType type = MutexType::kNone;
-  bool dynamic = false;  // from the kernel heap
+  bool dynamic = false;                      // from the kernel heap
+  WakeRule wake_rule = WakeRule::kHandOver;  // wait_queue.h
 };
+
+// Chooses the wake rule (wait_queue.h) of a mutex nobody uses yet; call it
+// right after creating it. With kWakeAndRetry an unlock frees the mutex and
+// wakes the first waiter, which takes it when it runs if it is still free
+// (the unlocking task, or any other, may take it first); priority
+// inheritance works as with kHandOver: whoever owns the mutex inherits from
+// the tasks still waiting.
+void mutex_set_wake_rule(Mutex* m, WakeRule rule);
 
 // From the kernel heap. Errors: kInvalid (type kNone), kNoMemory.
 Result<Mutex*> mutex_create(MutexType type = MutexType::kNormal);

@@ -42,8 +42,6 @@
 
 namespace petrel::kernel {
 
-enum class QueueWakeRule : uint8_t { kHandOver, kWakeAndRetry };
-
 // The queue's control block. Its fields belong to the kernel: use the
 // functions below. Constant-initialized, so it can live in static storage;
 // it is unusable until queue_create_static (a default one reports
@@ -61,7 +59,7 @@ struct Queue {
   size_t head = 0;   // slot of the oldest item
   size_t count = 0;  // items queued
   bool dynamic = false;
-  QueueWakeRule wake_rule = QueueWakeRule::kHandOver;
+  WakeRule wake_rule = WakeRule::kHandOver;
 };
 
 // Bytes of buffer a queue of `length` items of `item_size` bytes needs
@@ -123,6 +121,6 @@ Status queue_reset(Queue* q);
 
 // Chooses the wake rule (see above) of a queue nobody waits on yet; call it
 // right after creating the queue.
-void queue_set_wake_rule(Queue* q, QueueWakeRule rule);
+void queue_set_wake_rule(Queue* q, WakeRule rule);
 
 }  // namespace petrel::kernel

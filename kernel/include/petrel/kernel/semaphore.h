@@ -34,11 +34,18 @@ struct Semaphore {
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
 
-  WaitQueue takers;  // blocked in semaphore_take: only while count is 0
+  WaitQueue takers;  // blocked in semaphore_take: only while count is 0 (kHandOver)
   uint32_t count = 0;
   uint32_t max_count = 0;  // 0: not initialized, or deleted
   bool dynamic = false;
+  WakeRule wake_rule = WakeRule::kHandOver;  // wait_queue.h
 };
+
+// Chooses the wake rule (wait_queue.h) of a semaphore nobody waits on yet;
+// call it right after creating it. With kWakeAndRetry a give raises the
+// count (failing at the maximum) and wakes the first taker, which takes a
+// unit when it runs if one is still there.
+void semaphore_set_wake_rule(Semaphore* s, WakeRule rule);
 
 // From the kernel heap. A binary semaphore starts empty (count 0), as
 // FreeRTOS's xSemaphoreCreateBinary. Errors: kInvalid (max_count 0),

@@ -8,6 +8,18 @@
 
 namespace petrel::kernel {
 
+// How a queue, semaphore or mutex wakes the tasks blocked on it, chosen per
+// object (queue_set_wake_rule, semaphore_set_wake_rule, mutex_set_wake_rule):
+//   kHandOver (the default): the operation that makes a blocked request
+//     possible completes it for the first waiter (the item copied, the unit
+//     or the mutex given to it) and wakes it; its call has then succeeded,
+//     and no task can take what it was given in between.
+//   kWakeAndRetry (FreeRTOS's rule, set by the FreeRTOS layer): that
+//     operation only wakes the first waiter, which tries again when it runs;
+//     a task that ran first may have taken the item, unit or mutex, and the
+//     woken task then waits again for the time it has left.
+enum class WakeRule : uint8_t { kHandOver, kWakeAndRetry };
+
 class WaitQueue {
  public:
   constexpr WaitQueue() = default;
