@@ -126,6 +126,9 @@ extern "C" {
 #ifndef configTIMER_QUEUE_LENGTH
 #define configTIMER_QUEUE_LENGTH 10
 #endif
+#ifndef configUSE_DAEMON_TASK_STARTUP_HOOK
+#define configUSE_DAEMON_TASK_STARTUP_HOOK 0
+#endif
 #ifndef configTIMER_TASK_STACK_DEPTH
 #define configTIMER_TASK_STACK_DEPTH configMINIMAL_STACK_SIZE
 #endif

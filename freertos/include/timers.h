@@ -61,6 +61,10 @@ BaseType_t xTimerPendFunctionCallFromISR(PendedFunction_t xFunctionToPend, void*
                                          BaseType_t* pxHigherPriorityTaskWoken);
 TaskHandle_t xTimerGetTimerDaemonTaskHandle(void);
 
+/* With configUSE_DAEMON_TASK_STARTUP_HOOK 1 the timer daemon calls this
+ * once, first thing when the scheduler has started. */
+void vApplicationDaemonTaskStartupHook(void);
+
 /* vApplicationGetTimerTaskMemory is not declared: the service task has its
  * own static storage and never calls it (an application may define it). */
 

@@ -12,7 +12,8 @@ static_assert(configTIMER_TASK_PRIORITY >= 1 && configTIMER_TASK_PRIORITY < conf
               "FreeRTOSConfig.h: configTIMER_TASK_PRIORITY must be 1 to configMAX_PRIORITIES - 1");
 
 // The kernel was built with its own timer service configuration
-// (PETREL_CONFIG_TIMER_*); FreeRTOSConfig.h must fit in it.
+// (PETREL_CONFIG_TIMER_*); FreeRTOSConfig.h must fit in it. A shorter
+// configTIMER_QUEUE_LENGTH is enforced at run time (set_queue_length).
 static_assert(configTIMER_QUEUE_LENGTH >= 1 &&
                   configTIMER_QUEUE_LENGTH <= petrel::kernel::kTimerQueueLength,
               "FreeRTOSConfig.h: configTIMER_QUEUE_LENGTH is above the kernel's "
@@ -58,7 +59,17 @@ void set_service_priority() {
     kernel::task_set_priority(t, configTIMER_TASK_PRIORITY);
 }
 
-void no_op(void*, uint32_t) {}
+// The daemon's command queue holds configTIMER_QUEUE_LENGTH commands (the
+// kernel's ring may be longer). Set before any command is posted.
+void set_queue_length() {
+  kernel::soft_timer_set_queue_length(configTIMER_QUEUE_LENGTH);
+}
+
+// Pended at scheduler start, so the daemon exists from then on: its first
+// work is the startup hook, if the configuration asks for it.
+void daemon_start(void*, uint32_t) {
+  if constexpr (configUSE_DAEMON_TASK_STARTUP_HOOK != 0) vApplicationDaemonTaskStartupHook();
+}
 
 TimerHandle_t create(const char* call, const char* name, TickType_t period, UBaseType_t auto_reload,
                      void* id, TimerCallbackFunction_t cb, StaticTimer_t* buffer) {
@@ -70,6 +81,7 @@ TimerHandle_t create(const char* call, const char* name, TickType_t period, UBas
     PETREL_FR_MISUSE(call, "called from interrupt context");
     return nullptr;
   }
+  set_queue_length();
   kernel::TimerConfig config;
   config.name = name != nullptr ? name : "";
   config.period = kernel::Ticks{period};
@@ -118,7 +130,8 @@ namespace petrel::freertos {
 // vTaskStartScheduler: the timer daemon exists once the scheduler runs, at
 // configTIMER_TASK_PRIORITY (a no-op pended call creates it).
 void timers_on_scheduler_start() {
-  (void)kernel::soft_timer_pend_call(no_op, nullptr, 0, kernel::kNoWait);
+  set_queue_length();
+  (void)kernel::soft_timer_pend_call(daemon_start, nullptr, 0, kernel::kNoWait);
   set_service_priority();
 }
 
@@ -247,6 +260,7 @@ BaseType_t xTimerPendFunctionCall(PendedFunction_t fn, void* p1, uint32_t p2, Ti
   bool misuse;
   const kernel::Ticks wait = checked_wait("xTimerPendFunctionCall", ticks, &misuse);
   if (misuse) return pdFAIL;
+  set_queue_length();
   const Status s = kernel::soft_timer_pend_call(fn, p1, p2, wait);
   if (kernel::scheduler_running()) set_service_priority();
   return s.ok() ? pdPASS : pdFAIL;
@@ -259,6 +273,7 @@ BaseType_t xTimerPendFunctionCallFromISR(PendedFunction_t fn, void* p1, uint32_t
     return pdFAIL;
   }
   bool w = false;
+  set_queue_length();
   const Status s = kernel::soft_timer_pend_call_from_isr(fn, p1, p2, &w);
   set_woken(woken, w);
   return s.ok() ? pdPASS : pdFAIL;

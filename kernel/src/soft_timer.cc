@@ -13,8 +13,8 @@
 // critical sections.
 //
 // The service task loop: with interrupts masked, look at the first active
-// timer and the oldest command; if the timer is due and expired no later
-// than the command was issued, expire it, else apply the command, else wait
+// timer and the oldest command; if the timer is due and expired before the
+// tick the command was issued at, expire it, else apply the command, else wait
 // on the ring with a timeout up to the first expiry (no periodic wake-up).
 // Expiring a timer unlinks it and, for a periodic one, re-links it at
 // expiry + period before its callback runs (interrupts enabled), so a
@@ -74,6 +74,9 @@ struct TimerModule {
 };
 
 constinit TimerModule g;
+// Commands that may wait in the ring (soft_timer_set_queue_length); kept
+// apart from `g`, which forget_everything() rebuilds.
+size_t g_limit = kTimerQueueLength;
 // Changes at every module reset, so timers of an earlier kernel are not
 // mistaken for live ones. Never 0 (a timer's "not initialized").
 uint32_t g_generation = 1;
@@ -199,8 +202,13 @@ void service_main(void*) {
       const Ticks now = tick_count();
       SoftTimer* first = g.active.front();
       const Command* oldest = g.count > 0 ? &g.ring[g.head] : nullptr;
+      // A command issued at the very tick a timer expires goes first (as
+      // FreeRTOS's timer task, which handles the commands it finds on
+      // waking before it looks for expired timers): a reset from the tick
+      // hook or an interrupt at the expiry tick restarts the timer instead
+      // of following its callback.
       if (first != nullptr && first->expiry <= now &&
-          (oldest == nullptr || !oldest->timed || first->expiry <= oldest->time)) {
+          (oldest == nullptr || !oldest->timed || first->expiry < oldest->time)) {
         due = first;
       } else if (oldest != nullptr) {
         cmd = *oldest;
@@ -248,7 +256,7 @@ Status ensure_service(bool* created = nullptr) {
 // interrupts masked. A delete marks its timer so no command follows it.
 Status push(const Command& c) {
   if (c.op != Op::kPendCall && (!live(c.timer) || c.timer->deleting)) return kErrDead;
-  if (g.count == kTimerQueueLength) return kErrFull;
+  if (g.count >= g_limit) return kErrFull;
   g.ring[(g.head + g.count) % kTimerQueueLength] = c;
   ++g.count;
   if (c.op == Op::kDelete) c.timer->deleting = true;
@@ -474,9 +482,15 @@ Task* soft_timer_service_task() {
   return g.service;
 }
 
+void soft_timer_set_queue_length(size_t length) {
+  CriticalSection cs;
+  g_limit = length < 1 ? 1 : length > kTimerQueueLength ? kTimerQueueLength : length;
+}
+
 void soft_timer_reset_module() {
   if (scheduler_running()) panic("soft_timer_reset_module while the scheduler runs");
   forget_everything();
+  g_limit = kTimerQueueLength;
 }
 
 }  // namespace petrel::kernel

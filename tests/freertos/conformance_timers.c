@@ -1,5 +1,6 @@
 /* Conformance: software timers and the timer daemon (configUSE_TIMERS 1,
- * configTIMER_TASK_PRIORITY 6, configTIMER_QUEUE_LENGTH 10). */
+ * configTIMER_TASK_PRIORITY 6, configTIMER_QUEUE_LENGTH 6: shorter than the
+ * kernel's ring, configUSE_DAEMON_TASK_STARTUP_HOOK 1). */
 #include <string.h>
 
 #include "harness.h"
@@ -238,6 +239,63 @@ static void misuse(void) {
   t_run(body_misuse, NULL, 2);
 }
 
+/* ---- a reset from the tick hook at the tick the timer expires ---- */
+
+static TimerHandle_t g_hook_timer;
+static volatile TickType_t g_hook_reset_at;
+static volatile BaseType_t g_hook_reset_result;
+
+static void reset_at_expiry(void) {
+  const TickType_t now = xTaskGetTickCountFromISR();
+  if (g_hook_reset_at == 0 && now == xTimerGetExpiryTime(g_hook_timer)) {
+    BaseType_t woken = pdFALSE;
+    g_hook_reset_result = xTimerResetFromISR(g_hook_timer, &woken);
+    g_hook_reset_at = now;
+  }
+}
+
+/* FreeRTOS's timer task handles the commands it finds on waking before it
+ * looks for expired timers: a reset issued at the expiry tick (from the tick
+ * hook here) restarts the timer, and the callback comes one period later
+ * only, not also at that tick. */
+static void body_reset_at_expiry_tick(void* p) {
+  (void)p;
+  g_fired = 0;
+  g_hook_reset_at = 0;
+  g_hook_reset_result = 99;
+  g_hook_timer = xTimerCreate("hooked", 5, pdFALSE, NULL, count_cb);
+  T_CHECK(g_hook_timer != NULL);
+  T_EQ(xTimerStart(g_hook_timer, 0), pdPASS);
+  t_tick_hook_fn = reset_at_expiry;
+  vTaskDelay(20);
+  t_tick_hook_fn = NULL;
+  T_EQ(g_hook_reset_result, pdPASS);
+  T_CHECK(g_hook_reset_at != 0);
+  T_EQ(g_fired, 1);
+  T_EQ(g_fired_at - g_hook_reset_at, 5);
+  T_EQ(xTimerDelete(g_hook_timer, portMAX_DELAY), pdPASS);
+}
+
+static void reset_at_expiry_tick(void) {
+  t_run(body_reset_at_expiry_tick, NULL, 2);
+}
+
+static volatile unsigned long g_startup_calls_seen;
+
+static void body_daemon_startup_hook(void* p) {
+  (void)p;
+  vTaskDelay(1); /* the daemon has run */
+  g_startup_calls_seen = t_daemon_startup_calls;
+}
+
+/* The daemon calls vApplicationDaemonTaskStartupHook once per start. */
+static void daemon_startup_hook(void) {
+  g_startup_calls_seen = 0;
+  t_run(body_daemon_startup_hook, NULL, 2);
+  T_EQ(g_startup_calls_seen, 1);
+  T_EQ(t_daemon_startup_calls, 1);
+}
+
 const t_case t_timer_cases[] = {
     {"Timer.OneShot", one_shot},
     {"Timer.PeriodicStopReloadMode", periodic_stop_reload_mode},
@@ -247,5 +305,7 @@ const t_case t_timer_cases[] = {
     {"Timer.FromISR", from_isr},
     {"Timer.CommandQueueFull", command_queue_full},
     {"Timer.Misuse", misuse},
+    {"Timer.ResetAtExpiryTick", reset_at_expiry_tick},
+    {"Timer.DaemonStartupHook", daemon_startup_hook},
     {NULL, NULL},
 };

@@ -11,6 +11,8 @@ const t_case* const t_all_tables[] = {t_task_cases,  t_queue_cases, t_semphr_cas
 volatile unsigned long t_idle_hook_calls;
 volatile unsigned long t_malloc_failed_calls;
 volatile unsigned long t_tick_hook_calls;
+volatile unsigned long t_daemon_startup_calls;
+void (*volatile t_tick_hook_fn)(void);
 
 static int g_failures;
 static const char* g_expected; /* armed by t_expect_assert_begin */
@@ -104,6 +106,8 @@ void t_begin_case(void) {
   t_idle_hook_calls = 0;
   t_malloc_failed_calls = 0;
   t_tick_hook_calls = 0;
+  t_tick_hook_fn = NULL;
+  t_daemon_startup_calls = 0;
 }
 
 int t_end_case(void) {
@@ -118,6 +122,12 @@ void vApplicationIdleHook(void) {
 
 void vApplicationTickHook(void) {
   ++t_tick_hook_calls;
+  void (*fn)(void) = t_tick_hook_fn;
+  if (fn != NULL) fn();
+}
+
+void vApplicationDaemonTaskStartupHook(void) {
+  ++t_daemon_startup_calls;
 }
 
 void vApplicationMallocFailedHook(void) {

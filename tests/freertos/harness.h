@@ -75,6 +75,10 @@ void t_run(void (*body)(void*), void* arg, UBaseType_t priority);
 extern volatile unsigned long t_idle_hook_calls;
 extern volatile unsigned long t_malloc_failed_calls;
 extern volatile unsigned long t_tick_hook_calls;
+extern volatile unsigned long t_daemon_startup_calls;
+/* Called by vApplicationTickHook, in the tick interrupt, when set (reset to
+ * NULL before each case). */
+extern void (*volatile t_tick_hook_fn)(void);
 
 /* ---- supplied by the runner ---- */
 /* Runs fn(arg) in interrupt context (a real interrupt on a guest, a

@@ -21,7 +21,8 @@
 #define configCHECK_FOR_STACK_OVERFLOW 2
 #define configUSE_TIMERS 1
 #define configTIMER_TASK_PRIORITY 6
-#define configTIMER_QUEUE_LENGTH 10
+#define configTIMER_QUEUE_LENGTH 6 /* shorter than the kernel's ring of 10 */
+#define configUSE_DAEMON_TASK_STARTUP_HOOK 1
 #define configTIMER_TASK_STACK_DEPTH 2048 /* words: the kernel's 16 KiB */
 
 void t_config_assert(const char* file, int line);

@@ -169,6 +169,13 @@ TimerMode soft_timer_mode(const SoftTimer* timer);
 // Takes effect at the next expiry (vTimerSetReloadMode).
 void soft_timer_set_mode(SoftTimer* timer, TimerMode mode);
 
+// How many commands may wait in the queue, from 1 to kTimerQueueLength (the
+// ring's size, and the default): a command that finds that many queued
+// waits for room or fails, as at a full ring (configTIMER_QUEUE_LENGTH).
+// Values out of range are clamped. soft_timer_reset_module restores the
+// default.
+void soft_timer_set_queue_length(size_t length);
+
 // The service task (xTimerGetTimerDaemonTaskHandle), nullptr until created.
 // Its priority may be changed; it must not be deleted.
 Task* soft_timer_service_task();
