@@ -278,7 +278,11 @@ Status mutex_lock(Mutex* m, Ticks timeout) {
     // Woken to try again (kWakeAndRetry: the mutex is free, or another task
     // took it first), or timed out, aborted or suspended: off the queue.
     stop_waiting(self);
-    if (reason == WakeReason::kAborted) return Error{Errc::kTimeout, "mutex: wait aborted"};
+    // FreeRTOS's rule also keeps waiting, for the time left, after the task
+    // was suspended and resumed; only task_abort_delay ends the wait.
+    if (reason == WakeReason::kAborted &&
+        !(m->wake_rule == WakeRule::kWakeAndRetry && self->wait_suspended))
+      return Error{Errc::kTimeout, "mutex: wait aborted"};
   }
 }
 

@@ -217,7 +217,9 @@ Status block(Queue* q, WaitQueue& wq, void* buffer, Op op, Ticks timeout) {
     self->wait_data = 0;
     if (w.outcome == Outcome::kDone) return ok();
     if (w.outcome == Outcome::kDeleted || call.object_deleted()) return kDeletedErr;
-    if (r == WakeReason::kAborted) return kAbortedErr;
+    // FreeRTOS's rule also keeps waiting, for the time left, after the task
+    // was suspended and resumed; only task_abort_delay ends the wait.
+    if (r == WakeReason::kAborted && !(retries(q) && self->wait_suspended)) return kAbortedErr;
     // Woken to try again (kWakeAndRetry), or timed out: the queue may have
     // changed since the wake-up.
     if (try_now(q, buffer, op)) return ok();

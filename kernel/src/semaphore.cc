@@ -163,7 +163,11 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
     self->wait_data = 0;
     if (outcome == kGiven) return ok();
     if (outcome == kDeleted || call.object_deleted()) return kDeletedErr;
-    if (r == WakeReason::kAborted) return kAbortedErr;
+    // FreeRTOS's rule also keeps waiting, for the time left, after the task
+    // was suspended and resumed; only task_abort_delay ends the wait.
+    if (r == WakeReason::kAborted &&
+        !(s->wake_rule == WakeRule::kWakeAndRetry && self->wait_suspended))
+      return kAbortedErr;
     // Woken to try again (kWakeAndRetry), or timed out: a give may have
     // raised the count since the wake-up, or another task taken the unit.
     if (s->count > 0) {

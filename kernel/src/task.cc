@@ -252,7 +252,10 @@ void task_suspend(Task* t) {
     panic("task_suspend: the running task with the scheduler locked");
   const bool was_waiting = t->state == TaskState::kBlocked;
   remove_from_all_lists(t);
-  if (was_waiting) t->wake_reason = WakeReason::kAborted;
+  if (was_waiting) {
+    t->wake_reason = WakeReason::kAborted;
+    t->wait_suspended = true;  // kWakeAndRetry objects wait on after the resume
+  }
   if (was_waiting && t->blocked_on_mutex != nullptr) mutex_wait_ended(t);
   t->state = TaskState::kSuspended;
   if (t == k.current) {

@@ -11,6 +11,7 @@ void WaitQueue::insert(Task* t) {
 WakeReason WaitQueue::wait(Ticks timeout) {
   if (timeout == kNoWait) return WakeReason::kTimeout;
   Task* t = g_kernel.current;
+  t->wait_suspended = false;
   insert(t);
   t->waiting_on = this;
   WakeReason r = block_current(timeout);

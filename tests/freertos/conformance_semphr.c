@@ -346,6 +346,89 @@ static void mutex_retaken_by_giver(void) {
   T_LOG_IS("giver-retook waiter-took");
 }
 
+/* ---- a task suspended while it waits goes on waiting once resumed ---- */
+
+static volatile BaseType_t g_suspended_results[3];
+static SemaphoreHandle_t g_wait_sem, g_wait_mutex;
+static QueueHandle_t g_wait_queue;
+
+static void suspended_waiter(void* p) {
+  const intptr_t which = (intptr_t)p;
+  int v = 0;
+  if (which == 0) g_suspended_results[0] = xQueueReceive(g_wait_queue, &v, portMAX_DELAY);
+  if (which == 1) g_suspended_results[1] = xSemaphoreTake(g_wait_sem, portMAX_DELAY);
+  if (which == 2) {
+    g_suspended_results[2] = xSemaphoreTake(g_wait_mutex, portMAX_DELAY);
+    if (g_suspended_results[2] == pdPASS) xSemaphoreGive(g_wait_mutex);
+  }
+}
+
+static void body_suspend_while_waiting(void* p) {
+  (void)p;
+  g_wait_queue = xQueueCreate(1, sizeof(int));
+  g_wait_sem = xSemaphoreCreateBinary();
+  g_wait_mutex = xSemaphoreCreateMutex();
+  T_EQ(xSemaphoreTake(g_wait_mutex, 0), pdPASS);
+  TaskHandle_t w[3];
+  for (intptr_t i = 0; i < 3; ++i) {
+    g_suspended_results[i] = 99;
+    T_EQ(xTaskCreate(suspended_waiter, "waiter", T_STACK, (void*)i, 3, &w[i]), pdPASS);
+  }
+  vTaskDelay(1); /* all three wait */
+  for (int i = 0; i < 3; ++i) vTaskSuspend(w[i]);
+  vTaskDelay(2);
+  for (int i = 0; i < 3; ++i) vTaskResume(w[i]); /* they wait on */
+  vTaskDelay(2);
+  for (int i = 0; i < 3; ++i) {
+    T_EQ(g_suspended_results[i], 99);
+    T_EQ(eTaskGetState(w[i]), eBlocked);
+  }
+  int v = 5;
+  T_EQ(xQueueSend(g_wait_queue, &v, 0), pdPASS);
+  T_EQ(xSemaphoreGive(g_wait_sem), pdPASS);
+  T_EQ(xSemaphoreGive(g_wait_mutex), pdPASS);
+  vTaskDelay(2);
+  for (int i = 0; i < 3; ++i) T_EQ(g_suspended_results[i], pdPASS);
+  vQueueDelete(g_wait_queue);
+  vSemaphoreDelete(g_wait_sem);
+  vSemaphoreDelete(g_wait_mutex);
+}
+
+static void suspend_while_waiting(void) {
+  t_run(body_suspend_while_waiting, NULL, 2);
+}
+
+static void timed_waiter(void* p) {
+  (void)p;
+  int v;
+  g_suspended_results[0] = xQueueReceive(g_wait_queue, &v, 20);
+}
+
+/* The timeout still counts from the call: suspended and resumed, the
+ * receive times out 20 ticks after it began. */
+static void body_suspend_keeps_deadline(void* p) {
+  (void)p;
+  g_wait_queue = xQueueCreate(1, sizeof(int));
+  g_suspended_results[0] = 99;
+  TaskHandle_t w = NULL;
+  const TickType_t start = xTaskGetTickCount();
+  T_EQ(xTaskCreate(timed_waiter, "waiter", T_STACK, NULL, 3, &w), pdPASS);
+  vTaskDelay(5);
+  vTaskSuspend(w);
+  vTaskDelay(5);
+  vTaskResume(w);
+  vTaskDelay(5);
+  T_EQ(g_suspended_results[0], 99); /* waiting on */
+  while (g_suspended_results[0] == 99 && xTaskGetTickCount() - start < 40) vTaskDelay(1);
+  T_EQ(g_suspended_results[0], errQUEUE_EMPTY);
+  T_CHECK(xTaskGetTickCount() - start >= 20 && xTaskGetTickCount() - start <= 22);
+  vQueueDelete(g_wait_queue);
+}
+
+static void suspend_keeps_deadline(void) {
+  t_run(body_suspend_keeps_deadline, NULL, 2);
+}
+
 const t_case t_semphr_cases[] = {
     {"Semaphore.Binary", binary_semaphore},
     {"Semaphore.Counting", counting_semaphore},
@@ -358,5 +441,7 @@ const t_case t_semphr_cases[] = {
     {"Semaphore.FromISR", from_isr},
     {"Semaphore.IsrGivesMerge", isr_gives_merge},
     {"Semaphore.MutexRetakenByGiver", mutex_retaken_by_giver},
+    {"Semaphore.SuspendWhileWaiting", suspend_while_waiting},
+    {"Semaphore.SuspendKeepsDeadline", suspend_keeps_deadline},
     {NULL, NULL},
 };

@@ -41,11 +41,11 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   // --- scheduling (guarded by interrupts off) ---
   arch::ArchContext context;
   TaskState state = TaskState::kReady;
-  Priority priority = 0;       // effective (raised by priority inheritance)
-  Priority base_priority = 0;  // as set by the application
-  bool delayed = false;        // on the delayed list (wake_tick valid)
-  bool suspended_waiting = false;
-  Ticks wake_tick;  // when `delayed`: when to wake
+  Priority priority = 0;        // effective (raised by priority inheritance)
+  Priority base_priority = 0;   // as set by the application
+  bool delayed = false;         // on the delayed list (wake_tick valid)
+  bool wait_suspended = false;  // the last wait ended (kAborted) by task_suspend
+  Ticks wake_tick;              // when `delayed`: when to wake
   WaitQueue* waiting_on = nullptr;
   WakeReason wake_reason = WakeReason::kNone;
   uint32_t critical_nesting = 0;      // saved across context switches
