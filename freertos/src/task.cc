@@ -199,6 +199,9 @@ BaseType_t xTaskDelayUntil(TickType_t* previous, TickType_t increment) {
       delayed = pdTRUE;
     }
   }
+  // FreeRTOS yields at the end of xTaskDelayUntil whether or not it delayed:
+  // a task that is late lets the tasks of its priority run first.
+  if (delayed == pdFALSE && kernel::scheduler_running()) kernel::task_yield();
   return delayed;
 }
 
@@ -476,7 +479,11 @@ static uint32_t notify_take(const char* call, UBaseType_t index, BaseType_t clea
     PETREL_FR_MISUSE(call, "no running task (the scheduler has not started)");
     return 0;
   }
-  return kernel::notify_take(static_cast<unsigned>(index), clear != pdFALSE, wait).value_or(0);
+  // As FreeRTOS: any notification ends the wait, even one that leaves the
+  // value 0 (eNoAction, eSetBits with 0), and the call then returns 0.
+  return kernel::notify_take(static_cast<unsigned>(index), clear != pdFALSE, wait,
+                             kernel::NotifyTakeWake::kAnyNotification)
+      .value_or(0);
 }
 
 uint32_t ulTaskNotifyTakeIndexed(UBaseType_t index, BaseType_t clear, TickType_t ticks) {

@@ -129,7 +129,8 @@ Status notify_give_from_isr(Task* t, unsigned index, bool* higher_priority_woken
   return notify_common(t, index, 0, NotifyAction::kIncrement, nullptr, higher_priority_woken);
 }
 
-Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout) {
+Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout,
+                             NotifyTakeWake wake) {
   CriticalSection cs;
   auto checked = check_waiter(index, timeout);
   if (!checked) return checked.error();
@@ -147,7 +148,12 @@ Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout) 
       if (try_take(self, index, clear_on_exit, &taken)) return taken;
       break;
     }
-    // Signaled but still 0 (e.g. NotifyAction::kNone): wait out the rest.
+    // Signaled but still 0 (e.g. NotifyAction::kNone): wait out the rest,
+    // or return that 0.
+    if (wake == NotifyTakeWake::kAnyNotification) {
+      self->notify_state[index] = NotifyState::kIdle;
+      return uint32_t{0};
+    }
   }
   self->notify_state[index] = NotifyState::kIdle;
   return kErrTakeTimeout;

@@ -153,11 +153,38 @@ static void from_isr(void) {
   T_LOG_IS("woke=3 index1=5 index2=2 back");
 }
 
+/* ulTaskNotifyTake ends at any notification, even one that leaves the
+ * value 0, and returns that 0 (it does not wait out its timeout). */
+static volatile TickType_t g_take_returned_after;
+
+static void zero_taker(void* p) {
+  (void)p;
+  const TickType_t start = xTaskGetTickCount();
+  t_log_n("took", (long)ulTaskNotifyTake(pdTRUE, 50));
+  g_take_returned_after = xTaskGetTickCount() - start;
+}
+
+static void body_take_woken_by_zero(void* p) {
+  (void)p;
+  g_take_returned_after = 99;
+  T_EQ(xTaskCreate(zero_taker, "taker", T_STACK, NULL, 3, &g_taker), pdPASS);
+  vTaskDelay(2); /* it waits */
+  T_EQ(xTaskNotify(g_taker, 0, eNoAction), pdPASS);
+  vTaskDelay(2);
+  T_CHECK(g_take_returned_after <= 3);
+}
+
+static void take_woken_by_zero(void) {
+  t_run(body_take_woken_by_zero, NULL, 2);
+  T_LOG_IS("took=0");
+}
+
 const t_case t_notify_cases[] = {
     {"Notify.GiveAndTake", give_and_take},
     {"Notify.WaitBitsAndValues", wait_bits_and_values},
     {"Notify.ActionsQueryClear", actions_query_clear},
     {"Notify.IndexedAreIndependent", indexed_are_independent},
     {"Notify.FromISR", from_isr},
+    {"Notify.TakeWokenByZero", take_woken_by_zero},
     {NULL, NULL},
 };

@@ -507,6 +507,30 @@ static void kernel_version(void) {
   T_EQ(strcmp(tskKERNEL_VERSION_NUMBER, "V10.4.6"), 0);
 }
 
+/* A late xTaskDelayUntil does not block but still yields: the other task
+ * of the same priority runs before the caller goes on. */
+static void same_priority_other(void* p) {
+  (void)p;
+  t_log("other");
+}
+
+static void body_late_delay_until_yields(void* p) {
+  (void)p;
+  TickType_t previous = xTaskGetTickCount();
+  t_platform_spend_ticks(3); /* now late for a 2-tick period */
+  /* Created after the ticks were spent: time slicing has not run it yet. */
+  T_EQ(xTaskCreate(same_priority_other, "other", T_STACK, NULL, 2, NULL), pdPASS);
+  t_log("late");
+  T_EQ(xTaskDelayUntil(&previous, 2), pdFALSE);
+  t_log("after");
+  vTaskDelay(1);
+}
+
+static void late_delay_until_yields(void) {
+  t_run(body_late_delay_until_yields, NULL, 2);
+  T_LOG_IS("late other after");
+}
+
 const t_case t_task_cases[] = {
     {"Task.CreatePreempts", create_preempts},
     {"Task.PriorityGetSet", priority_get_set},
@@ -531,6 +555,7 @@ const t_case t_task_cases[] = {
     {"Task.BackwardCompatibleNames", backward_compatible_names},
     {"Task.SystemState", system_state},
     {"Task.KernelVersion", kernel_version},
+    {"Task.LateDelayUntilYields", late_delay_until_yields},
     {NULL, NULL},
 };
 

@@ -51,10 +51,13 @@ Status notify_give_from_isr(Task* task, unsigned index, bool* higher_priority_wo
 // to `timeout` for the value on `index` to be non-zero, then decrements it
 // (or zeroes it with clear_on_exit) and returns the value it had before.
 // Timeout: Errc::kTimeout, so notify_take(...).value_or(0) is exactly
-// ulTaskNotifyTake's result (0 on timeout). A wake-up that leaves the value
-// 0 (e.g. kNone) keeps waiting for the rest of the timeout. Leaves the
-// index's state idle (a pending notification is consumed).
-Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout);
+// ulTaskNotifyTake's result (0 on timeout). A notification that leaves the
+// value 0 (e.g. kNone) keeps it waiting for the rest of the timeout, or with
+// kAnyNotification (FreeRTOS's ulTaskNotifyTake) ends the wait and returns
+// 0. Leaves the index's state idle (a pending notification is consumed).
+enum class NotifyTakeWake : uint8_t { kNonZeroValue, kAnyNotification };
+Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout,
+                             NotifyTakeWake wake = NotifyTakeWake::kNonZeroValue);
 
 // Event/mailbox wait (xTaskNotifyWaitIndexed), calling task: if no
 // notification is pending on `index`, clears `bits_to_clear_on_entry` in the
