@@ -516,10 +516,10 @@ static void same_priority_other(void* p) {
 
 static void body_late_delay_until_yields(void* p) {
   (void)p;
-  TickType_t previous = xTaskGetTickCount();
-  t_platform_spend_ticks(3); /* now late for a 2-tick period */
-  /* Created after the ticks were spent: time slicing has not run it yet. */
   T_EQ(xTaskCreate(same_priority_other, "other", T_STACK, NULL, 2, NULL), pdPASS);
+  /* Late for a 2-tick period, without spending ticks (which would let time
+   * slicing run the other task first). */
+  TickType_t previous = xTaskGetTickCount() - 3;
   t_log("late");
   T_EQ(xTaskDelayUntil(&previous, 2), pdFALSE);
   t_log("after");
