@@ -52,7 +52,7 @@ commands:
   test [-- ARGS] build everything and run the test suite (CTest; ARGS go to ctest), all but
                the endurance runs
   soak [-- ARGS] build everything and run the endurance runs alone (CTest label soak: 10^4
-               vchan open/close cycles on each architecture; about 10 minutes)
+               vchan open/close cycles on each architecture; about 3 minutes)
   bench [--quick] [--arch arm64|arm32]
                run the benchmarks in a guest under --icount on arm64, then on arm32, and
                write both side by side to bench/RESULTS.md (--quick: a tenth of the
