@@ -105,6 +105,17 @@ UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t xTask);
 UBaseType_t uxTaskGetSystemState(TaskStatus_t* const pxTaskStatusArray,
                                  const UBaseType_t uxArraySize,
                                  configRUN_TIME_COUNTER_TYPE* const pulTotalRunTime);
+/* Tables of every task, as FreeRTOS formats them (one line a task, ending
+ * "\r\n"). vTaskList: name, state (X running, R ready, B blocked, S
+ * suspended, D deleted), priority, stack high-water mark (words), task number.
+ * vTaskGetRunTimeStats: name, run time (microseconds), share of the total
+ * ("<1%" below one percent). The buffer must hold about 40 bytes a task;
+ * vTaskListTasks and vTaskGetRunTimeStatistics (FreeRTOS 11) take its size
+ * and never write past it. */
+void vTaskList(char* pcWriteBuffer);
+void vTaskListTasks(char* pcWriteBuffer, size_t uxBufferLength);
+void vTaskGetRunTimeStats(char* pcWriteBuffer);
+void vTaskGetRunTimeStatistics(char* pcWriteBuffer, size_t uxBufferLength);
 /* One task (NULL: the caller). xGetFreeStackSpace: pdFALSE skips the
  * high-water mark (reported as 0); eState: eInvalid to look it up. */
 void vTaskGetInfo(TaskHandle_t xTask, TaskStatus_t* pxTaskStatus, BaseType_t xGetFreeStackSpace,

@@ -1,7 +1,10 @@
 // Petrel's FreeRTOS-compatible API: tasks, the scheduler and notifications
 // (task.h), on petrel/kernel/task.h, sched.h and notify.h.
+#include <stdarg.h>
+
 #include "internal.h"
 #include "petrel/arch.h"
+#include "petrel/fmt.h"
 #include "petrel/kernel/notify.h"
 #include "petrel/time.h"
 
@@ -418,6 +421,111 @@ void vTaskGetInfo(TaskHandle_t task, TaskStatus_t* status, BaseType_t stack_spac
     return;
   }
   if (state != eInvalid) status->eCurrentState = state;
+}
+
+// ---- formatted tables (vTaskList, vTaskGetRunTimeStats) ----
+
+}  // extern "C"
+
+namespace {
+
+// What FreeRTOS's tables print for a state.
+char state_letter(eTaskState state) {
+  switch (state) {
+    case eRunning:
+      return 'X';
+    case eReady:
+      return 'R';
+    case eBlocked:
+      return 'B';
+    case eSuspended:
+      return 'S';
+    case eDeleted:
+      return 'D';
+    case eInvalid:
+      break;
+  }
+  return '?';
+}
+
+// Appends to a bounded buffer; the text is cut, never overrun.
+struct Writer {
+  char* buf;
+  size_t size;
+  size_t used = 0;
+  void add(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
+    if (used + 1 >= size) return;
+    va_list ap;
+    va_start(ap, fmt);
+    const size_t n = vformat_to(buf + used, size - used, fmt, ap);
+    va_end(ap);
+    used = n < size - used ? used + n : size - 1;
+  }
+};
+
+// Calls `row` for every task with FreeRTOS's padded name already written.
+template <typename Row>
+void write_table(const char* call, char* buffer, size_t size, Row row) {
+  if (buffer == nullptr || size == 0) {
+    PETREL_FR_MISUSE(call, "NULL buffer");
+    return;
+  }
+  buffer[0] = '\0';
+  // Room for a few tasks created meanwhile; the array comes from the heap,
+  // as FreeRTOS's does (nothing is written if it cannot be had).
+  const UBaseType_t room = uxTaskGetNumberOfTasks() + 4;
+  auto* status = static_cast<TaskStatus_t*>(pvPortMalloc(room * sizeof(TaskStatus_t)));
+  if (status == nullptr) return;
+  configRUN_TIME_COUNTER_TYPE total = 0;
+  const UBaseType_t n = uxTaskGetSystemState(status, room, &total);
+  Writer w{buffer, size};
+  for (UBaseType_t i = 0; i < n; ++i) {
+    w.add("%-*s", configMAX_TASK_NAME_LEN - 1, status[i].pcTaskName);
+    row(&w, status[i], total);
+  }
+  vPortFree(status);
+}
+
+void list_tasks(const char* call, char* buffer, size_t size) {
+  write_table(
+      call, buffer, size, [](Writer* w, const TaskStatus_t& s, configRUN_TIME_COUNTER_TYPE) {
+        w->add("\t%c\t%u\t%u\t%u\r\n", state_letter(s.eCurrentState),
+               static_cast<unsigned>(s.uxCurrentPriority),
+               static_cast<unsigned>(s.usStackHighWaterMark), static_cast<unsigned>(s.xTaskNumber));
+      });
+}
+
+void run_time_stats(const char* call, char* buffer, size_t size) {
+  write_table(call, buffer, size,
+              [](Writer* w, const TaskStatus_t& s, configRUN_TIME_COUNTER_TYPE total) {
+                const auto hundredth = total / 100;
+                const auto share = hundredth > 0 ? s.ulRunTimeCounter / hundredth : 0;
+                if (share > 0)
+                  w->add("\t%lu\t\t%lu%%\r\n", static_cast<unsigned long>(s.ulRunTimeCounter),
+                         static_cast<unsigned long>(share));
+                else
+                  w->add("\t%lu\t\t<1%%\r\n", static_cast<unsigned long>(s.ulRunTimeCounter));
+              });
+}
+
+// FreeRTOS's unbounded forms: the caller promises room for every line.
+constexpr size_t kUnbounded = 40 * 256;
+
+}  // namespace
+
+extern "C" {
+
+void vTaskList(char* buffer) {
+  list_tasks("vTaskList", buffer, kUnbounded);
+}
+void vTaskListTasks(char* buffer, size_t size) {
+  list_tasks("vTaskListTasks", buffer, size);
+}
+void vTaskGetRunTimeStats(char* buffer) {
+  run_time_stats("vTaskGetRunTimeStats", buffer, kUnbounded);
+}
+void vTaskGetRunTimeStatistics(char* buffer, size_t size) {
+  run_time_stats("vTaskGetRunTimeStatistics", buffer, size);
 }
 
 // ---- notifications ----

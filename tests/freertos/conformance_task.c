@@ -1,4 +1,5 @@
 /* Conformance: tasks, delays, priorities, suspension, the scheduler. */
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
@@ -500,6 +501,52 @@ static void system_state(void) {
   t_run(body_system_state, NULL, 2);
 }
 
+/* Whether `text` contains `part` (the guest's string.h has no strstr). */
+static int contains(const char* text, const char* part) {
+  const size_t n = strlen(part);
+  for (; *text != '\0'; ++text)
+    if (strncmp(text, part, n) == 0) return 1;
+  return 0;
+}
+
+static int count_lines(const char* text) {
+  int n = 0;
+  for (; *text != '\0'; ++text)
+    if (text[0] == '\r' && text[1] == '\n') ++n;
+  return n;
+}
+
+static void body_task_tables(void* p) {
+  (void)p;
+  TaskHandle_t worker = NULL;
+  T_EQ(xTaskCreate(sleeper, "sleeper", T_STACK, NULL, 1, &worker), pdPASS);
+  vTaskDelay(1);
+  static char table[1024];
+  vTaskListTasks(table, sizeof table);
+  T_EQ(count_lines(table), uxTaskGetNumberOfTasks());
+  /* The name padded to configMAX_TASK_NAME_LEN - 1, then the fields. */
+  char want[64];
+  snprintf(want, sizeof want, "%-*s\tX\t2\t", configMAX_TASK_NAME_LEN - 1, "test");
+  T_CHECK(contains(table, want));
+  snprintf(want, sizeof want, "%-*s\tB\t1\t", configMAX_TASK_NAME_LEN - 1, "sleeper");
+  T_CHECK(contains(table, want));
+  /* Bounded: cut, never overrun. */
+  char small[12];
+  memset(small, '#', sizeof small);
+  vTaskListTasks(small, 10);
+  T_EQ(strlen(small), 9);
+  T_EQ(small[10], '#');
+  /* Run-time statistics off in this configuration: every share is "<1%". */
+  vTaskGetRunTimeStatistics(table, sizeof table);
+  T_EQ(count_lines(table), uxTaskGetNumberOfTasks());
+  T_CHECK(contains(table, "\t0\t\t<1%\r\n"));
+  vTaskDelete(worker);
+}
+
+static void task_tables(void) {
+  t_run(body_task_tables, NULL, 2);
+}
+
 static void kernel_version(void) {
   T_EQ(tskKERNEL_VERSION_MAJOR, 10);
   T_EQ(tskKERNEL_VERSION_MINOR, 4);
@@ -555,6 +602,7 @@ const t_case t_task_cases[] = {
     {"Task.BackwardCompatibleNames", backward_compatible_names},
     {"Task.SystemState", system_state},
     {"Task.KernelVersion", kernel_version},
+    {"Task.ListAndRunTimeTables", task_tables},
     {"Task.LateDelayUntilYields", late_delay_until_yields},
     {NULL, NULL},
 };
