@@ -402,24 +402,13 @@ void vTaskGetInfo(TaskHandle_t task, TaskStatus_t* status, BaseType_t stack_spac
                      status == nullptr ? "NULL status" : "NULL task handle and no running task");
     return;
   }
-  struct Find {
-    const Task* task;
-    bool stack_space;
-    TaskStatus_t* status;
-    bool found;
-  } find{t, stack_space != pdFALSE, status, false};
-  kernel::task_visit(
-      [](const kernel::TaskInfo& info, void* context) {
-        auto* f = static_cast<Find*>(context);
-        if (info.task != f->task) return;
-        *f->status = status_of(info, f->stack_space);
-        f->found = true;
-      },
-      &find);
-  if (!find.found) {
+  // This task alone; its stack is scanned only when asked for.
+  const Result<kernel::TaskInfo> info = kernel::task_info(t, stack_space != pdFALSE);
+  if (!info) {
     PETREL_FR_MISUSE("vTaskGetInfo", "not a live task");
     return;
   }
+  *status = status_of(*info, stack_space != pdFALSE);
   if (state != eInvalid) status->eCurrentState = state;
 }
 

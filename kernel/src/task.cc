@@ -322,15 +322,37 @@ size_t task_count() {
   return g_kernel.all.size();
 }
 
+namespace {
+
+// Interrupts masked.
+TaskInfo info_of(const Task* t, bool with_stack_unused) {
+  return TaskInfo{t,
+                  t->name,
+                  t->id,
+                  t->state,
+                  t->priority,
+                  t->base_priority,
+                  t->run_time,
+                  t->stack_base,
+                  t->stack_size,
+                  with_stack_unused ? task_stack_unused(t) : 0};
+}
+
+}  // namespace
+
+Result<TaskInfo> task_info(const Task* task, bool with_stack_unused) {
+  CriticalSection cs;
+  const Task* t = task != nullptr ? task : g_kernel.current;
+  if (t == nullptr || !List<Task, AllTag>::is_linked(t))
+    return Error{Errc::kNotFound, "task: not a live task"};
+  return info_of(t, with_stack_unused);
+}
+
 size_t task_visit(void (*visit)(const TaskInfo& info, void* context), void* context) {
   CriticalSection cs;
   size_t n = 0;
   List<Task, AllTag>& all = g_kernel.all;
-  for (Task* t = all.front(); t != nullptr; t = all.next(t), ++n) {
-    visit(TaskInfo{t, t->name, t->id, t->state, t->priority, t->base_priority, t->run_time,
-                   t->stack_base, t->stack_size, task_stack_unused(t)},
-          context);
-  }
+  for (Task* t = all.front(); t != nullptr; t = all.next(t), ++n) visit(info_of(t, true), context);
   return n;
 }
 

@@ -142,6 +142,10 @@ struct TaskInfo {
   size_t stack_size;
   size_t stack_unused;
 };
+// One live task (nullptr: the caller), with its high-water mark only when
+// asked (stack_unused 0 otherwise: the scan reads the whole unused stack).
+// kNotFound when `task` is not a live task.
+Result<TaskInfo> task_info(const Task* task, bool with_stack_unused);
 // Fills `out` with up to `max` tasks, in creation order; returns how many.
 size_t task_list(TaskInfo* out, size_t max);
 // Calls `visit(info, context)` for every live task, in creation order, all
