@@ -44,6 +44,13 @@
 // reset wakes one sender. The invariants above then hold only for tasks
 // still on the wait queues (a woken task is off them).
 //
+// Queue sets (queue_set.cc): a queue in a set has set_link.set; storing an
+// item first posts the queue's tag to the set (queue_set_post), in the same
+// critical section, and stores nothing if the set is full. A member always
+// follows kWakeAndRetry, so every item it gets sits in its ring (a hand-over
+// to a waiting receiver would bypass the set); retries() is the one test of
+// the send path that looks at the link, and only a member pays for the post.
+//
 // Interrupts are masked (CriticalSection) for each whole operation,
 // including the item copies (one or, for a send to waiting peekers, several
 // of item_size bytes): keep items small, send pointers for bulk data.
@@ -54,12 +61,15 @@
 #include "petrel/kernel/heap.h"
 #include "petrel/kernel/sched.h"
 #include "petrel/string.h"
+#include "queue_set_hooks.h"
 
 namespace petrel::kernel {
 namespace {
 
 enum class Op : uint8_t { kSendBack, kSendFront, kReceive, kPeek };
 enum class Outcome : uint8_t { kPending, kDone, kDeleted };
+// What trying a request at once gave.
+enum class Attempt : uint8_t { kDone, kNotNow, kSetFull };
 
 // A blocked task's request, on its stack while it waits.
 struct Waiter {
@@ -109,8 +119,9 @@ void store(Queue* q, const void* item, Op op) {
   ++q->count;
 }
 
+// FreeRTOS's rule: chosen for the queue, or implied by membership of a set.
 bool retries(const Queue* q) {
-  return q->wake_rule == WakeRule::kWakeAndRetry;
+  return q->wake_rule == WakeRule::kWakeAndRetry || q->set_link.set != nullptr;
 }
 
 // kWakeAndRetry: wakes the first task of `wq` to try its request again.
@@ -136,7 +147,7 @@ bool admit_sender(Queue* q) {
   return outranks_current(t);
 }
 
-bool deliver(Queue* q, const void* item, Op op);
+bool deliver(Queue* q, const void* item, Op op, bool* higher);
 
 // A receiver that was handed an item is deleted before it ran: the item goes
 // back to the front of the queue (or to the next receiver). If sends filled
@@ -144,18 +155,21 @@ bool deliver(Queue* q, const void* item, Op op);
 void return_item(Task* t) {
   auto* q = static_cast<Queue*>(const_cast<void*>(t->call_object));
   const Waiter* w = waiter_of(t);
-  if (q->count < q->length) deliver(q, w->buffer, Op::kSendFront);
+  bool higher = false;
+  if (q->count < q->length) (void)deliver(q, w->buffer, Op::kSendFront, &higher);
 }
 
 // A send into a queue with room: hands the item to the waiting peekers and
-// the first waiting receiver, or queues it. Returns whether a woken
-// task outranks the running one.
-bool deliver(Queue* q, const void* item, Op op) {
+// the first waiting receiver, or queues it. Sets *higher when a woken task
+// outranks the running one. Returns false, storing nothing, when the queue
+// is in a queue set that is full.
+bool deliver(Queue* q, const void* item, Op op, bool* higher) {
   if (retries(q)) {
+    if (q->set_link.set != nullptr && !queue_set_post(q->set_link, higher)) return false;
     store(q, item, op);
-    return wake_to_retry(q->receivers);
+    if (wake_to_retry(q->receivers)) *higher = true;
+    return true;
   }
-  bool higher = false;
   while (Task* t = q->receivers.first()) {
     Waiter* w = waiter_of(t);
     const bool consumes = w->op == Op::kReceive;
@@ -163,11 +177,11 @@ bool deliver(Queue* q, const void* item, Op op) {
     w->outcome = Outcome::kDone;
     if (consumes) t->undo_handoff = return_item;
     q->receivers.wake(t, WakeReason::kSignaled);
-    higher = higher || outranks_current(t);
-    if (consumes) return higher;
+    if (outranks_current(t)) *higher = true;
+    if (consumes) return true;
   }
   store(q, item, op);
-  return higher;
+  return true;
 }
 
 // Takes the oldest item (there is one) into *out and lets the first waiting
@@ -180,25 +194,30 @@ bool take(Queue* q, void* out) {
 }
 
 // Performs a request at once if the queue allows it now.
-bool try_now(Queue* q, void* buffer, Op op) {
+Attempt try_now(Queue* q, void* buffer, Op op) {
   switch (op) {
     case Op::kSendBack:
-    case Op::kSendFront:
-      if (q->count == q->length) return false;
-      deliver(q, buffer, op);
-      return true;
+    case Op::kSendFront: {
+      if (q->count == q->length) return Attempt::kNotNow;
+      bool higher = false;  // a task send switches on leaving its critical section
+      return deliver(q, buffer, op, &higher) ? Attempt::kDone : Attempt::kSetFull;
+    }
     case Op::kReceive:
-      if (q->count == 0) return false;
+      if (q->count == 0) return Attempt::kNotNow;
       take(q, buffer);
-      return true;
+      return Attempt::kDone;
     case Op::kPeek:
-      if (q->count == 0) return false;
+      if (q->count == 0) return Attempt::kNotNow;
       copy_item(q, buffer, slot(q, q->head));
       // The item stays: the next waiting receiver or peeker may have it.
       if (retries(q) && !in_isr()) wake_to_retry(q->receivers);
-      return true;
+      return Attempt::kDone;
   }
-  return false;
+  return Attempt::kNotNow;
+}
+
+Status attempt_status(Attempt a) {
+  return a == Attempt::kSetFull ? Status{kQueueSetFull} : ok();
 }
 
 // Blocks the running task on `wq` with its request until it is done, the
@@ -222,7 +241,7 @@ Status block(Queue* q, WaitQueue& wq, void* buffer, Op op, Ticks timeout) {
     if (r == WakeReason::kAborted && !(retries(q) && self->wait_suspended)) return kAbortedErr;
     // Woken to try again (kWakeAndRetry), or timed out: the queue may have
     // changed since the wake-up.
-    if (try_now(q, buffer, op)) return ok();
+    if (const Attempt a = try_now(q, buffer, op); a != Attempt::kNotNow) return attempt_status(a);
     if (deadline.remaining() == kNoWait) return kTimedOut;
   }
 }
@@ -244,7 +263,8 @@ Status send(Queue* q, const void* item, Op op, Ticks timeout) {
   CriticalSection cs;
   if (!usable(q)) return kNotInitialized;
   if (item == nullptr && q->item_size != 0) return kNullItem;
-  if (try_now(q, const_cast<void*>(item), op)) return ok();
+  if (const Attempt a = try_now(q, const_cast<void*>(item), op); a != Attempt::kNotNow)
+    return attempt_status(a);
   if (timeout == kNoWait) return kFull;
   return block(q, q->senders, const_cast<void*>(item), op, timeout);
 }
@@ -254,7 +274,9 @@ Status send_from_isr(Queue* q, const void* item, Op op, bool* higher_priority_wo
   if (!usable(q)) return kNotInitialized;
   if (item == nullptr && q->item_size != 0) return kNullItem;
   if (q->count == q->length) return kFull;
-  if (deliver(q, item, op) && higher_priority_woken != nullptr) *higher_priority_woken = true;
+  bool higher = false;
+  if (!deliver(q, item, op, &higher)) return kQueueSetFull;
+  if (higher && higher_priority_woken != nullptr) *higher_priority_woken = true;
   return ok();
 }
 
@@ -264,11 +286,13 @@ Status overwrite(Queue* q, const void* item, bool* higher_priority_woken) {
   if (q->length != 1) return kNotMailbox;
   if (item == nullptr && q->item_size != 0) return kNullItem;
   if (q->count == 1) {
-    copy_item(q, slot(q, q->head), item);  // full: nobody waits to receive
+    // Full: nobody waits to receive, and a set already has the item's event.
+    copy_item(q, slot(q, q->head), item);
     return ok();
   }
-  if (deliver(q, item, Op::kSendBack) && higher_priority_woken != nullptr)
-    *higher_priority_woken = true;
+  bool higher = false;
+  if (!deliver(q, item, Op::kSendBack, &higher)) return kQueueSetFull;
+  if (higher && higher_priority_woken != nullptr) *higher_priority_woken = true;
   return ok();
 }
 
@@ -277,7 +301,7 @@ Status receive(Queue* q, void* out, Op op, Ticks timeout) {
   CriticalSection cs;
   if (!usable(q)) return kNotInitialized;
   if (out == nullptr && q->item_size != 0) return kNullItem;
-  if (try_now(q, out, op)) return ok();
+  if (try_now(q, out, op) == Attempt::kDone) return ok();
   if (timeout == kNoWait) return kEmpty;
   return block(q, q->receivers, out, op, timeout);
 }
@@ -326,6 +350,7 @@ Result<Queue*> queue_create_static(Queue* storage, void* buffer, size_t length, 
 void queue_delete(Queue* q) {
   CriticalSection cs;
   if (!usable(q)) return;
+  queue_set_leave(q->set_link);
   wake_deleted(q->senders);
   wake_deleted(q->receivers);
   mark_object_deleted(q);  // and those that timed out but have not run yet
@@ -415,6 +440,18 @@ Status queue_reset(Queue* q) {
 void queue_set_wake_rule(Queue* q, WakeRule rule) {
   CriticalSection cs;
   if (q != nullptr) q->wake_rule = rule;
+}
+
+void queue_discard_matching(Queue* q, const void* item) {
+  size_t kept = 0;
+  for (size_t i = 0; i < q->count; ++i) {
+    const uint8_t* from = slot(q, (q->head + i) % q->length);
+    if (str::compare(from, item, q->item_size) == 0) continue;
+    uint8_t* to = slot(q, (q->head + kept) % q->length);
+    if (to != from) copy_item(q, to, from);
+    ++kept;
+  }
+  q->count = kept;
 }
 
 }  // namespace petrel::kernel

@@ -15,6 +15,11 @@
 // only wakes the first taker, which takes a unit when it runs if one is
 // still there and otherwise waits again for the time left.
 //
+// A semaphore in a queue set (set_link.set) follows kWakeAndRetry whatever
+// its rule, so every unit given is counted, and each give first posts the
+// semaphore's tag to the set (queue_set.cc), in the same critical section;
+// a full set fails the give. retries() is the give's one test of the link.
+//
 // A wait ends with wait_data kGiven (success), kDeleted (the semaphore is
 // gone: nothing of it is touched), or the wait queue's reason: kTimeout (the
 // deadline passed: the count is looked at once more, then the call times
@@ -29,6 +34,7 @@
 
 #include "petrel/kernel/heap.h"
 #include "petrel/kernel/sched.h"
+#include "queue_set_hooks.h"
 
 namespace petrel::kernel {
 namespace {
@@ -51,6 +57,12 @@ bool usable(const Semaphore* s) {
   return s != nullptr && s->max_count != 0;
 }
 
+// FreeRTOS's rule: chosen for the semaphore, or implied by membership of a
+// queue set.
+bool retries(const Semaphore* s) {
+  return s->wake_rule == WakeRule::kWakeAndRetry || s->set_link.set != nullptr;
+}
+
 Status give(Semaphore* s, bool* higher_priority_woken);
 
 // A taker that was given the semaphore is deleted before it ran: the unit
@@ -69,9 +81,14 @@ void note_woken(const Task* t, bool* higher_priority_woken) {
 // the running task.
 Status give(Semaphore* s, bool* higher_priority_woken) {
   if (!usable(s)) return kNotInitialized;
-  if (s->wake_rule == WakeRule::kWakeAndRetry) {
+  if (retries(s)) {
     // The unit goes to the count; the first taker tries for it when it runs.
     if (s->count == s->max_count) return kAtMax;
+    if (s->set_link.set != nullptr) {
+      bool higher = false;
+      if (!queue_set_post(s->set_link, &higher)) return kQueueSetFull;
+      if (higher && higher_priority_woken != nullptr) *higher_priority_woken = true;
+    }
     ++s->count;
     if (Task* t = s->takers.first()) {
       s->takers.wake(t, WakeReason::kSignaled);
@@ -131,6 +148,7 @@ Result<Semaphore*> semaphore_create_static(Semaphore* storage, uint32_t max_coun
 void semaphore_delete(Semaphore* s) {
   CriticalSection cs;
   if (!usable(s)) return;
+  queue_set_leave(s->set_link);
   while (Task* t = s->takers.first()) {
     t->wait_data = kDeleted;
     s->takers.wake(t, WakeReason::kAborted);
@@ -165,9 +183,7 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
     if (outcome == kDeleted || call.object_deleted()) return kDeletedErr;
     // FreeRTOS's rule also keeps waiting, for the time left, after the task
     // was suspended and resumed; only task_abort_delay ends the wait.
-    if (r == WakeReason::kAborted &&
-        !(s->wake_rule == WakeRule::kWakeAndRetry && self->wait_suspended))
-      return kAbortedErr;
+    if (r == WakeReason::kAborted && !(retries(s) && self->wait_suspended)) return kAbortedErr;
     // Woken to try again (kWakeAndRetry), or timed out: a give may have
     // raised the count since the wake-up, or another task taken the unit.
     if (s->count > 0) {

@@ -25,12 +25,20 @@
 // that runs first may have taken the item or the space, and the woken task
 // then waits again for the time it has left.
 //
+// Queue sets (FreeRTOS's xQueueCreateSet): a task blocks on several queues
+// and semaphores at once. A QueueSet is a queue of member tags; each time an
+// item or unit arrives in a member, the member's tag is queued in the set in
+// the same critical section, so queue_set_select returns members in the
+// order their items arrived. See "Queue sets" below and docs/kernel-queue.md.
+//
 // Errors (petrel::Status): Errc::kBusy "queue: full"/"queue: empty" at once
 // with kNoWait; Errc::kTimeout "queue: timed out" after a real wait;
 // Errc::kTimeout "queue: wait aborted" (task_abort_delay, or the task was
 // suspended while waiting); Errc::kNotFound "queue: deleted while waiting";
 // Errc::kInvalid for misuse (a blocking call in interrupt context, an
-// uninitialized or deleted queue, overwrite on a queue longer than 1).
+// uninitialized or deleted queue, overwrite on a queue longer than 1);
+// Errc::kNoMemory "queue set: full" when the queue is a member of a set that
+// has no room for the item's event (nothing is stored: see below).
 #pragma once
 
 #include <stddef.h>
@@ -41,6 +49,17 @@
 #include "petrel/result.h"
 
 namespace petrel::kernel {
+
+struct QueueSet;
+struct Semaphore;
+
+// A queue's or semaphore's membership of a queue set. `set` is nullptr for
+// objects in no set: the only field a send or give reads when there is none.
+struct QueueSetLink {
+  QueueSet* set = nullptr;
+  const void* tag = nullptr;     // what queue_set_select returns for the member
+  QueueSetLink* next = nullptr;  // the set's next member
+};
 
 // The queue's control block. Its fields belong to the kernel: use the
 // functions below. Constant-initialized, so it can live in static storage;
@@ -60,6 +79,7 @@ struct Queue {
   size_t count = 0;  // items queued
   bool dynamic = false;
   WakeRule wake_rule = WakeRule::kHandOver;
+  QueueSetLink set_link;  // queue_set_add
 };
 
 // Bytes of buffer a queue of `length` items of `item_size` bytes needs
@@ -122,5 +142,80 @@ Status queue_reset(Queue* q);
 // Chooses the wake rule (see above) of a queue nobody waits on yet; call it
 // right after creating the queue.
 void queue_set_wake_rule(Queue* q, WakeRule rule);
+
+// --- Queue sets ---
+//
+// A set of length N holds up to N events: member tags, oldest first. Every
+// item stored in a member queue (a send, an overwrite of an empty length-1
+// queue) and every unit added to a member semaphore (a give) queues the
+// member's tag in the set, in the same critical section; an overwrite that
+// replaces an item posts nothing (the member already has its event). Make N
+// the sum of the members' lengths (a binary semaphore counts 1, a counting
+// one its maximum): a send or give that finds the set full fails with
+// Errc::kNoMemory "queue set: full" and changes nothing, rather than losing
+// the event.
+//
+// queue_set_select waits for an event and returns its tag; the caller then
+// takes the item or unit from that member with kNoWait. Read members only
+// after the set named them, one read per event: a read made without one
+// leaves an event behind that names an empty member.
+//
+// While in a set, a member wakes its own waiters by WakeRule::kWakeAndRetry
+// whatever its rule (an item must sit in the member for its event to mean
+// anything, so nothing is handed over to a waiting receiver or taker);
+// tasks are not expected to wait on members directly. Mutexes cannot be
+// members. A member leaves its set when it is removed or deleted (its events
+// still in the set are dropped); deleting a set releases its members and
+// wakes its selectors (kNotFound "queue: deleted while waiting").
+
+// The set's control block; its fields belong to the kernel.
+struct QueueSet {
+  constexpr QueueSet() = default;
+  QueueSet(const QueueSet&) = delete;
+  QueueSet& operator=(const QueueSet&) = delete;
+
+  Queue events;                     // member tags (const void*), oldest first
+  QueueSetLink* members = nullptr;  // singly linked through QueueSetLink::next
+  bool dynamic = false;
+};
+
+// Bytes of buffer queue_set_create_static needs for `length` events.
+constexpr size_t queue_set_buffer_size(size_t length) {
+  return queue_buffer_size(length, sizeof(const void*));
+}
+
+// From the kernel heap, control block and events in one block. `rule` is the
+// wake rule of the tasks waiting in queue_set_select. Errors: kInvalid
+// "queue set: length 0", kOutOfRange, kNoMemory "queue set: heap exhausted".
+Result<QueueSet*> queue_set_create(size_t length, WakeRule rule = WakeRule::kHandOver);
+// In caller memory: `buffer` holds queue_set_buffer_size(length) bytes,
+// aligned for pointers. No heap. Returns `storage`.
+Result<QueueSet*> queue_set_create_static(QueueSet* storage, void* buffer, size_t length,
+                                          WakeRule rule = WakeRule::kHandOver);
+// Releases the members (they belong to no set afterwards) and wakes the
+// tasks waiting in queue_set_select (kNotFound). Heap sets are freed.
+void queue_set_delete(QueueSet* set);
+
+// Adds an empty queue or semaphore that is in no set; queue_set_select
+// returns `tag` for it (nullptr: the object's own address). Errors: kInvalid
+// "queue set: not initialized or deleted" (set or member), kBusy "queue set:
+// already a member of a set", kBusy "queue set: member not empty".
+Status queue_set_add(QueueSet* set, Queue* q, const void* tag = nullptr);
+Status queue_set_add(QueueSet* set, Semaphore* s, const void* tag = nullptr);
+// Removes an empty member; events it left in the set are dropped. Errors:
+// kInvalid (not initialized or deleted), kNotFound "queue set: not a member
+// of this set", kBusy "queue set: member not empty".
+Status queue_set_remove(QueueSet* set, Queue* q);
+Status queue_set_remove(QueueSet* set, Semaphore* s);
+
+// Waits up to `timeout` for an event and returns its member's tag. Errors as
+// queue_receive ("queue: empty" with kNoWait, "queue: timed out", ...), and
+// kInvalid "queue set: not initialized or deleted".
+Result<const void*> queue_set_select(QueueSet* set, Ticks timeout);
+// Interrupt variant (also callable from tasks): never blocks; kBusy
+// "queue: empty" when there is no event.
+Result<const void*> queue_set_select_from_isr(QueueSet* set);
+// Events waiting in the set (0 for an uninitialized or deleted set).
+size_t queue_set_events(const QueueSet* set);
 
 }  // namespace petrel::kernel

@@ -8,17 +8,23 @@
 // no other task can take the unit in between. take and give allocate
 // nothing and never loop over tasks.
 //
+// A semaphore may be a member of a queue set (queue.h): each give that
+// raises the count then queues the semaphore's tag in the set.
+//
 // Errors (petrel::Status): Errc::kBusy "semaphore: not available" at once
 // with kNoWait; Errc::kTimeout "semaphore: timed out" after a real wait;
 // Errc::kTimeout "semaphore: wait aborted" (task_abort_delay, or the task
 // was suspended while waiting); Errc::kNotFound "semaphore: deleted while
 // waiting"; Errc::kOutOfRange "semaphore: already at its maximum count" for
 // a give to a full semaphore (nothing changes); Errc::kInvalid for misuse (a
-// blocking take in interrupt context, an uninitialized or deleted one).
+// blocking take in interrupt context, an uninitialized or deleted one);
+// Errc::kNoMemory "queue set: full" for a give to a member of a full set
+// (nothing changes).
 #pragma once
 
 #include <stdint.h>
 
+#include "petrel/kernel/queue.h"  // QueueSetLink
 #include "petrel/kernel/ticks.h"
 #include "petrel/kernel/wait_queue.h"
 #include "petrel/result.h"
@@ -39,6 +45,7 @@ struct Semaphore {
   uint32_t max_count = 0;  // 0: not initialized, or deleted
   bool dynamic = false;
   WakeRule wake_rule = WakeRule::kHandOver;  // wait_queue.h
+  QueueSetLink set_link;                     // queue_set_add (queue.h)
 };
 
 // Chooses the wake rule (wait_queue.h) of a semaphore nobody waits on yet;
