@@ -113,6 +113,9 @@ extern "C" {
 #ifndef configQUEUE_REGISTRY_SIZE
 #define configQUEUE_REGISTRY_SIZE 0
 #endif
+#ifndef configUSE_QUEUE_SETS
+#define configUSE_QUEUE_SETS 0 /* 1: queue.h declares the queue set API */
+#endif
 #ifndef configUSE_TIMERS
 #define configUSE_TIMERS 0
 #endif

@@ -3,9 +3,9 @@
  *
  * A QueueHandle_t refers to one Petrel object with a kind tag: a queue, a
  * binary or counting semaphore, a mutex or a recursive mutex (semphr.h), as
- * in FreeRTOS, where a SemaphoreHandle_t is a QueueHandle_t. The queue calls
- * below need a queue, except uxQueueMessagesWaiting, xQueueReset and
- * vQueueDelete, which take any kind. */
+ * in FreeRTOS, where a SemaphoreHandle_t is a QueueHandle_t, or a queue set
+ * (configUSE_QUEUE_SETS). The queue calls below need a queue, except
+ * uxQueueMessagesWaiting, xQueueReset and vQueueDelete, which take any kind. */
 #ifndef PETREL_FREERTOS_QUEUE_H
 #define PETREL_FREERTOS_QUEUE_H
 
@@ -63,6 +63,23 @@ UBaseType_t uxQueueMessagesWaitingFromISR(QueueHandle_t xQueue);
 UBaseType_t uxQueueSpacesAvailable(QueueHandle_t xQueue);
 BaseType_t xQueueIsQueueEmptyFromISR(QueueHandle_t xQueue);
 BaseType_t xQueueIsQueueFullFromISR(QueueHandle_t xQueue);
+
+#if configUSE_QUEUE_SETS
+/* Queue sets: a task blocks on several queues and binary or counting
+ * semaphores at once. Each successful send or give to a member queues the
+ * member's handle in the set (an overwrite that replaces an item does not);
+ * xQueueSelectFromSet returns the members in that order, and the caller then
+ * reads the member it names with a zero-timeout receive or take. Make a
+ * set's length the sum of its members' lengths (a binary semaphore counts 1,
+ * a counting one its maximum): a send or give that finds the set full is
+ * reported through configASSERT and fails. Mutexes cannot be members. */
+QueueSetHandle_t xQueueCreateSet(UBaseType_t uxEventQueueLength);
+BaseType_t xQueueAddToSet(QueueSetMemberHandle_t xQueueOrSemaphore, QueueSetHandle_t xQueueSet);
+BaseType_t xQueueRemoveFromSet(QueueSetMemberHandle_t xQueueOrSemaphore,
+                               QueueSetHandle_t xQueueSet);
+QueueSetMemberHandle_t xQueueSelectFromSet(QueueSetHandle_t xQueueSet, TickType_t xTicksToWait);
+QueueSetMemberHandle_t xQueueSelectFromSetFromISR(QueueSetHandle_t xQueueSet);
+#endif
 
 /* The queue registry is a debugger aid; Petrel keeps none. */
 #define vQueueAddToRegistry(xQueue, pcName) ((void)(xQueue), (void)(pcName))

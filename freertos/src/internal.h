@@ -39,7 +39,7 @@ static_assert(sizeof(TickType_t) == 4, "TickType_t is 32 bits");
 
 namespace petrel::freertos {
 
-enum class Kind : uint8_t { kQueue = 1, kBinary, kCounting, kMutex, kRecursiveMutex };
+enum class Kind : uint8_t { kQueue = 1, kBinary, kCounting, kMutex, kRecursiveMutex, kQueueSet };
 
 inline constexpr uint32_t kMagic = 0x50525451;  // "PRTQ": a live object
 
@@ -56,6 +56,7 @@ struct QueueDefinition {
     petrel::kernel::Queue queue;
     petrel::kernel::Semaphore semaphore;
     petrel::kernel::Mutex mutex;
+    petrel::kernel::QueueSet queue_set;  // configUSE_QUEUE_SETS
   };
 };
 
@@ -97,6 +98,11 @@ inline void set_woken(BaseType_t* out, bool woken) {
 // with the scheduler suspended (both misuse, reported); before the scheduler
 // runs there is no task to block, so the wait is dropped (returns kNoWait).
 kernel::Ticks checked_wait(const char* call, TickType_t ticks, bool* misuse);
+
+// What a send or give to a member of a full queue set reports (the kernel
+// refuses it: the set's event would be lost).
+inline constexpr const char* kQueueSetFull =
+    "its queue set is full (make the set's length the sum of its members' lengths)";
 
 // Calls vApplicationMallocFailedHook when the configuration asks for it.
 void malloc_failed();

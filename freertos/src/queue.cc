@@ -1,5 +1,6 @@
-// Petrel's FreeRTOS-compatible API: queues (queue.h) on petrel/kernel/queue.h,
-// and the calls every kind of QueueHandle_t object shares.
+// Petrel's FreeRTOS-compatible API: queues and queue sets (queue.h) on
+// petrel/kernel/queue.h, and the calls every kind of QueueHandle_t object
+// shares.
 #include "internal.h"
 #include "petrel/kernel/heap.h"
 
@@ -15,10 +16,21 @@ kernel::Queue* queue_of(QueueHandle_t h, const char* call) {
   QueueDefinition* q = object_of(h, call, kNullQueue);
   if (q == nullptr) return nullptr;
   if (q->kind != Kind::kQueue) {
-    PETREL_FR_MISUSE(call, "the handle is a semaphore or mutex, not a queue");
+    PETREL_FR_MISUSE(call, q->kind == Kind::kQueueSet
+                               ? "the handle is a queue set (use xQueueSelectFromSet)"
+                               : "the handle is a semaphore or mutex, not a queue");
     return nullptr;
   }
   return &q->queue;
+}
+
+// A send to a member of a full queue set fails (kernel: kNoMemory) rather
+// than lose the set's event; FreeRTOS asserts. Reports it; returns `s`'s
+// outcome as a pdPASS or errQUEUE_FULL.
+BaseType_t send_result(const char* call, const Status& s) {
+  if (s.ok()) return pdPASS;
+  if (s.error().code == Errc::kNoMemory) PETREL_FR_MISUSE(call, kQueueSetFull);
+  return errQUEUE_FULL;
 }
 
 // A NULL item is only allowed for queues of zero-size items.
@@ -38,14 +50,14 @@ BaseType_t send(const char* call, QueueHandle_t h, const void* item, TickType_t 
       PETREL_FR_MISUSE(call, "overwrite needs a queue of length 1");
       return pdFAIL;
     }
-    return kernel::queue_overwrite(q, item).ok() ? pdPASS : pdFAIL;
+    return send_result(call, kernel::queue_overwrite(q, item));
   }
   bool misuse;
   const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
   if (misuse) return errQUEUE_FULL;
   Status s = position == queueSEND_TO_FRONT ? kernel::queue_send_front(q, item, wait)
                                             : kernel::queue_send_back(q, item, wait);
-  return s.ok() ? pdPASS : errQUEUE_FULL;
+  return send_result(call, s);
 }
 
 BaseType_t send_from_isr(const char* call, QueueHandle_t h, const void* item, BaseType_t* woken,
@@ -67,7 +79,7 @@ BaseType_t send_from_isr(const char* call, QueueHandle_t h, const void* item, Ba
     s = kernel::queue_send_back_from_isr(q, item, &w);
   }
   set_woken(woken, w);
-  return s.ok() ? pdPASS : errQUEUE_FULL;
+  return send_result(call, s);
 }
 
 BaseType_t receive(const char* call, QueueHandle_t h, void* out, TickType_t ticks, bool peek) {
@@ -156,6 +168,9 @@ void vQueueDelete(QueueHandle_t h) {
     case Kind::kRecursiveMutex:
       (void)kernel::mutex_delete(&q->mutex);
       break;
+    case Kind::kQueueSet:
+      kernel::queue_set_delete(&q->queue_set);
+      break;
   }
   q->magic = 0;
   if (q->dynamic) kernel::heap_free(q);
@@ -165,6 +180,8 @@ BaseType_t xQueueReset(QueueHandle_t h) {
   QueueDefinition* q = object_of(h, "xQueueReset", kNullQueue);
   if (q == nullptr) return pdFAIL;
   if (q->kind == Kind::kQueue) return kernel::queue_reset(&q->queue).ok() ? pdPASS : pdFAIL;
+  if (q->kind == Kind::kQueueSet)
+    return kernel::queue_reset(&q->queue_set.events).ok() ? pdPASS : pdFAIL;
   if (q->kind == Kind::kBinary || q->kind == Kind::kCounting) {
     while (kernel::semaphore_take(&q->semaphore, kernel::kNoWait).ok()) {
     }
@@ -239,6 +256,8 @@ static UBaseType_t messages_waiting(QueueHandle_t h, const char* call) {
     case Kind::kMutex:
     case Kind::kRecursiveMutex:
       return kernel::mutex_owner(&q->mutex) == nullptr ? 1 : 0;  // available or not
+    case Kind::kQueueSet:
+      return kernel::queue_set_events(&q->queue_set);
   }
   return 0;
 }
@@ -268,3 +287,125 @@ BaseType_t xQueueIsQueueFullFromISR(QueueHandle_t h) {
 }
 
 }  // extern "C"
+
+#if configUSE_QUEUE_SETS
+
+namespace {
+
+// The set behind `h`, or nullptr after reporting misuse.
+kernel::QueueSet* set_of(QueueSetHandle_t h, const char* call) {
+  QueueDefinition* q = object_of(h, call, "NULL queue set handle");
+  if (q == nullptr) return nullptr;
+  if (q->kind != Kind::kQueueSet) {
+    PETREL_FR_MISUSE(call, "the handle is not a queue set (xQueueCreateSet)");
+    return nullptr;
+  }
+  return &q->queue_set;
+}
+
+// The member behind `h` if it is a queue or a binary or counting semaphore,
+// or nullptr after reporting misuse.
+QueueDefinition* member_of(QueueSetMemberHandle_t h, const char* call) {
+  QueueDefinition* m = object_of(h, call, "NULL queue or semaphore handle");
+  if (m == nullptr) return nullptr;
+  switch (m->kind) {
+    case Kind::kQueue:
+    case Kind::kBinary:
+    case Kind::kCounting:
+      return m;
+    case Kind::kMutex:
+    case Kind::kRecursiveMutex:
+      // FreeRTOS lets a mutex in (its waiters then get no priority
+      // inheritance); Petrel's mutexes have no link to a set.
+      PETREL_FR_MISUSE(call, "mutexes cannot be members of a queue set");
+      return nullptr;
+    case Kind::kQueueSet:
+      PETREL_FR_MISUSE(call, "a queue set cannot be a member of a queue set");
+      return nullptr;
+  }
+  return nullptr;
+}
+
+QueueSetMemberHandle_t member_handle(const Result<const void*>& r) {
+  // The tag of every member is its handle (xQueueAddToSet).
+  return r.ok() ? static_cast<QueueSetMemberHandle_t>(const_cast<void*>(*r)) : nullptr;
+}
+
+}  // namespace
+
+extern "C" {
+
+QueueSetHandle_t xQueueCreateSet(UBaseType_t length) {
+  if (length == 0) {
+    PETREL_FR_MISUSE("xQueueCreateSet", "queue set length 0");
+    return nullptr;
+  }
+  const size_t bytes = kernel::queue_set_buffer_size(length);
+  if (bytes == 0) {
+    PETREL_FR_MISUSE("xQueueCreateSet", "queue set size overflows");
+    return nullptr;
+  }
+  // The object and its events in one block, as a queue.
+  const size_t header = (sizeof(QueueDefinition) + 15) & ~size_t{15};
+  void* block = kernel::heap_alloc(header + bytes);
+  if (block == nullptr) {
+    malloc_failed();
+    return nullptr;
+  }
+  auto* q = new (block) QueueDefinition();
+  new (&q->queue_set) kernel::QueueSet();
+  // FreeRTOS's rule for the selectors too: a select is a receive from the set.
+  if (!kernel::queue_set_create_static(&q->queue_set, static_cast<uint8_t*>(block) + header, length,
+                                       kernel::WakeRule::kWakeAndRetry)) {
+    kernel::heap_free(block);
+    return nullptr;
+  }
+  q->kind = Kind::kQueueSet;
+  q->dynamic = true;
+  q->magic = kMagic;
+  return q;
+}
+
+BaseType_t xQueueAddToSet(QueueSetMemberHandle_t member, QueueSetHandle_t set) {
+  const char* call = "xQueueAddToSet";
+  kernel::QueueSet* s = set_of(set, call);
+  if (s == nullptr) return pdFAIL;
+  QueueDefinition* m = member_of(member, call);
+  if (m == nullptr) return pdFAIL;
+  // Already in a set, or not empty: pdFAIL, as FreeRTOS documents.
+  const Status st = m->kind == Kind::kQueue ? kernel::queue_set_add(s, &m->queue, m)
+                                            : kernel::queue_set_add(s, &m->semaphore, m);
+  return st.ok() ? pdPASS : pdFAIL;
+}
+
+BaseType_t xQueueRemoveFromSet(QueueSetMemberHandle_t member, QueueSetHandle_t set) {
+  const char* call = "xQueueRemoveFromSet";
+  kernel::QueueSet* s = set_of(set, call);
+  if (s == nullptr) return pdFAIL;
+  QueueDefinition* m = member_of(member, call);
+  if (m == nullptr) return pdFAIL;
+  // Not in this set, or not empty: pdFAIL, as FreeRTOS documents.
+  const Status st = m->kind == Kind::kQueue ? kernel::queue_set_remove(s, &m->queue)
+                                            : kernel::queue_set_remove(s, &m->semaphore);
+  return st.ok() ? pdPASS : pdFAIL;
+}
+
+QueueSetMemberHandle_t xQueueSelectFromSet(QueueSetHandle_t set, TickType_t ticks) {
+  const char* call = "xQueueSelectFromSet";
+  kernel::QueueSet* s = set_of(set, call);
+  if (s == nullptr) return nullptr;
+  bool misuse;
+  const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
+  if (misuse) return nullptr;
+  return member_handle(kernel::queue_set_select(s, wait));
+}
+
+QueueSetMemberHandle_t xQueueSelectFromSetFromISR(QueueSetHandle_t set) {
+  kernel::QueueSet* s = set_of(set, "xQueueSelectFromSetFromISR");
+  if (s == nullptr) return nullptr;
+  return member_handle(kernel::queue_set_select_from_isr(s));
+}
+
+}  // extern "C"
+
+#endif  // configUSE_QUEUE_SETS

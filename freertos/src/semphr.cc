@@ -16,8 +16,9 @@ constexpr const char* kNullSemaphore = "NULL semaphore handle";
 QueueDefinition* non_recursive(SemaphoreHandle_t h, const char* call, const char* recursive_hint) {
   QueueDefinition* q = object_of(h, call, kNullSemaphore);
   if (q == nullptr) return nullptr;
-  if (q->kind == Kind::kQueue) {
-    PETREL_FR_MISUSE(call, "the handle is a queue, not a semaphore");
+  if (q->kind == Kind::kQueue || q->kind == Kind::kQueueSet) {
+    PETREL_FR_MISUSE(call, q->kind == Kind::kQueue ? "the handle is a queue, not a semaphore"
+                                                   : "the handle is a queue set, not a semaphore");
     return nullptr;
   }
   if (q->kind == Kind::kRecursiveMutex) {
@@ -29,6 +30,14 @@ QueueDefinition* non_recursive(SemaphoreHandle_t h, const char* call, const char
 
 bool is_mutex(const QueueDefinition* q) {
   return q->kind == Kind::kMutex || q->kind == Kind::kRecursiveMutex;
+}
+
+// A give to a member of a full queue set fails (kernel: kNoMemory) rather
+// than lose the set's event; FreeRTOS asserts. Reports it.
+BaseType_t give_result(const char* call, const Status& s) {
+  if (s.ok()) return pdPASS;
+  if (s.error().code == Errc::kNoMemory) PETREL_FR_MISUSE(call, kQueueSetFull);
+  return pdFAIL;
 }
 
 QueueDefinition* allocate(const char* call, StaticSemaphore_t* buffer) {
@@ -174,7 +183,7 @@ BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
   QueueDefinition* q = non_recursive(h, call, "recursive mutex: use xSemaphoreGiveRecursive");
   if (q == nullptr) return pdFAIL;
   if (is_mutex(q)) return mutex_give(call, q);
-  return kernel::semaphore_give(&q->semaphore).ok() ? pdPASS : pdFAIL;
+  return give_result(call, kernel::semaphore_give(&q->semaphore));
 }
 
 BaseType_t xSemaphoreTakeRecursive(SemaphoreHandle_t h, TickType_t ticks) {
@@ -207,7 +216,9 @@ static QueueDefinition* isr_semaphore(SemaphoreHandle_t h, const char* call) {
   if (q == nullptr) return nullptr;
   if (q->kind != Kind::kBinary && q->kind != Kind::kCounting) {
     PETREL_FR_MISUSE(call, q->kind == Kind::kQueue ? "the handle is a queue, not a semaphore"
-                                                   : "mutexes cannot be used from interrupts");
+                           : q->kind == Kind::kQueueSet
+                               ? "the handle is a queue set, not a semaphore"
+                               : "mutexes cannot be used from interrupts");
     return nullptr;
   }
   return q;
@@ -228,7 +239,7 @@ BaseType_t xSemaphoreGiveFromISR(SemaphoreHandle_t h, BaseType_t* woken) {
   bool w = false;
   Status s = kernel::semaphore_give_from_isr(&q->semaphore, &w);
   set_woken(woken, w);
-  return s.ok() ? pdPASS : pdFAIL;
+  return give_result("xSemaphoreGiveFromISR", s);
 }
 
 UBaseType_t uxSemaphoreGetCount(SemaphoreHandle_t h) {
