@@ -148,8 +148,9 @@ Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout,
       if (try_take(self, index, clear_on_exit, &taken)) return taken;
       break;
     }
-    // Signaled but still 0 (e.g. NotifyAction::kNone): wait out the rest,
-    // or return that 0.
+    // Signaled: take what came in; still 0 (e.g. NotifyAction::kNone): wait
+    // out the rest, or return that 0.
+    if (try_take(self, index, clear_on_exit, &taken)) return taken;
     if (wake == NotifyTakeWake::kAnyNotification) {
       self->notify_state[index] = NotifyState::kIdle;
       return uint32_t{0};

@@ -22,6 +22,26 @@ static void give_and_take(void) {
   T_LOG_IS("took=3 took=2 cleared=1 timeout=0");
 }
 
+/* A taker that is already blocked when the give comes: it wakes with the
+ * count (FreeRTOS returns the value before the decrement or clear). */
+static void blocked_taker(void* p) {
+  (void)p;
+  for (int i = 0; i < 2; ++i) t_log_n("took", (long)ulTaskNotifyTake(pdFALSE, portMAX_DELAY));
+  t_log_n("cleared", (long)ulTaskNotifyTake(pdTRUE, portMAX_DELAY));
+}
+
+static void body_give_to_blocked(void* p) {
+  (void)p;
+  /* Higher priority: it runs at once and blocks; each give wakes it. */
+  T_EQ(xTaskCreate(blocked_taker, "taker", T_STACK, NULL, 3, &g_taker), pdPASS);
+  for (int i = 0; i < 3; ++i) T_EQ(xTaskNotifyGive(g_taker), pdPASS);
+}
+
+static void give_to_blocked_taker(void) {
+  t_run(body_give_to_blocked, NULL, 2);
+  T_LOG_IS("took=1 took=1 cleared=1");
+}
+
 static void waiter(void* p) {
   (void)p;
   uint32_t value = 0;
@@ -181,6 +201,7 @@ static void take_woken_by_zero(void) {
 
 const t_case t_notify_cases[] = {
     {"Notify.GiveAndTake", give_and_take},
+    {"Notify.GiveToBlockedTaker", give_to_blocked_taker},
     {"Notify.WaitBitsAndValues", wait_bits_and_values},
     {"Notify.ActionsQueryClear", actions_query_clear},
     {"Notify.IndexedAreIndependent", indexed_are_independent},
