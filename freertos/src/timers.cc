@@ -1,6 +1,10 @@
 // Petrel's FreeRTOS-compatible API: software timers (timers.h) on
 // petrel/kernel/soft_timer.h. The timer daemon is the kernel's timer
-// service task. Compiled to nothing unless configUSE_TIMERS is 1.
+// service task, made as FreeRTOS makes its timer task: by
+// vTaskStartScheduler, named "Tmr Svc", at configTIMER_TASK_PRIORITY with a
+// stack of configTIMER_TASK_STACK_DEPTH words. Timers created and commands
+// issued before then wait in its queue. Compiled to nothing unless
+// configUSE_TIMERS is 1.
 #include "internal.h"
 
 #if configUSE_TIMERS
@@ -51,24 +55,25 @@ kernel::TimerCallback callback_of(TimerCallbackFunction_t f) {
   return reinterpret_cast<kernel::TimerCallback>(f);
 }
 
-// The service task runs at configTIMER_TASK_PRIORITY rather than the
-// kernel's default (which may be above configMAX_PRIORITIES).
-void set_service_priority() {
-  kernel::Task* t = kernel::soft_timer_service_task();
-  if (t != nullptr && t->base_priority != configTIMER_TASK_PRIORITY)
-    kernel::task_set_priority(t, configTIMER_TASK_PRIORITY);
-}
-
-// The daemon's command queue holds configTIMER_QUEUE_LENGTH commands (the
-// kernel's ring may be longer). Set before any command is posted.
-void set_queue_length() {
-  kernel::soft_timer_set_queue_length(configTIMER_QUEUE_LENGTH);
-}
-
-// Pended at scheduler start, so the daemon exists from then on: its first
-// work is the startup hook, if the configuration asks for it.
-void daemon_start(void*, uint32_t) {
+// The daemon calls vApplicationDaemonTaskStartupHook first thing, before
+// any timer command, when the configuration asks for it.
+void daemon_startup() {
   if constexpr (configUSE_DAEMON_TASK_STARTUP_HOOK != 0) vApplicationDaemonTaskStartupHook();
+}
+
+// The daemon as FreeRTOS's configuration describes it, made by
+// vTaskStartScheduler only; its command queue holds configTIMER_QUEUE_LENGTH
+// commands (the kernel's ring may be longer). Set before any command is
+// posted (a kernel reset restores the kernel's defaults).
+void configure_daemon() {
+  kernel::soft_timer_set_queue_length(configTIMER_QUEUE_LENGTH);
+  kernel::TimerServiceConfig daemon;
+  daemon.name = "Tmr Svc";
+  daemon.priority = configTIMER_TASK_PRIORITY;
+  daemon.stack_size = static_cast<size_t>(configTIMER_TASK_STACK_DEPTH) * sizeof(StackType_t);
+  daemon.startup = daemon_startup;
+  daemon.on_first_use = false;
+  kernel::soft_timer_configure_service(daemon);
 }
 
 TimerHandle_t create(const char* call, const char* name, TickType_t period, UBaseType_t auto_reload,
@@ -81,7 +86,7 @@ TimerHandle_t create(const char* call, const char* name, TickType_t period, UBas
     PETREL_FR_MISUSE(call, "called from interrupt context");
     return nullptr;
   }
-  set_queue_length();
+  configure_daemon();
   kernel::TimerConfig config;
   config.name = name != nullptr ? name : "";
   config.period = kernel::Ticks{period};
@@ -98,7 +103,6 @@ TimerHandle_t create(const char* call, const char* name, TickType_t period, UBas
       PETREL_FR_MISUSE(call, "the StaticTimer_t holds a live timer");
     return nullptr;
   }
-  if (kernel::scheduler_running()) set_service_priority();
   return handle_of_timer(*made);
 }
 
@@ -127,12 +131,12 @@ BaseType_t command_from_isr(const char* call, TimerHandle_t h, BaseType_t* woken
 
 namespace petrel::freertos {
 
-// vTaskStartScheduler: the timer daemon exists once the scheduler runs, at
-// configTIMER_TASK_PRIORITY (a no-op pended call creates it).
+// vTaskStartScheduler: creates the timer daemon (from static storage: it
+// cannot fail for lack of heap), unless an earlier start made it.
 void timers_on_scheduler_start() {
-  set_queue_length();
-  (void)kernel::soft_timer_pend_call(daemon_start, nullptr, 0, kernel::kNoWait);
-  set_service_priority();
+  configure_daemon();
+  if (Status s = kernel::soft_timer_start_service(); !s)
+    PETREL_FR_MISUSE("vTaskStartScheduler", s.error().message);
 }
 
 }  // namespace petrel::freertos
@@ -260,10 +264,8 @@ BaseType_t xTimerPendFunctionCall(PendedFunction_t fn, void* p1, uint32_t p2, Ti
   bool misuse;
   const kernel::Ticks wait = checked_wait("xTimerPendFunctionCall", ticks, &misuse);
   if (misuse) return pdFAIL;
-  set_queue_length();
-  const Status s = kernel::soft_timer_pend_call(fn, p1, p2, wait);
-  if (kernel::scheduler_running()) set_service_priority();
-  return s.ok() ? pdPASS : pdFAIL;
+  configure_daemon();
+  return kernel::soft_timer_pend_call(fn, p1, p2, wait).ok() ? pdPASS : pdFAIL;
 }
 
 BaseType_t xTimerPendFunctionCallFromISR(PendedFunction_t fn, void* p1, uint32_t p2,
@@ -273,7 +275,7 @@ BaseType_t xTimerPendFunctionCallFromISR(PendedFunction_t fn, void* p1, uint32_t
     return pdFAIL;
   }
   bool w = false;
-  set_queue_length();
+  configure_daemon();
   const Status s = kernel::soft_timer_pend_call_from_isr(fn, p1, p2, &w);
   set_woken(woken, w);
   return s.ok() ? pdPASS : pdFAIL;

@@ -26,6 +26,14 @@
 // functions) are applied at once instead of queued: the service task must
 // never wait for room in its own queue.
 //
+// The service task is created on first use, or (TimerServiceConfig::
+// on_first_use false) only by soft_timer_start_service. Timers and commands
+// do not need it to exist: the ring and the timers are module state, and a
+// command simply waits in the ring until the task runs. Every creation path
+// first forgets a service task left over from a kernel reset (forget_stale),
+// so timers made before soft_timer_start_service keep the generation they
+// were made with.
+//
 // Cost: a command send or receive is O(1) with interrupts masked (plus the
 // wake-up of one task). Arming a timer is O(active timers) for the sorted
 // insert, done by the service task with interrupts enabled. Deleting a heap
@@ -80,6 +88,8 @@ size_t g_limit = kTimerQueueLength;
 // Changes at every module reset, so timers of an earlier kernel are not
 // mistaken for live ones. Never 0 (a timer's "not initialized").
 uint32_t g_generation = 1;
+// Kept apart from `g` like g_limit; soft_timer_reset_module restores it.
+TimerServiceConfig g_service_config;
 
 Task g_service_task;
 alignas(16) uint8_t g_service_stack[kTimerTaskStackSize];
@@ -194,6 +204,7 @@ void expire(SoftTimer* t) {
 }
 
 void service_main(void*) {
+  if (void (*startup)() = g_service_config.startup; startup != nullptr) startup();
   for (;;) {
     SoftTimer* due = nullptr;
     Command cmd;
@@ -234,22 +245,41 @@ void forget_everything() {
   if (++g_generation == 0) g_generation = 1;
 }
 
-// Creates the service task unless it exists; reports whether it did.
-Status ensure_service(bool* created = nullptr) {
-  CriticalSection cs;  // the service task runs only once it is marked
-  // A service task no longer on the kernel's list of tasks belongs to a
-  // kernel that was reset without soft_timer_reset_module (or it was
-  // deleted): start over rather than queue commands nobody will process.
+// Interrupts masked. A service task no longer on the kernel's list of
+// tasks belongs to a kernel that was reset without soft_timer_reset_module
+// (or it was deleted): start over rather than queue commands nobody will
+// process.
+void forget_stale() {
   if (g.service != nullptr && !List<Task, AllTag>::is_linked(g.service)) forget_everything();
+}
+
+// Interrupts masked (the service task runs only once it is marked).
+// Creates the service task unless it exists; reports whether it did.
+Status create_service(bool* created) {
   if (g.service != nullptr) return ok();
-  TaskConfig config{"timer service", kTimerTaskPriority, sizeof g_service_stack, service_main,
-                    nullptr};
-  auto made = task_create_static(config, &g_service_task, g_service_stack, sizeof g_service_stack);
+  const TimerServiceConfig& c = g_service_config;
+  size_t size =
+      c.stack_size < kTimerTaskStackSize ? c.stack_size & ~size_t{15} : kTimerTaskStackSize;
+  TaskConfig config{c.name, c.priority, size, service_main, nullptr};
+  auto made = task_create_static(config, &g_service_task, g_service_stack, size);
+  if (!made && size != kTimerTaskStackSize) {
+    config.stack_size = size = kTimerTaskStackSize;  // too small for a task: the whole stack
+    made = task_create_static(config, &g_service_task, g_service_stack, size);
+  }
   if (!made) return made.error();
   task_mark_system(*made);
   g.service = *made;
   if (created != nullptr) *created = true;
   return ok();
+}
+
+// Before a timer is made or a call pended: creates the service task if it
+// is made on first use; reports whether it did.
+Status ensure_service(bool* created = nullptr) {
+  CriticalSection cs;
+  forget_stale();
+  if (!g_service_config.on_first_use) return ok();
+  return create_service(created);
 }
 
 // Checks `c` (its timer must be live and not being deleted) and queues it,
@@ -482,6 +512,18 @@ Task* soft_timer_service_task() {
   return g.service;
 }
 
+void soft_timer_configure_service(const TimerServiceConfig& config) {
+  CriticalSection cs;
+  g_service_config = config;
+}
+
+Status soft_timer_start_service() {
+  if (in_isr()) return Error{Errc::kInvalid, "soft timer: cannot be started in interrupt context"};
+  CriticalSection cs;
+  forget_stale();
+  return create_service(nullptr);
+}
+
 void soft_timer_set_queue_length(size_t length) {
   CriticalSection cs;
   g_limit = length < 1 ? 1 : length > kTimerQueueLength ? kTimerQueueLength : length;
@@ -491,6 +533,7 @@ void soft_timer_reset_module() {
   if (scheduler_running()) panic("soft_timer_reset_module while the scheduler runs");
   forget_everything();
   g_limit = kTimerQueueLength;
+  g_service_config = TimerServiceConfig{};
 }
 
 }  // namespace petrel::kernel

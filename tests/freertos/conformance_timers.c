@@ -197,7 +197,7 @@ static void body_queue_full(void* p) {
   (void)p;
   /* With the daemon suspended, commands stay in its queue. */
   TaskHandle_t daemon = xTimerGetTimerDaemonTaskHandle();
-  vTaskDelay(1); /* let the daemon take the command pended at start */
+  vTaskDelay(1); /* the daemon has started and waits for commands */
   vTaskSuspend(daemon);
   g_fired = 0;
   TimerHandle_t t = xTimerCreate("q", 50, pdFALSE, NULL, count_cb);
@@ -296,6 +296,55 @@ static void daemon_startup_hook(void) {
   T_EQ(t_daemon_startup_calls, 1);
 }
 
+/* FreeRTOS creates the timer task ("Tmr Svc", configTIMER_TASK_PRIORITY)
+ * in vTaskStartScheduler: it is counted from then on, timer or not. */
+static void body_daemon_at_start(void* p) {
+  (void)p;
+  TaskHandle_t daemon = xTimerGetTimerDaemonTaskHandle();
+  T_CHECK(daemon != NULL);
+  T_EQ(strcmp(pcTaskGetName(daemon), "Tmr Svc"), 0);
+  T_CHECK(xTaskGetHandle("Tmr Svc") == daemon);
+  T_EQ(uxTaskPriorityGet(daemon), configTIMER_TASK_PRIORITY);
+  /* this task, the idle task and the daemon: no timer was ever created */
+  T_EQ(uxTaskGetNumberOfTasks(), 3);
+}
+
+static void daemon_created_at_scheduler_start(void) {
+  T_EQ(uxTaskGetNumberOfTasks(), 0);
+  T_EXPECT_ASSERT("xTimerGetTimerDaemonTaskHandle: the scheduler has not started",
+                  T_CHECK(xTimerGetTimerDaemonTaskHandle() == NULL));
+  t_run(body_daemon_at_start, NULL, 2);
+}
+
+static TimerHandle_t g_early_timer;
+static volatile TickType_t g_started_at;
+
+static void body_timer_before_start(void* p) {
+  (void)p;
+  g_started_at = xTaskGetTickCount();
+  T_EQ(uxTaskGetNumberOfTasks(), 3);
+  T_EQ(t_daemon_startup_calls, 1); /* the daemon ran first: it outranks this task */
+  vTaskDelay(10);
+  T_EQ(g_fired, 1);
+  /* Counted from the scheduler's start, when the daemon applied it (at
+   * most a tick before this task first ran, on a guest). */
+  T_EQ(g_fired_at, xTimerGetExpiryTime(g_early_timer));
+  T_CHECK(g_fired_at - g_started_at == 4 || g_fired_at - g_started_at == 3);
+  T_EQ(xTimerDelete(g_early_timer, portMAX_DELAY), pdPASS);
+}
+
+/* A timer created and started before vTaskStartScheduler: the start command
+ * waits in the daemon's queue, and no daemon is counted before the start. */
+static void timer_created_before_start(void) {
+  g_fired = 0;
+  g_early_timer = xTimerCreate("early", 4, pdFALSE, NULL, count_cb);
+  T_CHECK(g_early_timer != NULL);
+  T_EQ(xTimerStart(g_early_timer, 0), pdPASS);
+  T_EQ(uxTaskGetNumberOfTasks(), 0);
+  t_run(body_timer_before_start, NULL, 2);
+  T_EQ(t_daemon_startup_calls, 1);
+}
+
 const t_case t_timer_cases[] = {
     {"Timer.OneShot", one_shot},
     {"Timer.PeriodicStopReloadMode", periodic_stop_reload_mode},
@@ -307,5 +356,7 @@ const t_case t_timer_cases[] = {
     {"Timer.Misuse", misuse},
     {"Timer.ResetAtExpiryTick", reset_at_expiry_tick},
     {"Timer.DaemonStartupHook", daemon_startup_hook},
+    {"Timer.DaemonCreatedAtSchedulerStart", daemon_created_at_scheduler_start},
+    {"Timer.CreatedBeforeSchedulerStart", timer_created_before_start},
     {NULL, NULL},
 };

@@ -604,3 +604,76 @@ KTEST(Timer, ALateServiceTaskCallsOncePerMissedPeriod) {
   KCHECK_EQ((f.at[3] - start).count, 4);
   KCHECK_EQ((soft_timer_expiry_time(&timer) - start).count, 5);
 }
+
+namespace {
+Log* g_startup_log;
+void note_startup() {
+  if (g_startup_log != nullptr) g_startup_log->note("startup");
+}
+}  // namespace
+
+// An API layer that creates the service task itself (FreeRTOS's
+// vTaskStartScheduler): timers and commands made before it exists wait for
+// it, and it has the layer's name, priority and stack.
+KTEST(Timer, ServiceCreatedWhenStartedWithItsConfiguration) {
+  fresh();
+  Log log;
+  g_startup_log = &log;
+  TimerServiceConfig config;
+  config.name = "Tmr Svc";
+  config.priority = 5;
+  config.stack_size = 8192;
+  config.startup = note_startup;
+  config.on_first_use = false;
+  soft_timer_configure_service(config);
+  const size_t tasks = task_count();
+  Fired f;
+  f.log = &log;
+  auto made = soft_timer_create(timer_config("t", 3, TimerMode::kOneShot, &f));
+  KCHECK(made.ok());
+  if (!made.ok()) return;
+  KCHECK(soft_timer_start(*made, kNoWait).ok());
+  auto pended = [](void* l, uint32_t) { static_cast<Log*>(l)->note("pended"); };
+  KCHECK(soft_timer_pend_call(pended, &log, 0, kNoWait).ok());
+  KCHECK(soft_timer_service_task() == nullptr);  // not made on first use
+  KCHECK_EQ(task_count(), tasks);
+
+  KCHECK(soft_timer_start_service().ok());
+  Task* service = soft_timer_service_task();
+  KCHECK(service != nullptr);
+  if (service == nullptr) return;
+  KCHECK_EQ(task_count(), tasks + 1);
+  KCHECK(petrel::ktest::same(task_name(service), "Tmr Svc"));
+  KCHECK_EQ(task_priority(service), 5);
+  KCHECK_EQ(service->stack_size, 8192);
+  KCHECK(soft_timer_start_service().ok());  // once only
+  KCHECK(soft_timer_service_task() == service);
+
+  Ticks start{};
+  auto t = [&] {
+    start = tick_count();
+    task_delay(Ticks{5});
+    log.note("task");
+  };
+  spawn("t", 2, &t);
+  scheduler_start();
+  g_startup_log = nullptr;
+  // The startup hook first, then the commands in order; the timer counts
+  // from the scheduler's start.
+  KCHECK_LOG(log, "startup pended t task");
+  KCHECK_EQ(f.count, 1);
+  KCHECK_EQ((f.at[0] - start).count, 3);
+  KCHECK(soft_timer_delete(*made, kNoWait).ok());
+}
+
+// A stack too small for a task gets the whole service stack.
+KTEST(Timer, ServiceStackTooSmallGetsTheWholeStack) {
+  fresh();
+  TimerServiceConfig config;
+  config.stack_size = 64;
+  soft_timer_configure_service(config);
+  KCHECK(soft_timer_start_service().ok());
+  Task* service = soft_timer_service_task();
+  KCHECK(service != nullptr);
+  if (service != nullptr) KCHECK_EQ(service->stack_size, kTimerTaskStackSize);
+}

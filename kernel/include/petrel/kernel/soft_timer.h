@@ -29,7 +29,11 @@
 //
 // The service task is created the first time a timer is created (or a
 // function call is pended), from static storage: it cannot fail for lack of
-// heap. It is a kernel task (task_mark_system): the scheduler still stops
+// heap. An API layer may instead have it created at a moment of its choice
+// (soft_timer_configure_service with on_first_use false, then
+// soft_timer_start_service: FreeRTOS's vTaskStartScheduler), with its own
+// name, priority and stack size; commands issued before then wait in the
+// queue. It is a kernel task (task_mark_system): the scheduler still stops
 // with kNoTasks when every application task has ended, whatever timers are
 // active. It waits for commands with a timeout up to the next expiry and
 // never wakes periodically (tickless).
@@ -175,6 +179,31 @@ void soft_timer_set_mode(SoftTimer* timer, TimerMode mode);
 // Values out of range are clamped. soft_timer_reset_module restores the
 // default.
 void soft_timer_set_queue_length(size_t length);
+
+// How the service task is made, when it is made.
+struct TimerServiceConfig {
+  const char* name = "timer service";  // copied
+  Priority priority = kTimerTaskPriority;
+  // Bytes of the service's static stack the task gets: at most
+  // kTimerTaskStackSize; a size the kernel refuses for a task (too small)
+  // gets the whole stack instead.
+  size_t stack_size = kTimerTaskStackSize;
+  // Called by the service task once, before it handles any command
+  // (vApplicationDaemonTaskStartupHook).
+  void (*startup)() = nullptr;
+  // true: created by the first soft_timer_create/init or pended call.
+  // false: only by soft_timer_start_service; commands issued before then
+  // wait in the queue (before the scheduler starts they cannot wait for
+  // room, as always). Then call soft_timer_start_service before
+  // scheduler_start, or nothing processes them.
+  bool on_first_use = true;
+};
+// Takes effect when the service task is created (a task that exists is left
+// as it is). soft_timer_reset_module restores the defaults.
+void soft_timer_configure_service(const TimerServiceConfig& config);
+// Creates the service task now unless it exists. Task context or before the
+// scheduler starts. Errors: those of task_create_static.
+Status soft_timer_start_service();
 
 // The service task (xTimerGetTimerDaemonTaskHandle), nullptr until created.
 // Its priority may be changed; it must not be deleted.
