@@ -1,4 +1,5 @@
 // AArch32 task contexts (the arch seam, petrel/arch.h).
+#include "arch/tls.h"
 #include "petrel/arch.h"
 
 extern "C" void petrel_task_start();
@@ -16,7 +17,8 @@ static_assert(sizeof(SwitchFrame) == 40 && sizeof(SwitchFrame) % 8 == 0);
 
 void context_init(ArchContext& ctx, void* stack_base, size_t stack_size, void (*entry)(void*),
                   void* arg) {
-  uintptr_t top = (reinterpret_cast<uintptr_t>(stack_base) + stack_size) & ~uintptr_t{7};
+  uintptr_t top = (reinterpret_cast<uintptr_t>(stack_base) + stack_size) & ~uintptr_t{15};
+  ctx.tp = tls_carve(top);  // the task's thread-local storage, from the top
   auto* frame = reinterpret_cast<SwitchFrame*>(top - sizeof(SwitchFrame));
   *frame = SwitchFrame{};
   frame->r4 = reinterpret_cast<uintptr_t>(entry);

@@ -4,7 +4,8 @@
 //
 // void petrel_context_switch(ArchContext* from, ArchContext* to)
 //   Saves x19-x30 (AAPCS64 callee-saved registers plus fp/lr) on the current
-//   stack and the stack pointer in from->sp; loads to->sp and returns into
+//   stack and the stack and thread pointers (TPIDR_EL0) in from->sp and
+//   from->tp; loads to's and returns into
 //   whatever `to` was doing: a previous call of this function, or
 //   petrel_task_start for a new task.
 #define SWITCH_FRAME 96
@@ -21,9 +22,11 @@ petrel_context_switch:
         stp     x27, x28, [sp, #64]
         stp     x29, x30, [sp, #80]
         mov     x2, sp
-        str     x2, [x0]
-        ldr     x2, [x1]
+        mrs     x3, tpidr_el0
+        stp     x2, x3, [x0]            // from->sp, from->tp
+        ldp     x2, x3, [x1]            // to->sp, to->tp
         mov     sp, x2
+        msr     tpidr_el0, x3
         ldp     x19, x20, [sp, #0]
         ldp     x21, x22, [sp, #16]
         ldp     x23, x24, [sp, #32]

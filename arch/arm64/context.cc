@@ -1,4 +1,5 @@
 // AArch64 task contexts (the arch seam, petrel/arch.h).
+#include "arch/tls.h"
 #include "petrel/arch.h"
 
 extern "C" void petrel_task_start();
@@ -17,6 +18,7 @@ static_assert(sizeof(SwitchFrame) == 96);
 void context_init(ArchContext& ctx, void* stack_base, size_t stack_size, void (*entry)(void*),
                   void* arg) {
   uintptr_t top = (reinterpret_cast<uintptr_t>(stack_base) + stack_size) & ~uintptr_t{15};
+  ctx.tp = tls_carve(top);  // the task's thread-local storage, from the top
   auto* frame = reinterpret_cast<SwitchFrame*>(top - sizeof(SwitchFrame));
   *frame = SwitchFrame{};
   frame->x19 = reinterpret_cast<uintptr_t>(entry);

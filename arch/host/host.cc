@@ -90,6 +90,12 @@ void context_switch(ArchContext& from, ArchContext& to) {
 }
 
 void context_destroy(ArchContext&) {}
+
+// Host tasks share the process's one thread, and its C library's TLS.
+size_t tls_reserve() {
+  return 0;
+}
+void tls_boot_init() {}
 Status stack_guard_install(void*) {
   return ok();
 }

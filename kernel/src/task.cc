@@ -39,11 +39,16 @@ void copy_name(Task* t, const char* name) {
   t->name[i] = '\0';
 }
 
-Status check_config(const TaskConfig& c, size_t stack_size) {
+// `tls` is what the stack must hold besides kMinStackSize: the task's
+// thread-local storage, which a caller-supplied stack gives up at its top
+// (arch::tls_reserve()); task_create adds it to the stack it allocates.
+Status check_config(const TaskConfig& c, size_t stack_size, size_t tls) {
   if (c.entry == nullptr) return Error{Errc::kInvalid, "task: no entry function"};
   if (c.priority >= config::kPriorities)
     return Error{Errc::kOutOfRange, "task: priority above the configured maximum"};
   if (stack_size < config::kMinStackSize) return Error{Errc::kInvalid, "task: stack too small"};
+  if (stack_size - config::kMinStackSize < tls)
+    return Error{Errc::kInvalid, "task: stack too small for its thread-local storage"};
   if (stack_size > (SIZE_MAX >> 2)) return Error{Errc::kNoMemory, "task: stack too large"};
   return ok();
 }
@@ -95,7 +100,7 @@ bool stack_intact(const Task* t) {
 
 Result<Task*> task_create_static(const TaskConfig& c, Task* storage, void* stack,
                                  size_t stack_size) {
-  Status s = check_config(c, stack_size);
+  Status s = check_config(c, stack_size, arch::tls_reserve());
   if (!s) return s.error();
   if (storage == nullptr || stack == nullptr)
     return Error{Errc::kInvalid, "task: no storage for the task or its stack"};
@@ -105,14 +110,15 @@ Result<Task*> task_create_static(const TaskConfig& c, Task* storage, void* stack
 }
 
 Result<Task*> task_create(const TaskConfig& c) {
-  Status s = check_config(c, c.stack_size);
+  Status s = check_config(c, c.stack_size, 0);
   if (!s) return s.error();
   void* block = heap_alloc(sizeof(Task), alignof(Task));
   if (block == nullptr) return Error{Errc::kNoMemory, "task: heap exhausted (control block)"};
   // With guard pages the stack is page aligned and sits right above an
   // unmapped page of its own allocation.
   constexpr size_t kGuard = arch::kStackGuardSize;
-  const size_t size = (c.stack_size + 15) & ~size_t{15};
+  // The stack asked for, plus the task's thread-local storage on top.
+  const size_t size = (c.stack_size + arch::tls_reserve() + 15) & ~size_t{15};
   uint8_t* memory =
       size + kGuard < size
           ? nullptr

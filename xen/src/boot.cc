@@ -1,5 +1,5 @@
 // Bringing a Petrel guest up on Xen, in order:
-//   1. C++ static constructors;
+//   1. the boot context's thread-local storage, C++ static constructors;
 //   2. console: HYPERVISOR_console_io, so any error from here on is seen;
 //   3. the device tree Xen passed: validated, then read into BoardInfo;
 //      the vpl011 UART replaces console_io when the tree has one;
@@ -71,6 +71,7 @@ uintptr_t device_tree_address() {
 
 extern "C" void petrel_boot(uintptr_t dtb) {
   using namespace petrel;
+  arch::tls_boot_init();
   run_constructors();
   console_set_output(xen::console_io_write, "xen console_io");
   g_dtb = dtb;

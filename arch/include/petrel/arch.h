@@ -51,14 +51,17 @@ uint32_t timer_irq();  // interrupt ID the timer raises
 // --- task contexts ---
 // Prepares `ctx` so that the first context_switch/context_start to it runs
 // entry(arg) on the stack [stack_base, stack_base + stack_size), with
-// interrupts still masked (the kernel's entry trampoline unmasks them).
+// interrupts still masked (the kernel's entry trampoline unmasks them). The
+// top tls_reserve() bytes of the stack become the task's thread-local
+// storage; stack_size must exceed them.
 // `entry` must never return.
 void context_init(ArchContext& ctx, void* stack_base, size_t stack_size, void (*entry)(void*),
                   void* arg);
 // Saves the caller's state in `from` and resumes `to`. Called with
 // interrupts masked; returns (masked) when something switches back to
 // `from`. Saves everything the calling convention says survives a call,
-// FP/SIMD state included (on ARM lazily, see arch/arm64/fpu.cc).
+// FP/SIMD state included (on ARM lazily, see arch/arm64/fpu.cc), and the
+// thread pointer.
 void context_switch(ArchContext& from, ArchContext& to);
 // Maps [address, address + size) (page-aligned) 1:1 as Normal, inner
 // shareable, read-write, execute-never memory at run time: pages another
@@ -77,6 +80,15 @@ void stack_guard_remove(void* page);
 // `ctx` will never run again (its task was deleted): forget any state kept
 // for it outside the context itself (the FP/SIMD owner on ARM).
 void context_destroy(ArchContext& ctx);
+
+// --- thread-local storage (the C library's errno and other per-task state) ---
+// Bytes context_init takes from the top of every task's stack for the task's
+// own copy of the image's thread-local variables (0 when the image has none,
+// and on the host). The kernel counts them when it checks a stack's size.
+size_t tls_reserve();
+// Gives the boot context (main, before and after the scheduler) its copy.
+// Called once, first thing at boot, before any static constructor.
+void tls_boot_init();
 // Interrupt mask save/restore, nesting.
 uint64_t irq_save();
 void irq_restore(uint64_t saved);

@@ -3,6 +3,7 @@
 // encodings of the ARMv7-A/ARMv8 AArch32 registers.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/cp15.h"
@@ -60,6 +61,13 @@ inline uint64_t read_midr() {
 // Tasks and the kernel run in SVC mode: PL1, which ARMv8 calls EL1.
 inline int current_el() {
   return 1;
+}
+
+// --- the thread pointer (TLS, arch/tls_layout.h): TPIDRURO, which the
+// compiler's local-exec code and the C library's __aeabi_read_tp read ---
+inline constexpr size_t kTcbSize = 8;
+inline void write_thread_pointer(uintptr_t tp) {
+  PETREL_CP15_WRITE(0, c13, c0, 3, static_cast<uint32_t>(tp));
 }
 
 // --- FP/SIMD: FPEXC.EN off makes every VFP/NEON instruction undefined ---

@@ -1,6 +1,6 @@
 // AArch64 task context. context_switch (context.S) pushes the callee-saved
-// registers x19-x30 on the task's own stack and keeps only the stack
-// pointer here. FP/SIMD state is switched lazily (fpu.cc): it lives in
+// registers x19-x30 on the task's own stack and keeps the stack pointer
+// and the thread pointer here. FP/SIMD state is switched lazily (fpu.cc): it lives in
 // `fp` and is loaded only when the task first uses FP/SIMD after another
 // task did.
 #pragma once
@@ -23,8 +23,12 @@ static_assert(__builtin_offsetof(FpState, fpcr) == 512, "fpu.S stores FPCR/FPSR 
 
 struct ArchContext {
   uint64_t sp = 0;
+  uint64_t tp = 0;       // TPIDR_EL0: the task's thread-local storage (arch/tls_layout.h)
   bool fp_used = false;  // has used FP/SIMD: its state is in `fp` or the registers
   FpState fp{};
 };
+
+// context.S stores and loads these two.
+static_assert(__builtin_offsetof(ArchContext, sp) == 0 && __builtin_offsetof(ArchContext, tp) == 8);
 
 }  // namespace petrel::arch

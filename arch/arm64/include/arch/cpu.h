@@ -4,6 +4,7 @@
 // of the same name and shape with the AArch32 (cp15) encodings.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/sysreg.h"
@@ -59,6 +60,12 @@ inline uint64_t read_midr() {
 }
 inline int current_el() {
   return static_cast<int>((PETREL_READ_SYSREG(currentel) >> 2) & 3);
+}
+
+// --- the thread pointer (TLS, arch/tls_layout.h): TPIDR_EL0 ---
+inline constexpr size_t kTcbSize = 16;
+inline void write_thread_pointer(uintptr_t tp) {
+  PETREL_WRITE_SYSREG(tpidr_el0, tp);
 }
 
 // --- FP/SIMD: CPACR_EL1.FPEN traps every FP/SIMD instruction when off ---

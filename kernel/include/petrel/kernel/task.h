@@ -89,10 +89,14 @@ struct TaskConfig {
 };
 
 // Creates a task whose control block and stack come from the kernel heap.
-// Fails cleanly (kNoMemory) when the heap cannot hold them.
+// Fails cleanly (kNoMemory) when the heap cannot hold them. The stack has
+// config.stack_size bytes for the task, plus room for its thread-local
+// storage (the C library's errno and friends, arch::tls_reserve()).
 Result<Task*> task_create(const TaskConfig& config);
 // Creates a task in caller-provided storage; no heap involved. `stack` must
-// be 16-byte aligned and at least config::kMinStackSize bytes.
+// be 16-byte aligned and at least config::kMinStackSize bytes plus what the
+// task's thread-local storage takes from its top (arch::tls_reserve(): 0
+// unless the image has thread-local variables, such as the C library's).
 Result<Task*> task_create_static(const TaskConfig& config, Task* storage, void* stack,
                                  size_t stack_size);
 // Deletes `task` (nullptr: the calling task, which then never returns).
