@@ -48,8 +48,9 @@
 // item first posts the queue's tag to the set (queue_set_post), in the same
 // critical section, and stores nothing if the set is full. A member always
 // follows kWakeAndRetry, so every item it gets sits in its ring (a hand-over
-// to a waiting receiver would bypass the set); retries() is the one test of
-// the send path that looks at the link, and only a member pays for the post.
+// to a waiting receiver would bypass the set). A queue in no set pays one
+// test of the link per send (in retries() under kHandOver, before the post
+// under kWakeAndRetry); only a member pays for the post.
 //
 // Interrupts are masked (CriticalSection) for each whole operation,
 // including the item copies (one or, for a send to waiting peekers, several

@@ -18,7 +18,9 @@
 // A semaphore in a queue set (set_link.set) follows kWakeAndRetry whatever
 // its rule, so every unit given is counted, and each give first posts the
 // semaphore's tag to the set (queue_set.cc), in the same critical section;
-// a full set fails the give. retries() is the give's one test of the link.
+// a full set fails the give. A semaphore in no set pays one test of the
+// link per give (in retries() under kHandOver, before the post under
+// kWakeAndRetry).
 //
 // A wait ends with wait_data kGiven (success), kDeleted (the semaphore is
 // gone: nothing of it is touched), or the wait queue's reason: kTimeout (the
