@@ -26,9 +26,11 @@ target_compile_definitions(petrel PUBLIC
   __XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
   PETREL_ARCH_${PETREL_GUEST_ARCH}=1)
 set(PETREL_LINKER_SCRIPT ${PETREL_ROOT}/arch/${PETREL_GUEST_ARCH}/guest.ld)
+include(${CMAKE_CURRENT_LIST_DIR}/petrel-libc.cmake)
 
 # petrel_add_app(NAME SOURCES...) builds apps/NAME.elf (with symbols, for
-# GDB) and apps/NAME.bin (the image a Xen domain boots).
+# GDB) and apps/NAME.bin (the image a Xen domain boots), linked with the C
+# library (petrel-libc.cmake).
 function(petrel_add_app name)
   # AArch32 images carry .bss and the stacks as zeros: their zImage header's
   # `end` covers the whole image, and a loader only accepts a file that long
@@ -40,7 +42,13 @@ function(petrel_add_app name)
   endif()
   set(elf ${name}.elf)
   add_executable(${elf} ${ARGN})
-  target_link_libraries(${elf} PRIVATE petrel gcc)
+  # The app's own sources get the C library's headers. The archives come
+  # twice: picolibc calls back into its glue, the glue into Petrel, and
+  # libgcc (picolibc's atomics) into the glue (__getauxval).
+  target_compile_options(${elf} PRIVATE ${PETREL_LIBC_COMPILE_OPTIONS})
+  target_link_options(${elf} PRIVATE ${PETREL_LIBC_LINK_OPTIONS})
+  set(_archives petrel petrel_libc ${PETREL_LIBC_ARCHIVES} gcc)
+  target_link_libraries(${elf} PRIVATE ${_archives} ${_archives})
   target_link_options(${elf} PRIVATE -T ${PETREL_LINKER_SCRIPT} -Wl,-Map=${CMAKE_BINARY_DIR}/apps/${name}.map)
   set_target_properties(${elf} PROPERTIES
     OUTPUT_NAME ${name}

@@ -4,12 +4,6 @@
 include_guard(GLOBAL)
 set(PETREL_FREERTOS_DIR ${CMAKE_CURRENT_LIST_DIR} CACHE INTERNAL "freertos/")
 
-if(PETREL_GUEST_ARCH)
-  execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=include
-                  OUTPUT_VARIABLE _petrel_cc_include OUTPUT_STRIP_TRAILING_WHITESPACE)
-  set(PETREL_FREERTOS_CC_INCLUDE ${_petrel_cc_include} CACHE INTERNAL "compiler's own headers")
-endif()
-
 function(petrel_freertos_library name config_dir)
   set(src ${PETREL_FREERTOS_DIR}/src)
   add_library(${name} STATIC ${src}/port.cc ${src}/task.cc ${src}/queue.cc ${src}/semphr.cc
@@ -21,15 +15,11 @@ function(petrel_freertos_library name config_dir)
   target_compile_options(${name} PRIVATE -Wall -Wextra -Werror
     $<$<COMPILE_LANGUAGE:CXX>:-Wno-missing-field-initializers>)
   if(PETREL_GUEST_ARCH)
-    target_sources(${name} PRIVATE ${src}/guest_libc.cc)
     target_link_libraries(${name} PUBLIC petrel)
     # Its FromISR calls run in interrupt handlers, which must not touch
     # FP/SIMD registers (as the kernel).
     target_compile_options(${name} PRIVATE -mgeneral-regs-only)
-    target_compile_options(${name} INTERFACE
-      $<$<COMPILE_LANGUAGE:C>:-nostdinc>
-      "$<$<COMPILE_LANGUAGE:C>:SHELL:-isystem ${PETREL_FREERTOS_DIR}/include/guest-libc>"
-      "$<$<COMPILE_LANGUAGE:C>:SHELL:-isystem ${PETREL_FREERTOS_CC_INCLUDE}>")
+    # The application's sources get the C library from petrel_add_app.
   else()
     target_link_libraries(${name} PUBLIC petrel_kernel_host)
   endif()

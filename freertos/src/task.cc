@@ -157,7 +157,12 @@ TaskHandle_t xTaskCreateStatic(TaskFunction_t code, const char* name, configSTAC
                             checked_priority("xTaskCreateStatic", priority), bytes, code, params};
   auto t = kernel::task_create_static(config, reinterpret_cast<Task*>(buffer),
                                       reinterpret_cast<void*>(aligned), bytes);
-  return t ? handle_of(*t) : nullptr;
+  if (!t) {
+    // E.g. "task: stack too small for its thread-local storage".
+    PETREL_FR_MISUSE("xTaskCreateStatic", t.error().message);
+    return nullptr;
+  }
+  return handle_of(*t);
 }
 
 void vTaskDelete(TaskHandle_t task) {

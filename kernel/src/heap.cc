@@ -289,6 +289,18 @@ void* heap_alloc(size_t size, size_t align) {
   return nullptr;
 }
 
+size_t heap_usable_size(const void* block) {
+  if (block == nullptr) return 0;
+  IrqGuard guard;
+  const uintptr_t p = reinterpret_cast<uintptr_t>(block);
+  if (g_heap.first == 0 || p % kUnit != 0 || p < g_heap.first + kUnit || p > g_heap.end ||
+      !valid_block(at(p - kUnit), kUsed)) {
+    guard.release();
+    panic("heap_usable_size: %p is not a live heap block", block);
+  }
+  return (size_t{at(p - kUnit)->units} - 1) * kUnit;
+}
+
 void heap_free(void* block) {
   if (block == nullptr) return;
   IrqGuard guard;

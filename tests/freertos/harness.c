@@ -22,6 +22,20 @@ static char g_assert_seen[160];
 static char g_log[1024];
 static size_t g_log_len;
 
+/* Called from interrupt handlers too (configASSERT, t_log_n), which must
+ * not touch FP/SIMD registers: the C library's formatted output does (its
+ * variadic functions save them), so these copy and format by hand. Copies at
+ * most size - 1 bytes of `src` and terminates; returns the length. */
+static size_t copy_bounded(char* dst, size_t size, const char* src) {
+  size_t n = 0;
+  while (n + 1 < size && src[n] != '\0') {
+    dst[n] = src[n];
+    ++n;
+  }
+  dst[n] = '\0';
+  return n;
+}
+
 void t_fail(const char* file, int line, const char* what) {
   ++g_failures;
   printf("%s:%d: failed: %s\n", file, line, what);
@@ -41,7 +55,7 @@ void t_config_assert(const char* file, int line) {
     return;
   }
   ++g_asserts_seen;
-  snprintf(g_assert_seen, sizeof g_assert_seen, "%s", message);
+  copy_bounded(g_assert_seen, sizeof g_assert_seen, message);
 }
 
 void t_expect_assert_begin(const char* message) {
@@ -70,7 +84,18 @@ void t_log(const char* word) {
 
 void t_log_n(const char* word, long n) {
   char buf[64];
-  snprintf(buf, sizeof buf, "%s=%ld", word, n);
+  size_t len = copy_bounded(buf, sizeof buf - 24, word);
+  buf[len++] = '=';
+  unsigned long u = n < 0 ? 0ul - (unsigned long)n : (unsigned long)n;
+  char digits[24];
+  size_t d = 0;
+  do {
+    digits[d++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  if (n < 0) buf[len++] = '-';
+  while (d > 0) buf[len++] = digits[--d];
+  buf[len] = '\0';
   t_log(buf);
 }
 

@@ -62,6 +62,7 @@ using petrel::kernel::heap_check;
 using petrel::kernel::heap_free;
 using petrel::kernel::heap_init;
 using petrel::kernel::heap_stats;
+using petrel::kernel::heap_usable_size;
 using petrel::kernel::HeapStats;
 
 constexpr size_t kHeader = 16;
@@ -682,3 +683,25 @@ TEST_F(HeapTest, RandomizedStress) {
 }
 
 }  // namespace
+
+TEST_F(HeapTest, UsableSizeCoversTheRequestAndRejectsNonBlocks) {
+  EXPECT_EQ(heap_usable_size(nullptr), 0u);
+  for (size_t n : {size_t{1}, size_t{16}, size_t{17}, size_t{100}, size_t{4000}}) {
+    void* p = heap_alloc(n, 64);
+    ASSERT_NE(p, nullptr);
+    const size_t usable = heap_usable_size(p);
+    EXPECT_GE(usable, n);
+    EXPECT_LT(usable, n + 2 * 16) << n;  // whole units, and a too-small tail stays with it
+    EXPECT_TRUE(region_.contains(p, usable));
+    heap_free(p);
+  }
+  void* p = heap_alloc(32);
+  ASSERT_NE(p, nullptr);
+  EXPECT_NE(panic_message([&] {
+              (void)heap_usable_size(static_cast<char*>(p) + 16);
+            }).find("is not a live heap block"),
+            std::string::npos);
+  heap_free(p);
+  EXPECT_NE(panic_message([&] { (void)heap_usable_size(p); }).find("is not a live heap block"),
+            std::string::npos);
+}

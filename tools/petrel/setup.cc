@@ -170,6 +170,13 @@ std::vector<Requirement> requirements(Need need) {
         {"the AArch64 cross compiler", "aarch64-linux-gnu-g++", "", "g++-aarch64-linux-gnu"});
     r.push_back(
         {"the AArch32 cross compiler", "arm-linux-gnueabihf-g++", "", "g++-arm-linux-gnueabihf"});
+    // The guests' C library (cmake/petrel-libc.cmake): Debian's picolibc
+    // builds, packages of all architectures (nothing runs on the host).
+    r.push_back({"picolibc for AArch64 guests", "",
+                 "/usr/lib/picolibc/aarch64-linux-gnu/lib/libc.a", "picolibc-aarch64-linux-gnu"});
+    r.push_back({"picolibc for AArch32 guests", "",
+                 "/usr/lib/picolibc/arm-none-eabi/lib/thumb/v7ve+simd/hard/libc.a",
+                 "picolibc-arm-none-eabi"});
     r.push_back({"Xen's public headers", "", "/usr/include/xen/xen.h", "libxen-dev"});
     r.push_back({"libfdt", "", "/usr/include/libfdt.h", "libfdt-dev"});
     r.push_back({"GoogleTest", "", "/usr/include/gtest/gtest.h", "libgtest-dev"});

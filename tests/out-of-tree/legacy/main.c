@@ -6,9 +6,14 @@
  * "hello" like Petrel's own example, which must not clash.
  *
  * A producer sends five numbers through a queue to a consumer that uses FP;
- * the consumer checks the sum, lists the tasks with uxTaskGetSystemState and
+ * the consumer checks the sum, uses the C library (<stdlib.h>, <math.h>,
+ * <ctype.h>, <limits.h>), lists the tasks with uxTaskGetSystemState and
  * ends; main returns 0 when everything matched. */
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "FreeRTOS.h"
@@ -68,6 +73,19 @@ static portTASK_FUNCTION(vConsumer, pvParameters) {
   vReport("sum", (long)uxSum);
   vReport("average x 10", (long)(fAverage * 10.0f));
   vCheck(uxSum == 15);
+
+  /* The C library, as 7.x applications used it. */
+  {
+    char* pcText = (char*)malloc(32);
+    vCheck(pcText != NULL);
+    if (pcText != NULL) {
+      sprintf(pcText, "%u", (unsigned)uxSum * 100);
+      vCheck(atoi(pcText) == 1500 && isdigit((unsigned char)pcText[0]));
+      free(pcText);
+    }
+    vCheck(CHAR_BIT == 8 && LONG_MAX > 0 && abs(-3) == 3);
+    vReport("sqrt(sum + 1) x 10", (long)(sqrt((double)uxSum + 1.0) * 10.0));
+  }
 
   /* The producer suspends itself after its last send and delay. */
   while (eTaskStateGet(xProducerHandle) != eSuspended) vTaskDelay(1);

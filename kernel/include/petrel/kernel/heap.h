@@ -23,6 +23,11 @@ void* heap_alloc(size_t size, size_t align = 16);
 // header) is a fatal error reported with the address.
 void heap_free(void* block);
 
+// How many bytes the live block `block` (from heap_alloc) can hold: at least
+// what was asked for. nullptr gives 0; anything else that is not a live
+// block is the same fatal error as in heap_free.
+size_t heap_usable_size(const void* block);
+
 struct HeapStats {
   size_t total;     // bytes managed, headers included
   size_t free;      // bytes free now
