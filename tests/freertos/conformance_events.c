@@ -171,12 +171,12 @@ static void misuse(void) {
 }
 
 const t_case t_event_cases[] = {
-    {"Event.SetClearGet", set_clear_get},
-    {"Event.WaitAnyAllClear", wait_any_all_clear},
-    {"Event.WaitAndSyncTimeOut", wait_and_sync_time_out},
-    {"Event.SyncRendezvous", sync_rendezvous},
-    {"Event.FromISR", from_isr},
-    {"Event.StaticAndDelete", static_and_delete},
-    {"Event.Misuse", misuse},
-    {NULL, NULL},
+    {"Event.SetClearGet", set_clear_get, 0},
+    {"Event.WaitAnyAllClear", wait_any_all_clear, 0},
+    {"Event.WaitAndSyncTimeOut", wait_and_sync_time_out, T_TIMED},
+    {"Event.SyncRendezvous", sync_rendezvous, 0},
+    {"Event.FromISR", from_isr, 0},
+    {"Event.StaticAndDelete", static_and_delete, 0},
+    {"Event.Misuse", misuse, 0},
+    {NULL, NULL, 0},
 };

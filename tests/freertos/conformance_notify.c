@@ -200,12 +200,12 @@ static void take_woken_by_zero(void) {
 }
 
 const t_case t_notify_cases[] = {
-    {"Notify.GiveAndTake", give_and_take},
-    {"Notify.GiveToBlockedTaker", give_to_blocked_taker},
-    {"Notify.WaitBitsAndValues", wait_bits_and_values},
-    {"Notify.ActionsQueryClear", actions_query_clear},
-    {"Notify.IndexedAreIndependent", indexed_are_independent},
-    {"Notify.FromISR", from_isr},
-    {"Notify.TakeWokenByZero", take_woken_by_zero},
-    {NULL, NULL},
+    {"Notify.GiveAndTake", give_and_take, 0},
+    {"Notify.GiveToBlockedTaker", give_to_blocked_taker, 0},
+    {"Notify.WaitBitsAndValues", wait_bits_and_values, 0},
+    {"Notify.ActionsQueryClear", actions_query_clear, 0},
+    {"Notify.IndexedAreIndependent", indexed_are_independent, 0},
+    {"Notify.FromISR", from_isr, 0},
+    {"Notify.TakeWokenByZero", take_woken_by_zero, T_TIMED},
+    {NULL, NULL, 0},
 };

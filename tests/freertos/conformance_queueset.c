@@ -350,13 +350,13 @@ static void misuse(void) {
 }
 
 const t_case t_queueset_cases[] = {
-    {"QueueSet.SelectInPostingOrder", select_in_posting_order},
-    {"QueueSet.SelectTimesOut", select_times_out},
-    {"QueueSet.AddAndRemoveRules", add_and_remove_rules},
-    {"QueueSet.SemaphoreMember", semaphore_member},
-    {"QueueSet.BlockedSelectorWakes", blocked_selector_wakes},
-    {"QueueSet.FromISR", from_isr},
-    {"QueueSet.OverwritePostsOnce", overwrite_posts_once},
-    {"QueueSet.Misuse", misuse},
-    {NULL, NULL},
+    {"QueueSet.SelectInPostingOrder", select_in_posting_order, 0},
+    {"QueueSet.SelectTimesOut", select_times_out, T_TIMED},
+    {"QueueSet.AddAndRemoveRules", add_and_remove_rules, 0},
+    {"QueueSet.SemaphoreMember", semaphore_member, 0},
+    {"QueueSet.BlockedSelectorWakes", blocked_selector_wakes, 0},
+    {"QueueSet.FromISR", from_isr, 0},
+    {"QueueSet.OverwritePostsOnce", overwrite_posts_once, 0},
+    {"QueueSet.Misuse", misuse, 0},
+    {NULL, NULL, 0},
 };

@@ -212,11 +212,11 @@ static void misuse(void) {
 }
 
 const t_case t_stream_cases[] = {
-    {"Stream.SendReceive", stream_send_receive},
-    {"Stream.TriggerLevelAndTimeouts", stream_trigger_level_and_timeouts},
-    {"Stream.FromISRAndStatic", stream_from_isr_and_static},
-    {"Message.SendReceive", message_send_receive},
-    {"Message.FromISRAndStatic", message_from_isr_and_static},
-    {"Stream.Misuse", misuse},
-    {NULL, NULL},
+    {"Stream.SendReceive", stream_send_receive, 0},
+    {"Stream.TriggerLevelAndTimeouts", stream_trigger_level_and_timeouts, T_TIMED},
+    {"Stream.FromISRAndStatic", stream_from_isr_and_static, 0},
+    {"Message.SendReceive", message_send_receive, T_TIMED},
+    {"Message.FromISRAndStatic", message_from_isr_and_static, 0},
+    {"Stream.Misuse", misuse, 0},
+    {NULL, NULL, 0},
 };
