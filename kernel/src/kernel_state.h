@@ -2,6 +2,7 @@
 // task.cc, wait_queue.cc). Not a public header.
 #pragma once
 
+#include "petrel/divider.h"
 #include "petrel/kernel/list.h"
 #include "petrel/kernel/sched.h"
 #include "petrel/kernel/task.h"
@@ -54,8 +55,10 @@ struct KernelState {
   uint32_t isr_nesting = 0;
   uint32_t app_tasks = 0;  // tasks other than idle and kernel services
   uint32_t next_id = 1;
-  uint64_t counter_per_tick = 0;  // 0: not computed yet (counter_per_tick())
-  uint64_t armed = UINT64_MAX;    // counter value the timer is armed for
+  uint64_t counter_per_tick = 0;   // 0: not computed yet (counter_per_tick())
+  Divider per_tick;                // counter -> ticks without a divide; set with it
+  uint64_t max_armable_ticks = 0;  // the largest tick whose counter value fits; set with it
+  uint64_t armed = UINT64_MAX;     // counter value the timer is armed for
   Ticks slice_end;
   Ticks last_tick_hook;  // the last tick the tick hook was called for
   uint64_t last_switch = 0;

@@ -80,16 +80,20 @@ void idle_main(void*) {
 // Counter ticks per kernel tick, from the timer's frequency (rounded down;
 // at least 1). Valid before the scheduler starts too.
 uint64_t counter_per_tick() {
-  uint64_t& cached = g_kernel.counter_per_tick;
-  if (cached == 0) {
+  KernelState& k = g_kernel;
+  if (k.counter_per_tick == 0) [[unlikely]] {
     const uint64_t per_tick = arch::timer_frequency() / config::kTickRateHz;
-    cached = per_tick > 0 ? per_tick : 1;
+    k.counter_per_tick = per_tick > 0 ? per_tick : 1;
+    // The two divisions by it that the hot paths need, done once here.
+    k.per_tick = Divider(k.counter_per_tick);
+    k.max_armable_ticks = UINT64_MAX / k.counter_per_tick;
   }
-  return cached;
+  return k.counter_per_tick;
 }
 
 Ticks tick_count() {
-  return Ticks{arch::timer_now() / counter_per_tick()};
+  (void)counter_per_tick();
+  return Ticks{g_kernel.per_tick.divide(arch::timer_now())};
 }
 
 bool scheduler_running() {
@@ -195,7 +199,7 @@ void update_timer() {
   }
   const uint64_t per_tick = counter_per_tick();
   const uint64_t deadline =
-      when.count > UINT64_MAX / per_tick ? UINT64_MAX - 1 : when.count * per_tick;
+      when.count > k.max_armable_ticks ? UINT64_MAX - 1 : when.count * per_tick;
   if (deadline != k.armed) {
     arch::timer_set_deadline(deadline);
     k.armed = deadline;
