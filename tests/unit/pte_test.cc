@@ -212,6 +212,36 @@ TEST(PageTableBuilder, PagesOnlyAndPageEntries) {
   EXPECT_EQ(b.page_entry(0x80000000), nullptr) << "not mapped at all";
 }
 
+TEST(PageTableBuilder, PageRunsAcrossTablesTranslateEveryPage) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[8]());
+  PageTableBuilder b(pool.get(), 8);
+  // Starts 3 pages before a 2 MiB boundary and runs 600 pages: parts of
+  // three level-3 tables, filled a table at a time.
+  const uint64_t start = 0x40200000 - 3 * 0x1000;
+  const uint64_t size = 600 * 0x1000;
+  ASSERT_TRUE(b.map(start, start + 0x10000000, size, PageAttrs::data(), true).ok());
+  for (uint64_t va = start; va < start + size; va += 0x1000) {
+    auto t = b.translate(va + 0x123);
+    ASSERT_TRUE(t.ok()) << std::hex << va;
+    EXPECT_EQ(t->pa, va + 0x10000000 + 0x123);
+    EXPECT_EQ(t->level, 3);
+    EXPECT_TRUE(t->attrs.writable);
+  }
+  EXPECT_FALSE(b.translate(start - 0x1000).ok());
+  EXPECT_FALSE(b.translate(start + size).ok());
+}
+
+TEST(PageTableBuilder, OverlapInsideAPageRunWritesNothing) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]());
+  PageTableBuilder b(pool.get(), 4);
+  ASSERT_TRUE(b.map(0x40005000, 0x40005000, 0x1000, PageAttrs::data(), true).ok());
+  auto s = b.map(0x40000000, 0x40000000, 0x10000, PageAttrs::data(), true);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::kInvalid);
+  EXPECT_FALSE(b.translate(0x40000000).ok()) << "the pages before the overlap stay unmapped";
+  EXPECT_TRUE(b.translate(0x40005000).ok());
+}
+
 TEST(PageTableBuilder, BlocksHaveNoPageEntry) {
   std::unique_ptr<PageTable[]> pool(new PageTable[4]());
   PageTableBuilder b(pool.get(), 4);

@@ -61,6 +61,17 @@ class PageTableBuilder {
     while (size > 0) {
       int level = pages_only ? 3 : 1;
       while (level < 3 && !fits(va, pa, size, level)) ++level;
+      if (level == 3) {
+        // A run of pages: walk to the level-3 table once and fill as many
+        // of its entries as the range covers (RAM is mapped this way, a
+        // page at a time, so this loop is the MMU's whole boot cost).
+        auto run = map_pages_in_table(va, pa, size, attrs);
+        if (!run) return run.error();
+        va += *run;
+        pa += *run;
+        size -= *run;
+        continue;
+      }
       Status s = map_one(va, pa, attrs, level);
       if (!s) return s;
       va += pte::level_size(level);
@@ -106,7 +117,29 @@ class PageTableBuilder {
     return ((va | pa) & (block - 1)) == 0 && size >= block;
   }
 
-  Status map_one(uint64_t va, uint64_t pa, PageAttrs attrs, int level) {
+  // Maps pages from `va` to the end of its level-3 table or of the range,
+  // whichever comes first; returns the bytes mapped.
+  Result<uint64_t> map_pages_in_table(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs) {
+    auto table = table_for(va, 3);
+    if (!table) return table.error();
+    uint64_t* entry = (*table)->entry;
+    const uint64_t first = pte::level_index(va, 3);
+    const uint64_t pages = size / pte::kPageSize;
+    const uint64_t last =
+        first + pages < pte::kEntriesPerTable ? first + pages : pte::kEntriesPerTable;
+    const uint64_t page_bits = pte::leaf(0, attrs, 3);
+    uint64_t valid = 0;
+    for (uint64_t i = first; i < last; ++i) valid |= entry[i];
+    if (pte::is_valid(valid))
+      return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
+    for (uint64_t i = first; i < last; ++i, pa += pte::kPageSize)
+      entry[i] = page_bits | (pa & pte::kAddressMask);
+    return (last - first) * pte::kPageSize;
+  }
+
+  // The table at `level` that holds `va`'s entry, creating the tables above
+  // it from the pool as needed.
+  Result<PageTable*> table_for(uint64_t va, int level) {
     PageTable* t = pool_;
     for (int l = 1; l < level; ++l) {
       uint64_t& e = t->entry[pte::level_index(va, l)];
@@ -125,7 +158,13 @@ class PageTableBuilder {
       }
       t = reinterpret_cast<PageTable*>(static_cast<uintptr_t>(pte::output_address(e)));
     }
-    uint64_t& e = t->entry[pte::level_index(va, level)];
+    return t;
+  }
+
+  Status map_one(uint64_t va, uint64_t pa, PageAttrs attrs, int level) {
+    auto table = table_for(va, level);
+    if (!table) return table.error();
+    uint64_t& e = (*table)->entry[pte::level_index(va, level)];
     if (pte::is_valid(e)) return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
     e = pte::leaf(pa, attrs, level);
     return ok();
