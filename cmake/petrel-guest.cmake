@@ -42,12 +42,13 @@ function(petrel_add_app name)
   endif()
   set(elf ${name}.elf)
   add_executable(${elf} ${ARGN})
-  # The app's own sources get the C library's headers. The archives come
-  # twice: picolibc calls back into its glue, the glue into Petrel, and
-  # libgcc (picolibc's atomics) into the glue (__getauxval).
-  target_compile_options(${elf} PRIVATE ${PETREL_LIBC_COMPILE_OPTIONS})
+  # The app's own sources get the C library's headers; the glue's objects
+  # (petrel_libc, an object library) are linked whole, before picolibc's
+  # archives. The archives come twice: picolibc calls into Petrel (memcpy)
+  # and libgcc (its atomics), which calls back into the glue (__getauxval).
+  target_link_libraries(${elf} PRIVATE petrel_libc_headers petrel_libc)
   target_link_options(${elf} PRIVATE ${PETREL_LIBC_LINK_OPTIONS})
-  set(_archives petrel petrel_libc ${PETREL_LIBC_ARCHIVES} gcc)
+  set(_archives petrel ${PETREL_LIBC_ARCHIVES} gcc)
   target_link_libraries(${elf} PRIVATE ${_archives} ${_archives})
   target_link_options(${elf} PRIVATE -T ${PETREL_LINKER_SCRIPT} -Wl,-Map=${CMAKE_BINARY_DIR}/apps/${name}.map)
   set_target_properties(${elf} PROPERTIES

@@ -7,6 +7,7 @@
 #   PETREL_LIBC_COMPILE_OPTIONS  picolibc's headers for C and C++ sources
 #   PETREL_LIBC_ARCHIVES         libc.a and libm.a
 #   PETREL_LIBC_LINK_OPTIONS     what linking them needs
+# and the INTERFACE target petrel_libc_headers (the compile options).
 # See docs/libc.md.
 if(PETREL_GUEST_ARCH STREQUAL "arm64")
   set(_pico_triple aarch64-linux-gnu)
@@ -62,15 +63,20 @@ if(PETREL_GUEST_ARCH STREQUAL "arm32")
   # docs/libc.md says so.
   set(_libc_link_options -Wl,--no-enum-size-warning)
 endif()
-# printf/scanf: picolibc's full version (double), or a smaller one for
-# apps that format no double (float: %f of floats only; integer: no %f).
-set(PETREL_LIBC_PRINTF double CACHE STRING "printf/scanf variant: double, float or integer")
-set_property(CACHE PETREL_LIBC_PRINTF PROPERTY STRINGS double float integer)
-if(PETREL_LIBC_PRINTF STREQUAL "float")
-  list(APPEND _libc_link_options -Wl,--defsym=vfprintf=__f_vfprintf -Wl,--defsym=vfscanf=__f_vfscanf)
-elseif(PETREL_LIBC_PRINTF STREQUAL "integer")
+# printf/scanf: picolibc's full version (double), or a smaller one without
+# floating point (integer). (picolibc's float-only variant needs every %f
+# argument wrapped in printf_float(), so it is not offered.)
+set(PETREL_LIBC_PRINTF double CACHE STRING "printf/scanf variant: double or integer")
+set_property(CACHE PETREL_LIBC_PRINTF PROPERTY STRINGS double integer)
+if(PETREL_LIBC_PRINTF STREQUAL "integer")
   list(APPEND _libc_link_options -Wl,--defsym=vfprintf=__i_vfprintf -Wl,--defsym=vfscanf=__i_vfscanf)
 elseif(NOT PETREL_LIBC_PRINTF STREQUAL "double")
-  message(FATAL_ERROR "PETREL_LIBC_PRINTF must be double, float or integer, not '${PETREL_LIBC_PRINTF}'")
+  message(FATAL_ERROR "PETREL_LIBC_PRINTF must be double or integer, not '${PETREL_LIBC_PRINTF}'")
 endif()
 set(PETREL_LIBC_LINK_OPTIONS ${_libc_link_options} CACHE INTERNAL "picolibc link options")
+
+# The headers as a target: petrel_add_app links it, and so may an
+# application's own libraries (target_link_libraries(mylib PRIVATE
+# petrel_libc_headers)) so that their C sources see picolibc, not glibc.
+add_library(petrel_libc_headers INTERFACE)
+target_compile_options(petrel_libc_headers INTERFACE ${PETREL_LIBC_COMPILE_OPTIONS})

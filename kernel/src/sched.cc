@@ -82,11 +82,15 @@ void idle_main(void*) {
 uint64_t counter_per_tick() {
   KernelState& k = g_kernel;
   if (k.counter_per_tick == 0) [[unlikely]] {
-    const uint64_t per_tick = arch::timer_frequency() / config::kTickRateHz;
-    k.counter_per_tick = per_tick > 0 ? per_tick : 1;
-    // The two divisions by it that the hot paths need, done once here.
-    k.per_tick = Divider(k.counter_per_tick);
-    k.max_armable_ticks = UINT64_MAX / k.counter_per_tick;
+    uint64_t per_tick = arch::timer_frequency() / config::kTickRateHz;
+    if (per_tick == 0) per_tick = 1;
+    // The two divisions by it that the hot paths need, done once here, and
+    // stored before counter_per_tick says they are there (an interrupt
+    // handler may ask for the tick count in between).
+    k.per_tick = Divider(per_tick);
+    k.max_armable_ticks = UINT64_MAX / per_tick;
+    __asm__ volatile("" ::: "memory");
+    k.counter_per_tick = per_tick;
   }
   return k.counter_per_tick;
 }

@@ -2,7 +2,8 @@
 // guest: exit, signals (abort), the clock, and file descriptors.
 //
 // - exit(n) and _exit(n) end the domain with status n, like returning n from
-//   main (after at-exit handlers; Petrel guests have no static destructors).
+//   main (after at-exit handlers; Petrel guests have no static destructors,
+//   so picolibc's __libc_fini_array finds no .fini_array to run).
 // - abort() and raise() of a signal without a handler crash the domain with
 //   a report naming the signal.
 // - time(), gettimeofday() and clock() count from boot (the guest has no
@@ -46,9 +47,6 @@ void _exit(int status) {
   flush_stdout();
   petrel::exit(status);
 }
-
-// exit() calls it after the at-exit handlers: nothing to run.
-void __libc_fini_array() {}
 
 // libgcc's out-of-line atomics (which picolibc's AArch64 build calls) ask
 // the Linux auxiliary vector whether the CPU has LSE atomics. No bits: they

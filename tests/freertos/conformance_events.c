@@ -172,7 +172,7 @@ static void misuse(void) {
 
 const t_case t_event_cases[] = {
     {"Event.SetClearGet", set_clear_get, 0},
-    {"Event.WaitAnyAllClear", wait_any_all_clear, 0},
+    {"Event.WaitAnyAllClear", wait_any_all_clear, T_TIMED},
     {"Event.WaitAndSyncTimeOut", wait_and_sync_time_out, T_TIMED},
     {"Event.SyncRendezvous", sync_rendezvous, 0},
     {"Event.FromISR", from_isr, 0},

@@ -400,7 +400,7 @@ static void isr_sends_to_waiting_receiver(void) {
 }
 
 const t_case t_queue_cases[] = {
-    {"Queue.FifoFrontBackPeek", fifo_front_back_peek, 0},
+    {"Queue.FifoFrontBackPeek", fifo_front_back_peek, T_TIMED},
     {"Queue.SendReceiveTimeOut", send_receive_time_out, T_TIMED},
     {"Queue.BlockedReceiverWakes", blocked_receiver_wakes, 0},
     {"Queue.BlockedSenderWakes", blocked_sender_wakes, 0},

@@ -350,7 +350,7 @@ static void misuse(void) {
 }
 
 const t_case t_queueset_cases[] = {
-    {"QueueSet.SelectInPostingOrder", select_in_posting_order, 0},
+    {"QueueSet.SelectInPostingOrder", select_in_posting_order, T_TIMED},
     {"QueueSet.SelectTimesOut", select_times_out, T_TIMED},
     {"QueueSet.AddAndRemoveRules", add_and_remove_rules, 0},
     {"QueueSet.SemaphoreMember", semaphore_member, 0},

@@ -441,7 +441,7 @@ const t_case t_semphr_cases[] = {
     {"Semaphore.FromISR", from_isr, 0},
     {"Semaphore.IsrGivesMerge", isr_gives_merge, 0},
     {"Semaphore.MutexRetakenByGiver", mutex_retaken_by_giver, 0},
-    {"Semaphore.SuspendWhileWaiting", suspend_while_waiting, 0},
+    {"Semaphore.SuspendWhileWaiting", suspend_while_waiting, T_TIMED},
     {"Semaphore.SuspendKeepsDeadline", suspend_keeps_deadline, T_TIMED},
     {NULL, NULL, 0},
 };

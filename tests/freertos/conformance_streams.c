@@ -212,9 +212,9 @@ static void misuse(void) {
 }
 
 const t_case t_stream_cases[] = {
-    {"Stream.SendReceive", stream_send_receive, 0},
+    {"Stream.SendReceive", stream_send_receive, T_TIMED},
     {"Stream.TriggerLevelAndTimeouts", stream_trigger_level_and_timeouts, T_TIMED},
-    {"Stream.FromISRAndStatic", stream_from_isr_and_static, 0},
+    {"Stream.FromISRAndStatic", stream_from_isr_and_static, T_TIMED},
     {"Message.SendReceive", message_send_receive, T_TIMED},
     {"Message.FromISRAndStatic", message_from_isr_and_static, 0},
     {"Stream.Misuse", misuse, 0},

@@ -17,7 +17,7 @@ Queue* make_queue(size_t length) {
   return q.ok() ? *q : nullptr;
 }
 
-QueueSet* make_set(size_t length, WakeRule rule = WakeRule::kHandOver) {
+QueueSet* make_set(size_t length, WakeRule rule = WakeRule::kWakeAndRetry) {
   auto s = queue_set_create(length, rule);
   KCHECK(s.ok());
   return s.ok() ? *s : nullptr;

@@ -244,6 +244,10 @@ static void static_stacks(void) {
   CHECK(errno == 0); /* it ran (higher priority) and set only its own */
 }
 
+static void task_at_exit(void) {
+  printf("\nlibc-tests: at-exit handler registered by a task ran");
+}
+
 static void checker(void* arg) {
   (void)arg;
   formatting();
@@ -262,6 +266,10 @@ static void checker(void* arg) {
   CHECK(xTaskCreate(worker, "errB", 2048, (void*)'B', 1, NULL) == pdPASS);
   (void)ulTaskNotifyTake(pdFALSE, portMAX_DELAY);
   (void)ulTaskNotifyTake(pdFALSE, portMAX_DELAY);
+
+  /* Registered from a task: the C library takes its lock (a Petrel mutex)
+   * with the scheduler running. It runs in exit(), below. */
+  CHECK(atexit(task_at_exit) == 0);
 
   /* No newline: exit() writes the partial line out. */
   printf("libc-tests: %d passed, %d failed", g_passed, g_failures);

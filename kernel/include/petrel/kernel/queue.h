@@ -185,13 +185,17 @@ constexpr size_t queue_set_buffer_size(size_t length) {
 }
 
 // From the kernel heap, control block and events in one block. `rule` is the
-// wake rule of the tasks waiting in queue_set_select. Errors: kInvalid
+// wake rule of the tasks waiting in queue_set_select. The default,
+// kWakeAndRetry, leaves every event in the set until a selector takes it, so
+// removing or deleting a member drops all of its events. With kHandOver an
+// event goes straight to a woken selector before it runs; if a member leaves
+// its set in between, that selector still returns it. Errors: kInvalid
 // "queue set: length 0", kOutOfRange, kNoMemory "queue set: heap exhausted".
-Result<QueueSet*> queue_set_create(size_t length, WakeRule rule = WakeRule::kHandOver);
+Result<QueueSet*> queue_set_create(size_t length, WakeRule rule = WakeRule::kWakeAndRetry);
 // In caller memory: `buffer` holds queue_set_buffer_size(length) bytes,
 // aligned for pointers. No heap. Returns `storage`.
 Result<QueueSet*> queue_set_create_static(QueueSet* storage, void* buffer, size_t length,
-                                          WakeRule rule = WakeRule::kHandOver);
+                                          WakeRule rule = WakeRule::kWakeAndRetry);
 // Releases the members (they belong to no set afterwards) and wakes the
 // tasks waiting in queue_set_select (kNotFound). Heap sets are freed.
 void queue_set_delete(QueueSet* set);
