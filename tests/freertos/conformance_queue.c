@@ -287,13 +287,14 @@ static void zero_size_items(void) {
 /* ---- FreeRTOS's wake rule: a woken task tries again when it runs ---- */
 
 static volatile BaseType_t g_result;
-static volatile TickType_t g_returned_at;
+static volatile TickType_t g_waited;
 
 static void late_sender(void* p) {
   (void)p;
   int v = 2;
+  const TickType_t start = xTaskGetTickCount();
   g_result = xQueueSend(g_q, &v, 20); /* the queue is full: blocks */
-  g_returned_at = xTaskGetTickCount();
+  g_waited = xTaskGetTickCount() - start;
 }
 
 /* A receive from a full queue wakes the blocked sender; the higher-priority
@@ -307,15 +308,14 @@ static void body_refill_before_woken_sender(void* p) {
   g_result = 99;
   T_EQ(xTaskCreate(late_sender, "sender", T_STACK, NULL, 1, NULL), pdPASS);
   vTaskDelay(1); /* the sender blocks on the full queue */
-  const TickType_t start = xTaskGetTickCount();
   T_EQ(xQueueReceive(g_q, &v, 0), pdPASS);
   T_EQ(v, 1);
   T_EQ(uxQueueMessagesWaiting(g_q), 0); /* nothing handed over */
   v = 3;
   T_EQ(xQueueSend(g_q, &v, 0), pdPASS); /* the refill gets the room */
-  vTaskDelay(40);
+  T_AWAIT(g_result != 99);
   T_EQ(g_result, errQUEUE_FULL);
-  T_CHECK(g_returned_at - start >= 19 && g_returned_at - start <= 21);
+  T_TICKS_WITHIN(g_waited, 19, 21); /* its whole timeout, counted from its call */
   T_EQ(xQueueReceive(g_q, &v, 0), pdPASS);
   T_EQ(v, 3);
   vQueueDelete(g_q);
@@ -327,9 +327,11 @@ static void refill_before_woken_sender(void) {
 
 static volatile BaseType_t g_peeked[2];
 
+static volatile TickType_t g_peek_ticks;
+
 static void peeker(void* p) {
   int v = 0;
-  g_peeked[(intptr_t)p] = xQueuePeek(g_q, &v, 10);
+  g_peeked[(intptr_t)p] = xQueuePeek(g_q, &v, g_peek_ticks);
 }
 
 /* A send wakes one peeker, not all: when a higher-priority task takes the
@@ -338,22 +340,24 @@ static void body_peekers_one_at_a_time(void* p) {
   (void)p;
   g_q = xQueueCreate(1, sizeof(int));
   g_peeked[0] = g_peeked[1] = 99;
+  g_peek_ticks = 10;
   T_EQ(xTaskCreate(peeker, "peek0", T_STACK, (void*)0, 3, NULL), pdPASS);
   T_EQ(xTaskCreate(peeker, "peek1", T_STACK, (void*)1, 3, NULL), pdPASS);
-  vTaskDelay(1); /* both wait */
+  /* Higher priority: both ran at their creation and wait now. */
   int v = 7;
   T_EQ(xQueueSend(g_q, &v, 0), pdPASS);
   T_EQ(xQueueReceive(g_q, &v, 0), pdPASS); /* taken before they run */
-  vTaskDelay(20);
+  T_AWAIT(g_peeked[0] != 99 && g_peeked[1] != 99);
   T_EQ(g_peeked[0], errQUEUE_EMPTY);
   T_EQ(g_peeked[1], errQUEUE_EMPTY);
-  /* Left in the queue, the item reaches every peeker, one after another. */
+  /* Left in the queue, the item reaches every peeker, one after another
+   * (a long wait: they must not time out first, whatever the host does). */
   g_peeked[0] = g_peeked[1] = 99;
+  g_peek_ticks = 5000;
   T_EQ(xTaskCreate(peeker, "peek0", T_STACK, (void*)0, 3, NULL), pdPASS);
   T_EQ(xTaskCreate(peeker, "peek1", T_STACK, (void*)1, 3, NULL), pdPASS);
-  vTaskDelay(1);
   T_EQ(xQueueSend(g_q, &v, 0), pdPASS);
-  vTaskDelay(2);
+  T_AWAIT(g_peeked[0] != 99 && g_peeked[1] != 99);
   T_EQ(g_peeked[0], pdPASS);
   T_EQ(g_peeked[1], pdPASS);
   T_EQ(uxQueueMessagesWaiting(g_q), 1);
@@ -410,8 +414,8 @@ const t_case t_queue_cases[] = {
     {"Queue.FromISR", from_isr, 0},
     {"Queue.MisuseAndMemory", misuse_and_memory, 0},
     {"Queue.ZeroSizeItems", zero_size_items, 0},
-    {"Queue.RefillBeforeWokenSender", refill_before_woken_sender, T_TIMED},
-    {"Queue.PeekersOneAtATime", peekers_one_at_a_time, T_TIMED},
+    {"Queue.RefillBeforeWokenSender", refill_before_woken_sender, 0},
+    {"Queue.PeekersOneAtATime", peekers_one_at_a_time, 0},
     {"Queue.IsrSendsToWaitingReceiver", isr_sends_to_waiting_receiver, 0},
     {NULL, NULL, 0},
 };

@@ -597,7 +597,7 @@ const t_case t_task_cases[] = {
     {"Task.CriticalFromISR", critical_from_isr, 0},
     {"Task.YieldRoundRobin", yield_round_robin, 0},
     {"Task.IdleHookRuns", idle_hook_runs, 0},
-    {"Task.TickHookRunsEveryTick", tick_hook_runs, 0},
+    {"Task.TickHookRunsEveryTick", tick_hook_runs, T_TIMED},
     {"Task.MisuseAsserts", task_misuse_asserts, 0},
     {"Task.BackwardCompatibleNames", backward_compatible_names, T_TIMED},
     {"Task.SystemState", system_state, 0},

@@ -9,6 +9,7 @@ const t_case* const t_all_tables[] = {t_task_cases,   t_queue_cases,    t_semphr
                                       t_notify_cases, t_timer_cases,    t_event_cases,
                                       t_stream_cases, t_queueset_cases, NULL};
 
+int t_real_time;
 volatile unsigned long t_idle_hook_calls;
 volatile unsigned long t_malloc_failed_calls;
 volatile unsigned long t_tick_hook_calls;

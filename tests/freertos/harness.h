@@ -77,6 +77,20 @@ void t_log_check(const char* file, int line, const char* want);
  * vTaskStartScheduler; returns when that task ends the scheduler after its
  * body (vTaskEndScheduler) or when every task has ended. */
 void t_run(void (*body)(void*), void* arg, UBaseType_t priority);
+
+/* 1 while the runner runs in real time ("realtime"): a host stall may make
+ * waits end late, never early. */
+extern int t_real_time;
+/* Checks lo <= ticks <= hi; in real time only lo <= ticks. */
+#define T_TICKS_WITHIN(ticks, lo, hi)                \
+  T_CHECK((TickType_t)(ticks) >= (TickType_t)(lo) && \
+          (t_real_time || (TickType_t)(ticks) <= (TickType_t)(hi)))
+/* Waits (in ticks) until `cond` holds, at most 1000 ticks: for a result that
+ * another task produces after its own wait, whatever the host does. */
+#define T_AWAIT(cond)                                                             \
+  do {                                                                            \
+    for (int t_await_ = 0; t_await_ < 1000 && !(cond); ++t_await_) vTaskDelay(1); \
+  } while (0)
 #define T_STACK (configMINIMAL_STACK_SIZE)
 
 /* Hook counters (the configuration enables the hooks). */

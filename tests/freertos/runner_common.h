@@ -17,6 +17,7 @@ int run_cases(const char* prefix, bool real_time, int* passed, int* skipped, Fre
   int failed = 0;
   *passed = 0;
   *skipped = 0;
+  t_real_time = real_time ? 1 : 0;
   for (const t_case* const* table = t_all_tables; *table != nullptr; ++table) {
     for (const t_case* c = *table; c->name != nullptr; ++c) {
       const char* p = prefix;
