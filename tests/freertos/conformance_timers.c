@@ -205,7 +205,7 @@ static void body_queue_full(void* p) {
   T_EQ(xTimerStart(t, 0), pdFAIL);
   TickType_t start = xTaskGetTickCount();
   T_EQ(xTimerReset(t, 5), pdFAIL); /* waits 5 ticks for a slot, in vain */
-  T_EQ(xTaskGetTickCount() - start, 5);
+  T_TICKS_WITHIN(xTaskGetTickCount() - start, 5, 5);
   T_EQ(xTimerIsTimerActive(t), pdFALSE); /* the daemon has not seen the starts */
   vTaskResume(daemon);                   /* it outranks this task: runs now */
   T_EQ(xTimerIsTimerActive(t), pdTRUE);
@@ -352,7 +352,7 @@ const t_case t_timer_cases[] = {
     {"Timer.StaticAndID", static_timer_and_id, 0},
     {"Timer.PendFunctionCall", pend_function_call, 0},
     {"Timer.FromISR", from_isr, T_TIMED},
-    {"Timer.CommandQueueFull", command_queue_full, T_TIMED},
+    {"Timer.CommandQueueFull", command_queue_full, 0},
     {"Timer.Misuse", misuse, T_TIMED},
     {"Timer.ResetAtExpiryTick", reset_at_expiry_tick, T_TIMED},
     {"Timer.DaemonStartupHook", daemon_startup_hook, 0},
