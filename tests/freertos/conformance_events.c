@@ -174,7 +174,7 @@ const t_case t_event_cases[] = {
     {"Event.SetClearGet", set_clear_get, 0},
     {"Event.WaitAnyAllClear", wait_any_all_clear, T_TIMED},
     {"Event.WaitAndSyncTimeOut", wait_and_sync_time_out, T_TIMED},
-    {"Event.SyncRendezvous", sync_rendezvous, 0},
+    {"Event.SyncRendezvous", sync_rendezvous, T_TIMED},
     {"Event.FromISR", from_isr, 0},
     {"Event.StaticAndDelete", static_and_delete, 0},
     {"Event.Misuse", misuse, 0},

@@ -432,7 +432,7 @@ static void suspend_keeps_deadline(void) {
 const t_case t_semphr_cases[] = {
     {"Semaphore.Binary", binary_semaphore, T_TIMED},
     {"Semaphore.Counting", counting_semaphore, 0},
-    {"Semaphore.WaitersWakeByPriority", waiters_wake_by_priority, 0},
+    {"Semaphore.WaitersWakeByPriority", waiters_wake_by_priority, T_TIMED},
     {"Semaphore.CreateStatic", create_static, 0},
     {"Semaphore.MutexPriorityInheritance", mutex_priority_inheritance, T_TIMED},
     {"Semaphore.MutexMisuse", mutex_misuse, 0},

@@ -19,10 +19,12 @@ typedef struct {
   const char* name;
   void (*fn)(void);
   /* T_TIMED: the case checks exact tick counts or how much work fits in a
-   * tick, so it needs time that only advances with the guest (the host
-   * port's simulated time, or a guest under icount). A guest in real time
-   * runs on a host that may stop it for milliseconds, after which several
-   * ticks pass at once: those cases are skipped there ("realtime"). */
+   * tick, or logs the order of tasks of one priority (which time slicing
+   * may cut anywhere), so it needs time that only advances with the guest
+   * (the host port's simulated time, or a guest under icount). A guest in
+   * real time runs on a host that may stop it for milliseconds, after which
+   * several ticks pass at once: those cases are skipped there
+   * ("realtime"). */
   int timed;
 } t_case;
 #define T_TIMED 1
