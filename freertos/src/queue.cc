@@ -33,6 +33,20 @@ BaseType_t send_result(const char* call, const Status& s) {
   return errQUEUE_FULL;
 }
 
+// A QueueDefinition and `bytes` of storage after it in one heap block, as
+// FreeRTOS allocates a queue (*storage: nullptr for 0 bytes). nullptr, after
+// the malloc-failed hook, when the heap cannot hold them.
+QueueDefinition* allocate_with_storage(size_t bytes, uint8_t** storage) {
+  const size_t header = (sizeof(QueueDefinition) + 15) & ~size_t{15};
+  void* block = kernel::heap_alloc(header + bytes);
+  if (block == nullptr) {
+    malloc_failed();
+    return nullptr;
+  }
+  *storage = bytes != 0 ? static_cast<uint8_t*>(block) + header : nullptr;
+  return new (block) QueueDefinition();
+}
+
 // A NULL item is only allowed for queues of zero-size items.
 bool item_ok(const char* call, kernel::Queue* q, const void* item) {
   if (item != nullptr || kernel::queue_item_size(q) == 0) return true;
@@ -110,18 +124,12 @@ QueueHandle_t xQueueCreate(UBaseType_t length, UBaseType_t item_size) {
     PETREL_FR_MISUSE("xQueueCreate", "queue size overflows");
     return nullptr;
   }
-  // The object and its buffer in one block, as FreeRTOS does.
-  const size_t header = (sizeof(QueueDefinition) + 15) & ~size_t{15};
-  void* block = kernel::heap_alloc(header + bytes);
-  if (block == nullptr) {
-    malloc_failed();
-    return nullptr;
-  }
-  auto* q = new (block) QueueDefinition();
+  uint8_t* buffer;
+  QueueDefinition* q = allocate_with_storage(bytes, &buffer);
+  if (q == nullptr) return nullptr;
   new (&q->queue) kernel::Queue();
-  uint8_t* buffer = bytes != 0 ? static_cast<uint8_t*>(block) + header : nullptr;
   if (!kernel::queue_create_static(&q->queue, buffer, length, item_size)) {
-    kernel::heap_free(block);
+    kernel::heap_free(q);
     return nullptr;
   }
   // FreeRTOS's rule: a woken task tries again (kernel/include/petrel/kernel/queue.h).
@@ -346,18 +354,14 @@ QueueSetHandle_t xQueueCreateSet(UBaseType_t length) {
     return nullptr;
   }
   // The object and its events in one block, as a queue.
-  const size_t header = (sizeof(QueueDefinition) + 15) & ~size_t{15};
-  void* block = kernel::heap_alloc(header + bytes);
-  if (block == nullptr) {
-    malloc_failed();
-    return nullptr;
-  }
-  auto* q = new (block) QueueDefinition();
+  uint8_t* events;
+  QueueDefinition* q = allocate_with_storage(bytes, &events);
+  if (q == nullptr) return nullptr;
   new (&q->queue_set) kernel::QueueSet();
   // FreeRTOS's rule for the selectors too: a select is a receive from the set.
-  if (!kernel::queue_set_create_static(&q->queue_set, static_cast<uint8_t*>(block) + header, length,
+  if (!kernel::queue_set_create_static(&q->queue_set, events, length,
                                        kernel::WakeRule::kWakeAndRetry)) {
-    kernel::heap_free(block);
+    kernel::heap_free(q);
     return nullptr;
   }
   q->kind = Kind::kQueueSet;

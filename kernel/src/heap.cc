@@ -289,33 +289,38 @@ void* heap_alloc(size_t size, size_t align) {
   return nullptr;
 }
 
-size_t heap_usable_size(const void* block) {
-  if (block == nullptr) return 0;
-  IrqGuard guard;
+namespace {
+
+// The header of `block`, a pointer from heap_alloc that must still be live
+// (interrupts masked by `guard`); anything else is a fatal error that names
+// `call`.
+Header* live_header(const void* block, const char* call, IrqGuard& guard) {
   const uintptr_t p = reinterpret_cast<uintptr_t>(block);
   if (g_heap.first == 0 || p % kUnit != 0 || p < g_heap.first + kUnit || p > g_heap.end ||
       !valid_block(at(p - kUnit), kUsed)) {
     guard.release();
-    panic("heap_usable_size: %p is not a live heap block", block);
+    panic("%s: %p is not a live heap block", call, block);
   }
-  return (size_t{at(p - kUnit)->units} - 1) * kUnit;
+  return at(p - kUnit);
+}
+
+}  // namespace
+
+size_t heap_usable_size(const void* block) {
+  if (block == nullptr) return 0;
+  IrqGuard guard;
+  return (size_t{live_header(block, "heap_usable_size", guard)->units} - 1) * kUnit;
 }
 
 void heap_free(void* block) {
   if (block == nullptr) return;
   IrqGuard guard;
-  const uintptr_t p = reinterpret_cast<uintptr_t>(block);
-  if (g_heap.first == 0 || p % kUnit != 0 || p < g_heap.first + kUnit || p > g_heap.end ||
-      !valid_block(at(p - kUnit), kUsed)) {
-    guard.release();
-    panic("heap_free: %p is not a live heap block", block);
-  }
+  Header* h = live_header(block, "heap_free", guard);
   g_heap.stats.frees++;
-  Header* h = at(p - kUnit);
   uint32_t units = h->units;
   uint32_t prev_units = h->prev_units;
   Header* r = right_of(h);
-  Header* l = prev_units != 0 ? at(p - kUnit - size_t{prev_units} * kUnit) : nullptr;
+  Header* l = prev_units != 0 ? at(addr(h) - size_t{prev_units} * kUnit) : nullptr;
   const bool merge_left = l != nullptr && l->state == kFree;
   const bool merge_right = r->state == kFree;
   Header* lp = nullptr;  // the free block the result follows in the list
