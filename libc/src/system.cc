@@ -25,17 +25,12 @@
 #include "petrel/exit.h"
 #include "petrel/time.h"
 
-namespace petrel::libc {
-// Weak: present only when the image uses stdio (stdio.cc).
-[[gnu::weak]] void flush_line();
-}  // namespace petrel::libc
-
 namespace {
 
 constexpr pid_t kPid = 1;
 
 void flush_stdout() {
-  if (petrel::libc::flush_line != nullptr) petrel::libc::flush_line();
+  petrel::libc::flush_line();  // stdio.cc: always linked (an object library)
   petrel::console_flush();
 }
 
