@@ -2,19 +2,25 @@
 #include "harness.h"
 
 static TaskHandle_t g_taker;
+static volatile int g_taker_done;
 
 static void counting_taker(void* p) {
   (void)p;
   for (int i = 0; i < 2; ++i) t_log_n("took", (long)ulTaskNotifyTake(pdFALSE, portMAX_DELAY));
   t_log_n("cleared", (long)ulTaskNotifyTake(pdTRUE, portMAX_DELAY));
   t_log_n("timeout", (long)ulTaskNotifyTake(pdTRUE, 3));
+  g_taker_done = 1;
 }
 
 static void body_give_take(void* p) {
   (void)p;
+  g_taker_done = 0;
   T_EQ(xTaskCreate(counting_taker, "taker", T_STACK, NULL, 1, &g_taker), pdPASS);
   for (int i = 0; i < 3; ++i) T_EQ(xTaskNotifyGive(g_taker), pdPASS);
-  vTaskDelay(10); /* the taker runs: 3 -> 2 -> 1, clears 1, then times out */
+  /* The taker runs while we wait: 3 -> 2 -> 1, clears 1, then times out.
+   * Waited for, not a fixed delay: it is lower, so after a host stall that
+   * ends its timeout and a delay of ours at once, we would run first. */
+  T_AWAIT(g_taker_done);
 }
 
 static void give_and_take(void) {

@@ -293,8 +293,12 @@ static void late_sender(void* p) {
   (void)p;
   int v = 2;
   const TickType_t start = xTaskGetTickCount();
-  g_result = xQueueSend(g_q, &v, 20); /* the queue is full: blocks */
+  const BaseType_t result = xQueueSend(g_q, &v, 20); /* the queue is full: blocks */
+  /* g_result last: the body, woken by a tick at any point here, reads
+   * g_waited once g_result is set. */
   g_waited = xTaskGetTickCount() - start;
+  g_result = result;
+  vTaskSuspend(NULL); /* its handle stays valid for eTaskGetState */
 }
 
 /* A receive from a full queue wakes the blocked sender; the higher-priority
@@ -306,8 +310,13 @@ static void body_refill_before_woken_sender(void* p) {
   int v = 1;
   T_EQ(xQueueSend(g_q, &v, 0), pdPASS);
   g_result = 99;
-  T_EQ(xTaskCreate(late_sender, "sender", T_STACK, NULL, 1, NULL), pdPASS);
-  vTaskDelay(1); /* the sender blocks on the full queue */
+  TaskHandle_t sender = NULL;
+  T_EQ(xTaskCreate(late_sender, "sender", T_STACK, NULL, 1, &sender), pdPASS);
+  /* The sender runs and blocks on the full queue (waited for: in real time
+   * a one-tick delay may end before it did, and the receive below would
+   * then wake nobody). Not ready any more: blocked, or (only if a host stall
+   * outlasted its timeout) done and suspended. */
+  T_AWAIT(eTaskGetState(sender) != eReady);
   T_EQ(xQueueReceive(g_q, &v, 0), pdPASS);
   T_EQ(v, 1);
   T_EQ(uxQueueMessagesWaiting(g_q), 0); /* nothing handed over */
@@ -318,6 +327,7 @@ static void body_refill_before_woken_sender(void* p) {
   T_TICKS_WITHIN(g_waited, 19, 21); /* its whole timeout, counted from its call */
   T_EQ(xQueueReceive(g_q, &v, 0), pdPASS);
   T_EQ(v, 3);
+  vTaskDelete(sender);
   vQueueDelete(g_q);
 }
 
@@ -332,6 +342,7 @@ static volatile TickType_t g_peek_ticks;
 static void peeker(void* p) {
   int v = 0;
   g_peeked[(intptr_t)p] = xQueuePeek(g_q, &v, g_peek_ticks);
+  vTaskSuspend(NULL); /* its handle stays valid for eTaskGetState */
 }
 
 /* A send wakes one peeker, not all: when a higher-priority task takes the
@@ -341,26 +352,36 @@ static void body_peekers_one_at_a_time(void* p) {
   g_q = xQueueCreate(1, sizeof(int));
   g_peeked[0] = g_peeked[1] = 99;
   g_peek_ticks = 10;
-  T_EQ(xTaskCreate(peeker, "peek0", T_STACK, (void*)0, 3, NULL), pdPASS);
-  T_EQ(xTaskCreate(peeker, "peek1", T_STACK, (void*)1, 3, NULL), pdPASS);
-  /* Higher priority: both ran at their creation and wait now. */
+  TaskHandle_t peek[2] = {NULL, NULL};
+  T_EQ(xTaskCreate(peeker, "peek0", T_STACK, (void*)0, 3, &peek[0]), pdPASS);
+  T_EQ(xTaskCreate(peeker, "peek1", T_STACK, (void*)1, 3, &peek[1]), pdPASS);
+  /* Lower than this task: they run and wait on the empty queue once we
+   * block. Waited for, not a fixed delay (whose tick may come before they
+   * ran, in real time): until neither is ready, i.e. both wait (or, only
+   * after a host stall longer than their timeout, are done). */
+  T_AWAIT(eTaskGetState(peek[0]) != eReady && eTaskGetState(peek[1]) != eReady);
   int v = 7;
   T_EQ(xQueueSend(g_q, &v, 0), pdPASS);
   T_EQ(xQueueReceive(g_q, &v, 0), pdPASS); /* taken before they run */
   T_AWAIT(g_peeked[0] != 99 && g_peeked[1] != 99);
   T_EQ(g_peeked[0], errQUEUE_EMPTY);
   T_EQ(g_peeked[1], errQUEUE_EMPTY);
+  vTaskDelete(peek[0]);
+  vTaskDelete(peek[1]);
   /* Left in the queue, the item reaches every peeker, one after another
    * (a long wait: they must not time out first, whatever the host does). */
   g_peeked[0] = g_peeked[1] = 99;
   g_peek_ticks = 5000;
-  T_EQ(xTaskCreate(peeker, "peek0", T_STACK, (void*)0, 3, NULL), pdPASS);
-  T_EQ(xTaskCreate(peeker, "peek1", T_STACK, (void*)1, 3, NULL), pdPASS);
+  T_EQ(xTaskCreate(peeker, "peek0", T_STACK, (void*)0, 3, &peek[0]), pdPASS);
+  T_EQ(xTaskCreate(peeker, "peek1", T_STACK, (void*)1, 3, &peek[1]), pdPASS);
+  T_AWAIT(eTaskGetState(peek[0]) == eBlocked && eTaskGetState(peek[1]) == eBlocked);
   T_EQ(xQueueSend(g_q, &v, 0), pdPASS);
   T_AWAIT(g_peeked[0] != 99 && g_peeked[1] != 99);
   T_EQ(g_peeked[0], pdPASS);
   T_EQ(g_peeked[1], pdPASS);
   T_EQ(uxQueueMessagesWaiting(g_q), 1);
+  vTaskDelete(peek[0]);
+  vTaskDelete(peek[1]);
   vQueueDelete(g_q);
 }
 
@@ -381,7 +402,9 @@ static void two_sends_from_isr(void* p) {
 static void isr_receiver(void* p) {
   (void)p;
   int v = 0;
-  g_result = xQueueReceive(g_q, &v, 50);
+  /* No timeout: the wait must not end before the interrupt, whatever the
+   * host does. */
+  g_result = xQueueReceive(g_q, &v, portMAX_DELAY);
   t_log_n("got", v);
 }
 

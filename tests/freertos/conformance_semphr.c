@@ -275,6 +275,9 @@ static volatile int g_takes;
 
 static void slow_taker(void* p) {
   (void)p;
+  /* The first wait must not end before the interrupt, whatever the host
+   * does: no timeout. Then it waits 30 ticks for a second unit, in vain. */
+  if (xSemaphoreTake(g_s, portMAX_DELAY) == pdPASS) g_takes++;
   while (xSemaphoreTake(g_s, 30) == pdPASS) g_takes++;
   g_taken = pdTRUE;
 }
@@ -295,9 +298,12 @@ static void body_isr_gives_merge(void* p) {
   g_s = xSemaphoreCreateBinary();
   g_takes = 0;
   g_taken = pdFALSE;
+  /* Higher: it runs at once and waits. */
   T_EQ(xTaskCreate(slow_taker, "taker", T_STACK, NULL, 3, NULL), pdPASS);
-  vTaskDelay(1); /* it waits */
   t_platform_isr(two_gives_from_isr, NULL);
+  /* It took the unit as the interrupt returned and waits again; its
+   * 30-tick wait ends before our 40 ticks, or at the same tick after a
+   * host stall, when it runs first (it outranks us). */
   vTaskDelay(40);
   T_EQ(g_takes, 1);
   T_EQ(g_taken, pdTRUE);
@@ -309,12 +315,17 @@ static void isr_gives_merge(void) {
 }
 
 static volatile BaseType_t g_mutex_result;
+static volatile int g_mutex_waiter_done;
 
 static void mutex_waiter(void* p) {
   (void)p;
-  g_mutex_result = xSemaphoreTake(g_s, 50);
+  /* No timeout: the wait must last until the second give, whatever the
+   * host does. */
+  g_mutex_result = xSemaphoreTake(g_s, portMAX_DELAY);
   t_log("waiter-took");
   if (g_mutex_result == pdPASS) xSemaphoreGive(g_s);
+  g_mutex_waiter_done = 1;
+  vTaskSuspend(NULL); /* its handle stays valid for eTaskGetState */
 }
 
 /* A give wakes the waiting task without making it the owner: the giver, of
@@ -324,20 +335,27 @@ static void body_mutex_retaken_by_giver(void* p) {
   (void)p;
   g_s = xSemaphoreCreateMutex();
   g_mutex_result = 99;
+  g_mutex_waiter_done = 0;
   T_EQ(xSemaphoreTake(g_s, 0), pdPASS);
   TaskHandle_t waiter = NULL;
   T_EQ(xTaskCreate(mutex_waiter, "waiter", T_STACK, NULL, 1, &waiter), pdPASS);
-  vTaskDelay(1); /* the waiter blocks on the mutex */
+  /* Every wait below is for what the waiter has done, not a fixed delay: in
+   * real time a tick may end a short delay before the lower waiter got that
+   * far. */
+  T_AWAIT(eTaskGetState(waiter) == eBlocked); /* the waiter blocks on the mutex */
+  T_EQ(eTaskGetState(waiter), eBlocked);
   T_EQ(xSemaphoreGive(g_s), pdPASS);
+  T_EQ(eTaskGetState(waiter), eReady);  /* woken, not yet run */
   T_EQ(xSemaphoreTake(g_s, 0), pdPASS); /* still free: the waiter has not run */
   T_CHECK(xSemaphoreGetMutexHolder(g_s) == xTaskGetCurrentTaskHandle());
   t_log("giver-retook");
-  vTaskDelay(2); /* the waiter runs, finds it held and waits on */
+  T_AWAIT(eTaskGetState(waiter) != eReady); /* the waiter runs, finds it held and waits on */
   T_EQ(g_mutex_result, 99);
   T_EQ(eTaskGetState(waiter), eBlocked);
   T_EQ(xSemaphoreGive(g_s), pdPASS);
-  vTaskDelay(2);
+  T_AWAIT(g_mutex_waiter_done);
   T_EQ(g_mutex_result, pdPASS);
+  vTaskDelete(waiter);
   vSemaphoreDelete(g_s);
 }
 

@@ -6,20 +6,28 @@
 
 /* ---- creation, priorities, preemption ---- */
 
+/* How many note_and_end tasks have logged (reset by the cases that wait
+ * for one). */
+static volatile int g_notes;
+
 static void note_and_end(void* p) {
   t_log((const char*)p);
+  ++g_notes;
 }
 
 static void body_create_higher_runs_first(void* p) {
   (void)p;
   TaskHandle_t h = NULL;
+  g_notes = 0;
   t_log("before");
   T_EQ(xTaskCreate(note_and_end, "hi", T_STACK, (void*)"hi", 3, &h), pdPASS);
   T_CHECK(h != NULL);
   t_log("after");
   T_EQ(xTaskCreate(note_and_end, "lo", T_STACK, (void*)"lo", 1, NULL), pdPASS);
   t_log("end");
-  vTaskDelay(2); /* lets the lower one run */
+  /* Blocking lets the lower one run; waiting until it has logged (not a
+   * fixed delay, whose tick may come before it did in real time). */
+  T_AWAIT(g_notes == 2);
 }
 
 static void create_preempts(void) {
@@ -222,25 +230,41 @@ static void tick_count_wraps(void) {
 
 static TaskHandle_t g_worker;
 
+/* Every step is decided by priorities, never by when a tick falls, so the
+ * case holds in real time as well: the worker's own delay is far longer than
+ * the case, and only vTaskResume (which ends a suspended task's delay, as on
+ * FreeRTOS) makes it run again. */
 static void worker_counts(void* p) {
   volatile int* n = (volatile int*)p;
   for (;;) {
     ++*n;
-    vTaskDelay(1);
+    vTaskDelay(1000);
   }
 }
 
 static void body_suspend(void* p) {
   (void)p;
   int n = 0;
-  T_EQ(xTaskCreate(worker_counts, "worker", T_STACK, &n, 3, &g_worker), pdPASS);
-  T_EQ(n, 1);
+  /* Ready but suspended: the worker is lower, so without the suspension it
+   * would run while we sleep. */
+  T_EQ(xTaskCreate(worker_counts, "worker", T_STACK, &n, 1, &g_worker), pdPASS);
   vTaskSuspend(g_worker);
   T_EQ(eTaskGetState(g_worker), eSuspended);
   vTaskDelay(5);
-  T_EQ(n, 1);
+  T_EQ(n, 0);
   vTaskResume(g_worker);
-  T_EQ(n, 2); /* outranks us: ran at once */
+  T_EQ(n, 0); /* lower: it waits for us to block */
+  /* Blocked, we let it run once (waited for: a one-tick delay may end
+   * before it ran, in real time). */
+  T_AWAIT(n != 0);
+  T_EQ(n, 1);
+  /* Blocked, then suspended, then resumed: a worker that outranks us runs at
+   * once, its delay ended by the resume. */
+  vTaskPrioritySet(g_worker, 3);
+  vTaskSuspend(g_worker);
+  T_EQ(eTaskGetState(g_worker), eSuspended);
+  vTaskResume(g_worker);
+  T_EQ(n, 2);
   T_EQ(eTaskGetState(g_worker), eBlocked);
   T_EQ(eTaskGetState(xTaskGetCurrentTaskHandle()), eRunning);
   T_EXPECT_ASSERT("vTaskResume: NULL task handle", vTaskResume(NULL));
@@ -380,7 +404,9 @@ static void yield_round_robin(void) {
 
 static void body_idle_hook(void* p) {
   (void)p;
-  vTaskDelay(3);
+  /* Blocked, we let the idle task run (waited for: in real time, a short
+   * delay may end before it reached its hook). */
+  T_AWAIT(t_idle_hook_calls > 0);
 }
 
 static void idle_hook_runs(void) {
@@ -459,7 +485,9 @@ static void body_system_state(void* p) {
   (void)p;
   TaskHandle_t worker = NULL;
   T_EQ(xTaskCreate(sleeper, "sleeper", T_STACK, NULL, 1, &worker), pdPASS);
-  vTaskDelay(1); /* the sleeper runs and blocks */
+  /* The sleeper runs and blocks (waited for: a one-tick delay may end
+   * before it did, in real time). */
+  T_AWAIT(eTaskGetState(worker) == eBlocked);
   const UBaseType_t n = uxTaskGetNumberOfTasks();
   TaskStatus_t status[8];
   T_CHECK(n >= 3 && n <= 8);
@@ -520,7 +548,7 @@ static void body_task_tables(void* p) {
   (void)p;
   TaskHandle_t worker = NULL;
   T_EQ(xTaskCreate(sleeper, "sleeper", T_STACK, NULL, 1, &worker), pdPASS);
-  vTaskDelay(1);
+  T_AWAIT(eTaskGetState(worker) == eBlocked); /* as in body_system_state */
   static char table[1024];
   vTaskListTasks(table, sizeof table);
   T_EQ(count_lines(table), uxTaskGetNumberOfTasks());

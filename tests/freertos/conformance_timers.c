@@ -200,7 +200,10 @@ static void body_queue_full(void* p) {
   vTaskDelay(1); /* the daemon has started and waits for commands */
   vTaskSuspend(daemon);
   g_fired = 0;
-  TimerHandle_t t = xTimerCreate("q", 50, pdFALSE, NULL, count_cb);
+  /* The starts count their period from their call, and the daemon must see
+   * them before it ends (else it applies them, then expires the timer at
+   * once): a period longer than any host stall (as T_AWAIT's bound). */
+  TimerHandle_t t = xTimerCreate("q", 1000, pdFALSE, NULL, count_cb);
   for (int i = 0; i < configTIMER_QUEUE_LENGTH; ++i) T_EQ(xTimerStart(t, 0), pdPASS);
   T_EQ(xTimerStart(t, 0), pdFAIL);
   TickType_t start = xTaskGetTickCount();
@@ -210,7 +213,7 @@ static void body_queue_full(void* p) {
   vTaskResume(daemon);                   /* it outranks this task: runs now */
   T_EQ(xTimerIsTimerActive(t), pdTRUE);
   T_EQ(xTimerDelete(t, portMAX_DELAY), pdPASS);
-  vTaskDelay(60);
+  vTaskDelay(1010); /* past the expiry it would have had */
   T_EQ(g_fired, 0);
 }
 
