@@ -11,9 +11,6 @@
 #include "petrel/arch.h"
 #include "petrel/kernel/sched.h"
 
-extern "C" void petrel_context_switch(petrel::arch::ArchContext* from,
-                                      petrel::arch::ArchContext* to);
-
 namespace petrel::arch {
 namespace {
 uint32_t g_timer_irq = 27;  // PPI 11 unless the device tree says otherwise
@@ -29,10 +26,6 @@ uint32_t timer_irq() {
 
 uint64_t timer_frequency() {
   return read_cntfrq();
-}
-
-uint64_t timer_now() {
-  return read_cntvct();
 }
 
 void timer_set_deadline(uint64_t deadline) {
@@ -57,19 +50,6 @@ bool interrupts_enabled() {
 }
 void wait_for_interrupt() {
   wfi();
-}
-uint64_t irq_save() {
-  return irq_flags_save();
-}
-void irq_restore(uint64_t saved) {
-  irq_flags_restore(saved);
-}
-
-// context_init is per architecture (arch/*/context.cc): the first frame
-// differs; switching is the same (the registers: arch/*/context.S).
-void context_switch(ArchContext& from, ArchContext& to) {
-  fpu_switch(&from, &to);
-  petrel_context_switch(&from, &to);
 }
 
 void context_destroy(ArchContext& ctx) {

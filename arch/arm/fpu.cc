@@ -23,32 +23,17 @@ extern "C" void petrel_fp_save(petrel::arch::FpState* to);
 extern "C" void petrel_fp_load(const petrel::arch::FpState* from);
 
 namespace petrel::arch {
-namespace {
 
-ArchContext* g_owner = nullptr;    // whose state is in the registers
-ArchContext* g_running = nullptr;  // the context running now (nullptr: boot thread)
-
-}  // namespace
-
-void fpu_switch(ArchContext* from, ArchContext* to) {
-  // The first switch leaves the boot thread, which used FP freely: its
-  // registers become `from`'s state.
-  if (g_running == nullptr) {
-    g_owner = from;
-    from->fp_used = true;
-  }
-  g_running = to;
-  fp_hw_enable(to == g_owner);
-}
+constinit FpuOwnership g_fpu;
 
 bool fpu_trap() {
-  ArchContext* cur = g_running;
+  ArchContext* cur = g_fpu.running;
   if (cur == nullptr) return false;  // the boot thread always has FP on
   fp_hw_enable(true);
-  if (g_owner != cur) {
-    if (g_owner != nullptr) petrel_fp_save(&g_owner->fp);
+  if (g_fpu.owner != cur) {
+    if (g_fpu.owner != nullptr) petrel_fp_save(&g_fpu.owner->fp);
     petrel_fp_load(&cur->fp);  // zeroed until the task first used FP
-    g_owner = cur;
+    g_fpu.owner = cur;
   }
   cur->fp_used = true;
   return true;
@@ -66,14 +51,14 @@ bool fpu_handle_trap() {
 }
 
 void fpu_forget(ArchContext* ctx) {
-  if (g_owner == ctx) g_owner = nullptr;
+  if (g_fpu.owner == ctx) g_fpu.owner = nullptr;
 }
 
 void fpu_irq_enter() {
   fp_hw_enable(false);
 }
 void fpu_irq_exit() {
-  fp_hw_enable(g_running == nullptr || g_running == g_owner);
+  fp_hw_enable(g_fpu.running == nullptr || g_fpu.running == g_fpu.owner);
 }
 
 }  // namespace petrel::arch

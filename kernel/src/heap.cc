@@ -51,14 +51,8 @@
 // block) returns nullptr and counts a failure.
 #include "petrel/kernel/heap.h"
 
+#include "petrel/arch.h"
 #include "petrel/exit.h"
-
-// Declared here rather than through petrel/arch.h, whose include chain pulls in
-// per-architecture headers the heap does not need.
-namespace petrel::arch {
-uint64_t irq_save();
-void irq_restore(uint64_t saved);
-}  // namespace petrel::arch
 
 namespace petrel::kernel {
 namespace {

@@ -58,7 +58,7 @@ struct KernelState {
   uint64_t counter_per_tick = 0;   // 0: not computed yet (counter_per_tick())
   Divider per_tick;                // counter -> ticks without a divide; set with it
   uint64_t max_armable_ticks = 0;  // the largest tick whose counter value fits; set with it
-  uint64_t armed = UINT64_MAX;     // counter value the timer is armed for
+  Ticks armed_tick = kForever;     // the tick the timer is armed for (kForever: off)
   Ticks slice_end;
   Ticks last_tick_hook;  // the last tick the tick hook was called for
   uint64_t last_switch = 0;
@@ -76,8 +76,26 @@ void schedule();
 uint64_t counter_per_tick();
 void remove_from_all_lists(Task* t);
 void update_timer();
+// Every stack is filled with kStackFillWord when its task is created (for
+// the high-water mark); its bottom kCanaryBytes are the canary.
+using StackWord [[gnu::may_alias]] = uint64_t;
+inline constexpr StackWord kStackFillWord = 0xa5a5a5a5a5a5a5a5ull;
+inline constexpr size_t kCanaryBytes = 32;
+inline constexpr size_t kCanaryWords = kCanaryBytes / sizeof(StackWord);
+static_assert(kCanaryBytes % 16 == 0 && config::kMinStackSize >= kCanaryBytes);
+
 void fill_stack(Task* t);
-bool stack_intact(const Task* t);
+// The switch's check, a handful of instructions: the canary's top two words,
+// which a stack growing down past its end overwrites first. A write that
+// jumps past them lands in the rest of the canary (a margin) or, below a
+// heap stack, in its guard page, which faults.
+inline bool stack_top_canary_intact(const Task* t) {
+  const auto* w = reinterpret_cast<const StackWord*>(t->stack_base) + kCanaryWords - 2;
+  return ((w[0] ^ kStackFillWord) | (w[1] ^ kStackFillWord)) == 0;
+}
+// The canary of `t`, switching out, was found overwritten: the stack-overflow
+// hook, then a panic (not for the idle task or a task deleting itself).
+[[gnu::cold]] void stack_overflowed(Task* t);
 void stack_canary_restore(Task* t);  // a faulted task's: its stack's bottom is dead
 void release_stack(Task* t);         // a heap task's stack and guard page
 

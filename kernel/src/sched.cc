@@ -77,6 +77,12 @@ void idle_main(void*) {
 
 }  // namespace
 
+void stack_overflowed(Task* t) {
+  if (t == &g_idle || t->state == TaskState::kDeleted) return;
+  if (g_kernel.hooks.stack_overflow != nullptr) g_kernel.hooks.stack_overflow(t);
+  panic("stack overflow in task '%s' (its stack canary was overwritten)", t->name);
+}
+
 // Counter ticks per kernel tick, from the timer's frequency (rounded down;
 // at least 1). Valid before the scheduler starts too.
 uint64_t counter_per_tick() {
@@ -157,70 +163,94 @@ void isr_exit() {
 
 // Picks the highest-priority ready task and switches to it (interrupts
 // masked). Returns when the calling task runs again.
+//
+// This is the hot path of every switch: one counter read serves the run-time
+// accounting and the new time slice, the canary check is two words, and the
+// timer is touched only when its deadline moves (update_timer).
 void schedule() {
   KernelState& k = g_kernel;
   k.switch_pending = false;
   Task* prev = k.current;
   // Every pass through the scheduler checks the running task's canary, even
   // when it keeps running.
-  if (prev != &g_idle && prev->state != TaskState::kDeleted && !stack_intact(prev)) {
-    if (k.hooks.stack_overflow != nullptr) k.hooks.stack_overflow(prev);
-    panic("stack overflow in task '%s' (its stack canary was overwritten)", prev->name);
-  }
+  if (!stack_top_canary_intact(prev)) [[unlikely]]
+    stack_overflowed(prev);
   Task* next = k.ready.highest();
-  if (next == prev) {
-    update_timer();
-    return;
-  }
+  if (next == prev) return;
   if (prev->state == TaskState::kRunning) prev->state = TaskState::kReady;
   const uint64_t now = arch::timer_now();
   prev->run_time += now - k.last_switch;
   k.last_switch = now;
   next->state = TaskState::kRunning;
   ++next->switched_in;
-  k.slice_end = tick_count() + Ticks{config::kTimeSliceTicks};
+  // counter_per_tick() ran at scheduler_start: the divider is set.
+  k.slice_end = Ticks{k.per_tick.divide(now) + config::kTimeSliceTicks};
   prev->critical_nesting = k.nesting;
   k.current = next;
-  update_timer();
+  // A switch changes the deadline only through the new task's time slice
+  // (the timer may stay armed early: see update_timer).
+  if (config::kTimeSlicing && k.slice_end < k.armed_tick && k.ready.shared(next->priority))
+    update_timer();
   arch::context_switch(prev->context, next->context);
   // Running as `prev` again.
   k.nesting = k.current->critical_nesting;
 }
 
+// The timer's deadline is the earliest of: the first delayed task's wake
+// tick, the running task's slice end (only while it shares its priority),
+// the next tick hook. It is computed in ticks and compared with the tick it
+// was armed for, so the common case (nothing moved) writes no register and
+// multiplies nothing.
+//
+// The rule that keeps this off the switch path: the timer is never armed
+// later than that deadline, but it may be armed earlier (a delayed task was
+// woken or deleted, a task stopped sharing its priority). An early interrupt
+// finds nothing due and re-arms (on_timer_interrupt): one interrupt, never a
+// missed wake-up. So only what makes the deadline earlier must call this:
+// a task delaying, a new task sharing the running priority, a new tick hook.
 void update_timer() {
   KernelState& k = g_kernel;
   Ticks when = kForever;
   if (Task* first = k.delayed.front()) when = first->wake_tick;
-  if (config::kTimeSlicing && k.current != nullptr && k.current->state == TaskState::kRunning &&
-      k.ready.shared(k.current->priority) && k.slice_end < when)
-    when = k.slice_end;
+  if (config::kTimeSlicing) {
+    const Task* cur = k.current;
+    if (cur != nullptr && k.slice_end < when && cur->state == TaskState::kRunning &&
+        k.ready.shared(cur->priority))
+      when = k.slice_end;
+  }
   if (k.hooks.tick != nullptr && k.last_tick_hook + Ticks{1} < when)
     when = k.last_tick_hook + Ticks{1};
+  if (when == k.armed_tick) return;
+  k.armed_tick = when;
   if (when == kForever) {
-    if (k.armed != UINT64_MAX) arch::timer_cancel();
-    k.armed = UINT64_MAX;
+    arch::timer_cancel();
     return;
   }
   const uint64_t per_tick = counter_per_tick();
-  const uint64_t deadline =
-      when.count > k.max_armable_ticks ? UINT64_MAX - 1 : when.count * per_tick;
-  if (deadline != k.armed) {
-    arch::timer_set_deadline(deadline);
-    k.armed = deadline;
-  }
+  arch::timer_set_deadline(when.count > k.max_armable_ticks ? UINT64_MAX - 1
+                                                             : when.count * per_tick);
 }
 
 bool make_ready(Task* t) {
   KernelState& k = g_kernel;
+  bool deadline_moves = false;
   if (t->delayed) {
+    // The timer was armed for it if it was the first: re-arm (or disarm)
+    // below rather than take an interrupt for nothing.
+    deadline_moves = k.delayed.front() == t;
     List<Task, SchedTag>::remove(t);
     t->delayed = false;
   }
   t->state = TaskState::kReady;
   k.ready.push_back(t);
-  bool preempt = k.current != nullptr && t->priority > k.current->priority;
-  if (preempt) request_switch();
-  update_timer();  // a second task at the running priority starts time slicing
+  const Task* cur = k.current;
+  if (cur == nullptr) return false;
+  const bool preempt = t->priority > cur->priority;
+  if (preempt) k.switch_pending = true;
+  // A second task at the running priority starts time slicing.
+  if (deadline_moves || (config::kTimeSlicing && t->priority == cur->priority &&
+                         k.slice_end < k.armed_tick))
+    update_timer();
   return preempt;
 }
 
@@ -241,6 +271,7 @@ WakeReason block_current_until(Ticks wake_tick) {
     t->delayed = true;
     k.delayed.insert_sorted(
         t, [](const Task* a, const Task* b) { return a->wake_tick < b->wake_tick; });
+    if (wake_tick < k.armed_tick) update_timer();
   }
   schedule();
   return t->wake_reason;
@@ -249,7 +280,7 @@ WakeReason block_current_until(Ticks wake_tick) {
 void on_timer_interrupt() {
   KernelState& k = g_kernel;
   arch::timer_cancel();  // level-triggered: quiet until re-armed below
-  k.armed = UINT64_MAX;
+  k.armed_tick = kForever;
   const Ticks now = tick_count();
   while (Task* t = k.delayed.front()) {
     if (t->wake_tick > now) break;
@@ -329,7 +360,7 @@ StopReason scheduler_start() {
   reap_terminated();
   k.current = nullptr;
   arch::timer_cancel();
-  k.armed = UINT64_MAX;
+  k.armed_tick = kForever;
   return k.stop_reason;
 }
 

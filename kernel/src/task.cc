@@ -13,11 +13,7 @@ namespace petrel::kernel {
 namespace {
 
 constexpr uint8_t kStackFill = 0xa5;
-constexpr size_t kCanaryBytes = 32;  // at the bottom of every stack
-using StackWord [[gnu::may_alias]] = uint64_t;
-constexpr StackWord kStackFillWord = 0xa5a5a5a5a5a5a5a5ull;
-constexpr size_t kCanaryWords = kCanaryBytes / sizeof(StackWord);
-static_assert(kCanaryBytes % 16 == 0 && config::kMinStackSize >= kCanaryBytes);
+static_assert(kStackFillWord == 0x0101010101010101ull * kStackFill);
 
 struct Start {
   TaskEntry entry;
@@ -89,8 +85,7 @@ Task* resolve(Task* t) {
 }  // namespace
 
 // Stacks are 16-byte aligned and a multiple of 16 bytes long (init_task),
-// so the fill and the canary go a word at a time: the canary check runs on
-// every pass through the scheduler.
+// so the fill and the canary go a word at a time.
 void fill_stack(Task* t) {
   auto* w = reinterpret_cast<StackWord*>(t->stack_base);
   for (size_t i = 0; i < t->stack_size / sizeof(StackWord); ++i) w[i] = kStackFillWord;
@@ -101,12 +96,6 @@ void stack_canary_restore(Task* t) {
   for (size_t i = 0; i < kCanaryWords; ++i) w[i] = kStackFillWord;
 }
 
-bool stack_intact(const Task* t) {
-  const auto* w = reinterpret_cast<const StackWord*>(t->stack_base);
-  StackWord differs = 0;
-  for (size_t i = 0; i < kCanaryWords; ++i) differs |= w[i] ^ kStackFillWord;
-  return differs == 0;
-}
 
 Result<Task*> task_create_static(const TaskConfig& c, Task* storage, void* stack,
                                  size_t stack_size) {
@@ -223,7 +212,7 @@ void task_yield() {
   Task* t = g_kernel.current;
   if (t == nullptr) return;
   g_kernel.ready.rotate(t);
-  request_switch();
+  g_kernel.switch_pending = true;  // taken as the critical section ends
 }
 
 void task_delay(Ticks ticks) {

@@ -65,9 +65,10 @@ TEST_F(SchedDeath, StackOverflowIsCaughtAndNamesTheTask) {
   EXPECT_DEATH(
       {
         auto t = [&] {
-          // Scribble over the bottom of our own stack, as an overflow would.
+          // Scribble over the bottom of our own stack as an overflow would:
+          // growing down, it reaches the canary's top byte (of 32) first.
           Task* me = task_current();
-          me->stack_base[3] = 0;
+          me->stack_base[31] = 0;
           task_yield();
           task_delay(Ticks{1});
         };

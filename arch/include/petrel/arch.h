@@ -99,3 +99,7 @@ uint64_t cpu_id_register();  // MIDR
 int exception_level();
 
 }  // namespace petrel::arch
+
+// irq_save, irq_restore, timer_now and context_switch: inline where the
+// architecture defines them so (ARM), out of line otherwise (the host).
+#include "arch/hot.h"

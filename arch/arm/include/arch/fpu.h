@@ -2,11 +2,30 @@
 #pragma once
 
 #include "arch/context.h"
+#include "arch/cpu.h"
 
 namespace petrel::arch {
 
-// The scheduler is about to switch from `from` to `to`.
-void fpu_switch(ArchContext* from, ArchContext* to);
+// Who has the FP/SIMD registers (fpu.cc); here so that the switch path can
+// be inline.
+struct FpuOwnership {
+  ArchContext* owner = nullptr;    // whose state is in the registers
+  ArchContext* running = nullptr;  // the context running now (nullptr: boot thread)
+};
+extern constinit FpuOwnership g_fpu;
+
+// The scheduler is about to switch from `from` to `to`: FP/SIMD on only for
+// the owner of the registers.
+inline void fpu_switch(ArchContext* from, ArchContext* to) {
+  // The first switch leaves the boot thread, which used FP freely: its
+  // registers become `from`'s state.
+  if (g_fpu.running == nullptr) [[unlikely]] {
+    g_fpu.owner = from;
+    from->fp_used = true;
+  }
+  g_fpu.running = to;
+  fp_hw_enable(to == g_fpu.owner);
+}
 // An FP/SIMD access trapped in task context: make the running context the
 // owner of the registers. Returns false if FP should not have trapped.
 bool fpu_trap();
