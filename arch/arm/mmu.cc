@@ -17,19 +17,25 @@
 // shares with the guest. On AArch32 the address space is the low 4 GiB,
 // where the whole guest memory map of Xen on ARM lies.
 //
-// RAM outside the image is mapped with 4 KiB pages only, so that a task
-// stack's guard page can be unmapped and mapped again later by changing one
-// level-3 entry: no block is ever split at run time (which would need
-// break-before-make while the block may hold the running stack). The
-// level-3 tables for RAM (one per 2 MiB, 0.2% of RAM) are carved from the
-// RAM right after the image; the rest come from a static pool in .bss.
+// RAM outside the image is mapped with the largest blocks alignment allows
+// (2 MiB, 1 GiB), so the boot's cost does not grow with RAM: 16 MiB and
+// 512 MiB take the same few hundred instructions. A task stack's guard page
+// needs a 4 KiB entry of its own: stack_guard_install splits the block that
+// holds it, once, into a table of the next level built aside and swapped in
+// with break-before-make (pte_replace_live: the entry is invalidated, the
+// TLBs flushed, then the table installed, all in one assembly sequence that
+// touches no memory in between, with interrupts masked). The level-3 and
+// level-2 tables for such splits (one per 2 MiB and per 1 GiB of RAM, 0.2%)
+// are reserved right after the image and zeroed or filled only when taken;
+// the boot's own few tables come from a small static pool that is not part
+// of .bss.
 #include "arch/cpu.h"
 #include "arch/mmu_hw.h"
 #include "arch/page_table.h"
 #include "petrel/arch.h"
 
 extern "C" {
-extern char __image_start[], __text_end[], __rodata_end[], __bss_end[];
+extern char __image_start[], __text_end[], __rodata_end[], __noinit_end[];
 extern char __exception_stack_guard[], __exception_stack_bottom[], __exception_stack_top[];
 extern char __boot_stack_guard[], __boot_stack_bottom[], __boot_stack_top[];
 extern char __image_end[];
@@ -38,8 +44,11 @@ extern char __image_end[];
 namespace petrel::arch {
 namespace {
 
-constexpr size_t kPoolTables = 24;
-PageTable g_pool[kPoolTables];
+// The boot's tables: a level-1 root and the level-2 and level-3 tables for
+// the image's pages, the interrupt controller and the UART. Not zeroed with
+// .bss: the builder zeroes each table it takes.
+constexpr size_t kPoolTables = 8;
+[[gnu::section(".noinit.page_tables")]] PageTable g_pool[kPoolTables];
 PageTableBuilder g_builder;
 
 uintptr_t addr(const char* p) {
@@ -58,17 +67,16 @@ Status map_identity(PageTableBuilder& b, uint64_t start, uint64_t end, PageAttrs
   return b.map(start, start, end - start, attrs);
 }
 
-Status map_pages(PageTableBuilder& b, uint64_t start, uint64_t end) {
-  if (end <= start) return ok();
-  return b.map(start, start, end - start, PageAttrs::data(), /*pages_only=*/true);
-}
-
-// Level-3 tables needed to map all RAM with pages.
-size_t ram_page_tables(const BoardInfo& board) {
+// Tables that splitting every block of RAM down to pages would take: one
+// level-3 table per 2 MiB and one level-2 table per 1 GiB.
+size_t ram_split_tables(const BoardInfo& board) {
   size_t n = 0;
   for (size_t i = 0; i < board.memory_count; ++i) {
     const uint64_t lo = board.memory[i].base, hi = lo + board.memory[i].size;
-    if (hi > lo) n += static_cast<size_t>(((hi - 1) >> 21) - (lo >> 21) + 1);
+    if (hi > lo) {
+      n += static_cast<size_t>(((hi - 1) >> 21) - (lo >> 21) + 1);
+      n += static_cast<size_t>(((hi - 1) >> 30) - (lo >> 30) + 1);
+    }
   }
   return n;
 }
@@ -88,7 +96,8 @@ Status build(PageTableBuilder& b, const BoardInfo& board) {
 
   step(map_identity(b, image_start, addr(__text_end), PageAttrs::text()));
   step(map_identity(b, addr(__text_end), addr(__rodata_end), PageAttrs::rodata()));
-  step(map_identity(b, addr(__rodata_end), page_up(addr(__bss_end)), PageAttrs::data()));
+  // .data, .bss and .noinit
+  step(map_identity(b, addr(__rodata_end), addr(__noinit_end), PageAttrs::data()));
   step(map_identity(b, addr(__exception_stack_bottom), addr(__exception_stack_top),
                     PageAttrs::data()));
   step(map_identity(b, addr(__boot_stack_bottom), addr(__boot_stack_top), PageAttrs::data()));
@@ -100,10 +109,10 @@ Status build(PageTableBuilder& b, const BoardInfo& board) {
     if (lo == 0) lo = pte::kPageSize;  // never map the first page
     if (image_start >= lo && image_end <= hi) {
       image_in_ram = true;
-      step(map_pages(b, lo, image_start));
-      step(map_pages(b, image_end, hi));
+      step(map_identity(b, lo, image_start, PageAttrs::data()));
+      step(map_identity(b, image_end, hi, PageAttrs::data()));
     } else {
-      step(map_pages(b, lo, hi));
+      step(map_identity(b, lo, hi, PageAttrs::data()));
     }
   }
   if (!image_in_ram) return Error{Errc::kInvalid, "mmu: the image is not inside guest RAM"};
@@ -118,24 +127,24 @@ Status build(PageTableBuilder& b, const BoardInfo& board) {
 }  // namespace
 
 Result<uintptr_t> mmu_init(const BoardInfo& board) {
-  // Level-3 tables for RAM, carved after the image and zeroed here.
-  auto* carved = reinterpret_cast<PageTable*>(page_up(addr(__image_end)));
-  const size_t carved_count = ram_page_tables(board);
-  for (size_t i = 0; i < carved_count; ++i)
-    for (uint64_t& e : carved[i].entry) e = 0;
-  const uintptr_t free_start = reinterpret_cast<uintptr_t>(carved + carved_count);
+  // Tables for later splits, reserved after the image (taken, and written,
+  // only when a split needs them).
+  auto* reserved = reinterpret_cast<PageTable*>(page_up(addr(__image_end)));
+  const size_t reserved_count = ram_split_tables(board);
+  const uintptr_t free_start = reinterpret_cast<uintptr_t>(reserved + reserved_count);
 
   g_builder = PageTableBuilder(g_pool, kPoolTables, kVaBits);
-  g_builder.extend(carved, carved_count);
+  g_builder.extend(reserved, reserved_count);
   PageTableBuilder& builder = g_builder;
   Status s = build(builder, board);
   if (!s) return s.error();
+  if (builder.tables_used() > kPoolTables)
+    return Error{Errc::kNoMemory, "mmu: the boot's page-table pool is too small"};
 
   // The tables were written with the MMU off (non-cacheable); make sure no
   // stale cache line shadows them once the walker reads through the caches.
   dcache_clean_invalidate(addr(reinterpret_cast<const char*>(g_pool)),
-                          addr(reinterpret_cast<const char*>(g_pool + kPoolTables)));
-  dcache_clean_invalidate(addr(reinterpret_cast<const char*>(carved)), free_start);
+                          addr(reinterpret_cast<const char*>(g_pool + builder.tables_used())));
   mmu_hw_enable(reinterpret_cast<uintptr_t>(builder.root()));
   return free_start;
 }
@@ -162,13 +171,37 @@ Status map_shared_memory(uintptr_t address, size_t size) {
   return ok();
 }
 
+namespace {
+
+// The level-3 entry of `va`, splitting the blocks above it first (at most
+// twice: 1 GiB, then 2 MiB). Interrupts masked: nothing else may touch the
+// tables, or run on the memory being remapped, during a swap.
+Result<uint64_t*> page_entry_splitting(uintptr_t va) {
+  for (;;) {
+    if (uint64_t* e = g_builder.page_entry(va)) return e;
+    auto split = g_builder.prepare_split(va);
+    if (!split) return split.error();
+    pte_replace_live(split->entry, split->table_descriptor);
+  }
+}
+
+}  // namespace
+
 Status stack_guard_install(void* page) {
-  uint64_t* e = g_builder.page_entry(reinterpret_cast<uintptr_t>(page));
-  if (e == nullptr || !pte::is_valid(*e))
-    return Error{Errc::kInvalid, "mmu: stack guard outside page-mapped RAM"};
-  pte_store(e, 0);
-  tlb_invalidate_page(reinterpret_cast<uintptr_t>(page));
-  return ok();
+  const uintptr_t va = reinterpret_cast<uintptr_t>(page);
+  const uint64_t saved = irq_save();
+  auto e = page_entry_splitting(va);
+  Status s = ok();
+  if (!e) {
+    s = e.error();
+  } else if (!pte::is_valid(**e)) {
+    s = Error{Errc::kInvalid, "mmu: stack guard page not mapped"};
+  } else {
+    pte_store(*e, 0);
+    tlb_invalidate_page(va);
+  }
+  irq_restore(saved);
+  return s;
 }
 
 void stack_guard_remove(void* page) {

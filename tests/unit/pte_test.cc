@@ -260,5 +260,59 @@ TEST(PageTableBuilder, ExtraPoolExhaustion) {
   EXPECT_EQ(s.error().code, Errc::kNoMemory);
 }
 
+// Splitting: a block becomes a table of the next level that maps the same
+// memory the same way; only then can one page of it be unmapped.
+TEST(PageTableBuilder, SplitsAGigabyteThenTwoMegabytesDownToPages) {
+  // Tables that are not zeroed: the builder must zero or fill what it takes.
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]);
+  for (size_t i = 0; i < 4; ++i)
+    for (uint64_t& e : pool[i].entry) e = 0xdeadbeefdeadbeefull;
+  PageTableBuilder b(pool.get(), 4);
+  ASSERT_TRUE(b.map(0x40000000, 0x40000000, 1ull << 30, PageAttrs::data()).ok());
+  const uint64_t guard = 0x40a03000;
+  EXPECT_EQ(b.page_entry(guard), nullptr);
+
+  auto first = b.prepare_split(guard);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->level, 1);
+  EXPECT_EQ(b.translate(guard)->level, 1) << "nothing live changes until the caller swaps";
+  *first->entry = first->table_descriptor;
+  EXPECT_EQ(b.translate(guard)->level, 2);
+
+  auto second = b.prepare_split(guard);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->level, 2);
+  *second->entry = second->table_descriptor;
+  EXPECT_EQ(b.tables_used(), 3u);
+  // The whole gigabyte still maps 1:1, read-write, never executable.
+  for (uint64_t va = 0x40000000; va < 0x80000000; va += 0x1ff000) {
+    auto t = b.translate(va + 0x10);
+    ASSERT_TRUE(t.ok()) << std::hex << va;
+    EXPECT_EQ(t->pa, va + 0x10);
+    EXPECT_EQ(t->attrs, PageAttrs::data());
+  }
+  for (uint64_t va = 0x40a00000; va < 0x40c00000; va += 0x1000)
+    ASSERT_EQ(b.translate(va)->pa, va) << std::hex << va;
+
+  uint64_t* e = b.page_entry(guard);
+  ASSERT_NE(e, nullptr);
+  *e = 0;
+  EXPECT_FALSE(b.translate(guard).ok());
+  EXPECT_TRUE(b.translate(guard - 1).ok());
+  EXPECT_TRUE(b.translate(guard + 0x1000).ok());
+}
+
+TEST(PageTableBuilder, SplitRefusesPagesUnmappedAndAnEmptyPool) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]());
+  PageTableBuilder b(pool.get(), 3);
+  ASSERT_TRUE(b.map(0x40000000, 0x40000000, 0x400000, PageAttrs::data()).ok());
+  ASSERT_TRUE(b.map(0x40400000, 0x40400000, 0x1000, PageAttrs::data()).ok());
+  EXPECT_EQ(b.prepare_split(0x40400000).error().code, Errc::kInvalid) << "already a page";
+  EXPECT_EQ(b.prepare_split(0x50000000).error().code, Errc::kNotFound);
+  EXPECT_EQ(b.prepare_split(1ull << 40).error().code, Errc::kOutOfRange);
+  // L1, L2 and the L3 of the page: the pool (3) is used up.
+  EXPECT_EQ(b.prepare_split(0x40000000).error().code, Errc::kNoMemory);
+}
+
 }  // namespace
 }  // namespace petrel::arch

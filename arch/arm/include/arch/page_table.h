@@ -7,7 +7,11 @@
 // map() uses the largest entries alignment allows (1 GiB, 2 MiB, 4 KiB) and
 // splits nothing: mapping over an existing mapping is an error, which keeps
 // the builder small and the resulting permissions exactly what the caller
-// asked for. Table "addresses" are the pool's own addresses, so the same code
+// asked for. The one split it offers is prepare_split(): a block becomes a
+// table of the next level mapping the same range with the same attributes,
+// built aside so that the caller can swap it in live (break-before-make).
+// Tables are zeroed when the builder takes them, so neither pool has to be
+// zeroed beforehand (the boot does not pay for tables it never uses). Table "addresses" are the pool's own addresses, so the same code
 // runs on the host (tests walk the tables with translate()) and in the guest.
 #pragma once
 
@@ -34,12 +38,14 @@ class PageTableBuilder {
   static constexpr unsigned kVaBits64 = 39;  // AArch64
   static constexpr unsigned kVaBits32 = 32;  // AArch32 with LPAE
 
-  // `pool[0]` becomes the level-1 table. The pool must be zeroed.
+  // `pool[0]` becomes the level-1 table.
   PageTableBuilder(PageTable* pool, size_t count, unsigned va_bits = kVaBits64)
-      : pool_(pool), count_(count), used_(1), va_limit_(1ull << va_bits) {}
+      : pool_(pool), count_(count), used_(1), va_limit_(1ull << va_bits) {
+    zero(pool_);
+  }
   PageTableBuilder() = default;
 
-  // Adds a second pool of zeroed tables, used once the first is exhausted.
+  // Adds a second pool of tables, used once the first is exhausted.
   void extend(PageTable* more, size_t count) {
     extra_ = more;
     extra_count_ = count;
@@ -94,6 +100,39 @@ class PageTableBuilder {
     return &t->entry[pte::level_index(va, 3)];
   }
 
+  // A block to be replaced by a table of the next level: store
+  // `table_descriptor` into `*entry` (break-before-make when live).
+  struct BlockSplit {
+    uint64_t* entry;
+    uint64_t table_descriptor;
+    int level;  // the block's
+  };
+  // Prepares the split of the block that maps `va` (1 GiB or 2 MiB): takes
+  // a table from the pool and fills it with next-level entries mapping the
+  // same range with the same attributes. Writes nothing live. Fails when
+  // `va` is unmapped or already mapped by a page, or the pools are empty.
+  Result<BlockSplit> prepare_split(uint64_t va) {
+    if (va >= va_limit_) return Error{Errc::kOutOfRange, "mmu: address too high"};
+    PageTable* t = pool_;
+    for (int level = 1; level <= 2; ++level) {
+      uint64_t& e = t->entry[pte::level_index(va, level)];
+      if (!pte::is_valid(e)) return Error{Errc::kNotFound, "mmu: not mapped"};
+      if (pte::is_table(e, level)) {
+        t = reinterpret_cast<PageTable*>(static_cast<uintptr_t>(pte::output_address(e)));
+        continue;
+      }
+      PageTable* next = take_table();
+      if (next == nullptr) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
+      const PageAttrs attrs = pte::attrs_of(e);
+      const uint64_t base = pte::output_address(e) & ~(pte::level_size(level) - 1);
+      const uint64_t step = pte::level_size(level + 1);
+      for (unsigned i = 0; i < pte::kEntriesPerTable; ++i)
+        next->entry[i] = pte::leaf(base + i * step, attrs, level + 1);
+      return BlockSplit{&e, pte::table(reinterpret_cast<uintptr_t>(next)), level};
+    }
+    return Error{Errc::kInvalid, "mmu: already mapped with pages"};
+  }
+
   // Software walk, as the MMU would do it.
   Result<Translation> translate(uint64_t va) const {
     if (va >= va_limit_) return Error{Errc::kOutOfRange, "mmu: address too high"};
@@ -144,14 +183,9 @@ class PageTableBuilder {
     for (int l = 1; l < level; ++l) {
       uint64_t& e = t->entry[pte::level_index(va, l)];
       if (!pte::is_valid(e)) {
-        PageTable* next = nullptr;
-        if (used_ < count_) {
-          next = &pool_[used_++];
-        } else if (extra_used_ < extra_count_) {
-          next = &extra_[extra_used_++];
-        } else {
-          return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
-        }
+        PageTable* next = take_table();
+        if (next == nullptr) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
+        zero(next);
         e = pte::table(reinterpret_cast<uintptr_t>(next));
       } else if (!pte::is_table(e, l)) {
         return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
@@ -159,6 +193,15 @@ class PageTableBuilder {
       t = reinterpret_cast<PageTable*>(static_cast<uintptr_t>(pte::output_address(e)));
     }
     return t;
+  }
+
+  PageTable* take_table() {
+    if (used_ < count_) return &pool_[used_++];
+    if (extra_used_ < extra_count_) return &extra_[extra_used_++];
+    return nullptr;
+  }
+  static void zero(PageTable* t) {
+    for (uint64_t& e : t->entry) e = 0;
   }
 
   Status map_one(uint64_t va, uint64_t pa, PageAttrs attrs, int level) {

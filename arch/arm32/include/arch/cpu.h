@@ -92,6 +92,25 @@ inline void fp_hw_enable(bool on) {
 inline void pte_store(uint64_t* entry, uint64_t value) {
   __asm__ volatile("strd %Q1, %R1, [%0]" ::"r"(entry), "r"(value) : "memory");
 }
+// Replaces a live block entry with a table mapping the same memory the same
+// way (break-before-make): invalid first, every TLB entry flushed
+// (TLBIALLIS: an implementation may have cached parts of the block), then
+// the table, each a single-copy-atomic STRD. One asm statement, so no
+// compiler-made memory access (a spill to a stack that may lie in that very
+// block) falls in the window. Interrupts masked.
+inline void pte_replace_live(uint64_t* entry, uint64_t table) {
+  const uint64_t invalid = 0;
+  __asm__ volatile(
+      "strd %Q2, %R2, [%0]\n"
+      "dsb ishst\n"
+      "mcr p15, 0, %Q2, c8, c3, 0\n"
+      "dsb ish\n"
+      "strd %Q1, %R1, [%0]\n"
+      "dsb ishst\n"
+      "isb" ::"r"(entry),
+      "r"(table), "r"(invalid)
+      : "memory");
+}
 inline void tlb_invalidate_page(uintptr_t va) {
   dsb_ish();
   PETREL_CP15_WRITE(0, c8, c3, 3, va & ~uintptr_t{0xfff});  // TLBIMVAAIS

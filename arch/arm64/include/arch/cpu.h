@@ -84,6 +84,23 @@ inline void fp_hw_enable(bool on) {
 inline void pte_store(uint64_t* entry, uint64_t value) {
   *reinterpret_cast<volatile uint64_t*>(entry) = value;
 }
+// Replaces a live block entry with a table mapping the same memory the same
+// way (break-before-make): invalid first, every TLB entry of this VM flushed
+// (an implementation may have cached parts of the block), then the table.
+// One asm statement, so no compiler-made memory access (a spill to a stack
+// that may lie in that very block) falls in the window. Interrupts masked.
+inline void pte_replace_live(uint64_t* entry, uint64_t table) {
+  __asm__ volatile(
+      "str xzr, [%0]\n"
+      "dsb ishst\n"
+      "tlbi vmalle1is\n"
+      "dsb ish\n"
+      "str %1, [%0]\n"
+      "dsb ishst\n"
+      "isb" ::"r"(entry),
+      "r"(table)
+      : "memory");
+}
 inline void tlb_invalidate_page(uintptr_t va) {
   __asm__ volatile("dsb ishst\n tlbi vaae1is, %0\n dsb ish\n isb" ::"r"(va >> 12) : "memory");
 }
