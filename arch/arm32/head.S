@@ -69,8 +69,11 @@ _start:
         ldr     r1, =__bss_end
         mov     r2, #0
         mov     r3, #0
+        mov     r7, #0
+        mov     r8, #0
+        // .bss is 16-byte aligned and sized: 16 bytes a store (r4-r6 are kept)
 1:      cmp     r0, r1
-        strdlo  r2, r3, [r0], #8        // .bss is 16-byte aligned and sized
+        stmialo r0!, {r2, r3, r7, r8}
         blo     1b
 
         ldr     r0, =__exception_stack_top

@@ -58,11 +58,24 @@ _start:
         add     x1, x1, :lo12:__bss_start
         adrp    x2, __bss_end
         add     x2, x2, :lo12:__bss_end
-1:      cmp     x1, x2
+        // .bss is 16-byte aligned and sized: 64 bytes a turn, then the
+        // 16-byte rest. (No DC ZVA: with the MMU off memory is Device.)
+        sub     x3, x2, x1
+        and     x3, x3, #~63
+        add     x3, x1, x3              // end of the 64-byte turns
+1:      cmp     x1, x3
         b.hs    2f
-        stp     xzr, xzr, [x1], #16     // .bss is 16-byte aligned and sized
+        stp     xzr, xzr, [x1]
+        stp     xzr, xzr, [x1, #16]
+        stp     xzr, xzr, [x1, #32]
+        stp     xzr, xzr, [x1, #48]
+        add     x1, x1, #64
         b       1b
-2:
+2:      cmp     x1, x2
+        b.hs    3f
+        stp     xzr, xzr, [x1], #16
+        b       2b
+3:
         adrp    x1, __exception_stack_top
         add     x1, x1, :lo12:__exception_stack_top
         mov     sp, x1                  // SP_EL1: exceptions only

@@ -40,6 +40,7 @@
 #include "petrel/kernel/heap.h"
 #include "petrel/kernel/soft_timer.h"
 #include "petrel/kernel/wait_queue.h"
+#include "petrel/noinit.h"
 
 namespace petrel::kernel {
 
@@ -48,7 +49,7 @@ constinit KernelState g_kernel;
 namespace {
 
 Task g_idle;
-alignas(16) uint8_t g_idle_stack[config::kIdleStackSize];
+PETREL_NOINIT(idle_stack) alignas(16) uint8_t g_idle_stack[config::kIdleStackSize];
 arch::ArchContext g_start_context;  // scheduler_start's caller
 
 void free_task_memory(Task* t) {

@@ -88,7 +88,10 @@ Task* resolve(Task* t) {
 // so the fill and the canary go a word at a time.
 void fill_stack(Task* t) {
   auto* w = reinterpret_cast<StackWord*>(t->stack_base);
-  for (size_t i = 0; i < t->stack_size / sizeof(StackWord); ++i) w[i] = kStackFillWord;
+  const size_t words = t->stack_size / sizeof(StackWord);  // even: 16-byte multiple
+  size_t i = 0;
+  for (; i + 4 <= words; i += 4) w[i] = w[i + 1] = w[i + 2] = w[i + 3] = kStackFillWord;
+  for (; i < words; i += 2) w[i] = w[i + 1] = kStackFillWord;
 }
 
 void stack_canary_restore(Task* t) {

@@ -4,7 +4,10 @@
 //   3. the device tree Xen passed: validated, then read into BoardInfo;
 //      the vpl011 UART replaces console_io when the tree has one;
 //   4. MMU and caches (arch), GIC (arch), virtual timer (kernel time);
-//   5. interrupts on.
+//   5. the PV console and xenstore when the domain has them (which bring up
+//      event channels); event channels and the grant table are otherwise
+//      brought up by their first user;
+//   6. interrupts on.
 // head.S then calls main() and petrel_exit() with its result.
 #include "arch/pl011.h"
 #include "petrel/arch.h"
@@ -17,8 +20,6 @@
 #include "petrel/time.h"
 #include "petrel/xen/console.h"
 #include "petrel/xen/control.h"
-#include "petrel/xen/evtchn.h"
-#include "petrel/xen/grant.h"
 #include "petrel/xen/pv_console.h"
 #include "petrel/xen/xenstore.h"
 
@@ -97,12 +98,9 @@ extern "C" void petrel_boot(uintptr_t dtb) {
   if (!s) panic("%s", s.error().message);
   arch::timer_init(g_board);
   time_init();
-  // Event channels need shared_info and the upcall interrupt; a guest
-  // without them still runs, so a failure is reported, not fatal.
-  if (Status e = xen::evtchn::init(g_board); !e)
-    print("petrel: event channels unavailable: %s\n", e.error().message);
-  if (Status g = xen::grant::init(g_board); !g)
-    print("petrel: grant tables unavailable: %s\n", g.error().message);
+  // Event channels and the grant table come up on first use (evtchn::ready,
+  // grant::ready): a guest that uses neither never pays for them, and a
+  // failure goes to the first caller.
   // A guest made by `xl create` has a PV console (and no console_io): use it.
   if (Status c = xen::pv_console::init(); c) {
     console_set_output(xen::pv_console::write, "xen pv console");

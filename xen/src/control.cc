@@ -5,6 +5,7 @@
 #include "petrel/kernel/config.h"
 #include "petrel/kernel/semaphore.h"
 #include "petrel/kernel/task.h"
+#include "petrel/noinit.h"
 #include "petrel/platform.h"
 #include "petrel/string.h"
 #include "petrel/xen/xenstore.h"
@@ -14,7 +15,7 @@ namespace {
 
 kernel::Semaphore g_changed;
 kernel::Task g_task;
-alignas(16) uint8_t g_stack[6144];
+PETREL_NOINIT(control_stack) alignas(16) uint8_t g_stack[6144];
 Handler g_handler = nullptr;
 
 void on_change(const char*, void*) {

@@ -17,6 +17,8 @@
 #include "petrel/console.h"
 #include "petrel/kernel/sched.h"
 #include "petrel/log.h"
+#include "petrel/guest.h"
+#include "petrel/noinit.h"
 #include "petrel/string.h"
 #include "petrel/xen/evtchn_2l.h"
 #include "petrel/xen/evtchn_fifo.h"
@@ -31,9 +33,13 @@ namespace {
 // tools).
 constexpr uint32_t kDefaultUpcallPpi = 31;
 
-alignas(4096) uint8_t g_shared_info_page[4096];
-// The FIFO ABI's control block and event array (4096 ports).
-alignas(4096) uint8_t g_fifo_control[4096];
+// Replaced by Xen's shared_info page (XENMEM_add_to_physmap): its own
+// contents never matter.
+PETREL_NOINIT(shared_info) alignas(4096) uint8_t g_shared_info_page[4096];
+// The FIFO ABI's control block and event array (4096 ports), zeroed right
+// before they are registered with Xen.
+PETREL_NOINIT(fifo_control) alignas(4096) uint8_t g_fifo_control[4096];
+PETREL_NOINIT(fifo_words)
 alignas(4096) event_word_t g_fifo_words[EvtchnFifo::kMaxPages][kFifoWordsPerPage];
 alignas(64) uint8_t g_vcpu_info[64];
 
@@ -87,6 +93,8 @@ Status op(int cmd, Op* arg) {
 // The FIFO ABI, if Xen has it: the control block and the event array pages
 // are ours, registered with Xen. Once in use there is no going back.
 Status init_fifo() {
+  str::fill(g_fifo_control, 0, sizeof g_fifo_control);
+  str::fill(g_fifo_words, 0, sizeof g_fifo_words);
   evtchn_init_control_t init{};
   init.control_gfn = gfn_of(reinterpret_cast<uintptr_t>(g_fifo_control)).value;
   init.offset = 0;
@@ -109,6 +117,8 @@ Status init_fifo() {
 namespace evtchn {
 
 Status init(const BoardInfo& board) {
+  if (g_initialized) return g_init_status;
+  kernel::CriticalSection once;  // first use may come from two tasks
   if (g_initialized) return g_init_status;
   g_initialized = true;
 
@@ -144,7 +154,7 @@ Status init(const BoardInfo& board) {
 }
 
 bool ready() {
-  return g_initialized && g_init_status.ok();
+  return init(board()).ok();
 }
 
 const char* abi_name() {

@@ -4,6 +4,7 @@
 #include <xen/memory.h>
 
 #include "petrel/arch.h"
+#include "petrel/guest.h"
 #include "petrel/kernel/sched.h"
 #include "petrel/xen/grant_entries.h"
 #include "petrel/xen/hypercall.h"
@@ -36,6 +37,8 @@ Error status_error(int16_t status, Errc code) {
 }  // namespace
 
 Status init(const BoardInfo& board) {
+  if (g_ready) return ok();
+  kernel::CriticalSection once;  // first use may come from two tasks
   if (g_ready) return ok();
   uint64_t base = kDefaultRegionBase, size = kDefaultRegionSize;
   if (board.grant_table.size != 0) {
@@ -71,11 +74,13 @@ Status init(const BoardInfo& board) {
 }
 
 bool ready() {
-  return g_ready;
+  return g_ready || init(board()).ok();
 }
 
 Result<GrantRef> grant_access(DomainId peer, const void* page, bool readonly) {
-  if (!g_ready) return Error{Errc::kUnsupported, "grant: no grant table"};
+  if (!g_ready) {
+    if (Status s = init(board()); !s) return s.error();
+  }
   const uintptr_t a = reinterpret_cast<uintptr_t>(page);
   if ((a & (kPageSize - 1)) != 0) return Error{Errc::kInvalid, "grant: not a page address"};
   kernel::CriticalSection cs;
@@ -130,7 +135,9 @@ bool in_window(uintptr_t addr, unsigned count) {
 
 Result<void*> map_pages(DomainId peer, const GrantRef* refs, uint32_t* handles, unsigned count,
                         bool readonly) {
-  if (!g_ready) return Error{Errc::kUnsupported, "grant: no grant table"};
+  if (!g_ready) {
+    if (Status s = init(board()); !s) return s.error();
+  }
   if (count == 0 || count > kMapSlots) return Error{Errc::kOutOfRange, "grant: bad page count"};
   const unsigned first = take_slots(count);
   if (first == kMapSlots) return Error{Errc::kNoMemory, "grant: mapping window full"};

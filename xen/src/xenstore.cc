@@ -22,6 +22,7 @@
 #include "petrel/kernel/semaphore.h"
 #include "petrel/kernel/task.h"
 #include "petrel/log.h"
+#include "petrel/noinit.h"
 #include "petrel/string.h"
 #include "petrel/xen/evtchn.h"
 #include "petrel/xen/hypercall.h"
@@ -66,7 +67,7 @@ WatchSlot g_watches[kMaxWatches];
 Stats g_stats{};
 
 kernel::Task g_task;
-alignas(16) uint8_t g_task_stack[8192];
+PETREL_NOINIT(xenstore_stack) alignas(16) uint8_t g_task_stack[8192];
 
 const Error kNotAvailable{Errc::kNotFound, "xenstore: not available in this domain"};
 const Error kLost{Errc::kIo, "xenstore: connection lost (malformed data from xenstored)"};

@@ -27,9 +27,12 @@ using EvtchnHandler = void (*)(EvtchnPort port, void* ctx);
 namespace evtchn {
 
 // Maps shared_info, registers this vCPU's vcpu_info and installs the upcall
-// interrupt (the /hypervisor node's, or Xen's fixed PPI 31). Called once by
-// the platform at boot; later calls return the first result.
+// interrupt (the /hypervisor node's, or Xen's fixed PPI 31). Done on first
+// use, not at boot (a guest that never uses event channels does not pay for
+// it): ready() and bind() call it. Later calls return the first result.
 Status init(const BoardInfo& board);
+// Event channels work: brings them up (init with the guest's board) if that
+// has not been tried yet.
 bool ready();
 const char* abi_name();  // "FIFO" or "2-level"
 

@@ -19,7 +19,11 @@
 
 namespace petrel::xen::grant {
 
+// Maps the grant-table frames Xen gives (at most 4, 2048 entries) into the
+// grant-table region. Done on first use, not at boot: ready(), grant_access,
+// map_pages and map call it. Later calls after a success do nothing.
 Status init(const BoardInfo& board);
+// The grant table works: brings it up if it is not yet.
 bool ready();
 
 Result<GrantRef> grant_access(DomainId peer, const void* page, bool readonly);
