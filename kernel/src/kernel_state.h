@@ -99,12 +99,4 @@ inline bool stack_top_canary_intact(const Task* t) {
 void stack_canary_restore(Task* t);  // a faulted task's: its stack's bottom is dead
 void release_stack(Task* t);         // a heap task's stack and guard page
 
-// Provided by the mutex module: what a task inherits from the mutexes it
-// holds, and giving them up when the task is deleted.
-Priority mutex_inherited_priority(const Task* t);
-void mutex_release_all(Task* t);
-// A task blocked in mutex_lock left the mutex's queue without getting it
-// (timeout, suspension, abort): its priority stops boosting the owner chain.
-void mutex_wait_ended(Task* t);
-
 }  // namespace petrel::kernel

@@ -20,14 +20,15 @@
 // ready lists and wait queues ordered.
 //
 // The one delay: a waiter that times out, or is suspended, is taken off the
-// queue by the scheduler, which does not call into this module; the boost it
+// queue by the scheduler, which does not name this module; the boost it
 // gave is removed by the waiter itself, first thing when it runs again
 // (before its mutex_lock returns), or earlier by any refresh of that chain
 // (an unlock by its owner, for one). A timed-out waiter is ready at a
 // priority at least as high as the boosted owner's, so with time slicing it
-// runs at the latest when the owner's slice ends. mutex_wait_ended() below
-// removes even that delay once the scheduler calls it where it takes a
-// mutex waiter off its queue (see its comment).
+// runs at the latest when the owner's slice ends. wait_ended() below
+// removes even that delay: the scheduler calls it, through the owner hook
+// every mutex installs on its queue (kMutexOwner), where it takes a mutex
+// waiter off that queue (see its comment).
 //
 // A task made owner by a hand-over keeps blocked_on_mutex pointing at the
 // mutex until it runs, and a task that timed out keeps it too: this is how
@@ -39,8 +40,9 @@
 // stealing), unless the mutex follows FreeRTOS's rule (WakeRule::
 // kWakeAndRetry): then it becomes free and the first waiter is woken, still
 // marked blocked_on_mutex, to try for it; a task that takes a free mutex
-// while others wait inherits from them at once. Deleting a task (mutex_release_all) takes it off
-// the queue it waits on and hands over every mutex it holds.
+// while others wait inherits from them at once. Deleting a task (release_all,
+// through the owner hook) takes it off the queue it waits on and hands over
+// every mutex it holds.
 //
 // Cost: lock and unlock are O(1) when nobody waits; with contention, one
 // wait-queue insertion plus O(chain length x mutexes held per task in the
@@ -141,6 +143,7 @@ void remove_held(Task* t, Mutex* m) {
 }
 
 void take(Mutex* m, Task* t) {
+  t->owner_hooks = &kMutexOwner;
   m->owner = t;
   m->count = 1;
   push_held(t, m);
@@ -262,6 +265,7 @@ Status mutex_lock(Mutex* m, Ticks timeout) {
     if (scheduler_locked())
       return Error{Errc::kInvalid, "mutex: cannot block with the scheduler locked"};
 
+    self->owner_hooks = &kMutexOwner;
     self->blocked_on_mutex = m;
     self->wait_data = 0;
     boost(m->owner, self->priority);  // the queue will hold self at this priority
@@ -319,31 +323,30 @@ uint32_t mutex_lock_count(const Mutex* m) {
   return valid(m) ? m->count : 0;
 }
 
-// Called by task_set_priority right after it stored the new base priority:
+namespace {
+
+// The owner hooks (wait_queue.h), interrupts masked.
+
+// task_set_priority calls it right after it stored the new base priority:
 // besides answering, it brings `t` up to date and propagates the change to
 // the owners of the mutex `t` waits for, so the set_effective_priority that
 // task_set_priority does next finds nothing left to change.
-Priority mutex_inherited_priority(const Task* t) {
-  if (t == nullptr) return 0;
-  CriticalSection cs;
-  refresh(const_cast<Task*>(t));
+Priority inherited_priority(Task* t) {
+  refresh(t);
   return inherited(t);
 }
 
-// For the scheduler (interrupts masked, task or interrupt context): `t`,
-// which waited for a mutex, has just been taken off that mutex's queue
-// without a hand-over (its timeout passed, or it was suspended). Removes the
-// boost it gave along the chain at once instead of when `t` runs again.
-// Idempotent; `t` keeps blocked_on_mutex until its mutex_lock returns.
-// Not declared in kernel_state.h yet: on_timer_interrupt and task_suspend
-// would call it when t->blocked_on_mutex is set.
-void mutex_wait_ended(Task* t) {
+// `t`, which waited for a mutex, has just been taken off that mutex's queue
+// without a hand-over (its timeout passed, it was suspended or aborted).
+// Removes the boost it gave along the chain at once instead of when `t` runs
+// again. Idempotent; `t` keeps blocked_on_mutex until its mutex_lock returns.
+void wait_ended(Task* t) {
   Mutex* m = t->blocked_on_mutex;
   if (m != nullptr && m->owner != t && t->waiting_on != &m->waiters) refresh(m->owner);
 }
 
-// Called by task_delete (interrupts masked) before the task leaves its lists.
-void mutex_release_all(Task* t) {
+// task_delete, before the task leaves its lists.
+void release_all(Task* t) {
   stop_waiting(t);
   while (Mutex* m = t->held_mutexes) {
     t->held_mutexes = m->next_held;
@@ -351,5 +354,9 @@ void mutex_release_all(Task* t) {
     hand_over(m);
   }
 }
+
+}  // namespace
+
+constinit const WaitQueueOwner kMutexOwner{wait_ended, inherited_priority, release_all};
 
 }  // namespace petrel::kernel

@@ -288,7 +288,7 @@ void on_timer_interrupt() {
     if (t->waiting_on != nullptr) {
       List<Task, WaitTag>::remove(t);
       t->waiting_on = nullptr;
-      if (t->blocked_on_mutex != nullptr) mutex_wait_ended(t);
+      owner_wait_ended(t);
     }
     t->wake_reason = WakeReason::kTimeout;
     make_ready(t);

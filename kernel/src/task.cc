@@ -99,7 +99,6 @@ void stack_canary_restore(Task* t) {
   for (size_t i = 0; i < kCanaryWords; ++i) w[i] = kStackFillWord;
 }
 
-
 Result<Task*> task_create_static(const TaskConfig& c, Task* storage, void* stack,
                                  size_t stack_size) {
   Status s = check_config(c, stack_size, arch::tls_reserve());
@@ -159,7 +158,7 @@ void task_delete(Task* t) {
   t = resolve(t);
   if (t == nullptr || t->state == TaskState::kDeleted) return;
   if (t->system) panic("task_delete: '%s' is the kernel's own task", t->name);
-  mutex_release_all(t);
+  if (t->owner_hooks != nullptr) t->owner_hooks->release_all(t);
   if (t->undo_handoff != nullptr && !t->call_object_deleted) t->undo_handoff(t);
   t->undo_handoff = nullptr;
   remove_from_all_lists(t);
@@ -241,7 +240,7 @@ bool task_abort_delay(Task* t) {
   if (t == nullptr || t->state != TaskState::kBlocked) return false;
   if (t->waiting_on != nullptr) {
     t->waiting_on->wake(t, WakeReason::kAborted);
-    if (t->blocked_on_mutex != nullptr) mutex_wait_ended(t);
+    owner_wait_ended(t);
   } else {
     t->wake_reason = WakeReason::kAborted;
     make_ready(t);
@@ -264,7 +263,7 @@ void task_suspend(Task* t) {
     t->wake_reason = WakeReason::kAborted;
     t->wait_suspended = true;  // kWakeAndRetry objects wait on after the resume
   }
-  if (was_waiting && t->blocked_on_mutex != nullptr) mutex_wait_ended(t);
+  if (was_waiting) owner_wait_ended(t);
   t->state = TaskState::kSuspended;
   if (t == k.current) {
     schedule();
@@ -294,7 +293,7 @@ void task_set_priority(Task* t, Priority p) {
   t = resolve(t);
   if (p >= config::kPriorities) p = config::kPriorities - 1;
   t->base_priority = p;
-  const Priority inherited = mutex_inherited_priority(t);
+  const Priority inherited = t->owner_hooks != nullptr ? t->owner_hooks->inherited_priority(t) : 0;
   set_effective_priority(t, p > inherited ? p : inherited);
 }
 

@@ -19,6 +19,14 @@ WakeReason WaitQueue::wait(Ticks timeout) {
   return r;
 }
 
+WakeReason OwnedWaitQueue::wait(Ticks timeout) {
+  Task* t = g_kernel.current;
+  t->wait_owner = owner_;
+  const WakeReason r = WaitQueue::wait(timeout);
+  t->wait_owner = nullptr;
+  return r;
+}
+
 void WaitQueue::wake(Task* t, WakeReason reason) {
   List<Task, WaitTag>::remove(t);
   t->waiting_on = nullptr;

@@ -11,10 +11,6 @@
 #include "petrel/kernel/heap.h"
 #include "petrel/kernel/mutex.h"
 
-namespace petrel::kernel {
-void mutex_wait_ended(Task* t);  // the scheduler's hook (kernel/src/kernel_state.h)
-}  // namespace petrel::kernel
-
 namespace petrel::kernel::test {
 namespace {
 
@@ -411,7 +407,7 @@ TEST_F(MutexHost, TimedOutWaiterStopsBoostingAtTheTimeout) {
     EXPECT_EQ(task_priority(low), 1) << "the boost ends at the timeout itself";
     {
       CriticalSection cs;
-      mutex_wait_ended(waiter);  // idempotent
+      m.waiters.owner()->wait_ended(waiter);  // the owner hook is idempotent
     }
     EXPECT_EQ(task_priority(low), 1);
     task_delay(Ticks{1});  // the waiter runs and its call fails

@@ -57,6 +57,10 @@ enum class MutexType : uint8_t {
 // not detected.
 inline constexpr unsigned kMutexMaxChain = 32;
 
+// The owner hook every mutex installs on its wait queue (priority
+// inheritance; mutex.cc). Kernel-internal.
+extern const WaitQueueOwner kMutexOwner;
+
 // The mutex's control block; its fields belong to the kernel. Constant-
 // initialized, so it can live in static storage: `constinit Mutex m{
 // MutexType::kNormal};` is ready to use, as is one set up by mutex_init. A
@@ -67,10 +71,10 @@ struct Mutex {
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 
-  WaitQueue waiters;           // tasks blocked in mutex_lock
-  Task* owner = nullptr;       // nullptr: free
-  Mutex* next_held = nullptr;  // the owner's Task::held_mutexes list
-  uint32_t count = 0;          // lock depth of the owner (1 unless recursive)
+  OwnedWaitQueue waiters{&kMutexOwner};  // tasks blocked in mutex_lock
+  Task* owner = nullptr;                 // nullptr: free
+  Mutex* next_held = nullptr;            // the owner's Task::held_mutexes list
+  uint32_t count = 0;                    // lock depth of the owner (1 unless recursive)
   MutexType type = MutexType::kNone;
   bool dynamic = false;                      // from the kernel heap
   WakeRule wake_rule = WakeRule::kHandOver;  // wait_queue.h

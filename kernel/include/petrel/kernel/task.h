@@ -20,6 +20,7 @@ struct SchedTag;  // ready lists, the delayed list
 struct WaitTag;   // a WaitQueue
 struct AllTag;    // the list of all tasks
 class WaitQueue;
+struct WaitQueueOwner;
 struct Mutex;
 
 using Priority = uint8_t;
@@ -47,6 +48,7 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   bool wait_suspended = false;  // the last wait ended (kAborted) by task_suspend
   Ticks wake_tick;              // when `delayed`: when to wake
   WaitQueue* waiting_on = nullptr;
+  const WaitQueueOwner* wait_owner = nullptr;  // waiting_on's owner hook (OwnedWaitQueue)
   WakeReason wake_reason = WakeReason::kNone;
   uint32_t critical_nesting = 0;      // saved across context switches
   uintptr_t wait_data = 0;            // per-primitive detail of what is awaited
@@ -58,6 +60,10 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   void (*undo_handoff)(Task* task) = nullptr;
 
   // --- priority inheritance ---
+  // The owner hook (wait_queue.h) of the objects this task has owned or
+  // waited for; set by the primitive, never cleared. task_delete and
+  // task_set_priority go through it; nullptr: nothing to inherit or release.
+  const WaitQueueOwner* owner_hooks = nullptr;
   Mutex* held_mutexes = nullptr;  // singly linked through Mutex::next_held
   Mutex* blocked_on_mutex = nullptr;
 

@@ -48,6 +48,49 @@ class WaitQueue {
   List<Task, WaitTag> waiters_;
 };
 
+// The owner hook of a wait queue whose object a task owns (a mutex), as
+// Zircon's OwnedWaitQueue: priority inheritance lives with the queue, and the
+// scheduler and the task code reach it only through these hooks, never
+// naming the primitive. Queues without an owner (semaphores, queues, event
+// groups) pay one null test where a waiter leaves without being granted.
+// Every hook runs with interrupts masked, in task or interrupt context.
+struct WaitQueueOwner {
+  // `task` was taken off a queue with this hook without being granted what it
+  // waited for (timeout, suspension, abort): the priority it lent stops
+  // boosting the owner chain. Idempotent.
+  void (*wait_ended)(Task* task);
+  // What `task` inherits from the objects it owns; brings `task` and the
+  // owner chain it waits in up to date first (task_set_priority).
+  Priority (*inherited_priority)(Task* task);
+  // `task` is being deleted: ends its wait and gives up all it owns.
+  void (*release_all)(Task* task);
+};
+
+// A wait queue whose object a task owns: it carries the owner hook, and a
+// task blocked on it carries that hook too (Task::wait_owner), so the
+// scheduler can call it without knowing the queue's kind. Plain queues stay
+// two pointers and pay one null test.
+class OwnedWaitQueue : public WaitQueue {
+ public:
+  constexpr explicit OwnedWaitQueue(const WaitQueueOwner* owner) : owner_(owner) {}
+
+  // As WaitQueue::wait, with the running task carrying the owner hook for
+  // the length of the wait.
+  WakeReason wait(Ticks timeout);
+
+  const WaitQueueOwner* owner() const { return owner_; }
+
+ private:
+  const WaitQueueOwner* owner_;
+};
+
+// For the scheduler and the task code (interrupts masked): `task` has just
+// been taken off the queue it waited on without being granted; tells that
+// queue's owner hook, if it has one.
+inline void owner_wait_ended(Task* task) {
+  if (task->wait_owner != nullptr) task->wait_owner->wait_ended(task);
+}
+
 // The running task is inside a blocking call on `object` for the lifetime
 // of this guard (interrupts masked). A task that timed out is off the
 // object's wait queue but still inside the call until it runs again; if the
