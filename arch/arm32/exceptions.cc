@@ -177,9 +177,11 @@ extern "C" void petrel_exception(petrel::arch::ExceptionFrame* frame) {
 
 // Integer division by zero in libgcc's helpers (__aeabi_idiv and friends):
 // their default handlers call raise(), which a freestanding guest has not.
-extern "C" [[noreturn]] void __aeabi_idiv0() {
+// Kept and visible through link-time optimization: only libgcc, which is not
+// part of it, calls them.
+extern "C" [[noreturn, gnu::used, gnu::externally_visible]] void __aeabi_idiv0() {
   petrel::panic("integer division by zero");
 }
-extern "C" [[noreturn]] void __aeabi_ldiv0() {
+extern "C" [[noreturn, gnu::used, gnu::externally_visible]] void __aeabi_ldiv0() {
   petrel::panic("integer division by zero");
 }
