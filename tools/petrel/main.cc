@@ -308,6 +308,8 @@ struct BenchRun {
   Arch arch;
   std::string image;  // build/<arch>/apps/bench.bin
   std::string table;
+  std::string freertos_image;  // build/<arch>/apps/freertos-bench.bin
+  std::string freertos_table;  // the same paths through the FreeRTOS API
   std::string xen = "unknown";
   std::string dom0_image;  // build/<arch>/apps/xen-bench.bin
   std::string dom0_table;  // its table (with a Linux dom0, real time)
@@ -329,13 +331,14 @@ std::string collect_table(const std::vector<std::string>& guest) {
   return table;
 }
 
-// Boots `run->image` under --icount and collects its table. Returns the run's
-// exit status (1 if the guest printed no table).
-int run_bench(const Paths& paths, bool quick, BenchRun* run) {
-  std::printf("petrel: %s benchmarks (%s)\n", arch_title(run->arch), run->image.c_str());
+// Boots `image` under --icount and collects its table into `*table`.
+// Returns the run's exit status (1 if the guest printed no table).
+int run_bench(const Paths& paths, bool quick, const std::string& image, BenchRun* run,
+              std::string* table) {
+  std::printf("petrel: %s benchmarks (%s)\n", arch_title(run->arch), image.c_str());
   std::vector<std::string> serial;
   RunOptions o;
-  o.images = {run->image};
+  o.images = {image};
   o.icount = true;
   o.timeout_s = 900;
   o.bootargs = quick ? "quick" : "";
@@ -352,9 +355,10 @@ int run_bench(const Paths& paths, bool quick, BenchRun* run) {
       run->xen = line.substr(pos, line.find(" (pkg") - pos);
     }
   }
-  run->table = collect_table(guest);
-  if (run->table.empty()) {
-    std::fprintf(stderr, "petrel: the %s bench guest printed no table\n", arch_title(run->arch));
+  *table = collect_table(guest);
+  if (table->empty()) {
+    std::fprintf(stderr, "petrel: the %s bench guest %s printed no table\n", arch_title(run->arch),
+                 image.c_str());
     return 1;
   }
   return 0;
@@ -390,8 +394,21 @@ int run_dom0_bench(const Paths& paths, const Dom0Image& dom0, bool quick, BenchR
   return 0;
 }
 
+// How the guests of `arch` were optimized, from their build's CMake cache:
+// "-O2 with link-time optimization" (toolchain-common.cmake's options).
+std::string guest_optimization(const Paths& paths, Arch arch) {
+  std::ifstream cache(paths.guest_build(arch) / "CMakeCache.txt");
+  std::string line, level = "-O2", lto = "ON";
+  while (std::getline(cache, line)) {
+    if (line.rfind("PETREL_OPTIMIZE:", 0) == 0) level = line.substr(line.find('=') + 1);
+    if (line.rfind("PETREL_LTO:", 0) == 0) lto = line.substr(line.find('=') + 1);
+  }
+  return level + (lto == "ON" ? " with link-time optimization" : " without link-time optimization");
+}
+
 bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& arm32,
-                   const std::string& merged, const std::string& merged_dom0) {
+                   const std::string& merged, const std::string& merged_freertos,
+                   const std::string& merged_dom0) {
   const std::time_t now = std::time(nullptr);
   char date[32];
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
@@ -411,7 +428,9 @@ bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& ar
     << "- board: QEMU virt, GICv3, one Cortex-A57 vCPU, `-icount shift=0,sleep=off`\n"
     << "- Xen command line: `" << kXenBootargs << "`\n"
     << "- guests: AArch64 and AArch32 (Thumb-2, hard-float VFPv4/NEON), 1000 Hz kernel tick, "
-       "time slicing on, built -O2\n\n"
+       "time slicing on, built "
+    << guest_optimization(paths, arm64.arch) << " (AArch64), "
+    << guest_optimization(paths, arm32.arch) << " (AArch32)\n\n"
     << "Under `-icount shift=0` one nanosecond of virtual time is one guest instruction, "
        "so \"ns per op\" is an instruction count, the same on every host. The counter runs "
        "at 62.5 MHz (16 ns per tick). How each figure is measured, and what it means: "
@@ -420,10 +439,18 @@ bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& ar
     << "ns per op of each architecture, and their ratio: below 1 the AArch32 guest runs fewer "
        "instructions for the same operation (Xen's instructions included).\n\n"
     << merged << "\n"
+    << "## Through the FreeRTOS API\n\n"
+    << "bench/freertos_bench.cc: the same hot paths as an application written for FreeRTOS "
+       "takes them (taskYIELD, xSemaphoreGive/Take, xQueueSend/Receive), through Petrel's "
+       "FreeRTOS layer with the application's own FreeRTOSConfig.h (bench/freertos-config), "
+       "misuse checks included.\n\n"
+    << merged_freertos << "\n"
     << "## " << arch_title(arm64.arch) << "\n\n"
     << arm64.table << "\n"
+    << arm64.freertos_table << "\n"
     << "## " << arch_title(arm32.arch) << "\n\n"
     << arm32.table << "\n"
+    << arm32.freertos_table << "\n"
     << "## Xen services with a Linux dom0 (real time, not icount)\n\n"
     << "bench/xen_bench.cc started by `xl create` from a Linux dom0 (`run --dom0`, two vCPUs: "
        "Xen stalls on two CPUs under icount), dom0's side bench/dom0-bench.sh with "
@@ -454,7 +481,7 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   }
   std::vector<BenchRun> runs;
   for (Arch arch : kArchs)
-    if (!only || *only == arch) runs.push_back({arch, "", "", "unknown", "", ""});
+    if (!only || *only == arch) runs.push_back({arch, "", "", "", "", "unknown", "", ""});
 
   if (!ensure(paths, Need::kAll)) return kExitSetup;
   for (const auto& r : runs)
@@ -464,6 +491,9 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
     auto image = find_image(paths, r.arch, "bench", &status);
     if (!image) return status;
     r.image = *image;
+    auto freertos_image = find_image(paths, r.arch, "freertos-bench", &status);
+    if (!freertos_image) return status;
+    r.freertos_image = *freertos_image;
     auto dom0_image = find_image(paths, r.arch, "xen-bench", &status);
     if (!dom0_image) return status;
     r.dom0_image = *dom0_image;
@@ -475,10 +505,13 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   const std::optional<Dom0Image> dom0 = ensure_dom0(paths);
   if (!dom0) return kExitSetup;
   for (auto& r : runs) {
-    if (const int status = run_bench(paths, quick, &r); status != 0) {
-      std::fprintf(stderr, "petrel: the %s benchmark run failed (exit status %d)\n",
-                   arch_title(r.arch), status);
-      return status;
+    for (auto [image, table] : {std::pair{&r.image, &r.table},
+                                std::pair{&r.freertos_image, &r.freertos_table}}) {
+      if (const int status = run_bench(paths, quick, *image, &r, table); status != 0) {
+        std::fprintf(stderr, "petrel: the %s benchmark run failed (exit status %d)\n",
+                     arch_title(r.arch), status);
+        return status;
+      }
     }
     if (const int status = run_dom0_bench(paths, *dom0, quick, &r); status != 0) {
       std::fprintf(stderr, "petrel: the %s benchmark run with dom0 failed (exit status %d)\n",
@@ -492,7 +525,7 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
         "petrel: %s results%s (not recorded: bench/RESULTS.md is written only when "
         "both architectures run):\n%s",
         arch_title(*only), quick ? " with --quick" : "",
-        (runs[0].table + runs[0].dom0_table).c_str());
+        (runs[0].table + runs[0].freertos_table + runs[0].dom0_table).c_str());
     return 0;
   }
   const BenchRun& arm64 = runs[0];  // in the order of kArchs
@@ -511,17 +544,26 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   const bool arm64_ok = check(arm64, merged.rows_a, merged.malformed_a);
   const bool arm32_ok = check(arm32, merged.rows_b, merged.malformed_b);
   if (!arm64_ok || !arm32_ok) return 1;
+  const MergedBenchTable merged_freertos = merge_bench_tables(
+      arch_title(arm64.arch), arm64.freertos_table, arch_title(arm32.arch), arm32.freertos_table);
+  if (!check(arm64, merged_freertos.rows_a, merged_freertos.malformed_a) ||
+      !check(arm32, merged_freertos.rows_b, merged_freertos.malformed_b))
+    return 1;
   const MergedBenchTable merged_dom0 = merge_bench_tables(arch_title(arm64.arch), arm64.dom0_table,
                                                           arch_title(arm32.arch), arm32.dom0_table);
   if (!check(arm64, merged_dom0.rows_a, merged_dom0.malformed_a) ||
       !check(arm32, merged_dom0.rows_b, merged_dom0.malformed_b))
     return 1;
   if (quick) {
-    std::printf("petrel: results with --quick (not recorded):\n%s\n%s", merged.markdown.c_str(),
+    std::printf("petrel: results with --quick (not recorded):\n%s\n%s\n%s",
+                merged.markdown.c_str(), merged_freertos.markdown.c_str(),
                 merged_dom0.markdown.c_str());
     return 0;
   }
-  return write_results(paths, arm64, arm32, merged.markdown, merged_dom0.markdown) ? 0 : 1;
+  return write_results(paths, arm64, arm32, merged.markdown, merged_freertos.markdown,
+                       merged_dom0.markdown)
+             ? 0
+             : 1;
 }
 
 // `test` runs the default suite, every test but the endurance runs (CTest
