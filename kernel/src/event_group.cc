@@ -4,7 +4,7 @@
 // ------
 // A group is its 24-bit value plus one WaitQueue (highest priority first,
 // FIFO among equals). A waiter parks what it waits for in its own
-// Task::wait_data (32 bits used, so the encoding does not depend on the
+// WaitRecord::detail.event_group (32 bits, so the encoding does not depend on the
 // pointer width):
 //   while waiting: bits 0-23 the awaited bits, kAll, kClear;
 //   once woken:    bits 0-23 the group's value when its condition was met
@@ -36,7 +36,7 @@
 namespace petrel::kernel {
 namespace {
 
-// Task::wait_data encoding (above the 24 event bits).
+// WaitRecord::detail.event_group encoding (above the 24 event bits).
 constexpr uint32_t kAll = 1u << 24;
 constexpr uint32_t kClear = 1u << 25;
 constexpr uint32_t kSatisfied = 1u << 26;
@@ -79,11 +79,11 @@ bool set_locked(EventGroup* g, EventBits bits) {
   Task* t = g->waiters.first();
   while (t != nullptr) {
     Task* next = g->waiters.next(t);
-    const uint32_t d = static_cast<uint32_t>(t->wait_data);
+    const uint32_t d = t->wait.detail.event_group;
     const EventBits wanted = d & kEventBitsUsable;
     if (met(value, wanted, (d & kAll) != 0)) {
       if ((d & kClear) != 0) to_clear |= wanted;
-      t->wait_data = value | kSatisfied;
+      t->wait.detail.event_group = value | kSatisfied;
       if (cur != nullptr && t->priority > cur->priority) higher = true;
       g->waiters.wake(t, WakeReason::kSignaled);
     }
@@ -112,10 +112,10 @@ Result<EventBits> wait_locked(EventGroup* g, EventBits wanted, bool all, bool cl
     }
     Task* self = task_current();
     if (self == nullptr) return kErrNoTask;
-    self->wait_data = wanted | (all ? kAll : 0) | (clear ? kClear : 0);
+    self->wait.detail.event_group = wanted | (all ? kAll : 0) | (clear ? kClear : 0);
     const WakeReason why = g->waiters.wait(left);
-    const uint32_t d = static_cast<uint32_t>(self->wait_data);
-    self->wait_data = 0;
+    const uint32_t d = self->wait.detail.event_group;
+    self->wait.detail.event_group = 0;
     if ((d & kDeleted) != 0) {  // `g` may be gone: do not touch it
       report(value_out, d);
       return kErrDeletedWhileWaiting;
@@ -192,11 +192,11 @@ void event_group_delete(EventGroup* g) {
   g->live = false;
   const EventBits value = g->bits;
   while (Task* t = g->waiters.first()) {
-    t->wait_data = value | kDeleted;
+    t->wait.detail.event_group = value | kDeleted;
     g->waiters.wake(t, WakeReason::kAborted);
   }
   mark_object_deleted(g);  // waiters that timed out but have not run yet
-  // The woken tasks only read their own wait_data: the memory can go now.
+  // The woken tasks only read their own wait record: the memory can go now.
   if (g->dynamic) {
     g->~EventGroup();
     heap_free(g);

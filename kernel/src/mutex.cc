@@ -5,7 +5,7 @@
 // State: a mutex knows its owner and its waiters (a WaitQueue, sorted by
 // effective priority, FIFO among equals); a task knows the mutexes it holds
 // (Task::held_mutexes, linked through Mutex::next_held) and the one it waits
-// for (Task::blocked_on_mutex). A task really waits for a mutex only while it
+// for (WaitRecord::mutex). A task really waits for a mutex only while it
 // is on that mutex's queue: one that timed out, was aborted or suspended has
 // already been taken off it (by the scheduler), so it no longer counts for
 // inheritance or deadlock detection even before it runs again.
@@ -30,7 +30,7 @@
 // every mutex installs on its queue (kMutexOwner), where it takes a mutex
 // waiter off that queue (see its comment).
 //
-// A task made owner by a hand-over keeps blocked_on_mutex pointing at the
+// A task made owner by a hand-over keeps WaitRecord::mutex pointing at the
 // mutex until it runs, and a task that timed out keeps it too: this is how
 // mutex_delete finds the tasks that are still inside mutex_lock for that
 // mutex but no longer on its queue, and makes their calls fail without
@@ -39,7 +39,7 @@
 // Unlock hands the mutex to the first waiter directly (no convoy, no
 // stealing), unless the mutex follows FreeRTOS's rule (WakeRule::
 // kWakeAndRetry): then it becomes free and the first waiter is woken, still
-// marked blocked_on_mutex, to try for it; a task that takes a free mutex
+// its WaitRecord::mutex still set, to try for it; a task that takes a free mutex
 // while others wait inherits from them at once. Deleting a task (release_all,
 // through the owner hook) takes it off the queue it waits on and hands over
 // every mutex it holds.
@@ -61,10 +61,6 @@
 namespace petrel::kernel {
 namespace {
 
-// Task::wait_data of a waiter whose mutex was deleted: its mutex_lock must
-// not touch the mutex again.
-constexpr uintptr_t kMutexDeleted = 0x6d757464;  // "mutd"
-
 constexpr Error kErrIsr{Errc::kInvalid, "mutex: cannot be used in interrupt context"};
 constexpr Error kErrInvalid{Errc::kInvalid, "mutex: not initialized or deleted"};
 
@@ -74,8 +70,8 @@ bool valid(const Mutex* m) {
 
 // The mutex `t` really waits for now (on its queue), or nullptr.
 Mutex* waiting_for(const Task* t) {
-  Mutex* m = t->blocked_on_mutex;
-  if (m == nullptr || t->state != TaskState::kBlocked || t->waiting_on != &m->waiters)
+  Mutex* m = t->wait.mutex;
+  if (m == nullptr || t->state != TaskState::kBlocked || t->wait.queue != &m->waiters)
     return nullptr;
   return m;
 }
@@ -157,11 +153,11 @@ void hand_over(Mutex* m) {
   if (w == nullptr || m->wake_rule == WakeRule::kWakeAndRetry) {
     m->owner = nullptr;
     m->count = 0;
-    // w->blocked_on_mutex stays set until w runs (mutex_delete finds it).
+    // w->wait.mutex stays set until w runs (mutex_delete finds it).
     if (w != nullptr) m->waiters.wake(w, WakeReason::kSignaled);
     return;
   }
-  // w->blocked_on_mutex stays set until w runs: if the mutex is deleted in
+  // w->wait.mutex stays set until w runs: if the mutex is deleted in
   // between, mutex_delete finds w and its mutex_lock fails cleanly.
   m->waiters.wake(w, WakeReason::kSignaled);
   take(m, w);
@@ -171,12 +167,12 @@ void hand_over(Mutex* m) {
 // Takes `t` off the queue of the mutex it waits for (if any) and removes the
 // boost it gave along the chain.
 void stop_waiting(Task* t) {
-  Mutex* m = t->blocked_on_mutex;
+  Mutex* m = t->wait.mutex;
   if (m == nullptr) return;
-  t->blocked_on_mutex = nullptr;
-  if (t->waiting_on == &m->waiters) {
+  t->wait.mutex = nullptr;
+  if (t->wait.queue == &m->waiters) {
     List<Task, WaitTag>::remove(t);
-    t->waiting_on = nullptr;
+    t->wait.queue = nullptr;
   }
   if (m->owner != t) refresh(m->owner);  // (t owns m: handed over, not yet run)
 }
@@ -217,10 +213,10 @@ Status mutex_delete(Mutex* m) {
     // yet: their mutex_lock must fail without looking at the mutex again.
     List<Task, AllTag>& all = g_kernel.all;
     for (Task* t = all.front(); t != nullptr; t = all.next(t)) {
-      if (t->blocked_on_mutex != m) continue;
-      t->blocked_on_mutex = nullptr;
-      t->wait_data = kMutexDeleted;
-      if (t->waiting_on == &m->waiters) m->waiters.wake(t, WakeReason::kAborted);
+      if (t->wait.mutex != m) continue;
+      t->wait.mutex = nullptr;
+      t->wait.detail.mutex_deleted = true;  // its mutex_lock must not touch m
+      if (t->wait.queue == &m->waiters) m->waiters.wake(t, WakeReason::kAborted);
     }
     m->type = MutexType::kNone;
     dynamic = m->dynamic;
@@ -266,17 +262,17 @@ Status mutex_lock(Mutex* m, Ticks timeout) {
       return Error{Errc::kInvalid, "mutex: cannot block with the scheduler locked"};
 
     self->owner_hooks = &kMutexOwner;
-    self->blocked_on_mutex = m;
-    self->wait_data = 0;
+    self->wait.mutex = m;
+    self->wait.detail.mutex_deleted = false;
     boost(m->owner, self->priority);  // the queue will hold self at this priority
     const WakeReason reason = m->waiters.wait(remaining);
     waited = true;
-    if (self->wait_data == kMutexDeleted) {  // m may be gone: do not touch it
-      self->wait_data = 0;
+    if (self->wait.detail.mutex_deleted) {  // m may be gone: do not touch it
+      self->wait.detail.mutex_deleted = false;
       return Error{Errc::kNotFound, "mutex: deleted while waiting"};
     }
     if (m->owner == self) {  // handed over by an unlock or the owner's deletion
-      self->blocked_on_mutex = nullptr;
+      self->wait.mutex = nullptr;
       return ok();
     }
     // Woken to try again (kWakeAndRetry: the mutex is free, or another task
@@ -285,7 +281,7 @@ Status mutex_lock(Mutex* m, Ticks timeout) {
     // FreeRTOS's rule also keeps waiting, for the time left, after the task
     // was suspended and resumed; only task_abort_delay ends the wait.
     if (reason == WakeReason::kAborted &&
-        !(m->wake_rule == WakeRule::kWakeAndRetry && self->wait_suspended))
+        !(m->wake_rule == WakeRule::kWakeAndRetry && self->wait.suspended))
       return Error{Errc::kTimeout, "mutex: wait aborted"};
   }
 }
@@ -339,10 +335,10 @@ Priority inherited_priority(Task* t) {
 // `t`, which waited for a mutex, has just been taken off that mutex's queue
 // without a hand-over (its timeout passed, it was suspended or aborted).
 // Removes the boost it gave along the chain at once instead of when `t` runs
-// again. Idempotent; `t` keeps blocked_on_mutex until its mutex_lock returns.
+// again. Idempotent; `t` keeps WaitRecord::mutex until its mutex_lock returns.
 void wait_ended(Task* t) {
-  Mutex* m = t->blocked_on_mutex;
-  if (m != nullptr && m->owner != t && t->waiting_on != &m->waiters) refresh(m->owner);
+  Mutex* m = t->wait.mutex;
+  if (m != nullptr && m->owner != t && t->wait.queue != &m->waiters) refresh(m->owner);
 }
 
 // task_delete, before the task leaves its lists.

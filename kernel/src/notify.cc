@@ -83,8 +83,8 @@ Status notify_common(Task* t, unsigned index, uint32_t value, NotifyAction actio
       return kErrAction;
   }
   t->notify_state[index] = NotifyState::kPending;
-  if (was == NotifyState::kWaiting && t->state == TaskState::kBlocked && t->waiting_on == nullptr) {
-    t->wake_reason = WakeReason::kSignaled;
+  if (was == NotifyState::kWaiting && t->state == TaskState::kBlocked && t->wait.queue == nullptr) {
+    t->wait.reason = WakeReason::kSignaled;
     if (make_ready(t) && higher_priority_woken != nullptr) *higher_priority_woken = true;
   }
   return ok();

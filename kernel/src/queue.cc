@@ -8,7 +8,7 @@
 // receivers, which includes peekers (only ever non-empty while it is empty).
 //
 // Every wake-up is a direct hand-over. A blocked task describes its request
-// in a Waiter on its own stack (Task::wait_data points to it): the buffer to
+// in a Waiter on its own stack (WaitRecord::detail.queue points to it): the buffer to
 // copy from or to and the operation. The task that makes the request
 // possible performs it for the waiter, marks it done and wakes it:
 //   - send while receivers wait: copy the item to each peeker ahead of the
@@ -72,12 +72,18 @@ enum class Outcome : uint8_t { kPending, kDone, kDeleted };
 // What trying a request at once gave.
 enum class Attempt : uint8_t { kDone, kNotNow, kSetFull };
 
+}  // namespace
+
 // A blocked task's request, on its stack while it waits.
-struct Waiter {
+struct QueueWaiter {
   void* buffer;  // source for sends, destination for receive/peek
   Op op;
   Outcome outcome;
 };
+
+namespace {
+
+using Waiter = QueueWaiter;
 
 constexpr Error kNotInitialized{Errc::kInvalid, "queue: not initialized or deleted"};
 constexpr Error kInIsr{Errc::kInvalid, "queue: cannot block in interrupt context"};
@@ -91,7 +97,7 @@ constexpr Error kDeletedErr{Errc::kNotFound, "queue: deleted while waiting"};
 constexpr Error kNotMailbox{Errc::kInvalid, "queue: overwrite needs a queue of length 1"};
 
 Waiter* waiter_of(const Task* t) {
-  return reinterpret_cast<Waiter*>(t->wait_data);
+  return t->wait.detail.queue;
 }
 
 bool outranks_current(const Task* t) {
@@ -154,7 +160,7 @@ bool deliver(Queue* q, const void* item, Op op, bool* higher);
 // back to the front of the queue (or to the next receiver). If sends filled
 // the queue in between, there is no room for it and it is lost.
 void return_item(Task* t) {
-  auto* q = static_cast<Queue*>(const_cast<void*>(t->call_object));
+  auto* q = static_cast<Queue*>(const_cast<void*>(t->wait.call_object));
   const Waiter* w = waiter_of(t);
   bool higher = false;
   if (q->count < q->length) (void)deliver(q, w->buffer, Op::kSendFront, &higher);
@@ -176,7 +182,7 @@ bool deliver(Queue* q, const void* item, Op op, bool* higher) {
     const bool consumes = w->op == Op::kReceive;
     copy_item(q, w->buffer, item);
     w->outcome = Outcome::kDone;
-    if (consumes) t->undo_handoff = return_item;
+    if (consumes) t->wait.undo_handoff = return_item;
     q->receivers.wake(t, WakeReason::kSignaled);
     if (outranks_current(t)) *higher = true;
     if (consumes) return true;
@@ -231,15 +237,15 @@ Status block(Queue* q, WaitQueue& wq, void* buffer, Op op, Ticks timeout) {
   const Deadline deadline = Deadline::after(timeout);
   const BlockingCall call(q);
   for (;;) {
-    self->wait_data = reinterpret_cast<uintptr_t>(&w);
+    self->wait.detail.queue = &w;
     const WakeReason r = wq.wait(deadline.remaining());
-    self->undo_handoff = nullptr;  // running again: a handed-over item is ours
-    self->wait_data = 0;
+    self->wait.undo_handoff = nullptr;  // running again: a handed-over item is ours
+    self->wait.detail.queue = nullptr;
     if (w.outcome == Outcome::kDone) return ok();
     if (w.outcome == Outcome::kDeleted || call.object_deleted()) return kDeletedErr;
     // FreeRTOS's rule also keeps waiting, for the time left, after the task
     // was suspended and resumed; only task_abort_delay ends the wait.
-    if (r == WakeReason::kAborted && !(retries(q) && self->wait_suspended)) return kAbortedErr;
+    if (r == WakeReason::kAborted && !(retries(q) && self->wait.suspended)) return kAbortedErr;
     // Woken to try again (kWakeAndRetry), or timed out: the queue may have
     // changed since the wake-up.
     if (const Attempt a = try_now(q, buffer, op); a != Attempt::kNotNow) return attempt_status(a);

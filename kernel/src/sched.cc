@@ -266,7 +266,7 @@ WakeReason block_current_until(Ticks wake_tick) {
   Task* t = k.current;
   k.ready.remove(t);
   t->state = TaskState::kBlocked;
-  t->wake_reason = WakeReason::kNone;
+  t->wait.reason = WakeReason::kNone;
   if (wake_tick != kForever) {
     t->wake_tick = wake_tick;
     t->delayed = true;
@@ -275,7 +275,7 @@ WakeReason block_current_until(Ticks wake_tick) {
     if (wake_tick < k.armed_tick) update_timer();
   }
   schedule();
-  return t->wake_reason;
+  return t->wait.reason;
 }
 
 void on_timer_interrupt() {
@@ -285,12 +285,12 @@ void on_timer_interrupt() {
   const Ticks now = tick_count();
   while (Task* t = k.delayed.front()) {
     if (t->wake_tick > now) break;
-    if (t->waiting_on != nullptr) {
+    if (t->wait.queue != nullptr) {
       List<Task, WaitTag>::remove(t);
-      t->waiting_on = nullptr;
+      t->wait.queue = nullptr;
       owner_wait_ended(t);
     }
-    t->wake_reason = WakeReason::kTimeout;
+    t->wait.reason = WakeReason::kTimeout;
     make_ready(t);
   }
   if (k.hooks.tick != nullptr) {
@@ -325,8 +325,8 @@ void set_effective_priority(Task* t, Priority p) {
     } else {
       k.ready.push_back(t);
     }
-  } else if (t->state == TaskState::kBlocked && t->waiting_on != nullptr) {
-    t->waiting_on->reposition(t);
+  } else if (t->state == TaskState::kBlocked && t->wait.queue != nullptr) {
+    t->wait.queue->reposition(t);
   }
   if (k.current != nullptr && k.ready.highest() != k.current) request_switch();
   update_timer();

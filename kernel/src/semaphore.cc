@@ -4,8 +4,8 @@
 // ------
 // A count, a maximum and one WaitQueue of blocked takers, which is only
 // ever non-empty while the count is 0. give hands the unit over: with a
-// taker waiting it marks that taker's request done (Task::wait_data =
-// kGiven) and wakes it, leaving the count at 0; the taker's call returns
+// taker waiting it marks that taker's request done (WaitRecord::detail
+// .semaphore = kGiven) and wakes it, leaving the count at 0; the taker's call returns
 // success without looking at the semaphore again. So no task can take the
 // unit between the give and the woken taker running, wake order is exactly
 // priority then FIFO, and a task can only take a positive count when nobody
@@ -22,7 +22,7 @@
 // link per give (in retries() under kHandOver, before the post under
 // kWakeAndRetry).
 //
-// A wait ends with wait_data kGiven (success), kDeleted (the semaphore is
+// A wait ends with the request kGiven (success), kDeleted (the semaphore is
 // gone: nothing of it is touched), or the wait queue's reason: kTimeout (the
 // deadline passed: the count is looked at once more, then the call times
 // out) or kAborted (task_abort_delay, suspension).
@@ -41,10 +41,8 @@
 namespace petrel::kernel {
 namespace {
 
-// Task::wait_data of a blocked taker.
-constexpr uintptr_t kPending = 0;
-constexpr uintptr_t kGiven = 1;
-constexpr uintptr_t kDeleted = 2;
+// WaitRecord::detail.semaphore of a blocked taker.
+using Grant = WaitRecord::Grant;
 
 constexpr Error kNotInitialized{Errc::kInvalid, "semaphore: not initialized or deleted"};
 constexpr Error kInIsr{Errc::kInvalid, "semaphore: cannot block in interrupt context"};
@@ -70,7 +68,7 @@ Status give(Semaphore* s, bool* higher_priority_woken);
 // A taker that was given the semaphore is deleted before it ran: the unit
 // goes to the next taker or back to the count.
 void give_back(Task* t) {
-  (void)give(static_cast<Semaphore*>(const_cast<void*>(t->call_object)), nullptr);
+  (void)give(static_cast<Semaphore*>(const_cast<void*>(t->wait.call_object)), nullptr);
 }
 
 void note_woken(const Task* t, bool* higher_priority_woken) {
@@ -99,8 +97,8 @@ Status give(Semaphore* s, bool* higher_priority_woken) {
     return ok();
   }
   if (Task* t = s->takers.first()) {
-    t->wait_data = kGiven;
-    t->undo_handoff = give_back;
+    t->wait.detail.semaphore = Grant::kGiven;
+    t->wait.undo_handoff = give_back;
     s->takers.wake(t, WakeReason::kSignaled);
     note_woken(t, higher_priority_woken);
     return ok();
@@ -152,7 +150,7 @@ void semaphore_delete(Semaphore* s) {
   if (!usable(s)) return;
   queue_set_leave(s->set_link);
   while (Task* t = s->takers.first()) {
-    t->wait_data = kDeleted;
+    t->wait.detail.semaphore = Grant::kDeleted;
     s->takers.wake(t, WakeReason::kAborted);
   }
   mark_object_deleted(s);  // and those that timed out but have not run yet
@@ -176,16 +174,16 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
   const Deadline deadline = Deadline::after(timeout);
   const BlockingCall call(s);
   for (;;) {
-    self->wait_data = kPending;
+    self->wait.detail.semaphore = Grant::kPending;
     const WakeReason r = s->takers.wait(deadline.remaining());
-    self->undo_handoff = nullptr;  // running again: whatever was handed over is ours
-    const uintptr_t outcome = self->wait_data;
-    self->wait_data = 0;
-    if (outcome == kGiven) return ok();
-    if (outcome == kDeleted || call.object_deleted()) return kDeletedErr;
+    self->wait.undo_handoff = nullptr;  // running again: whatever was handed over is ours
+    const Grant outcome = self->wait.detail.semaphore;
+    self->wait.detail.semaphore = Grant::kPending;
+    if (outcome == Grant::kGiven) return ok();
+    if (outcome == Grant::kDeleted || call.object_deleted()) return kDeletedErr;
     // FreeRTOS's rule also keeps waiting, for the time left, after the task
     // was suspended and resumed; only task_abort_delay ends the wait.
-    if (r == WakeReason::kAborted && !(retries(s) && self->wait_suspended)) return kAbortedErr;
+    if (r == WakeReason::kAborted && !(retries(s) && self->wait.suspended)) return kAbortedErr;
     // Woken to try again (kWakeAndRetry), or timed out: a give may have
     // raised the count since the wake-up, or another task taken the unit.
     if (s->count > 0) {

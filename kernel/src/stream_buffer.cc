@@ -19,8 +19,8 @@
 // (stream) or a message are stored. Woken tasks re-check with the time left
 // (Deadline), so spurious or stolen wake-ups only cost a retry.
 //
-// Deletion: while a task is inside a blocking call it keeps the buffer's
-// address in Task::wait_data. Deleting the buffer walks the task list once
+// Deletion: while a task waits in a call it has the buffer as its call
+// object (BlockingCall). Deleting the buffer walks the task list once
 // and marks every such task (also one whose wait already ended but which
 // has not run yet), so it returns kNotFound without touching the buffer.
 //
@@ -36,9 +36,6 @@
 
 namespace petrel::kernel {
 namespace {
-
-// Task::wait_data of a task whose buffer was deleted while it was in a call.
-constexpr uintptr_t kBufferDeleted = 0x73627566;  // "sbuf"
 
 struct Texts {
   Error dead, isr_block, locked, full, empty, timed_out, aborted, deleted, sender_busy,
@@ -134,12 +131,9 @@ Status wait_on(StreamBuffer* sb, WaitQueue& queue, Ticks remaining, const Error&
                const Texts& tx) {
   if (scheduler_locked()) return tx.locked;
   if (!queue.empty()) return busy;
-  Task* self = task_current();
-  self->wait_data = reinterpret_cast<uintptr_t>(sb);
+  const BlockingCall call(sb);
   const WakeReason reason = queue.wait(remaining);
-  const uintptr_t mark = self->wait_data;
-  self->wait_data = 0;
-  if (mark == kBufferDeleted) return tx.deleted;
+  if (call.object_deleted()) return tx.deleted;
   if (reason == WakeReason::kAborted) return tx.aborted;
   return ok();
 }
@@ -256,25 +250,19 @@ Result<void*> allocate(size_t capacity, size_t trigger, bool message) {
   return block;
 }
 
-// The queue of `sb` that `t` waits on (it waits on one of them).
-WaitQueue* sb_queue_of(const Task* t, StreamBuffer* sb) {
-  return t->waiting_on == &sb->readers ? &sb->readers : &sb->writers;
-}
-
 Status destroy(StreamBuffer* sb, bool message) {
   const Texts& tx = message ? kMessage : kStream;
   bool dynamic;
   {
     CriticalSection cs;
     if (!live(sb, message)) return tx.dead;
-    const uintptr_t me = reinterpret_cast<uintptr_t>(sb);
+    // Tasks in a call on it, waiting or woken but not yet run again.
     List<Task, AllTag>& all = g_kernel.all;
     for (Task* t = all.front(); t != nullptr; t = all.next(t)) {
-      if (t->wait_data != me) continue;
-      const bool on_ours = t->waiting_on == &sb->readers || t->waiting_on == &sb->writers;
-      if (t->waiting_on != nullptr && !on_ours) continue;  // blocked on something else
-      t->wait_data = kBufferDeleted;
-      if (on_ours) sb_queue_of(t, sb)->wake(t, WakeReason::kAborted);
+      if (t->wait.call_object != sb) continue;
+      t->wait.call_object_deleted = true;
+      WaitQueue* q = t->wait.queue;
+      if (q == &sb->readers || q == &sb->writers) q->wake(t, WakeReason::kAborted);
     }
     sb->live = false;
     dynamic = sb->dynamic;

@@ -25,10 +25,10 @@ void task_trampoline(void* p) {
   Task* t = static_cast<Task*>(p);
   g_kernel.nesting = 0;
   arch::interrupts_enable();
-  auto* start = reinterpret_cast<Start*>(t->wait_data);
+  auto* start = static_cast<Start*>(t->wait.detail.start);
   TaskEntry entry = start->entry;
   void* arg = start->arg;
-  t->wait_data = 0;
+  t->wait.detail.start = nullptr;
   entry(arg);
   task_delete(nullptr);
 }
@@ -66,7 +66,7 @@ Task* init_task(const TaskConfig& c, Task* t, void* stack, size_t stack_size, bo
   auto* start = reinterpret_cast<Start*>(t->stack_base + t->stack_size - sizeof(Start));
   start->entry = c.entry;
   start->arg = c.arg;
-  t->wait_data = reinterpret_cast<uintptr_t>(start);
+  t->wait.detail.start = start;
   const size_t usable = (t->stack_size - sizeof(Start)) & ~size_t{15};
   arch::context_init(t->context, t->stack_base, usable, task_trampoline, t);
 
@@ -146,9 +146,9 @@ void remove_from_all_lists(Task* t) {
     List<Task, SchedTag>::remove(t);
     t->delayed = false;
   }
-  if (t->waiting_on != nullptr) {
+  if (t->wait.queue != nullptr) {
     List<Task, WaitTag>::remove(t);
-    t->waiting_on = nullptr;
+    t->wait.queue = nullptr;
   }
 }
 
@@ -159,8 +159,8 @@ void task_delete(Task* t) {
   if (t == nullptr || t->state == TaskState::kDeleted) return;
   if (t->system) panic("task_delete: '%s' is the kernel's own task", t->name);
   if (t->owner_hooks != nullptr) t->owner_hooks->release_all(t);
-  if (t->undo_handoff != nullptr && !t->call_object_deleted) t->undo_handoff(t);
-  t->undo_handoff = nullptr;
+  if (t->wait.undo_handoff != nullptr && !t->wait.call_object_deleted) t->wait.undo_handoff(t);
+  t->wait.undo_handoff = nullptr;
   remove_from_all_lists(t);
   t->state = TaskState::kDeleted;
   arch::context_destroy(t->context);
@@ -238,11 +238,11 @@ bool task_delay_until(Ticks* previous_wake, Ticks period) {
 bool task_abort_delay(Task* t) {
   CriticalSection cs;
   if (t == nullptr || t->state != TaskState::kBlocked) return false;
-  if (t->waiting_on != nullptr) {
-    t->waiting_on->wake(t, WakeReason::kAborted);
+  if (t->wait.queue != nullptr) {
+    t->wait.queue->wake(t, WakeReason::kAborted);
     owner_wait_ended(t);
   } else {
-    t->wake_reason = WakeReason::kAborted;
+    t->wait.reason = WakeReason::kAborted;
     make_ready(t);
   }
   return true;
@@ -260,8 +260,8 @@ void task_suspend(Task* t) {
   const bool was_waiting = t->state == TaskState::kBlocked;
   remove_from_all_lists(t);
   if (was_waiting) {
-    t->wake_reason = WakeReason::kAborted;
-    t->wait_suspended = true;  // kWakeAndRetry objects wait on after the resume
+    t->wait.reason = WakeReason::kAborted;
+    t->wait.suspended = true;  // kWakeAndRetry objects wait on after the resume
   }
   if (was_waiting) owner_wait_ended(t);
   t->state = TaskState::kSuspended;

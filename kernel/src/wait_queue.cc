@@ -11,9 +11,9 @@ void WaitQueue::insert(Task* t) {
 WakeReason WaitQueue::wait(Ticks timeout) {
   if (timeout == kNoWait) return WakeReason::kTimeout;
   Task* t = g_kernel.current;
-  t->wait_suspended = false;
+  t->wait.suspended = false;
   insert(t);
-  t->waiting_on = this;
+  t->wait.queue = this;
   WakeReason r = block_current(timeout);
   // Whoever woke us took us off the queue (wake, timeout, suspend, delete).
   return r;
@@ -21,16 +21,16 @@ WakeReason WaitQueue::wait(Ticks timeout) {
 
 WakeReason OwnedWaitQueue::wait(Ticks timeout) {
   Task* t = g_kernel.current;
-  t->wait_owner = owner_;
+  t->wait.owner = owner_;
   const WakeReason r = WaitQueue::wait(timeout);
-  t->wait_owner = nullptr;
+  t->wait.owner = nullptr;
   return r;
 }
 
 void WaitQueue::wake(Task* t, WakeReason reason) {
   List<Task, WaitTag>::remove(t);
-  t->waiting_on = nullptr;
-  t->wake_reason = reason;
+  t->wait.queue = nullptr;
+  t->wait.reason = reason;
   make_ready(t);
 }
 
@@ -51,24 +51,24 @@ size_t WaitQueue::wake_all(WakeReason reason) {
 
 BlockingCall::BlockingCall(const void* object) : self_(g_kernel.current) {
   if (self_ == nullptr) return;
-  self_->call_object = object;
-  self_->call_object_deleted = false;
+  self_->wait.call_object = object;
+  self_->wait.call_object_deleted = false;
 }
 
 BlockingCall::~BlockingCall() {
   if (self_ == nullptr) return;
-  self_->call_object = nullptr;
-  self_->call_object_deleted = false;
+  self_->wait.call_object = nullptr;
+  self_->wait.call_object_deleted = false;
 }
 
 bool BlockingCall::object_deleted() const {
-  return self_ != nullptr && self_->call_object_deleted;
+  return self_ != nullptr && self_->wait.call_object_deleted;
 }
 
 void mark_object_deleted(const void* object) {
   List<Task, AllTag>& all = g_kernel.all;
   for (Task* t = all.front(); t != nullptr; t = all.next(t))
-    if (t->call_object == object) t->call_object_deleted = true;
+    if (t->wait.call_object == object) t->wait.call_object_deleted = true;
 }
 
 void WaitQueue::reposition(Task* t) {

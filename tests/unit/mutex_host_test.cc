@@ -169,7 +169,7 @@ struct Invariant {
     bool ghost = false;
     for (size_t i = 0; i < n; ++i) {
       const Task* t = tasks[i];
-      if (t->blocked_on_mutex != nullptr && t->waiting_on != &t->blocked_on_mutex->waiters)
+      if (t->wait.mutex != nullptr && t->wait.queue != &t->wait.mutex->waiters)
         ghost = true;  // timed out (or handed the mutex) and not run yet
     }
     for (size_t i = 0; i < n; ++i) {
@@ -186,7 +186,7 @@ struct Invariant {
         ++violations;
       }
       if (t->held_mutexes != nullptr && t->held_mutexes->waiters.first() != nullptr &&
-          t->blocked_on_mutex != nullptr && t->waiting_on == &t->blocked_on_mutex->waiters)
+          t->wait.mutex != nullptr && t->wait.queue == &t->wait.mutex->waiters)
         ++chains;  // an owner with waiters that waits itself
     }
     if (!ghost) ++exact;

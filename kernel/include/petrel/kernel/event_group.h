@@ -35,7 +35,7 @@ struct EventGroup {
   EventGroup(const EventGroup&) = delete;
   EventGroup& operator=(const EventGroup&) = delete;
 
-  WaitQueue waiters;  // each waiter's Task::wait_data holds its bits and mode
+  WaitQueue waiters;  // each waiter's WaitRecord::detail holds its bits and mode
   EventBits bits = 0;
   bool live = true;      // false once deleted
   bool dynamic = false;  // from the kernel heap

@@ -22,6 +22,8 @@ struct AllTag;    // the list of all tasks
 class WaitQueue;
 struct WaitQueueOwner;
 struct Mutex;
+struct QueueWaiter;  // queue.cc
+struct Task;
 
 using Priority = uint8_t;
 using TaskEntry = void (*)(void* arg);
@@ -38,26 +40,49 @@ enum class WakeReason : uint8_t {
 
 enum class NotifyState : uint8_t { kIdle, kWaiting, kPending };
 
-struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
-  // --- scheduling (guarded by interrupts off) ---
-  arch::ArchContext context;
-  TaskState state = TaskState::kReady;
-  Priority priority = 0;        // effective (raised by priority inheritance)
-  Priority base_priority = 0;   // as set by the application
-  bool delayed = false;         // on the delayed list (wake_tick valid)
-  bool wait_suspended = false;  // the last wait ended (kAborted) by task_suspend
-  Ticks wake_tick;              // when `delayed`: when to wake
-  WaitQueue* waiting_on = nullptr;
-  const WaitQueueOwner* wait_owner = nullptr;  // waiting_on's owner hook (OwnedWaitQueue)
-  WakeReason wake_reason = WakeReason::kNone;
-  uint32_t critical_nesting = 0;      // saved across context switches
-  uintptr_t wait_data = 0;            // per-primitive detail of what is awaited
-  const void* call_object = nullptr;  // object of the blocking call in progress
-  bool call_object_deleted = false;   // ... which was deleted meanwhile
+// A task's wait: the queue it is blocked on, why its last wait ended, the
+// blocking call it is in, and what it asked for. Written with interrupts
+// masked by the wait queue, the scheduler and the primitive of the call.
+struct WaitRecord {
+  // A semaphore taker's request (semaphore.cc).
+  enum class Grant : uint8_t { kPending, kGiven, kDeleted };
+
+  WaitQueue* queue = nullptr;             // blocked on it (nullptr: not on a queue)
+  const WaitQueueOwner* owner = nullptr;  // that queue's owner hook (OwnedWaitQueue)
+  WakeReason reason = WakeReason::kNone;  // why the last wait ended
+  bool suspended = false;                 // ... by task_suspend (reason kAborted)
+  // The blocking call in progress (BlockingCall, wait_queue.h): its object,
+  // and whether that object was deleted meanwhile.
+  bool call_object_deleted = false;
+  const void* call_object = nullptr;
   // Set by a primitive that handed this blocked task something (a semaphore
   // unit, a queue item) it has not taken up yet; task_delete calls it so the
   // hand-over is not lost with the task.
   void (*undo_handoff)(Task* task) = nullptr;
+  // The mutex it is in mutex_lock for (mutex.cc; kept after a timeout or a
+  // hand-over until the call returns).
+  Mutex* mutex = nullptr;
+  // What the task asked for, per primitive: only the primitive whose call
+  // the task is in reads or writes its member.
+  union Detail {
+    void* start;           // task.cc: the entry record, until the task first runs
+    QueueWaiter* queue;    // queue.cc: the request, on the task's stack
+    uint32_t event_group;  // event_group.cc: awaited bits and mode, then the outcome
+    Grant semaphore;       // semaphore.cc
+    bool mutex_deleted;    // mutex.cc: the mutex was deleted during the wait
+  } detail = {nullptr};
+};
+
+struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
+  // --- scheduling (guarded by interrupts off) ---
+  arch::ArchContext context;
+  TaskState state = TaskState::kReady;
+  Priority priority = 0;          // effective (raised by priority inheritance)
+  Priority base_priority = 0;     // as set by the application
+  bool delayed = false;           // on the delayed list (wake_tick valid)
+  Ticks wake_tick;                // when `delayed`: when to wake
+  uint32_t critical_nesting = 0;  // saved across context switches
+  WaitRecord wait;
 
   // --- priority inheritance ---
   // The owner hook (wait_queue.h) of the objects this task has owned or
@@ -65,7 +90,6 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   // task_set_priority go through it; nullptr: nothing to inherit or release.
   const WaitQueueOwner* owner_hooks = nullptr;
   Mutex* held_mutexes = nullptr;  // singly linked through Mutex::next_held
-  Mutex* blocked_on_mutex = nullptr;
 
   // --- notifications ---
   uint32_t notify_value[config::kNotifyIndices] = {};

@@ -67,7 +67,7 @@ struct WaitQueueOwner {
 };
 
 // A wait queue whose object a task owns: it carries the owner hook, and a
-// task blocked on it carries that hook too (Task::wait_owner), so the
+// task blocked on it carries that hook too (WaitRecord::owner), so the
 // scheduler can call it without knowing the queue's kind. Plain queues stay
 // two pointers and pay one null test.
 class OwnedWaitQueue : public WaitQueue {
@@ -88,7 +88,7 @@ class OwnedWaitQueue : public WaitQueue {
 // been taken off the queue it waited on without being granted; tells that
 // queue's owner hook, if it has one.
 inline void owner_wait_ended(Task* task) {
-  if (task->wait_owner != nullptr) task->wait_owner->wait_ended(task);
+  if (task->wait.owner != nullptr) task->wait.owner->wait_ended(task);
 }
 
 // The running task is inside a blocking call on `object` for the lifetime
