@@ -50,7 +50,9 @@ constexpr Error kErrReserved{Errc::kInvalid,
                              "event group: bits 24-31 are reserved (24 event bits usable)"};
 constexpr Error kErrNoBits{Errc::kInvalid, "event group: no bits to wait for"};
 constexpr Error kErrFlags{Errc::kInvalid, "event group: unknown wait flags"};
-constexpr Error kErrIsr{Errc::kInvalid, "event group: cannot block in interrupt context"};
+constexpr BlockingErrors kBlocking{
+    {Errc::kInvalid, "event group: cannot block in interrupt context"},
+    {Errc::kInvalid, "event group: cannot block with the scheduler locked"}};
 constexpr Error kErrNoTask{Errc::kInvalid, "event group: no running task to wait"};
 constexpr Error kErrTimeout{Errc::kTimeout, "event group: timed out waiting for bits"};
 
@@ -112,6 +114,7 @@ Result<EventBits> wait_locked(EventGroup* g, EventBits wanted, bool all, bool cl
     }
     Task* self = task_current();
     if (self == nullptr) return kErrNoTask;
+    if (Status refused = check_may_block(left, kBlocking); !refused) return refused.error();
     self->wait.detail.event_group = wanted | (all ? kAll : 0) | (clear ? kClear : 0);
     const WakeReason why = g->waiters.wait(left);
     const uint32_t d = self->wait.detail.event_group;
@@ -145,7 +148,7 @@ Status check_wait_args(EventBits wanted, unsigned flags, Ticks timeout) {
   if (wanted == 0) return kErrNoBits;
   if ((wanted & kReserved) != 0) return kErrReserved;
   if ((flags & ~unsigned{kEventWaitAll | kEventClearOnExit}) != 0) return kErrFlags;
-  if (timeout != kNoWait && in_isr()) return kErrIsr;
+  if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
   return ok();
 }
 

@@ -62,6 +62,8 @@ namespace petrel::kernel {
 namespace {
 
 constexpr Error kErrIsr{Errc::kInvalid, "mutex: cannot be used in interrupt context"};
+constexpr BlockingErrors kBlocking{
+    kErrIsr, {Errc::kInvalid, "mutex: cannot block with the scheduler locked"}};
 constexpr Error kErrInvalid{Errc::kInvalid, "mutex: not initialized or deleted"};
 
 bool valid(const Mutex* m) {
@@ -258,8 +260,7 @@ Status mutex_lock(Mutex* m, Ticks timeout) {
       return Error{Errc::kBusy, "mutex: held by another task"};
     }
     if (would_deadlock(m, self)) return Error{Errc::kInvalid, "mutex: deadlock"};
-    if (scheduler_locked())
-      return Error{Errc::kInvalid, "mutex: cannot block with the scheduler locked"};
+    if (Status refused = check_may_block(remaining, kBlocking); !refused) return refused;
 
     self->owner_hooks = &kMutexOwner;
     self->wait.mutex = m;

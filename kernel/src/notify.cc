@@ -34,7 +34,9 @@ constexpr Error kErrIndex{Errc::kOutOfRange, "notify: index out of range (config
 constexpr Error kErrAction{Errc::kInvalid, "notify: unknown action"};
 constexpr Error kErrPending{Errc::kBusy,
                             "notify: a notification is pending (set value without overwrite)"};
-constexpr Error kErrIsr{Errc::kInvalid, "notify: cannot block in interrupt context"};
+constexpr BlockingErrors kBlocking{
+    {Errc::kInvalid, "notify: cannot block in interrupt context"},
+    {Errc::kInvalid, "notify: cannot block with the scheduler locked"}};
 constexpr Error kErrNoCurrent{Errc::kInvalid, "notify: no running task to wait"};
 constexpr Error kErrTakeTimeout{Errc::kTimeout, "notify: take timed out (value stayed 0)"};
 constexpr Error kErrWaitTimeout{Errc::kTimeout, "notify: timed out waiting for a notification"};
@@ -49,7 +51,7 @@ Status check_target(const Task* t, unsigned index) {
 // Checks for take/wait; returns the calling task (interrupts masked).
 Result<Task*> check_waiter(unsigned index, Ticks timeout) {
   if (index >= config::kNotifyIndices) return kErrIndex;
-  if (timeout != kNoWait && in_isr()) return kErrIsr;
+  if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused.error();
   Task* self = task_current();
   if (self == nullptr) return kErrNoCurrent;
   return self;
@@ -141,6 +143,7 @@ Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout,
     if (try_take(self, index, clear_on_exit, &taken)) return taken;
     const Ticks left = deadline.remaining();
     if (left == kNoWait) break;
+    if (Status refused = check_may_block(left, kBlocking); !refused) return refused.error();
     self->notify_state[index] = NotifyState::kWaiting;
     const WakeReason why = block_current(left);
     if (why != WakeReason::kSignaled) {
@@ -169,6 +172,8 @@ Status notify_wait(unsigned index, uint32_t bits_to_clear_on_entry, uint32_t bit
   NotifyState& state = self->notify_state[index];
   uint32_t& value = self->notify_value[index];
   if (state != NotifyState::kPending) {
+    // It would block (kNoWait aside): the rule, before anything changes.
+    if (Status refused = check_may_block(timeout, kBlocking); !refused) return refused;
     value &= ~bits_to_clear_on_entry;
     const Deadline deadline = Deadline::after(timeout);
     while (state != NotifyState::kPending) {

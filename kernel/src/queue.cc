@@ -86,7 +86,9 @@ namespace {
 using Waiter = QueueWaiter;
 
 constexpr Error kNotInitialized{Errc::kInvalid, "queue: not initialized or deleted"};
-constexpr Error kInIsr{Errc::kInvalid, "queue: cannot block in interrupt context"};
+constexpr BlockingErrors kBlocking{
+    {Errc::kInvalid, "queue: cannot block in interrupt context"},
+    {Errc::kInvalid, "queue: cannot block with the scheduler locked"}};
 constexpr Error kNoTask{Errc::kInvalid, "queue: cannot block before the scheduler starts"};
 constexpr Error kNullItem{Errc::kInvalid, "queue: null item buffer"};
 constexpr Error kFull{Errc::kBusy, "queue: full"};
@@ -237,8 +239,10 @@ Status block(Queue* q, WaitQueue& wq, void* buffer, Op op, Ticks timeout) {
   const Deadline deadline = Deadline::after(timeout);
   const BlockingCall call(q);
   for (;;) {
+    const Ticks left = deadline.remaining();
+    if (Status refused = check_may_block(left, kBlocking); !refused) return refused;
     self->wait.detail.queue = &w;
-    const WakeReason r = wq.wait(deadline.remaining());
+    const WakeReason r = wq.wait(left);
     self->wait.undo_handoff = nullptr;  // running again: a handed-over item is ours
     self->wait.detail.queue = nullptr;
     if (w.outcome == Outcome::kDone) return ok();
@@ -266,7 +270,7 @@ bool usable(const Queue* q) {
 }
 
 Status send(Queue* q, const void* item, Op op, Ticks timeout) {
-  if (timeout != kNoWait && in_isr()) return kInIsr;
+  if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
   CriticalSection cs;
   if (!usable(q)) return kNotInitialized;
   if (item == nullptr && q->item_size != 0) return kNullItem;
@@ -304,7 +308,7 @@ Status overwrite(Queue* q, const void* item, bool* higher_priority_woken) {
 }
 
 Status receive(Queue* q, void* out, Op op, Ticks timeout) {
-  if (timeout != kNoWait && in_isr()) return kInIsr;
+  if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
   CriticalSection cs;
   if (!usable(q)) return kNotInitialized;
   if (out == nullptr && q->item_size != 0) return kNullItem;

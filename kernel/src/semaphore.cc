@@ -45,7 +45,9 @@ namespace {
 using Grant = WaitRecord::Grant;
 
 constexpr Error kNotInitialized{Errc::kInvalid, "semaphore: not initialized or deleted"};
-constexpr Error kInIsr{Errc::kInvalid, "semaphore: cannot block in interrupt context"};
+constexpr BlockingErrors kBlocking{
+    {Errc::kInvalid, "semaphore: cannot block in interrupt context"},
+    {Errc::kInvalid, "semaphore: cannot block with the scheduler locked"}};
 constexpr Error kNoTask{Errc::kInvalid, "semaphore: cannot block before the scheduler starts"};
 constexpr Error kNotAvailable{Errc::kBusy, "semaphore: not available"};
 constexpr Error kTimedOut{Errc::kTimeout, "semaphore: timed out"};
@@ -161,7 +163,7 @@ void semaphore_delete(Semaphore* s) {
 }
 
 Status semaphore_take(Semaphore* s, Ticks timeout) {
-  if (timeout != kNoWait && in_isr()) return kInIsr;
+  if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
   CriticalSection cs;
   if (!usable(s)) return kNotInitialized;
   if (s->count > 0) {
@@ -174,8 +176,10 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
   const Deadline deadline = Deadline::after(timeout);
   const BlockingCall call(s);
   for (;;) {
+    const Ticks left = deadline.remaining();
+    if (Status refused = check_may_block(left, kBlocking); !refused) return refused;
     self->wait.detail.semaphore = Grant::kPending;
-    const WakeReason r = s->takers.wait(deadline.remaining());
+    const WakeReason r = s->takers.wait(left);
     self->wait.undo_handoff = nullptr;  // running again: whatever was handed over is ours
     const Grant outcome = self->wait.detail.semaphore;
     self->wait.detail.semaphore = Grant::kPending;

@@ -51,8 +51,9 @@ namespace petrel::kernel {
 namespace {
 
 constexpr Error kErrDead{Errc::kInvalid, "soft timer: not initialized or deleted"};
-constexpr Error kErrIsrBlock{Errc::kInvalid, "soft timer: cannot block in interrupt context"};
-constexpr Error kErrLocked{Errc::kInvalid, "soft timer: cannot block with the scheduler locked"};
+constexpr BlockingErrors kBlocking{
+    {Errc::kInvalid, "soft timer: cannot block in interrupt context"},
+    {Errc::kInvalid, "soft timer: cannot block with the scheduler locked"}};
 constexpr Error kErrFull{Errc::kBusy, "soft timer: command queue full"};
 constexpr Error kErrTimedOut{Errc::kTimeout, "soft timer: command queue full (timed out)"};
 constexpr Error kErrAborted{Errc::kTimeout, "soft timer: wait aborted"};
@@ -294,7 +295,7 @@ Status push(const Command& c) {
 }
 
 Status post(Command c, Ticks wait) {
-  if (in_isr() && wait != kNoWait) return kErrIsrBlock;
+  if (Status refused = check_wait_context(wait, kBlocking); !refused) return refused;
   const bool self = in_service_task();
   if (self && c.op != Op::kPendCall) {
     // A callback's command: applied now (the service task is the caller).
@@ -323,7 +324,7 @@ Status post(Command c, Ticks wait) {
     const Ticks remaining = deadline.remaining();
     if (remaining == kNoWait || self || !scheduler_running() || in_isr())
       return waited ? kErrTimedOut : kErrFull;
-    if (scheduler_locked()) return kErrLocked;
+    if (Status refused = check_may_block(remaining, kBlocking); !refused) return refused;
     const WakeReason reason = g.sender_wait.wait(remaining);
     waited = true;
     if (reason == WakeReason::kAborted) return kErrAborted;
@@ -434,7 +435,7 @@ Status soft_timer_delete(SoftTimer* t, Ticks wait) {
 
 Status soft_timer_pend_call(PendedFunction fn, void* arg, uint32_t value, Ticks wait) {
   if (fn == nullptr) return Error{Errc::kInvalid, "soft timer: no function to call"};
-  if (in_isr() && wait != kNoWait) return kErrIsrBlock;
+  if (Status refused = check_wait_context(wait, kBlocking); !refused) return refused;
   if (Status s = ensure_service(); !s) return s;
   return post(call_command(fn, arg, value), wait);
 }

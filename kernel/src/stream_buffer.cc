@@ -38,14 +38,15 @@ namespace petrel::kernel {
 namespace {
 
 struct Texts {
-  Error dead, isr_block, locked, full, empty, timed_out, aborted, deleted, sender_busy,
-      receiver_busy, waiters;
+  Error dead;
+  BlockingErrors blocking;
+  Error full, empty, timed_out, aborted, deleted, sender_busy, receiver_busy, waiters;
 };
 
 constexpr Texts kStream{
     {Errc::kInvalid, "stream buffer: not initialized or deleted"},
-    {Errc::kInvalid, "stream buffer: cannot block in interrupt context"},
-    {Errc::kInvalid, "stream buffer: cannot block with the scheduler locked"},
+    {{Errc::kInvalid, "stream buffer: cannot block in interrupt context"},
+     {Errc::kInvalid, "stream buffer: cannot block with the scheduler locked"}},
     {Errc::kBusy, "stream buffer: full"},
     {Errc::kBusy, "stream buffer: empty"},
     {Errc::kTimeout, "stream buffer: timed out"},
@@ -58,8 +59,8 @@ constexpr Texts kStream{
 
 constexpr Texts kMessage{
     {Errc::kInvalid, "message buffer: not initialized or deleted"},
-    {Errc::kInvalid, "message buffer: cannot block in interrupt context"},
-    {Errc::kInvalid, "message buffer: cannot block with the scheduler locked"},
+    {{Errc::kInvalid, "message buffer: cannot block in interrupt context"},
+     {Errc::kInvalid, "message buffer: cannot block with the scheduler locked"}},
     {Errc::kBusy, "message buffer: full"},
     {Errc::kBusy, "message buffer: empty"},
     {Errc::kTimeout, "message buffer: timed out"},
@@ -129,7 +130,7 @@ bool can_block() {
 // waits again), so the one woken is always the one that can go on.
 Status wait_on(StreamBuffer* sb, WaitQueue& queue, Ticks remaining, const Error& busy,
                const Texts& tx) {
-  if (scheduler_locked()) return tx.locked;
+  if (Status refused = check_may_block(remaining, tx.blocking); !refused) return refused;
   if (!queue.empty()) return busy;
   const BlockingCall call(sb);
   const WakeReason reason = queue.wait(remaining);
@@ -141,7 +142,7 @@ Status wait_on(StreamBuffer* sb, WaitQueue& queue, Ticks remaining, const Error&
 Result<size_t> send(StreamBuffer* sb, const void* data, size_t len, Ticks timeout,
                     bool* higher_priority_woken, bool message) {
   const Texts& tx = message ? kMessage : kStream;
-  if (in_isr() && timeout != kNoWait) return tx.isr_block;
+  if (Status refused = check_wait_context(timeout, tx.blocking); !refused) return refused.error();
   if (data == nullptr && len > 0) {
     return Error{Errc::kInvalid, message ? "message buffer: no data" : "stream buffer: no data"};
   }
@@ -174,7 +175,7 @@ Result<size_t> send(StreamBuffer* sb, const void* data, size_t len, Ticks timeou
 Result<size_t> receive(StreamBuffer* sb, void* buf, size_t max, Ticks timeout,
                        bool* higher_priority_woken, bool message) {
   const Texts& tx = message ? kMessage : kStream;
-  if (in_isr() && timeout != kNoWait) return tx.isr_block;
+  if (Status refused = check_wait_context(timeout, tx.blocking); !refused) return refused.error();
   if (buf == nullptr || max == 0) {
     return Error{Errc::kInvalid, message ? "message buffer: no receive buffer"
                                          : "stream buffer: no receive buffer"};

@@ -84,7 +84,7 @@ EventBits event_group_get_bits(const EventGroup* group);
 // Errors: kTimeout (condition not met in time; also after task_abort_delay),
 // kNotFound (group deleted while waiting), kInvalid (nullptr or deleted group,
 // bits 0 or reserved, unknown flags, a non-zero timeout in interrupt context,
-// no running task).
+// a wait with the scheduler locked (sched.h), no running task).
 Result<EventBits> event_group_wait_bits(EventGroup* group, EventBits bits, unsigned flags,
                                         Ticks timeout, EventBits* value_out = nullptr);
 

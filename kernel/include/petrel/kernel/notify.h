@@ -6,7 +6,8 @@
 //
 // Errors common to all calls: kOutOfRange (index >= config::kNotifyIndices),
 // kInvalid (nullptr or deleted target task, an unknown action, a non-zero
-// timeout in interrupt context, no running task to wait). A heap task whose
+// timeout in interrupt context, a wait with the scheduler locked (sched.h),
+// no running task to wait). A heap task whose
 // memory was already returned cannot be detected: do not notify it.
 #pragma once
 

@@ -35,7 +35,8 @@
 // with kNoWait; Errc::kTimeout "queue: timed out" after a real wait;
 // Errc::kTimeout "queue: wait aborted" (task_abort_delay, or the task was
 // suspended while waiting); Errc::kNotFound "queue: deleted while waiting";
-// Errc::kInvalid for misuse (a blocking call in interrupt context, an
+// Errc::kInvalid for misuse (a blocking call in interrupt context or one
+// that would block with the scheduler locked: the rule in sched.h; an
 // uninitialized or deleted queue, overwrite on a queue longer than 1);
 // Errc::kNoMemory "queue set: full" when the queue is a member of a set that
 // has no room for the item's event (nothing is stored: see below).

@@ -8,6 +8,7 @@
 
 #include "petrel/kernel/task.h"
 #include "petrel/kernel/ticks.h"
+#include "petrel/result.h"
 
 namespace petrel::kernel {
 
@@ -39,13 +40,47 @@ void isr_enter();
 // Called by the arch interrupt path last: switches tasks if one is due.
 void isr_exit();
 
+// --- the blocking rule ---
+// One rule for every call that can wait (queues, semaphores, mutexes, event
+// groups, notifications, stream and message buffers, soft timer commands):
+// a task never blocks in interrupt context or with the scheduler locked, and
+// such a call does not panic either: it fails with Errc::kInvalid.
+//   - Interrupt context: a call given a timeout other than kNoWait fails up
+//     front, "<object>: cannot block in interrupt context", even if it could
+//     complete at once (mutexes refuse interrupt context altogether).
+//   - Scheduler locked: a call that would block (its request cannot be met
+//     now and its time is not up) fails, "<object>: cannot block with the
+//     scheduler locked", having waited for nothing; one that completes at
+//     once succeeds.
+// Petrel's FreeRTOS layer checks the same misuse before it calls the kernel
+// and reports it through configASSERT, as FreeRTOS does. Every primitive
+// applies the rule through the two checks below; block_current panics only
+// if one did not (a kernel bug).
+struct BlockingErrors {
+  Error isr;     // "<object>: cannot block in interrupt context"
+  Error locked;  // "<object>: cannot block with the scheduler locked"
+};
+// Up front, in a call given `timeout`: refuses interrupt context.
+inline Status check_wait_context(Ticks timeout, const BlockingErrors& errors) {
+  if (timeout != kNoWait && in_isr()) return errors.isr;
+  return ok();
+}
+// Interrupts masked, right before the running task would wait `remaining`
+// (kNoWait: it will not block, so it may go on).
+inline Status check_may_block(Ticks remaining, const BlockingErrors& errors) {
+  if (remaining == kNoWait) return ok();
+  if (in_isr()) return errors.isr;
+  if (scheduler_locked()) return errors.locked;
+  return ok();
+}
+
 // --- used by primitives (interrupts masked) ---
 // Moves a blocked/suspended/new task to its ready list; requests a switch
 // when it outranks the running task. Returns whether it does.
 bool make_ready(Task* task);
 // Blocks the running task until made ready again or `timeout` passes
 // (kForever: no timeout). Switches away at once; returns the wake reason.
-// Task context, not with the scheduler locked.
+// Task context, not with the scheduler locked (check_may_block first).
 WakeReason block_current(Ticks timeout);
 // The same with an absolute wake-up tick (kForever: none).
 WakeReason block_current_until(Ticks wake_tick);

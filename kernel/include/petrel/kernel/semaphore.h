@@ -17,7 +17,8 @@
 // was suspended while waiting); Errc::kNotFound "semaphore: deleted while
 // waiting"; Errc::kOutOfRange "semaphore: already at its maximum count" for
 // a give to a full semaphore (nothing changes); Errc::kInvalid for misuse (a
-// blocking take in interrupt context, an uninitialized or deleted one);
+// blocking take in interrupt context or one that would block with the
+// scheduler locked, as sched.h says; an uninitialized or deleted one);
 // Errc::kNoMemory "queue set: full" for a give to a member of a full set
 // (nothing changes).
 #pragma once
