@@ -9,7 +9,7 @@
 #include "arch/fpu.h"
 #include "arch/gic.h"
 #include "petrel/arch.h"
-#include "petrel/kernel/sched.h"
+#include "petrel/kernel/internal/sched.h"
 
 namespace petrel::arch {
 namespace {

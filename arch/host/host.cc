@@ -9,7 +9,7 @@
 #include "petrel/arch.h"
 #include "petrel/console.h"
 #include "petrel/kernel/heap.h"
-#include "petrel/kernel/sched.h"
+#include "petrel/kernel/internal/sched.h"
 #include "petrel/platform.h"
 #include "petrel/time.h"
 

@@ -6,6 +6,7 @@
 #include "petrel/exit.h"
 #include "petrel/fmt.h"
 #include "petrel/kernel/heap.h"
+#include "petrel/kernel/internal/sched.h"
 
 // Checked here rather than with #if in FreeRTOS.h, where a 7.x
 // configuration's casts would stop the preprocessor.

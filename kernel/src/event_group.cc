@@ -31,7 +31,7 @@
 #include <new>
 
 #include "petrel/kernel/heap.h"
-#include "petrel/kernel/sched.h"
+#include "petrel/kernel/internal/sched.h"
 
 namespace petrel::kernel {
 namespace {

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "petrel/divider.h"
+#include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/list.h"
-#include "petrel/kernel/sched.h"
 #include "petrel/kernel/task.h"
 
 namespace petrel::kernel {

@@ -23,7 +23,7 @@
 // only take/wait with a non-zero timeout need task context.
 #include "petrel/kernel/notify.h"
 
-#include "petrel/kernel/sched.h"
+#include "petrel/kernel/internal/sched.h"
 
 namespace petrel::kernel {
 namespace {

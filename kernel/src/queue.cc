@@ -60,7 +60,7 @@
 #include <new>
 
 #include "petrel/kernel/heap.h"
-#include "petrel/kernel/sched.h"
+#include "petrel/kernel/internal/sched.h"
 #include "petrel/string.h"
 #include "queue_set_hooks.h"
 

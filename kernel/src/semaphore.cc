@@ -35,7 +35,7 @@
 #include <new>
 
 #include "petrel/kernel/heap.h"
-#include "petrel/kernel/sched.h"
+#include "petrel/kernel/internal/sched.h"
 #include "queue_set_hooks.h"
 
 namespace petrel::kernel {

@@ -44,7 +44,7 @@
 
 #include "petrel/exit.h"
 #include "petrel/kernel/heap.h"
-#include "petrel/kernel/sched.h"
+#include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/wait_queue.h"
 
 namespace petrel::kernel {

@@ -3,7 +3,7 @@
 #include "petrel/arch.h"
 #include "petrel/console.h"
 #include "petrel/exit.h"
-#include "petrel/kernel/sched.h"
+#include "petrel/kernel/internal/sched.h"
 
 namespace petrel {
 namespace {

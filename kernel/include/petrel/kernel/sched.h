@@ -1,14 +1,15 @@
-// The scheduler's interface to the rest of the kernel (primitives, time,
-// the arch interrupt path). Applications use task.h and the primitives.
+// The scheduler for applications: its lifecycle, the scheduler lock, the
+// critical section, the hooks an API layer installs, and the rule every
+// blocking call follows. Tasks are in task.h, the primitives in their own
+// headers. What only the kernel, the architecture code and Petrel's own
+// layers (freertos/, xen/) may call is in internal/sched.h.
 //
 // Locking: single CPU; kernel data is guarded by masking interrupts
-// (CriticalSection). Every function here must be called inside one, from
-// task or interrupt context as noted.
+// (CriticalSection).
 #pragma once
 
 #include "petrel/kernel/task.h"
 #include "petrel/kernel/ticks.h"
-#include "petrel/result.h"
 
 namespace petrel::kernel {
 
@@ -34,11 +35,8 @@ void scheduler_lock();
 void scheduler_unlock();
 bool scheduler_locked();
 
-// --- interrupt context ---
+// Whether the caller runs in an interrupt handler.
 bool in_isr();
-void isr_enter();
-// Called by the arch interrupt path last: switches tasks if one is due.
-void isr_exit();
 
 // --- the blocking rule ---
 // One rule for every call that can wait (queues, semaphores, mutexes, event
@@ -54,45 +52,9 @@ void isr_exit();
 //     once succeeds.
 // Petrel's FreeRTOS layer checks the same misuse before it calls the kernel
 // and reports it through configASSERT, as FreeRTOS does. Every primitive
-// applies the rule through the two checks below; block_current panics only
-// if one did not (a kernel bug).
-struct BlockingErrors {
-  Error isr;     // "<object>: cannot block in interrupt context"
-  Error locked;  // "<object>: cannot block with the scheduler locked"
-};
-// Up front, in a call given `timeout`: refuses interrupt context.
-inline Status check_wait_context(Ticks timeout, const BlockingErrors& errors) {
-  if (timeout != kNoWait && in_isr()) return errors.isr;
-  return ok();
-}
-// Interrupts masked, right before the running task would wait `remaining`
-// (kNoWait: it will not block, so it may go on).
-inline Status check_may_block(Ticks remaining, const BlockingErrors& errors) {
-  if (remaining == kNoWait) return ok();
-  if (in_isr()) return errors.isr;
-  if (scheduler_locked()) return errors.locked;
-  return ok();
-}
-
-// --- used by primitives (interrupts masked) ---
-// Moves a blocked/suspended/new task to its ready list; requests a switch
-// when it outranks the running task. Returns whether it does.
-bool make_ready(Task* task);
-// Blocks the running task until made ready again or `timeout` passes
-// (kForever: no timeout). Switches away at once; returns the wake reason.
-// Task context, not with the scheduler locked (check_may_block first).
-WakeReason block_current(Ticks timeout);
-// The same with an absolute wake-up tick (kForever: none).
-WakeReason block_current_until(Ticks wake_tick);
-// Asks for a switch at the next opportunity: leaving the outermost critical
-// section in task context, or interrupt exit.
-void request_switch();
-// Changes a task's effective priority (priority inheritance, or a new base
-// priority), keeping its ready list or wait queue in order and requesting a
-// switch if the running task is no longer the highest ready one.
-void set_effective_priority(Task* task, Priority priority);
-// Timer interrupt: wakes due tasks, rotates time slices, re-arms the timer.
-void on_timer_interrupt();
+// applies the rule through check_wait_context and check_may_block
+// (internal/sched.h); block_current panics only if one did not (a kernel
+// bug).
 
 // Masks interrupts for its lifetime. Leaving the outermost one in task
 // context performs a requested switch.

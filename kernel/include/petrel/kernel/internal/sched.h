@@ -1,0 +1,64 @@
+// The scheduler's interface to the rest of the kernel: the primitives, the
+// timer, the architecture's interrupt path, and Petrel's own API layers
+// (freertos/, xen/). Not for applications, which use sched.h, task.h and
+// the primitives' headers: these calls assume the kernel's invariants
+// (interrupts masked, a task state the caller owns) and check none of them.
+//
+// Locking: single CPU; every function here must be called with interrupts
+// masked (inside a CriticalSection), from task or interrupt context as
+// noted.
+#pragma once
+
+#include "petrel/kernel/sched.h"
+#include "petrel/kernel/task.h"
+#include "petrel/kernel/ticks.h"
+#include "petrel/result.h"
+
+namespace petrel::kernel {
+
+// --- interrupt context (the arch interrupt path) ---
+// First thing on interrupt entry: in_isr() holds until the matching exit.
+void isr_enter();
+// Called by the arch interrupt path last: switches tasks if one is due.
+void isr_exit();
+
+// --- the blocking rule (sched.h), as every primitive applies it ---
+struct BlockingErrors {
+  Error isr;     // "<object>: cannot block in interrupt context"
+  Error locked;  // "<object>: cannot block with the scheduler locked"
+};
+// Up front, in a call given `timeout`: refuses interrupt context.
+inline Status check_wait_context(Ticks timeout, const BlockingErrors& errors) {
+  if (timeout != kNoWait && in_isr()) return errors.isr;
+  return ok();
+}
+// Interrupts masked, right before the running task would wait `remaining`
+// (kNoWait: it will not block, so it may go on).
+inline Status check_may_block(Ticks remaining, const BlockingErrors& errors) {
+  if (remaining == kNoWait) return ok();
+  if (in_isr()) return errors.isr;
+  if (scheduler_locked()) return errors.locked;
+  return ok();
+}
+
+// --- used by primitives (interrupts masked) ---
+// Moves a blocked/suspended/new task to its ready list; requests a switch
+// when it outranks the running task. Returns whether it does.
+bool make_ready(Task* task);
+// Blocks the running task until made ready again or `timeout` passes
+// (kForever: no timeout). Switches away at once; returns the wake reason.
+// Task context, not with the scheduler locked (check_may_block first).
+WakeReason block_current(Ticks timeout);
+// The same with an absolute wake-up tick (kForever: none).
+WakeReason block_current_until(Ticks wake_tick);
+// Asks for a switch at the next opportunity: leaving the outermost critical
+// section in task context, or interrupt exit.
+void request_switch();
+// Changes a task's effective priority (priority inheritance, or a new base
+// priority), keeping its ready list or wait queue in order and requesting a
+// switch if the running task is no longer the highest ready one.
+void set_effective_priority(Task* task, Priority priority);
+// Timer interrupt: wakes due tasks, rotates time slices, re-arms the timer.
+void on_timer_interrupt();
+
+}  // namespace petrel::kernel
