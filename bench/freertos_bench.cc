@@ -12,16 +12,15 @@
 //     priority receives it (queue length 1); one item;
 //   - main() -> first task: from main's first line to the first task's.
 #include <FreeRTOS.h>
-#include <queue.h>
-#include <semphr.h>
-#include <task.h>
-
 #include <petrel/arch.h>
 #include <petrel/bootargs.h>
 #include <petrel/console.h>
 #include <petrel/exit.h>
 #include <petrel/fmt.h>
 #include <petrel/guest.h>
+#include <queue.h>
+#include <semphr.h>
+#include <task.h>
 
 namespace {
 

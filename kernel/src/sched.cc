@@ -229,7 +229,7 @@ void update_timer() {
   }
   const uint64_t per_tick = counter_per_tick();
   arch::timer_set_deadline(when.count > k.max_armable_ticks ? UINT64_MAX - 1
-                                                             : when.count * per_tick);
+                                                            : when.count * per_tick);
 }
 
 bool make_ready(Task* t) {
@@ -249,8 +249,8 @@ bool make_ready(Task* t) {
   const bool preempt = t->priority > cur->priority;
   if (preempt) k.switch_pending = true;
   // A second task at the running priority starts time slicing.
-  if (deadline_moves || (config::kTimeSlicing && t->priority == cur->priority &&
-                         k.slice_end < k.armed_tick))
+  if (deadline_moves ||
+      (config::kTimeSlicing && t->priority == cur->priority && k.slice_end < k.armed_tick))
     update_timer();
   return preempt;
 }

@@ -505,8 +505,8 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   const std::optional<Dom0Image> dom0 = ensure_dom0(paths);
   if (!dom0) return kExitSetup;
   for (auto& r : runs) {
-    for (auto [image, table] : {std::pair{&r.image, &r.table},
-                                std::pair{&r.freertos_image, &r.freertos_table}}) {
+    for (auto [image, table] :
+         {std::pair{&r.image, &r.table}, std::pair{&r.freertos_image, &r.freertos_table}}) {
       if (const int status = run_bench(paths, quick, *image, &r, table); status != 0) {
         std::fprintf(stderr, "petrel: the %s benchmark run failed (exit status %d)\n",
                      arch_title(r.arch), status);
@@ -555,9 +555,8 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
       !check(arm32, merged_dom0.rows_b, merged_dom0.malformed_b))
     return 1;
   if (quick) {
-    std::printf("petrel: results with --quick (not recorded):\n%s\n%s\n%s",
-                merged.markdown.c_str(), merged_freertos.markdown.c_str(),
-                merged_dom0.markdown.c_str());
+    std::printf("petrel: results with --quick (not recorded):\n%s\n%s\n%s", merged.markdown.c_str(),
+                merged_freertos.markdown.c_str(), merged_dom0.markdown.c_str());
     return 0;
   }
   return write_results(paths, arm64, arm32, merged.markdown, merged_freertos.markdown,

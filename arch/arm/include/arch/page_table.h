@@ -11,8 +11,9 @@
 // table of the next level mapping the same range with the same attributes,
 // built aside so that the caller can swap it in live (break-before-make).
 // Tables are zeroed when the builder takes them, so neither pool has to be
-// zeroed beforehand (the boot does not pay for tables it never uses). Table "addresses" are the pool's own addresses, so the same code
-// runs on the host (tests walk the tables with translate()) and in the guest.
+// zeroed beforehand (the boot does not pay for tables it never uses). Table "addresses" are the
+// pool's own addresses, so the same code runs on the host (tests walk the tables with translate())
+// and in the guest.
 #pragma once
 
 #include <stddef.h>
