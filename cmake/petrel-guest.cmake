@@ -51,6 +51,11 @@ function(petrel_add_app name)
   set(_archives petrel ${PETREL_LIBC_ARCHIVES} gcc)
   target_link_libraries(${elf} PRIVATE ${_archives} ${_archives})
   target_link_options(${elf} PRIVATE -T ${PETREL_LINKER_SCRIPT} -Wl,-Map=${CMAKE_BINARY_DIR}/apps/${name}.map)
+  # memset/memcpy/memmove/memcmp: calls the compiler makes up during
+  # link-time optimization (PETREL_LTO) come after the archives were
+  # searched; -u pulls Petrel's definitions (lib/src/string_abi.cc, built
+  # without LTO) in first.
+  target_link_options(${elf} PRIVATE -Wl,-u,memset -Wl,-u,memcpy -Wl,-u,memmove -Wl,-u,memcmp)
   set_target_properties(${elf} PROPERTIES
     OUTPUT_NAME ${name}
     SUFFIX .elf

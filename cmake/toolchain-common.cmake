@@ -40,12 +40,9 @@ set(CMAKE_CXX_FLAGS_RELEASE "${PETREL_OPTIMIZE} -g" CACHE STRING "C++ flags of R
 # scheduler's accessors) are inlined into every caller.
 option(PETREL_LTO "Link-time optimization of guest images" ON)
 set(CMAKE_INTERPROCEDURAL_OPTIMIZATION ${PETREL_LTO})
-# memset/memcpy/memmove/memcmp: calls the compiler makes up during the
-# link-time optimization come after the archives were searched; -u pulls
-# Petrel's definitions (lib/src/string_abi.cc, built without LTO) in first.
+# (What LTO needs at the link: petrel_add_app, cmake/petrel-guest.cmake.)
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostdlib -nostartfiles -static -Wl,--gc-sections \
--Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none \
--Wl,-u,memset -Wl,-u,memcpy -Wl,-u,memmove -Wl,-u,memcmp")
+-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
