@@ -13,14 +13,28 @@
 // kMaxDepth deep, exactly one root, properties before child nodes.
 //
 // Bounds argument: all bytes of the structure block are reached through one
-// function, token(off), which checks off + 4 <= size before reading the tag
-// and checks every length it decodes against the block size (names are
-// searched for their NUL only up to the end of the block; property name
-// offsets are checked against the strings block likewise). open() walks the
-// block with that same function, so a blob that passes has been fully decoded
-// once. The accessors use token() too, so they stay in bounds even when handed
-// a Node whose offset is not a real node. Every loop over tokens advances by
-// at least 4 bytes per step, so it ends within size / 4 steps.
+// function, decode_as(off). Its callers make sure off is a multiple of 4 below
+// the block size (token() checks both for the lookups, so they stay in bounds
+// even when handed a Node whose offset is not a real node; a Cursor checks the
+// second and its offsets are multiples of 4 by construction). decode_as()
+// checks off + 4 <= size before reading the tag and checks every length it
+// decodes against the block size (names are searched for their NUL only up to
+// the end of the block; property name offsets are checked against the strings
+// block likewise). open() walks the block with a Cursor, so a blob that passes
+// has been fully decoded once. Every loop over tokens advances by at least 4
+// bytes per step, so it ends within size / 4 steps. Where the block sits at a
+// 4-byte aligned address, decode_as<true> reads each word with one aligned
+// load; elsewhere decode_as<false> reads bytes: the same checks either way.
+//
+// Property names: a name at offset k of the strings block is NUL-terminated
+// inside the block exactly when k is at most the offset of the block's last
+// NUL. open() finds that NUL once (scanning back from the end, normally one
+// byte), so checking a name costs a compare, not a scan: decode_as() checks
+// every property's name that way, for open(), the lookups and a Cursor alike.
+//
+// The structural rules (one root, balanced nesting at most kMaxDepth deep,
+// properties before children) live in Cursor::next() alone, so open()'s
+// validation pass and any later one-pass reader apply the same checks.
 #include "petrel/fdt.h"
 
 namespace petrel {
@@ -157,13 +171,25 @@ Result<Fdt> Fdt::open(const void* blob, size_t max_size) {
   Fdt fdt;
   fdt.total_ = total;
   fdt.struct_ = b + off_struct;
+  fdt.struct_aligned_ = reinterpret_cast<uintptr_t>(fdt.struct_) % 4 == 0;
   fdt.struct_size_ = static_cast<uint32_t>(struct_limit);
   fdt.strings_ = reinterpret_cast<const char*>(b + off_strings);
   fdt.strings_size_ = static_cast<uint32_t>(size_strings);
+  uint32_t names_end = fdt.strings_size_;  // one past the last NUL (0: none)
+  while (names_end != 0 && fdt.strings_[names_end - 1] != '\0') --names_end;
+  fdt.names_end_ = names_end;
 
+  // The validation pass: every token decoded and checked once.
   uint32_t struct_end = 0;
-  Status walked = fdt.walk(fdt.struct_size_, &struct_end);
-  if (!walked) return walked.error();
+  Cursor pass(fdt);
+  for (;;) {
+    PETREL_TRY(item, pass.next());
+    if (item.kind == Item::Kind::kBeginNode && item.depth == 1) fdt.root_ = item.node.offset;
+    if (item.kind == Item::Kind::kEnd) {
+      struct_end = item.node.offset + 4;
+      break;
+    }
+  }
   if (version >= 17 && struct_end != struct_limit) {
     return invalid("device tree: data after FDT_END in the structure block");
   }
@@ -179,39 +205,79 @@ Result<Fdt> Fdt::open(const void* blob, size_t max_size) {
   return fdt;
 }
 
-// Decodes the token at `off`, checking everything it reads against the block.
-Result<Fdt::Token> Fdt::token(uint32_t off) const {
-  const uint32_t size = struct_size_;
-  if (off % 4 != 0 || off >= size || size - off < 4) {
-    return invalid("device tree: token outside the structure block");
+namespace {
+
+// The 4 bytes at p as one word in memory order. kAligned: p is 4-byte
+// aligned, so it is one load; otherwise four, as guests build with
+// -mstrict-align (before the MMU is on, an unaligned load faults).
+template <bool kAligned>
+uint32_t raw_word(const uint8_t* p) {
+  uint32_t w;
+  if constexpr (kAligned) {
+    __builtin_memcpy(&w, __builtin_assume_aligned(p, 4), 4);
+  } else {
+    w = uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+    if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) w = __builtin_bswap32(w);
   }
-  Token t{be32(struct_ + off), off + 4, "", nullptr, 0};
+  return w;
+}
+
+// The big-endian 32-bit value at p.
+template <bool kAligned>
+uint32_t word(const uint8_t* p) {
+  const uint32_t w = raw_word<kAligned>(p);
+  return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap32(w) : w;
+}
+
+// One of the 4 bytes at p is zero.
+template <bool kAligned>
+bool has_zero_byte(const uint8_t* p) {
+  const uint32_t w = raw_word<kAligned>(p);
+  return ((w - 0x01010101u) & ~w & 0x80808080u) != 0;
+}
+
+}  // namespace
+
+// Decodes the token at `off`, checking everything it reads against the blob.
+// kAligned: the structure block is 4-byte aligned in memory (every token is).
+// Requires off % 4 == 0 and off < struct_size_, which token() checks for the
+// lookups and a Cursor's offsets meet by construction (it checks the second).
+template <bool kAligned>
+[[gnu::always_inline]] inline Result<Fdt::Token> Fdt::decode_as(uint32_t off) const {
+  const uint32_t size = struct_size_;
+  if (size - off < 4) return invalid("device tree: token outside the structure block");
+  const uint8_t* p = struct_ + off;
+  Token t{word<kAligned>(p), off + 4, "", nullptr, 0};
   switch (t.tag) {
     case kBeginNode: {
-      const char* name = reinterpret_cast<const char*>(struct_ + off + 4);
+      // The name is padded with NULs to a 4-byte boundary, so the next token
+      // starts right after the 4-byte group holding its NUL: look at groups.
       const uint32_t room = size - (off + 4);
-      const uint32_t len = bounded_length(name, room);
-      if (len == room) return invalid("device tree: node name runs past the structure block");
-      const uint64_t next = (uint64_t{off} + 4 + len + 1 + 3) & ~uint64_t{3};
-      if (next > size) return invalid("device tree: node name runs past the structure block");
-      t.name = name;
-      t.next = static_cast<uint32_t>(next);
+      uint32_t group = 0;
+      for (;; group += 4) {
+        if (room - group < 4) {
+          return invalid("device tree: node name runs past the structure block");
+        }
+        if (has_zero_byte<kAligned>(p + 4 + group)) break;
+      }
+      t.name = reinterpret_cast<const char*>(p + 4);
+      t.next = off + 4 + group + 4;
       return t;
     }
     case kProp: {
       if (size - off < 12) return invalid("device tree: property runs past the structure block");
-      t.len = be32(struct_ + off + 4);
-      const uint32_t name_off = be32(struct_ + off + 8);
+      t.len = word<kAligned>(p + 4);
+      const uint32_t name_off = word<kAligned>(p + 8);
       const uint64_t next = (uint64_t{off} + 12 + t.len + 3) & ~uint64_t{3};
       if (next > size) return invalid("device tree: property runs past the structure block");
       if (name_off >= strings_size_) {
         return invalid("device tree: property name offset past the strings block");
       }
-      t.name = strings_ + name_off;
-      if (bounded_length(t.name, strings_size_ - name_off) == strings_size_ - name_off) {
+      if (name_off >= names_end_) {  // no NUL after it (see the note at the top)
         return invalid("device tree: property name not terminated in the strings block");
       }
-      t.data = struct_ + off + 12;
+      t.name = strings_ + name_off;
+      t.data = p + 12;
       t.next = static_cast<uint32_t>(next);
       return t;
     }
@@ -224,47 +290,53 @@ Result<Fdt::Token> Fdt::token(uint32_t off) const {
   }
 }
 
-// Validation walk over the whole structure block (see the note at the top).
-Status Fdt::walk(uint32_t limit, uint32_t* end) {
-  uint32_t off = 0;
-  uint32_t depth = 0;
-  uint32_t prev = kEnd;  // last token other than NOP
-  bool have_root = false;
+Result<Fdt::Token> Fdt::token(uint32_t off) const {
+  ++lookup_tokens_;
+  if (off % 4 != 0 || off >= struct_size_) {
+    return invalid("device tree: token outside the structure block");
+  }
+  return struct_aligned_ ? decode_as<true>(off) : decode_as<false>(off);
+}
+
+Result<Fdt::Item> Fdt::Cursor::next() {
+  return fdt_->struct_aligned_ ? next_as<true>() : next_as<false>();
+}
+
+template <bool kAligned>
+Result<Fdt::Item> Fdt::Cursor::next_as() {
   for (;;) {
-    if (off >= limit) return invalid("device tree: structure block ends without FDT_END");
-    PETREL_TRY(t, token(off));
+    const uint32_t off = off_;
+    if (off >= fdt_->struct_size_) {
+      return invalid("device tree: structure block ends without FDT_END");
+    }
+    PETREL_TRY(t, fdt_->decode_as<kAligned>(off));
     switch (t.tag) {
       case kBeginNode:
-        if (depth == 0) {
-          if (have_root) return invalid("device tree: more than one root node");
-          have_root = true;
-          root_ = off;
-        } else if (t.name[0] == '\0') {
-          return invalid("device tree: empty node name");
-        }
-        if (depth == kMaxDepth) return invalid("device tree: nodes nested too deeply");
-        ++depth;
-        break;
-      case kEndNode:
-        if (depth == 0) return invalid("device tree: FDT_END_NODE without FDT_BEGIN_NODE");
-        --depth;
-        break;
+        if (depth_ == 0 && seen_root_) return invalid("device tree: more than one root node");
+        if (depth_ != 0 && t.name[0] == '\0') return invalid("device tree: empty node name");
+        if (depth_ == kMaxDepth) return invalid("device tree: nodes nested too deeply");
+        seen_root_ = true;
+        in_props_ = true;
+        off_ = t.next;
+        return Item{Item::Kind::kBeginNode, ++depth_, Node{off}, t.name, Property{nullptr, 0}};
       case kProp:
-        if (depth == 0) return invalid("device tree: property outside any node");
-        if (prev != kBeginNode && prev != kProp) {
-          return invalid("device tree: property after a child node");
-        }
-        break;
-      case kNop:
-        break;
+        if (depth_ == 0) return invalid("device tree: property outside any node");
+        if (!in_props_) return invalid("device tree: property after a child node");
+        off_ = t.next;
+        return Item{Item::Kind::kProperty, depth_, Node{off}, t.name, Property{t.data, t.len}};
+      case kEndNode:
+        if (depth_ == 0) return invalid("device tree: FDT_END_NODE without FDT_BEGIN_NODE");
+        in_props_ = false;
+        off_ = t.next;
+        return Item{Item::Kind::kEndNode, depth_--, Node{off}, "", Property{nullptr, 0}};
       case kEnd:
-        if (depth != 0) return invalid("device tree: FDT_END inside an unclosed node");
-        if (!have_root) return invalid("device tree: no root node");
-        *end = t.next;
-        return ok();
+        if (depth_ != 0) return invalid("device tree: FDT_END inside an unclosed node");
+        if (!seen_root_) return invalid("device tree: no root node");
+        return Item{Item::Kind::kEnd, 0, Node{off}, "", Property{nullptr, 0}};
+      default:  // kNop
+        off_ = t.next;
+        break;
     }
-    if (t.tag != kNop) prev = t.tag;
-    off = t.next;
   }
 }
 
@@ -449,18 +521,37 @@ Result<Fdt::Node> Fdt::find_compatible(const char* compat) const {
   return Error{Errc::kNotFound, "device tree: no compatible node"};
 }
 
-Result<uint32_t> Fdt::cells(Node n, const char* name, uint32_t fallback) const {
-  auto v = read_u32(n, name);
-  if (!v.ok()) return v.error().code == Errc::kNotFound ? Result<uint32_t>(fallback) : v;
-  if (*v > 2) return Error{Errc::kUnsupported, "device tree: more than 2 address or size cells"};
-  return v;
+Result<Fdt::Property> Fdt::optional_property(Node n, const char* name) const {
+  auto p = property(n, name);
+  if (!p.ok() && p.error().code == Errc::kNotFound) return Property{nullptr, 0};
+  return p;
 }
 
 Result<Fdt::Reg> Fdt::read_reg(Node n, size_t index) const {
   PETREL_TRY(up, parent(n));
-  PETREL_TRY(address_cells, cells(up, "#address-cells", 2));
-  PETREL_TRY(size_cells, cells(up, "#size-cells", 1));
-  PETREL_TRY(reg, property(n, "reg"));
+  PETREL_TRY(address_cells, optional_property(up, "#address-cells"));
+  PETREL_TRY(size_cells, optional_property(up, "#size-cells"));
+  PETREL_TRY(reg, optional_property(n, "reg"));
+  return reg_entry(RegCells{address_cells, size_cells}, reg, index);
+}
+
+namespace {
+
+// "#address-cells" or "#size-cells": absent means `fallback`; at most 2.
+Result<uint32_t> cell_count(Fdt::Property p, uint32_t fallback) {
+  if (!p.present()) return fallback;
+  if (p.size != 4) return invalid("device tree: property is not a single 32-bit cell");
+  const uint32_t v = be32(p.data);
+  if (v > 2) return Error{Errc::kUnsupported, "device tree: more than 2 address or size cells"};
+  return v;
+}
+
+}  // namespace
+
+Result<Fdt::Reg> Fdt::reg_entry(RegCells parent, Property reg, size_t index) {
+  PETREL_TRY(address_cells, cell_count(parent.address_cells, 2));
+  PETREL_TRY(size_cells, cell_count(parent.size_cells, 1));
+  if (!reg.present()) return Error{Errc::kNotFound, "device tree: no such property"};
   const uint32_t entry = (address_cells + size_cells) * 4;
   if (entry == 0) return invalid("device tree: reg with zero address and size cells");
   if (reg.size % entry != 0) return invalid("device tree: reg length not a multiple of an entry");

@@ -154,6 +154,7 @@ class RawTree {
     st_.insert(st_.end(), value, value + len);
     return Pad();
   }
+  size_t here() const { return st_.size(); }  // offset of the next token
   RawTree& strings(const std::string& s) {
     strings_ = s;
     return *this;
@@ -634,6 +635,172 @@ TEST(FdtReject, StructureTokens) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
     ExpectRejected(c.tree.build(), c.what);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Fdt::Cursor: one pass over the structure block.
+
+// What a cursor yields, as text: "B name depth", "P name size", "E depth", "END".
+std::vector<std::string> Items(const Fdt& fdt) {
+  std::vector<std::string> out;
+  Fdt::Cursor c(fdt);
+  for (;;) {
+    auto item = c.next();
+    if (!item.ok()) {
+      out.push_back(std::string("error: ") + item.error().message);
+      return out;
+    }
+    switch (item->kind) {
+      case Fdt::Item::Kind::kBeginNode:
+        out.push_back("B " + std::string(item->name) + " " + std::to_string(item->depth));
+        break;
+      case Fdt::Item::Kind::kProperty:
+        out.push_back(
+            "P " + std::string(item->name) + " " +
+            std::string(reinterpret_cast<const char*>(item->value.data), item->value.size));
+        break;
+      case Fdt::Item::Kind::kEndNode:
+        out.push_back("E " + std::to_string(item->depth));
+        break;
+      case Fdt::Item::Kind::kEnd:
+        out.push_back("END");
+        return out;
+    }
+  }
+}
+
+TEST(FdtCursor, ReadsTheTreeInDocumentOrder) {
+  RawTree t;
+  t.nop().begin("").prop("model", "m").nop().begin("a").prop("x", "1").prop("y", "22");
+  t.begin("b@1").end().nop().end().begin("c").end().end().nop().fin();
+  Blob b = t.build();
+  Exact e(b);
+  auto fdt = e.open();
+  ASSERT_TRUE(fdt.ok()) << fdt.error().message;
+  const std::vector<std::string> want = {"B  1",
+                                         std::string("P model m\0", 10),
+                                         "B a 2",
+                                         std::string("P x 1\0", 6),
+                                         std::string("P y 22\0", 7),
+                                         "B b@1 3",
+                                         "E 3",
+                                         "E 2",
+                                         "B c 2",
+                                         "E 2",
+                                         "E 1",
+                                         "END"};
+  EXPECT_EQ(Items(*fdt), want);
+
+  Fdt::Cursor c(*fdt);  // kEnd again on every call after it
+  for (auto item = c.next(); item.ok() && item->kind != Fdt::Item::Kind::kEnd; item = c.next()) {
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(c.next()->kind, Fdt::Item::Kind::kEnd);
+}
+
+TEST(FdtCursor, NodesAreTheOnesLookupsFind) {
+  Blob b = XenTree();
+  Exact e(b);
+  auto fdt = e.open();
+  ASSERT_TRUE(fdt.ok());
+  std::vector<uint32_t> by_cursor, by_lookup;
+  Fdt::Cursor c(*fdt);
+  for (auto item = c.next(); item.ok() && item->kind != Fdt::Item::Kind::kEnd; item = c.next()) {
+    if (item->kind == Fdt::Item::Kind::kBeginNode) {
+      by_cursor.push_back(item->node.offset);
+      EXPECT_STREQ(item->name, fdt->name(item->node));
+    }
+  }
+  fdt->for_each_node([&](Node n) { by_lookup.push_back(n.offset); });
+  EXPECT_EQ(by_cursor, by_lookup);
+  EXPECT_EQ(by_cursor.front(), fdt->root().offset);
+}
+
+// The blob copied to every alignment: the aligned word loads and the byte
+// loads must read the same tree.
+TEST(FdtCursor, SameTreeAtEveryAlignment) {
+  const Blob b = XenTree();
+  std::vector<std::string> first;
+  for (size_t shift = 0; shift < 8; ++shift) {
+    std::unique_ptr<uint8_t[]> buf(new uint8_t[b.size() + shift]);
+    memcpy(buf.get() + shift, b.data(), b.size());
+    auto fdt = Fdt::open(buf.get() + shift, b.size());
+    ASSERT_TRUE(fdt.ok()) << "shift " << shift << ": " << fdt.error().message;
+    const std::vector<std::string> items = Items(*fdt);
+    if (shift == 0) {
+      first = items;
+      EXPECT_EQ(items.back(), "END");
+    } else {
+      EXPECT_EQ(items, first) << "shift " << shift;
+    }
+    auto board = parse_board(*fdt);
+    ASSERT_TRUE(board.ok()) << "shift " << shift << ": " << board.error().message;
+    EXPECT_EQ(board->gicd.base, 0x3001000u);
+    EXPECT_EQ(board->memory[0].size, 0x4000000u);
+    EXPECT_STREQ(board->bootargs, "console=hvc0 root=/dev/xvda");
+    EXPECT_EQ(board->evtchn_irq, 31u);
+  }
+}
+
+TEST(FdtCursor, EmptyFdt) {
+  Fdt fdt;
+  Fdt::Cursor c(fdt);
+  auto item = c.next();
+  ASSERT_FALSE(item.ok());
+  EXPECT_EQ(item.error().code, Errc::kInvalid);
+}
+
+// Nesting one level deeper than kMaxDepth, made after open() (which refuses
+// it) by rewriting two tokens in place: the Cursor, and so parse_board(),
+// still refuse it rather than overrun their stacks of ancestors.
+TEST(FdtCursor, NestedTooDeeplyAfterOpen) {
+  RawTree t;
+  t.begin("");
+  for (uint32_t depth = 2; depth < Fdt::kMaxDepth; ++depth) t.begin("n");
+  t.begin("a");  // at kMaxDepth
+  const size_t a_end = t.here();
+  t.end().begin("b").end();  // b: a's sibling, at kMaxDepth
+  const size_t pad = t.here();
+  t.nop();
+  for (uint32_t depth = 1; depth < Fdt::kMaxDepth; ++depth) t.end();
+  Blob b = t.fin().build();
+  Exact e(b);
+  auto fdt = e.open();
+  ASSERT_TRUE(fdt.ok()) << fdt.error().message;
+  EXPECT_EQ(Items(*fdt).back(), "END");
+
+  const size_t off_struct = Get32(b, kOffStruct);
+  uint8_t* s = e.bytes.get() + off_struct;
+  auto put = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) s[at + i] = static_cast<uint8_t>(v >> (24 - 8 * i));
+  };
+  put(a_end, 4);  // a's FDT_END_NODE -> FDT_NOP: b is now a's child, one level too deep
+  put(pad, 2);    // FDT_NOP -> FDT_END_NODE: the nesting still balances
+  EXPECT_EQ(Items(*fdt).back(), "error: device tree: nodes nested too deeply");
+  auto board = parse_board(*fdt);
+  ASSERT_FALSE(board.ok());
+  EXPECT_STREQ(board.error().message, "device tree: nodes nested too deeply");
+  // The same blob read afresh: open() refuses it for the same reason.
+  Blob changed(e.bytes.get(), e.bytes.get() + e.size);
+  ExpectRejected(changed, "nested too deeply");
+}
+
+// A property name is terminated inside the strings block exactly when its
+// offset is at most that of the block's last NUL.
+TEST(FdtCursor, PropertyNamesEndBeforeTheLastNul) {
+  const std::string strings("ab\0c\0xyz", 8);  // last NUL at 4, then "xyz" unterminated
+  for (uint32_t name_off = 0; name_off < 8; ++name_off) {
+    RawTree t;
+    Blob b = t.strings(strings).begin("").prop_at(name_off, "", 0).end().fin().build();
+    if (name_off <= 4) {
+      Exact e(b);
+      auto fdt = e.open();
+      ASSERT_TRUE(fdt.ok()) << name_off << ": " << fdt.error().message;
+      auto items = Items(*fdt);  // (at 2, the empty name)
+      EXPECT_EQ(items[1], "P " + std::string(strings.c_str() + name_off) + " ");
+    } else {
+      ExpectRejected(b, "property name not terminated in the strings block");
+    }
   }
 }
 

@@ -8,8 +8,17 @@
 // Every accessor still bounds-checks what it reads, so even a Node with a
 // made-up offset cannot make it read outside the blob.
 //
+// Two ways to read: lookups (find, property, parent, find_compatible, ...),
+// each of which walks the tree from a node or from the root, and a Cursor,
+// which reads the whole structure block once, front to back. A reader that
+// wants many facts (parse_board) takes one Cursor pass instead of a lookup
+// per fact.
+//
 // Multi-byte values are read byte by byte (big-endian), never through a wider
 // pointer: the blob may be unaligned and the code may run with the MMU off.
+// The one exception is the structure block's tokens when the block sits at a
+// 4-byte aligned address (always, for a blob placed as the boot protocol
+// asks): each 32-bit word is then one aligned load.
 #pragma once
 
 #include <stddef.h>
@@ -54,6 +63,9 @@ class Fdt {
   struct Property {
     const uint8_t* data;  // points into the blob; not aligned
     uint32_t size;
+    // Where a property may be missing (reg_entry(), one-pass readers), it is
+    // given as {nullptr, 0}; a present one, even empty, points into the blob.
+    constexpr bool present() const { return data != nullptr; }
   };
   Result<Property> property(Node n, const char* name) const;
   Result<uint32_t> read_u32(Node n, const char* name) const;        // exactly one big-endian cell
@@ -72,6 +84,18 @@ class Fdt {
   };
   Result<Reg> read_reg(Node n, size_t index) const;
 
+  // The "#address-cells" and "#size-cells" properties of a node, which give
+  // the layout of its children's reg (absent: not present(), meaning 2 and 1).
+  struct RegCells {
+    Property address_cells;
+    Property size_cells;
+  };
+  // What read_reg() does once it has the properties, with the same checks and
+  // errors in the same order (cell counts first, then reg itself): entry
+  // `index` of `reg` (absent: kNotFound) laid out as `parent` says. For
+  // readers that collected the properties in one pass.
+  static Result<Reg> reg_entry(RegCells parent, Property reg, size_t index);
+
   // Calls f(Node) for every node in document order (the root first).
   template <typename F>
   void for_each_node(F&& f) const {
@@ -81,6 +105,53 @@ class Fdt {
       f(Node{off});
     } while (next_node(&off));
   }
+
+  // One token of the structure block, as a Cursor hands it out.
+  struct Item {
+    enum class Kind : uint8_t { kBeginNode, kProperty, kEndNode, kEnd };
+    Kind kind;
+    uint32_t depth;    // of the node begun, ended, or holding the property (root: 1)
+    Node node;         // where the token is; for kBeginNode, the node itself
+    const char* name;  // kBeginNode: node name ("" for the root); kProperty: property name
+    Property value;    // kProperty: the value
+  };
+
+  // Reads the structure block once, front to back, NOPs skipped: every node
+  // as kBeginNode, then its properties, then its children, then kEndNode;
+  // kEnd at FDT_END (and again on every later call).
+  //
+  // What the cursor guarantees, whatever the blob holds: it never reads
+  // outside the structure block; depth stays within 1..kMaxDepth; properties
+  // come only straight after their node's kBeginNode (or its other
+  // properties), never after a child; nodes end in order, there is one root,
+  // and kEnd comes only once every node has ended. A block that breaks any of
+  // this gives an error ("device tree: ...") and the cursor stops there.
+  //
+  // open() reads the block with a Cursor too: that is its validation pass.
+  class Cursor {
+   public:
+    explicit Cursor(const Fdt& fdt) : fdt_(&fdt) { ++fdt.passes_; }
+    Result<Item> next();
+
+   private:
+    template <bool kAligned>
+    Result<Item> next_as();
+
+    const Fdt* fdt_;
+    uint32_t off_ = 0;
+    uint32_t depth_ = 0;
+    bool in_props_ = false;  // a property may come next
+    bool seen_root_ = false;
+  };
+
+  // How this Fdt has been read, for tests and benchmarks that check what a
+  // reader costs: passes = Cursors made (open()'s validation is the first);
+  // lookup_tokens = tokens decoded by the lookups (find, property, parent...).
+  struct Reads {
+    uint32_t passes;
+    uint32_t lookup_tokens;
+  };
+  Reads reads() const { return Reads{passes_, lookup_tokens_}; }
 
  private:
   // One decoded token of the structure block.
@@ -92,22 +163,27 @@ class Fdt {
     uint32_t len;         // PROP: value length
   };
 
-  Result<Token> token(uint32_t off) const;
+  template <bool kAligned>
+  Result<Token> decode_as(uint32_t off) const;
+  Result<Token> token(uint32_t off) const;  // decode_as() for the lookups, counted
   Result<Token> node_token(Node n) const;
   Result<uint32_t> skip_node(uint32_t off) const;  // offset just past the node's END_NODE
   Result<uint32_t> skip_nops(uint32_t off) const;  // offset of the next non-NOP token
   Result<Node> child_named(Node n, const char* component, size_t len) const;
-  Result<uint32_t> cells(Node n, const char* name, uint32_t fallback) const;
+  Result<Property> optional_property(Node n, const char* name) const;
   bool is_node(uint32_t off) const;
   bool next_node(uint32_t* off) const;
-  Status walk(uint32_t limit, uint32_t* end);
 
   uint32_t total_ = 0;
   const uint8_t* struct_ = nullptr;  // structure block
+  bool struct_aligned_ = false;      // at a 4-byte aligned address: word loads
   uint32_t struct_size_ = 0;
   const char* strings_ = nullptr;  // strings block
   uint32_t strings_size_ = 0;
+  uint32_t names_end_ = 0;  // one past the strings block's last NUL
   uint32_t root_ = 0;
+  mutable uint32_t passes_ = 0;  // see reads()
+  mutable uint32_t lookup_tokens_ = 0;
 };
 
 }  // namespace petrel
