@@ -59,8 +59,9 @@ tidy() {
 }
 
 # The guests are built with GCC; clang is told the target and to let pass
-# the GCC-only options it does not know.
-guest_args=(-Wno-unknown-warning-option -Wno-unused-command-line-argument)
+# the GCC-only options it does not know (LTO's -fno-fat-lto-objects among them).
+guest_args=(-Wno-unknown-warning-option -Wno-unused-command-line-argument
+  -Wno-ignored-optimization-argument)
 tidy host "$host_build" "^$root/(kernel|lib|arch|xen|freertos|tools)/" ""
 tidy AArch64 "$root/build/arm64" "^$root/(kernel|lib|arch|xen|freertos)/.*\\.cc\$" "$host_build" \
   --target=aarch64-linux-gnu "${guest_args[@]}"

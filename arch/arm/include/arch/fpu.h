@@ -12,7 +12,9 @@ struct FpuOwnership {
   ArchContext* owner = nullptr;    // whose state is in the registers
   ArchContext* running = nullptr;  // the context running now (nullptr: boot thread)
 };
-extern constinit FpuOwnership g_fpu;
+// (NOLINT: clang-tidy's dynamic-static-initializers check misfires on
+// extern declarations under -fno-threadsafe-statics, llvm-project #145680.)
+extern constinit FpuOwnership g_fpu;  // NOLINT(bugprone-dynamic-static-initializers)
 
 // The scheduler is about to switch from `from` to `to`: FP/SIMD on only for
 // the owner of the registers.

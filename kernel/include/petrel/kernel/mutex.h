@@ -58,8 +58,10 @@ enum class MutexType : uint8_t {
 inline constexpr unsigned kMutexMaxChain = 32;
 
 // The owner hook every mutex installs on its wait queue (priority
-// inheritance; mutex.cc). Kernel-internal.
-extern const WaitQueueOwner kMutexOwner;
+// inheritance; mutex.cc). Kernel-internal. (clang-tidy's
+// dynamic-static-initializers check misfires on extern declarations under the
+// guests' -fno-threadsafe-statics: llvm-project #145680.)
+extern const WaitQueueOwner kMutexOwner;  // NOLINT(bugprone-dynamic-static-initializers)
 
 // The mutex's control block; its fields belong to the kernel. Constant-
 // initialized, so it can live in static storage: `constinit Mutex m{
