@@ -113,7 +113,9 @@ void measure(TaskFunction_t a, TaskFunction_t b, uint32_t notifications) {
   g_start = g_end = 0;
   check(xTaskCreate(a, "a", 1024, nullptr, kPriority, &ta) == pdPASS, "xTaskCreate");
   check(xTaskCreate(b, "b", 1024, nullptr, kPriority, &tb) == pdPASS, "xTaskCreate");
-  for (uint32_t i = 0; i < notifications; ++i) ulTaskNotifyTake(pdTRUE, portMAX_DELAY);
+  // pdFALSE: one count at a time, so two gives before the first take are
+  // both counted.
+  for (uint32_t i = 0; i < notifications; ++i) ulTaskNotifyTake(pdFALSE, portMAX_DELAY);
   vTaskDelete(ta);
   vTaskDelete(tb);
 }

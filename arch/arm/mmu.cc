@@ -45,9 +45,11 @@ namespace petrel::arch {
 namespace {
 
 // The boot's tables: a level-1 root and the level-2 and level-3 tables for
-// the image's pages, the interrupt controller and the UART. Not zeroed with
-// .bss: the builder zeroes each table it takes.
-constexpr size_t kPoolTables = 8;
+// the image's pages, the interrupt controller (GICv3's redistributors span
+// two level-3 tables), the UART, and the edges of up to two RAM banks: 7 for
+// the usual layout, up to 10 for a second bank or RAM ending off a 2 MiB
+// boundary. Not zeroed with .bss: the builder zeroes each table it takes.
+constexpr size_t kPoolTables = 12;
 [[gnu::section(".noinit.page_tables")]] PageTable g_pool[kPoolTables];
 PageTableBuilder g_builder;
 
@@ -152,23 +154,27 @@ Result<uintptr_t> mmu_init(const BoardInfo& board) {
 Status map_shared_memory(uintptr_t address, size_t size) {
   if (((address | size) & (pte::kPageSize - 1)) != 0 || size == 0)
     return Error{Errc::kInvalid, "mmu: shared memory range is not page aligned"};
-  for (uintptr_t p = address; p - address < size; p += pte::kPageSize) {
+  // The builder is shared with stack_guard_install, which a task switched
+  // in here could call: interrupts masked while the tables change.
+  const uint64_t saved = irq_save();
+  Status s = ok();
+  for (uintptr_t p = address; s && p - address < size; p += pte::kPageSize) {
     auto t = g_builder.translate(p);
     if (t) {
       if (t->pa != p || !(t->attrs == PageAttrs::data()))
-        return Error{Errc::kBusy, "mmu: address already mapped differently"};
+        s = Error{Errc::kBusy, "mmu: address already mapped differently"};
       continue;  // RAM: already mapped read-write
     }
     // New entries (and any new table, zeroed in the pool) are written with
     // plain stores into memory the walker reads through the caches; a
     // barrier makes them visible before the first access. Nothing valid is
     // replaced, so no TLB entry can be stale.
-    Status s = g_builder.map(p, p, pte::kPageSize, PageAttrs::data(), /*pages_only=*/true);
-    if (!s) return s;
+    s = g_builder.map(p, p, pte::kPageSize, PageAttrs::data(), /*pages_only=*/true);
   }
   dsb_ish();
   isb();
-  return ok();
+  irq_restore(saved);
+  return s;
 }
 
 namespace {

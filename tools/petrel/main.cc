@@ -398,6 +398,7 @@ int run_dom0_bench(const Paths& paths, const Dom0Image& dom0, bool quick, BenchR
 // "-O2 with link-time optimization" (toolchain-common.cmake's options).
 std::string guest_optimization(const Paths& paths, Arch arch) {
   std::ifstream cache(paths.guest_build(arch) / "CMakeCache.txt");
+  if (!cache) return "with unknown options (no CMake cache)";
   std::string line, level = "-O2", lto = "ON";
   while (std::getline(cache, line)) {
     if (line.rfind("PETREL_OPTIMIZE:", 0) == 0) level = line.substr(line.find('=') + 1);

@@ -157,6 +157,14 @@ bool ready() {
   return init(board()).ok();
 }
 
+namespace {
+// Up already: for the paths that must not bring event channels up (masking,
+// closing a port).
+bool up() {
+  return g_initialized && g_init_status.ok();
+}
+}  // namespace
+
 const char* abi_name() {
   return g_abi == Abi::kFifo ? "FIFO" : "2-level";
 }
@@ -212,7 +220,7 @@ Status send(EvtchnPort port) {
 }
 
 void mask(EvtchnPort port) {
-  if (!ready()) return;
+  if (!up()) return;
   if (g_abi == Abi::kFifo) {
     g_fifo.set_mask(port.value, true);
   } else {
@@ -241,8 +249,8 @@ Status close(EvtchnPort port) {
   Status s = op(EVTCHNOP_close, &c);
   // A closed port may be reused for something else: start it masked.
   mask(port);
-  if (ready() && g_abi == Abi::kFifo) g_fifo.clear_pending(port.value);
-  if (ready() && g_abi == Abi::kTwoLevel) Evtchn2lScanner::clear_pending(g_words, port.value);
+  if (up() && g_abi == Abi::kFifo) g_fifo.clear_pending(port.value);
+  if (up() && g_abi == Abi::kTwoLevel) Evtchn2lScanner::clear_pending(g_words, port.value);
   return s;
 }
 

@@ -22,7 +22,9 @@ constexpr uint32_t kEntriesPerFrame = kPageSize / sizeof(grant_entry_v1_t);
 
 GrantEntries g_entries;
 bool g_ready = false;
-uintptr_t g_window = 0;  // first page of the mapping window
+bool g_tried = false;         // init ran (and failed, unless g_ready)
+Status g_init_status = ok();  // its failure, returned to later callers
+uintptr_t g_window = 0;       // first page of the mapping window
 uint8_t g_slot_used[kMapSlots];
 uint32_t g_mapped = 0;
 
@@ -36,10 +38,8 @@ Error status_error(int16_t status, Errc code) {
 
 }  // namespace
 
-Status init(const BoardInfo& board) {
-  if (g_ready) return ok();
-  kernel::CriticalSection once;  // first use may come from two tasks
-  if (g_ready) return ok();
+namespace {
+Status init_once(const BoardInfo& board) {
   uint64_t base = kDefaultRegionBase, size = kDefaultRegionSize;
   if (board.grant_table.size != 0) {
     base = board.grant_table.base;
@@ -71,6 +71,20 @@ Status init(const BoardInfo& board) {
   g_window = static_cast<uintptr_t>(base + size - kMapSlots * kPageSize);
   g_ready = true;
   return ok();
+}
+}  // namespace
+
+// One attempt: a domain without a usable grant table gets the same error on
+// every later call, without the hypercalls again.
+Status init(const BoardInfo& board) {
+  if (g_ready) return ok();
+  kernel::CriticalSection once;  // first use may come from two tasks
+  if (g_ready) return ok();
+  if (!g_tried) {
+    g_tried = true;
+    g_init_status = init_once(board);
+  }
+  return g_init_status;
 }
 
 bool ready() {

@@ -122,10 +122,15 @@ class PageTableBuilder {
         t = reinterpret_cast<PageTable*>(static_cast<uintptr_t>(pte::output_address(e)));
         continue;
       }
+      const uint64_t base = pte::output_address(e) & ~(pte::level_size(level) - 1);
+      // The entry is written through its own mapping while the block is
+      // invalid: it must not lie in the block it describes.
+      const auto entry_at = reinterpret_cast<uintptr_t>(&e);
+      if (entry_at >= base && entry_at - base < pte::level_size(level))
+        return Error{Errc::kInvalid, "mmu: the block holds its own table entry"};
       PageTable* next = take_table();
       if (next == nullptr) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
       const PageAttrs attrs = pte::attrs_of(e);
-      const uint64_t base = pte::output_address(e) & ~(pte::level_size(level) - 1);
       const uint64_t step = pte::level_size(level + 1);
       for (unsigned i = 0; i < pte::kEntriesPerTable; ++i)
         next->entry[i] = pte::leaf(base + i * step, attrs, level + 1);
