@@ -33,6 +33,7 @@
 #include "arch/mmu_hw.h"
 #include "arch/page_table.h"
 #include "petrel/arch.h"
+#include "petrel/noinit.h"
 
 extern "C" {
 extern char __image_start[], __text_end[], __rodata_end[], __noinit_end[];
@@ -50,7 +51,7 @@ namespace {
 // the usual layout, up to 10 for a second bank or RAM ending off a 2 MiB
 // boundary. Not zeroed with .bss: the builder zeroes each table it takes.
 constexpr size_t kPoolTables = 12;
-[[gnu::section(".noinit.page_tables")]] PageTable g_pool[kPoolTables];
+PETREL_NOINIT(page_tables) PageTable g_pool[kPoolTables];
 PageTableBuilder g_builder;
 
 uintptr_t addr(const char* p) {

@@ -11,9 +11,9 @@
 // table of the next level mapping the same range with the same attributes,
 // built aside so that the caller can swap it in live (break-before-make).
 // Tables are zeroed when the builder takes them, so neither pool has to be
-// zeroed beforehand (the boot does not pay for tables it never uses). Table "addresses" are the
-// pool's own addresses, so the same code runs on the host (tests walk the tables with translate())
-// and in the guest.
+// zeroed beforehand (the boot does not pay for tables it never uses).
+// Table "addresses" are the pool's own addresses, so the same code runs on
+// the host (tests walk the tables with translate()) and in the guest.
 #pragma once
 
 #include <stddef.h>
@@ -70,8 +70,8 @@ class PageTableBuilder {
       while (level < 3 && !fits(va, pa, size, level)) ++level;
       if (level == 3) {
         // A run of pages: walk to the level-3 table once and fill as many
-        // of its entries as the range covers (RAM is mapped this way, a
-        // page at a time, so this loop is the MMU's whole boot cost).
+        // of its entries as the range covers (the image's sections and the
+        // edges of RAM and device regions that blocks cannot cover).
         auto run = map_pages_in_table(va, pa, size, attrs);
         if (!run) return run.error();
         va += *run;
