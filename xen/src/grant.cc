@@ -88,13 +88,11 @@ Status init(const BoardInfo& board) {
 }
 
 bool ready() {
-  return g_ready || init(board()).ok();
+  return init(board()).ok();
 }
 
 Result<GrantRef> grant_access(DomainId peer, const void* page, bool readonly) {
-  if (!g_ready) {
-    if (Status s = init(board()); !s) return s.error();
-  }
+  if (Status s = init(board()); !s) return s.error();
   const uintptr_t a = reinterpret_cast<uintptr_t>(page);
   if ((a & (kPageSize - 1)) != 0) return Error{Errc::kInvalid, "grant: not a page address"};
   kernel::CriticalSection cs;
@@ -149,9 +147,7 @@ bool in_window(uintptr_t addr, unsigned count) {
 
 Result<void*> map_pages(DomainId peer, const GrantRef* refs, uint32_t* handles, unsigned count,
                         bool readonly) {
-  if (!g_ready) {
-    if (Status s = init(board()); !s) return s.error();
-  }
+  if (Status s = init(board()); !s) return s.error();
   if (count == 0 || count > kMapSlots) return Error{Errc::kOutOfRange, "grant: bad page count"};
   const unsigned first = take_slots(count);
   if (first == kMapSlots) return Error{Errc::kNoMemory, "grant: mapping window full"};
