@@ -247,7 +247,7 @@ bool make_ready(Task* t) {
   const Task* cur = k.current;
   if (cur == nullptr) return false;
   const bool preempt = t->priority > cur->priority;
-  if (preempt) k.switch_pending = true;
+  if (preempt) request_switch();
   // A second task at the running priority starts time slicing.
   if (deadline_moves ||
       (config::kTimeSlicing && t->priority == cur->priority && k.slice_end < k.armed_tick))

@@ -214,7 +214,7 @@ void task_yield() {
   Task* t = g_kernel.current;
   if (t == nullptr) return;
   g_kernel.ready.rotate(t);
-  g_kernel.switch_pending = true;  // taken as the critical section ends
+  request_switch();  // taken as the critical section ends
 }
 
 void task_delay(Ticks ticks) {
