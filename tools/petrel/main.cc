@@ -531,8 +531,6 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   }
   const BenchRun& arm64 = runs[0];  // in the order of kArchs
   const BenchRun& arm32 = runs[1];
-  const MergedBenchTable merged =
-      merge_bench_tables(arch_title(arm64.arch), arm64.table, arch_title(arm32.arch), arm32.table);
   // Says what was left out of one side; false if nothing of it was usable.
   auto check = [](const BenchRun& run, size_t rows, size_t malformed) {
     if (malformed != 0)
@@ -542,26 +540,30 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
       std::fprintf(stderr, "petrel: the %s table has no well-formed row\n", arch_title(run.arch));
     return rows != 0;
   };
-  const bool arm64_ok = check(arm64, merged.rows_a, merged.malformed_a);
-  const bool arm32_ok = check(arm32, merged.rows_b, merged.malformed_b);
-  if (!arm64_ok || !arm32_ok) return 1;
-  const MergedBenchTable merged_freertos = merge_bench_tables(
-      arch_title(arm64.arch), arm64.freertos_table, arch_title(arm32.arch), arm32.freertos_table);
-  if (!check(arm64, merged_freertos.rows_a, merged_freertos.malformed_a) ||
-      !check(arm32, merged_freertos.rows_b, merged_freertos.malformed_b))
-    return 1;
-  const MergedBenchTable merged_dom0 = merge_bench_tables(arch_title(arm64.arch), arm64.dom0_table,
-                                                          arch_title(arm32.arch), arm32.dom0_table);
-  if (!check(arm64, merged_dom0.rows_a, merged_dom0.malformed_a) ||
-      !check(arm32, merged_dom0.rows_b, merged_dom0.malformed_b))
-    return 1;
+  // One table of both architectures side by side; nullopt (after saying why)
+  // if either side had no usable row.
+  auto merge = [&](std::string BenchRun::*table) -> std::optional<MergedBenchTable> {
+    MergedBenchTable m = merge_bench_tables(arch_title(arm64.arch), arm64.*table,
+                                            arch_title(arm32.arch), arm32.*table);
+    const bool arm64_ok = check(arm64, m.rows_a, m.malformed_a);
+    const bool arm32_ok = check(arm32, m.rows_b, m.malformed_b);
+    if (!arm64_ok || !arm32_ok) return std::nullopt;
+    return m;
+  };
+  const auto merged = merge(&BenchRun::table);
+  if (!merged) return 1;
+  const auto merged_freertos = merge(&BenchRun::freertos_table);
+  if (!merged_freertos) return 1;
+  const auto merged_dom0 = merge(&BenchRun::dom0_table);
+  if (!merged_dom0) return 1;
   if (quick) {
-    std::printf("petrel: results with --quick (not recorded):\n%s\n%s\n%s", merged.markdown.c_str(),
-                merged_freertos.markdown.c_str(), merged_dom0.markdown.c_str());
+    std::printf("petrel: results with --quick (not recorded):\n%s\n%s\n%s",
+                merged->markdown.c_str(), merged_freertos->markdown.c_str(),
+                merged_dom0->markdown.c_str());
     return 0;
   }
-  return write_results(paths, arm64, arm32, merged.markdown, merged_freertos.markdown,
-                       merged_dom0.markdown)
+  return write_results(paths, arm64, arm32, merged->markdown, merged_freertos->markdown,
+                       merged_dom0->markdown)
              ? 0
              : 1;
 }
