@@ -22,6 +22,8 @@
 #include <semphr.h>
 #include <task.h>
 
+#include "rows.h"
+
 namespace {
 
 using petrel::print;
@@ -32,15 +34,10 @@ uint32_t g_scale = 1;  // bootargs "quick": a tenth of the iterations
 uint64_t now() {
   return petrel::arch::timer_now();
 }
-uint64_t ns(uint64_t ticks) {
-  return ticks * 1'000'000'000ull / petrel::arch::timer_frequency();
-}
 
+// Every measured shape has two tasks ready.
 void row(const char* name, uint64_t ops, uint64_t ticks) {
-  const uint64_t x100 = ticks * 100 / ops, ns_x100 = ns(ticks) * 100 / ops;
-  print("| %-38s | %5u | %8" PETREL_PRI64 "u | %" PETREL_PRI64 "u.%02" PETREL_PRI64
-        "u | %" PETREL_PRI64 "u.%02" PETREL_PRI64 "u |\n",
-        name, 2u, ops, x100 / 100, x100 % 100, ns_x100 / 100, ns_x100 % 100);
+  petrel::bench::row(name, 2, ops, ticks);
 }
 
 void check(bool ok, const char* what) {
@@ -128,12 +125,9 @@ void control(void*) {
   print("bench: begin\n");
   print("| benchmark | ready tasks | operations | counter ticks per op | ns per op |\n");
   print("|---|---|---|---|---|\n");
-  const uint64_t boot = g_first_task_at - petrel::entry_counter();
-  print("| %-38s | %5u | %8u | %" PETREL_PRI64 "u | %" PETREL_PRI64 "u |\n",
-        "FreeRTOS: guest entry -> first task", 1u, 1u, boot, ns(boot));
-  const uint64_t from_main = g_first_task_at - g_main_at;
-  print("| %-38s | %5u | %8u | %" PETREL_PRI64 "u | %" PETREL_PRI64 "u |\n",
-        "FreeRTOS: main() -> first task", 1u, 1u, from_main, ns(from_main));
+  petrel::bench::single_row("FreeRTOS: guest entry -> first task",
+                            g_first_task_at - petrel::entry_counter());
+  petrel::bench::single_row("FreeRTOS: main() -> first task", g_first_task_at - g_main_at);
 
   g_yield_rounds = 20000 / g_scale;
   measure(yield_task, yield_task, 2);

@@ -22,10 +22,16 @@
 #include <petrel/kernel/semaphore.h>
 #include <petrel/kernel/task.h>
 
+#include "rows.h"
+
 namespace {
 
 using namespace petrel;
 using namespace petrel::kernel;
+using petrel::bench::ns_from_ticks;
+using petrel::bench::print_hundredths;
+using petrel::bench::row;
+using petrel::bench::single_row;
 
 constexpr unsigned kReadyCounts[] = {2, 16, 64};
 
@@ -36,23 +42,6 @@ uint64_t scaled(uint64_t n) {
 }
 constexpr Priority kMeasured = 20;
 constexpr Priority kSpinner = 1;
-
-uint64_t ns_from_ticks(uint64_t ticks) {
-  return ticks * 1'000'000'000ull / arch::timer_frequency();
-}
-
-// "12.34": hundredths without floating point.
-void print_hundredths(uint64_t value_x100) {
-  print("%" PETREL_PRI64 "u.%02" PETREL_PRI64 "u", value_x100 / 100, value_x100 % 100);
-}
-
-void row(const char* name, unsigned ready, uint64_t ops, uint64_t ticks) {
-  print("| %-34s | %5u | %8" PETREL_PRI64 "u | ", name, ready, ops);
-  print_hundredths(ticks * 100 / ops);
-  print(" | ");
-  print_hundredths(ns_from_ticks(ticks) * 100 / ops);
-  print(" |\n");
-}
 
 void spawn_spinners(unsigned count) {
   for (unsigned i = 0; i < count; ++i) {
@@ -284,11 +273,8 @@ void measure_boot() {
 
 void report_boot() {
   const uint64_t entry = entry_counter();
-  const uint64_t boot = g_first_task_at - entry;
-  print("| %-34s | %5d | %8d | %" PETREL_PRI64 "u | %" PETREL_PRI64 "u |\n",
-        "guest entry -> first task running", 1, 1, boot, ns_from_ticks(boot));
-  print("| %-34s | %5d | %8d | %" PETREL_PRI64 "u | %" PETREL_PRI64 "u |\n",
-        "domain creation -> guest entry", 1, 1, entry, ns_from_ticks(entry));
+  single_row("guest entry -> first task running", g_first_task_at - entry);
+  single_row("domain creation -> guest entry", entry);
 }
 
 // bootargs "only=NAME" (yield, resume, semaphore, queue, notify, irq,
