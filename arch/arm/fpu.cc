@@ -29,6 +29,8 @@ constinit FpuOwnership g_fpu;
 bool fpu_trap() {
   ArchContext* cur = g_fpu.running;
   if (cur == nullptr) return false;  // the boot thread always has FP on
+  // Straight to the hardware: the trap itself says FP is off there.
+  g_fpu.hw_on = true;
   fp_hw_enable(true);
   if (g_fpu.owner != cur) {
     if (g_fpu.owner != nullptr) petrel_fp_save(&g_fpu.owner->fp);
@@ -55,10 +57,10 @@ void fpu_forget(ArchContext* ctx) {
 }
 
 void fpu_irq_enter() {
-  fp_hw_enable(false);
+  fpu_enable(false);
 }
 void fpu_irq_exit() {
-  fp_hw_enable(g_fpu.running == nullptr || g_fpu.running == g_fpu.owner);
+  fpu_enable(g_fpu.running == nullptr || g_fpu.running == g_fpu.owner);
 }
 
 }  // namespace petrel::arch

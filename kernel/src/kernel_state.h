@@ -9,38 +9,91 @@
 
 namespace petrel::kernel {
 
-// One FIFO list per priority and a bitmap of the non-empty ones: finding the
+// One FIFO ring per priority and a bitmap of the non-empty ones: finding the
 // highest ready priority is one count-leading-zeros, whatever the number of
 // tasks.
+//
+// A level is a circular list without a sentinel: `head_[p]` is its first
+// task (the running task stays first while it runs), `head_[p]->prev` its
+// last. So the two questions every switch asks are one load each: is a
+// level shared (the head's next is not itself), and a time-slice rotation
+// of the running task is moving the head one step. The tasks are linked
+// through their SchedTag node, as on the delayed and terminated lists.
 class ReadyQueues {
  public:
   void push_back(Task* t) {
-    level_[t->priority].push_back(t);
-    bitmap_ |= 1u << t->priority;
+    ListLink* n = link(t);
+    ListLink*& head = head_[t->priority];
+    if (head == nullptr) {
+      n->next = n->prev = n;
+      head = n;
+      bitmap_ |= 1u << t->priority;
+      return;
+    }
+    n->next = head;
+    n->prev = head->prev;
+    head->prev->next = n;
+    head->prev = n;
   }
   void push_front(Task* t) {
-    level_[t->priority].push_front(t);
-    bitmap_ |= 1u << t->priority;
+    push_back(t);
+    head_[t->priority] = link(t);
   }
   void remove(Task* t) {
-    List<Task, SchedTag>::remove(t);
-    if (level_[t->priority].empty()) bitmap_ &= ~(1u << t->priority);
+    ListLink* n = link(t);
+    if (n->next == nullptr) return;  // on no level
+    ListLink*& head = head_[t->priority];
+    if (n->next == n) {
+      head = nullptr;
+      bitmap_ &= ~(1u << t->priority);
+    } else if (head == n) {
+      head = n->next;
+    }
+    n->unlink();
   }
   Task* highest() const {
     if (bitmap_ == 0) return nullptr;
-    return level_[31 - __builtin_clz(bitmap_)].front();
+    return owner(head_[31 - __builtin_clz(bitmap_)]);
   }
   // More than one task ready at `p`: time slicing applies.
-  bool shared(Priority p) const { return level_[p].front() != level_[p].back(); }
+  bool shared(Priority p) const {
+    const ListLink* head = head_[p];
+    return head != nullptr && head->next != head;
+  }
+  // The same for the level whose first task is `first` (highest()'s answer).
+  static bool shared_with_first(const Task* first) {
+    const ListLink* n = link(const_cast<Task*>(first));
+    return n->next != n;
+  }
+  // `t`, which is ready, shares its level with exactly one other task.
+  static bool one_other(const Task* t) {
+    const ListLink* n = link(const_cast<Task*>(t));
+    return n->next != n && n->next == n->prev;
+  }
   void rotate(Task* t) {  // t to the back of its level
-    List<Task, SchedTag>::remove(t);
-    level_[t->priority].push_back(t);
+    ListLink*& head = head_[t->priority];
+    if (head != link(t)) {
+      remove(t);
+      push_back(t);
+      return;
+    }
+    head = head->next;  // the ring's last is the old first
   }
 
  private:
-  List<Task, SchedTag> level_[config::kPriorities];
+  static ListLink* link(Task* t) { return static_cast<ListNode<SchedTag>*>(t); }
+  static Task* owner(ListLink* n) {
+    return static_cast<Task*>(static_cast<ListNode<SchedTag>*>(n));
+  }
+
+  ListLink* head_[config::kPriorities] = {};
   uint32_t bitmap_ = 0;
 };
+
+// Every stack is filled with kStackFillWord when its task is created (for
+// the high-water mark); its bottom kCanaryBytes are the canary.
+using StackWord [[gnu::may_alias]] = uint64_t;
+inline constexpr StackWord kStackFillWord = 0xa5a5a5a5a5a5a5a5ull;
 
 struct KernelState {
   ReadyQueues ready;
@@ -60,9 +113,17 @@ struct KernelState {
   uint64_t max_armable_ticks = 0;  // the largest tick whose counter value fits; set with it
   Ticks armed_tick = kForever;     // the tick the timer is armed for (kForever: off)
   Ticks slice_end;
+  // start_slice's last answer: a slice starting before counter value
+  // slice_valid_until ends at tick slice_from_now.
+  uint64_t slice_valid_until = 0;
+  Ticks slice_from_now;
   Ticks last_tick_hook;  // the last tick the tick hook was called for
   uint64_t last_switch = 0;
   uint64_t started_at = 0;  // counter value at scheduler_start
+  // kStackFillWord, read from here by the switch's canary check: one load
+  // from the state it already addresses instead of building a 64-bit
+  // constant (four instructions on AArch64).
+  StackWord canary_word = kStackFillWord;
   StopReason stop_reason = StopReason::kEnded;
   KernelHooks hooks;
 };
@@ -76,10 +137,7 @@ void schedule();
 uint64_t counter_per_tick();
 void remove_from_all_lists(Task* t);
 void update_timer();
-// Every stack is filled with kStackFillWord when its task is created (for
-// the high-water mark); its bottom kCanaryBytes are the canary.
-using StackWord [[gnu::may_alias]] = uint64_t;
-inline constexpr StackWord kStackFillWord = 0xa5a5a5a5a5a5a5a5ull;
+void start_slice(uint64_t now);
 inline constexpr size_t kCanaryBytes = 32;
 inline constexpr size_t kCanaryWords = kCanaryBytes / sizeof(StackWord);
 static_assert(kCanaryBytes % 16 == 0 && config::kMinStackSize >= kCanaryBytes);
@@ -91,11 +149,12 @@ void fill_stack(Task* t);
 // heap stack, in its guard page, which faults.
 inline bool stack_top_canary_intact(const Task* t) {
   const auto* w = reinterpret_cast<const StackWord*>(t->stack_base) + kCanaryWords - 2;
-  return ((w[0] ^ kStackFillWord) | (w[1] ^ kStackFillWord)) == 0;
+  const StackWord fill = g_kernel.canary_word;
+  return ((w[0] ^ fill) | (w[1] ^ fill)) == 0;
 }
 // The canary of `t`, switching out, was found overwritten: the stack-overflow
 // hook, then a panic (not for the idle task or a task deleting itself).
-[[gnu::cold]] void stack_overflowed(Task* t);
+[[gnu::cold, gnu::noipa]] void stack_overflowed(Task* t);
 void stack_canary_restore(Task* t);  // a faulted task's: its stack's bottom is dead
 void release_stack(Task* t);         // a heap task's stack and guard page
 

@@ -166,8 +166,9 @@ void isr_exit() {
 // masked). Returns when the calling task runs again.
 //
 // This is the hot path of every switch: one counter read serves the run-time
-// accounting and the new time slice, the canary check is two words, and the
-// timer is touched only when its deadline moves (update_timer).
+// accounting (and the new time slice, when the next task shares its
+// level), the canary check is two words, and the timer is touched only when
+// its deadline moves earlier (update_timer).
 void schedule() {
   KernelState& k = g_kernel;
   k.switch_pending = false;
@@ -184,17 +185,33 @@ void schedule() {
   k.last_switch = now;
   next->state = TaskState::kRunning;
   ++next->switched_in;
-  // counter_per_tick() ran at scheduler_start: the divider is set.
-  k.slice_end = Ticks{k.per_tick.divide(now) + config::kTimeSliceTicks};
   prev->critical_nesting = k.nesting;
   k.current = next;
-  // A switch changes the deadline only through the new task's time slice
-  // (the timer may stay armed early: see update_timer).
-  if (config::kTimeSlicing && k.slice_end < k.armed_tick && k.ready.shared(next->priority))
-    update_timer();
+  // A task alone at its level has no time slice; one that shares it gets a
+  // fresh one (until the next tick boundary), and only that can move the
+  // deadline earlier (the timer may stay armed early: see update_timer).
+  if (config::kTimeSlicing && ReadyQueues::shared_with_first(next)) start_slice(now);
   arch::context_switch(prev->context, next->context);
   // Running as `prev` again.
   k.nesting = k.current->critical_nesting;
+}
+
+// The running task's slice starts at counter value `now` (a level became
+// shared, or the switch went to a shared level): it ends at the next tick
+// boundary (config::kTimeSliceTicks).
+//
+// Switches come many to a tick, so the division is done once per tick: the
+// answer holds until the counter reaches the next boundary.
+void start_slice(uint64_t now) {
+  KernelState& k = g_kernel;
+  if (now >= k.slice_valid_until) [[unlikely]] {
+    // counter_per_tick() ran at scheduler_start: the divider is set.
+    const uint64_t tick = k.per_tick.divide(now);
+    k.slice_valid_until = (tick + 1) * k.counter_per_tick;
+    k.slice_from_now = Ticks{tick + config::kTimeSliceTicks};
+  }
+  k.slice_end = k.slice_from_now;
+  if (k.slice_end < k.armed_tick) update_timer();
 }
 
 // The timer's deadline is the earliest of: the first delayed task's wake
@@ -248,10 +265,13 @@ bool make_ready(Task* t) {
   if (cur == nullptr) return false;
   const bool preempt = t->priority > cur->priority;
   if (preempt) request_switch();
-  // A second task at the running priority starts time slicing.
-  if (deadline_moves ||
-      (config::kTimeSlicing && t->priority == cur->priority && k.slice_end < k.armed_tick))
-    update_timer();
+  // A second task at the running priority starts the running task's time
+  // slice, which then ends at the next tick boundary as on FreeRTOS (a
+  // slice_end left from an earlier switch would be in the past).
+  if (config::kTimeSlicing && t->priority == cur->priority && cur->state == TaskState::kRunning &&
+      ReadyQueues::one_other(t))
+    start_slice(arch::timer_now());
+  if (deadline_moves) update_timer();
   return preempt;
 }
 
@@ -328,7 +348,13 @@ void set_effective_priority(Task* t, Priority p) {
   } else if (t->state == TaskState::kBlocked && t->wait.queue != nullptr) {
     t->wait.queue->reposition(t);
   }
-  if (k.current != nullptr && k.ready.highest() != k.current) request_switch();
+  Task* cur = k.current;
+  if (cur != nullptr && k.ready.highest() != cur) request_switch();
+  // The running task's level just became shared: its slice starts (as in
+  // make_ready).
+  if (config::kTimeSlicing && queued && cur != nullptr && cur->state == TaskState::kRunning &&
+      p == cur->priority && ReadyQueues::one_other(cur))
+    start_slice(arch::timer_now());
   update_timer();
 }
 

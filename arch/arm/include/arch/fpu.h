@@ -11,10 +11,20 @@ namespace petrel::arch {
 struct FpuOwnership {
   ArchContext* owner = nullptr;    // whose state is in the registers
   ArchContext* running = nullptr;  // the context running now (nullptr: boot thread)
+  // Whether FP/SIMD is enabled in hardware now (head.S enables it), kept
+  // here so that a switch which leaves it as it is reads no system register.
+  bool hw_on = true;
 };
 // (NOLINT: clang-tidy's dynamic-static-initializers check misfires on
 // extern declarations under -fno-threadsafe-statics, llvm-project #145680.)
 extern constinit FpuOwnership g_fpu;  // NOLINT(bugprone-dynamic-static-initializers)
+
+// FP/SIMD on or off; the only writer of the hardware's enable bit after boot.
+inline void fpu_enable(bool on) {
+  if (on == g_fpu.hw_on) return;
+  g_fpu.hw_on = on;
+  fp_hw_enable(on);
+}
 
 // The scheduler is about to switch from `from` to `to`: FP/SIMD on only for
 // the owner of the registers.
@@ -26,7 +36,7 @@ inline void fpu_switch(ArchContext* from, ArchContext* to) {
     from->fp_used = true;
   }
   g_fpu.running = to;
-  fp_hw_enable(to == g_fpu.owner);
+  fpu_enable(to == g_fpu.owner);
 }
 // An FP/SIMD access trapped in task context: make the running context the
 // owner of the registers. Returns false if FP should not have trapped.
