@@ -15,6 +15,7 @@
 namespace petrel {
 
 enum class Errc : uint8_t {
+  // 0 is no error (a Result holding its value); never an Error's code.
   kInvalid = 1,  // malformed input
   kOutOfRange,   // an index, offset or length out of bounds
   kNotFound,     // no such node, property, key, ...
@@ -59,28 +60,33 @@ constexpr const char* errc_name(Errc c) {
   __builtin_trap();
 }
 
+// Layout: the error code, 0 while the Result holds a value (Errc starts at
+// 1), beside a union of the value and the error's message. Result<void> and
+// a Result of a pointer or an integer are then 16 bytes, which the ARM
+// calling conventions return in two registers rather than through memory: a
+// kernel call's Status costs no stores.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  constexpr Result(const T& v) : ok_(true), value_(v) {}        // NOLINT: implicit by design
-  constexpr Result(T&& v) : ok_(true), value_(std::move(v)) {}  // NOLINT
-  constexpr Result(Error e) : ok_(false), error_(e) {}          // NOLINT
+  constexpr Result(const T& v) : code_(kOk), value_(v) {}            // NOLINT: implicit by design
+  constexpr Result(T&& v) : code_(kOk), value_(std::move(v)) {}      // NOLINT
+  constexpr Result(Error e) : code_(e.code), message_(e.message) {}  // NOLINT
 
-  constexpr bool ok() const { return ok_; }
-  constexpr explicit operator bool() const { return ok_; }
+  constexpr bool ok() const { return code_ == kOk; }
+  constexpr explicit operator bool() const { return ok(); }
 
   constexpr T& value() & {
-    if (!ok_) result_misuse();
+    if (!ok()) result_misuse();
     return value_;
   }
   constexpr const T& value() const& {
-    if (!ok_) result_misuse();
+    if (!ok()) result_misuse();
     return value_;
   }
-  constexpr T value_or(T fallback) const { return ok_ ? value_ : fallback; }
-  constexpr const Error& error() const {
-    if (ok_) result_misuse();
-    return error_;
+  constexpr T value_or(T fallback) const { return ok() ? value_ : fallback; }
+  constexpr Error error() const {
+    if (ok()) result_misuse();
+    return Error{code_, message_};
   }
   constexpr T* operator->() { return &value(); }
   constexpr const T* operator->() const { return &value(); }
@@ -88,10 +94,11 @@ class [[nodiscard]] Result {
   constexpr const T& operator*() const { return value(); }
 
  private:
-  bool ok_;
+  static constexpr Errc kOk{};
+  Errc code_;
   union {
     T value_;
-    Error error_;
+    const char* message_;
   };
   static_assert(std::is_trivially_destructible_v<T>,
                 "Result<T> holds kernel values: trivially destructible types only");
@@ -101,21 +108,23 @@ class [[nodiscard]] Result {
 template <>
 class [[nodiscard]] Result<void> {
  public:
-  constexpr Result() : ok_(true), error_{} {}
-  constexpr Result(Error e) : ok_(false), error_(e) {}  // NOLINT
-  constexpr bool ok() const { return ok_; }
-  constexpr explicit operator bool() const { return ok_; }
-  constexpr const Error& error() const {
-    if (ok_) result_misuse();
-    return error_;
+  constexpr Result() : code_(kOk), message_(nullptr) {}
+  constexpr Result(Error e) : code_(e.code), message_(e.message) {}  // NOLINT
+  constexpr bool ok() const { return code_ == kOk; }
+  constexpr explicit operator bool() const { return ok(); }
+  constexpr Error error() const {
+    if (ok()) result_misuse();
+    return Error{code_, message_};
   }
 
  private:
-  bool ok_;
-  Error error_;
+  static constexpr Errc kOk{};
+  Errc code_;
+  const char* message_;
 };
 
 using Status = Result<void>;
+static_assert(sizeof(Status) == 2 * sizeof(void*) && sizeof(Result<void*>) == 2 * sizeof(void*));
 constexpr Status ok() {
   return {};
 }
