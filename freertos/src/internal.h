@@ -14,6 +14,7 @@
 #include "semphr.h"
 // clang-format on
 #include "petrel/kernel/config.h"
+#include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/mutex.h"
 #include "petrel/kernel/queue.h"
 #include "petrel/kernel/sched.h"
@@ -77,6 +78,26 @@ void set_assert_message(const char* call, const char* problem);
     ::petrel::freertos::set_assert_message(call, problem);                            \
     configASSERT(0 && "FreeRTOS API misuse: pcPetrelAssertMessage() names the call"); \
   } while (0)
+
+// The misuse checks of the hot calls (semaphore take and give, queue send
+// and receive) are compiled in unless the application turned configASSERT
+// off by defining it empty, as FreeRTOS applications do
+// (`#define configASSERT(x)`): FreeRTOS then checks nothing either, and a
+// bad handle is undefined behaviour. Found by stringizing the expansion.
+#define PETREL_FR_STRING2(...) #__VA_ARGS__
+#define PETREL_FR_STRING(...) PETREL_FR_STRING2(__VA_ARGS__)
+inline constexpr bool kMisuseChecks = sizeof(PETREL_FR_STRING(configASSERT(0))) > 1;
+
+// The fast paths' test of a handle and a wait, all in one: a live object of
+// `kind` (or, for semaphores, of either semaphore kind) and a wait the
+// running task may make. Whatever fails it takes the checked path, which
+// reports the misuse.
+inline bool live(const QueueDefinition* h) {
+  return h != nullptr && h->magic == kMagic;
+}
+inline bool wait_allowed(TickType_t ticks) {
+  return ticks == 0 || kernel::task_may_block();
+}
 
 inline kernel::Task* task_of(TaskHandle_t h) {
   return reinterpret_cast<kernel::Task*>(h);

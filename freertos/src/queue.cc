@@ -54,8 +54,8 @@ bool item_ok(const char* call, kernel::Queue* q, const void* item) {
   return false;
 }
 
-BaseType_t send(const char* call, QueueHandle_t h, const void* item, TickType_t ticks,
-                BaseType_t position) {
+BaseType_t send_checked(const char* call, QueueHandle_t h, const void* item, TickType_t ticks,
+                        BaseType_t position) {
   kernel::Queue* q = queue_of(h, call);
   if (q == nullptr) return pdFAIL;
   if (!item_ok(call, q, item)) return pdFAIL;
@@ -96,7 +96,8 @@ BaseType_t send_from_isr(const char* call, QueueHandle_t h, const void* item, Ba
   return send_result(call, s);
 }
 
-BaseType_t receive(const char* call, QueueHandle_t h, void* out, TickType_t ticks, bool peek) {
+BaseType_t receive_checked(const char* call, QueueHandle_t h, void* out, TickType_t ticks,
+                           bool peek) {
   kernel::Queue* q = queue_of(h, call);
   if (q == nullptr) return pdFAIL;
   if (out == nullptr && kernel::queue_item_size(q) != 0) {
@@ -107,6 +108,35 @@ BaseType_t receive(const char* call, QueueHandle_t h, void* out, TickType_t tick
   const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
   if (misuse) return errQUEUE_EMPTY;
   Status s = peek ? kernel::queue_peek(q, out, wait) : kernel::queue_receive(q, out, wait);
+  return s.ok() ? pdPASS : errQUEUE_EMPTY;
+}
+
+// The hot calls: a live queue, a buffer and a wait the running task may
+// make go straight to the kernel (with kMisuseChecks off, everything does);
+// anything else takes the checked path, which reports the misuse.
+bool fast(const QueueDefinition* h, const void* buffer, TickType_t ticks) {
+  if (!kMisuseChecks) return true;
+  return live(h) && h->kind == Kind::kQueue && buffer != nullptr && wait_allowed(ticks);
+}
+
+BaseType_t send(const char* call, QueueHandle_t h, const void* item, TickType_t ticks,
+                BaseType_t position) {
+  if (position == queueOVERWRITE || !fast(h, item, ticks)) [[unlikely]]
+    return send_checked(call, h, item, ticks, position);
+  const kernel::Ticks wait = to_ticks(ticks);
+  const Status s = position == queueSEND_TO_FRONT ? kernel::queue_send_front(&h->queue, item, wait)
+                                                  : kernel::queue_send_back(&h->queue, item, wait);
+  if (s.ok()) [[likely]]
+    return pdPASS;
+  return send_result(call, s);
+}
+
+BaseType_t receive(const char* call, QueueHandle_t h, void* out, TickType_t ticks, bool peek) {
+  if (!fast(h, out, ticks)) [[unlikely]]
+    return receive_checked(call, h, out, ticks, peek);
+  const kernel::Ticks wait = to_ticks(ticks);
+  const Status s =
+      peek ? kernel::queue_peek(&h->queue, out, wait) : kernel::queue_receive(&h->queue, out, wait);
   return s.ok() ? pdPASS : errQUEUE_EMPTY;
 }
 

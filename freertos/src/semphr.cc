@@ -132,6 +132,30 @@ BaseType_t mutex_give(const char* call, QueueDefinition* q) {
   return kernel::mutex_unlock(&q->mutex).ok() ? pdPASS : pdFAIL;
 }
 
+bool is_semaphore(const QueueDefinition* q) {
+  return q->kind == Kind::kBinary || q->kind == Kind::kCounting;
+}
+
+// The calls' checked paths: every misuse reported, mutexes dispatched.
+BaseType_t take_checked(SemaphoreHandle_t h, TickType_t ticks) {
+  const char* call = "xSemaphoreTake";
+  QueueDefinition* q = non_recursive(h, call, "recursive mutex: use xSemaphoreTakeRecursive");
+  if (q == nullptr) return pdFAIL;
+  if (is_mutex(q)) return mutex_take(call, q, ticks);
+  bool misuse;
+  const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
+  if (misuse) return pdFAIL;
+  return kernel::semaphore_take(&q->semaphore, wait).ok() ? pdPASS : pdFAIL;
+}
+
+BaseType_t give_checked(SemaphoreHandle_t h) {
+  const char* call = "xSemaphoreGive";
+  QueueDefinition* q = non_recursive(h, call, "recursive mutex: use xSemaphoreGiveRecursive");
+  if (q == nullptr) return pdFAIL;
+  if (is_mutex(q)) return mutex_give(call, q);
+  return give_result(call, kernel::semaphore_give(&q->semaphore));
+}
+
 }  // namespace
 
 extern "C" {
@@ -167,23 +191,24 @@ void vSemaphoreDelete(SemaphoreHandle_t h) {
   if (object_of(h, "vSemaphoreDelete", kNullSemaphore) != nullptr) vQueueDelete(h);
 }
 
+// The hot calls: a semaphore handle that passes the checks goes straight to
+// the kernel; anything else (a mutex, misuse) takes the checked path.
 BaseType_t xSemaphoreTake(SemaphoreHandle_t h, TickType_t ticks) {
-  const char* call = "xSemaphoreTake";
-  QueueDefinition* q = non_recursive(h, call, "recursive mutex: use xSemaphoreTakeRecursive");
-  if (q == nullptr) return pdFAIL;
-  if (is_mutex(q)) return mutex_take(call, q, ticks);
-  bool misuse;
-  const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
-  if (misuse) return pdFAIL;
-  return kernel::semaphore_take(&q->semaphore, wait).ok() ? pdPASS : pdFAIL;
+  const bool fast =
+      kMisuseChecks ? live(h) && is_semaphore(h) && wait_allowed(ticks) : is_semaphore(h);
+  if (!fast) [[unlikely]]
+    return take_checked(h, ticks);
+  return kernel::semaphore_take(&h->semaphore, to_ticks(ticks)).ok() ? pdPASS : pdFAIL;
 }
 
 BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
-  const char* call = "xSemaphoreGive";
-  QueueDefinition* q = non_recursive(h, call, "recursive mutex: use xSemaphoreGiveRecursive");
-  if (q == nullptr) return pdFAIL;
-  if (is_mutex(q)) return mutex_give(call, q);
-  return give_result(call, kernel::semaphore_give(&q->semaphore));
+  const bool fast = kMisuseChecks ? live(h) && is_semaphore(h) : is_semaphore(h);
+  if (!fast) [[unlikely]]
+    return give_checked(h);
+  const Status s = kernel::semaphore_give(&h->semaphore);
+  if (s.ok()) [[likely]]
+    return pdPASS;
+  return give_result("xSemaphoreGive", s);
 }
 
 BaseType_t xSemaphoreTakeRecursive(SemaphoreHandle_t h, TickType_t ticks) {

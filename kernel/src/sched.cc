@@ -114,6 +114,10 @@ bool scheduler_running() {
 uint64_t scheduler_run_time() {
   return g_kernel.running ? arch::timer_now() - g_kernel.started_at : 0;
 }
+bool task_may_block() {
+  const KernelState& k = g_kernel;
+  return k.running && k.lock == 0 && k.isr_nesting == 0;
+}
 bool in_isr() {
   return g_kernel.isr_nesting > 0;
 }

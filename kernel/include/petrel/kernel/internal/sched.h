@@ -41,6 +41,11 @@ inline Status check_may_block(Ticks remaining, const BlockingErrors& errors) {
   return ok();
 }
 
+// Whether the running task could block now: the scheduler runs and is not
+// locked, and this is task context (an API layer's fast path asks once
+// instead of three times).
+bool task_may_block();
+
 // --- used by primitives (interrupts masked) ---
 // Moves a blocked/suspended/new task to its ready list; requests a switch
 // when it outranks the running task. Returns whether it does.
