@@ -72,7 +72,17 @@ int exception_level() {
 // vectors save the interrupted state there first). The kernel may switch
 // tasks in isr_exit; this call then returns when the interrupted task runs
 // again.
+namespace petrel::arch {
+namespace {
+uint64_t g_irq_entry_time;
+}  // namespace
+uint64_t irq_entry_time() {
+  return g_irq_entry_time;
+}
+}  // namespace petrel::arch
+
 extern "C" void petrel_irq() {
+  petrel::arch::g_irq_entry_time = petrel::arch::timer_now();
   petrel::arch::fpu_irq_enter();
   petrel::kernel::isr_enter();
   petrel::arch::irq_dispatch();

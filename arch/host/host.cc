@@ -38,12 +38,15 @@ void trampoline(unsigned hi, unsigned lo) {
   std::abort();
 }
 
+uint64_t g_irq_entry_time;
+
 void deliver(uint32_t intid) {
   if (intid >= kMaxIrq || g_routes[intid].handler == nullptr) {
     std::fprintf(stderr, "host port: interrupt %u has no handler\n", intid);
     std::abort();
   }
   const uint64_t saved = irq_save();
+  g_irq_entry_time = g_now;
   kernel::isr_enter();
   g_routes[intid].handler(intid, g_routes[intid].ctx);
   kernel::isr_exit();
@@ -133,6 +136,9 @@ void wait_for_interrupt() {
 uint64_t timer_frequency() {
   return host::kCounterHz;
 }
+uint64_t irq_entry_time() {
+  return g_irq_entry_time;
+}
 uint64_t timer_now() {
   return g_now;
 }
@@ -203,6 +209,7 @@ void reset() {
   arch::g_armed = false;
   arch::g_deadline = 0;
   arch::g_timer_interrupts = 0;
+  arch::g_irq_entry_time = 0;
   for (auto& r : arch::g_routes) r = arch::Route{};
   kernel::heap_init(g_heap, sizeof g_heap);
   console_set_output(write_stderr, "stderr");

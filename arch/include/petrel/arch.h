@@ -47,6 +47,11 @@ uint64_t timer_now();                     // monotonic counter, ticks
 void timer_set_deadline(uint64_t deadline);
 void timer_cancel();
 uint32_t timer_irq();  // interrupt ID the timer raises
+// timer_now() when the latest interrupt entered Petrel's interrupt path,
+// before the interrupt controller was acknowledged: what splits an
+// interrupt's latency into the hypervisor's share (up to here) and
+// Petrel's (from here to the woken task). 0 before the first interrupt.
+uint64_t irq_entry_time();
 
 // --- task contexts ---
 // Prepares `ctx` so that the first context_switch/context_start to it runs
