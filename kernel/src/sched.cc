@@ -309,6 +309,10 @@ void on_timer_interrupt() {
   const Ticks now = tick_count();
   while (Task* t = k.delayed.front()) {
     if (t->wake_tick > now) break;
+    // Off the delayed list here, so that make_ready does not re-arm the
+    // timer for each task woken: it is armed once, below.
+    List<Task, SchedTag>::remove(t);
+    t->delayed = false;
     if (t->wait.queue != nullptr) {
       List<Task, WaitTag>::remove(t);
       t->wait.queue = nullptr;
