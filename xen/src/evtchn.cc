@@ -91,25 +91,37 @@ Status op(int cmd, Op* arg) {
 }
 
 // The FIFO ABI, if Xen has it: the control block and the event array pages
-// are ours, registered with Xen. Once in use there is no going back.
-Status init_fifo() {
+// are ours, registered with Xen. Once Xen took the control block there is no
+// going back to the 2-level ABI. Returns false when Xen refuses the control
+// block (no FIFO: the 2-level ABI stays), true when FIFO is in use with the
+// event array pages Xen took (fewer pages: fewer ports), or an error when it
+// took the control block but not the first page: FIFO is then in force with
+// no usable port, and falling back would lose every event.
+Result<bool> init_fifo() {
   str::fill(g_fifo_control, 0, sizeof g_fifo_control);
   str::fill(g_fifo_words, 0, sizeof g_fifo_words);
   evtchn_init_control_t init{};
   init.control_gfn = gfn_of(reinterpret_cast<uintptr_t>(g_fifo_control)).value;
   init.offset = 0;
   init.vcpu = 0;
-  if (Status s = hypercall_status(event_channel_op(EVTCHNOP_init_control, &init)); !s) return s;
+  if (!hypercall_status(event_channel_op(EVTCHNOP_init_control, &init))) return false;
   event_word_t* pages[EvtchnFifo::kMaxPages];
-  for (uint32_t i = 0; i < EvtchnFifo::kMaxPages; ++i) {
+  uint32_t count = 0;
+  for (; count < EvtchnFifo::kMaxPages; ++count) {
     evtchn_expand_array_t e{};
-    e.array_gfn = gfn_of(reinterpret_cast<uintptr_t>(g_fifo_words[i])).value;
-    if (Status s = hypercall_status(event_channel_op(EVTCHNOP_expand_array, &e)); !s) return s;
-    pages[i] = g_fifo_words[i];
+    e.array_gfn = gfn_of(reinterpret_cast<uintptr_t>(g_fifo_words[count])).value;
+    if (!hypercall_status(event_channel_op(EVTCHNOP_expand_array, &e))) break;
+    pages[count] = g_fifo_words[count];
   }
-  g_fifo = EvtchnFifo(reinterpret_cast<evtchn_fifo_control_block*>(g_fifo_control), pages,
-                      EvtchnFifo::kMaxPages);
-  return ok();
+  if (count == 0)
+    return Error{Errc::kIo,
+                 "event channel: Xen took the FIFO control block but refused its first event "
+                 "array page"};
+  if (count < EvtchnFifo::kMaxPages)
+    log(LogLevel::kWarning, "event channel: Xen took %u of %u FIFO event array pages", count,
+        EvtchnFifo::kMaxPages);
+  g_fifo = EvtchnFifo(reinterpret_cast<evtchn_fifo_control_block*>(g_fifo_control), pages, count);
+  return true;
 }
 
 }  // namespace
@@ -147,7 +159,14 @@ Status init(const BoardInfo& board) {
   char abi[8];
   const bool two_level = bootarg_value(board.bootargs, "evtchn", abi, sizeof abi) &&
                          str::compare_strings(abi, "2l") == 0;
-  if (!two_level && init_fifo()) g_abi = Abi::kFifo;
+  if (!two_level) {
+    const Result<bool> fifo = init_fifo();
+    if (!fifo) {
+      g_init_status = fifo.error();
+      return g_init_status;
+    }
+    if (*fifo) g_abi = Abi::kFifo;
+  }
   const uint32_t irq = board.evtchn_irq != 0 ? board.evtchn_irq : kDefaultUpcallPpi;
   g_init_status = arch::irq_register(irq, upcall, nullptr);
   return g_init_status;
