@@ -32,14 +32,6 @@ include(${CMAKE_CURRENT_LIST_DIR}/petrel-libc.cmake)
 # GDB) and apps/NAME.bin (the image a Xen domain boots), linked with the C
 # library (petrel-libc.cmake).
 function(petrel_add_app name)
-  # AArch32 images carry .bss and the stacks as zeros: their zImage header's
-  # `end` covers the whole image, and a loader only accepts a file that long
-  # (arch/arm32/head.S).
-  set(bin_flags "")
-  if(PETREL_GUEST_ARCH STREQUAL "arm32")
-    set(bin_flags --set-section-flags .bss=alloc,load,contents
-                  --set-section-flags .stacks=alloc,load,contents)
-  endif()
   set(elf ${name}.elf)
   add_executable(${elf} ${ARGN})
   # The app's own sources get the C library's headers; the glue's objects
@@ -62,7 +54,7 @@ function(petrel_add_app name)
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/apps
     LINK_DEPENDS ${PETREL_LINKER_SCRIPT})
   add_custom_command(TARGET ${elf} POST_BUILD
-    COMMAND ${CMAKE_OBJCOPY} -O binary ${bin_flags} $<TARGET_FILE:${elf}> ${CMAKE_BINARY_DIR}/apps/${name}.bin
+    COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:${elf}> ${CMAKE_BINARY_DIR}/apps/${name}.bin
     COMMENT "Making ${name}.bin")
 endfunction()
 
