@@ -48,6 +48,15 @@ function(petrel_add_app name)
   # searched; -u pulls Petrel's definitions (lib/src/string_abi.cc, built
   # without LTO) in first.
   target_link_options(${elf} PRIVATE -Wl,-u,memset -Wl,-u,memcpy -Wl,-u,memmove -Wl,-u,memcmp)
+  # Cortex-A53 erratum 843419 (an ADRP at a page offset of 0xff8 or 0xffc):
+  # Debian's compiler has the linker fix it, by default with a veneer in a
+  # stub section padded to 4 KiB, a page of the image for each section that
+  # needs one. An image is far smaller than ADR's +-1 MiB reach, so the fix
+  # can always rewrite the ADRP into an ADR in place instead (the link fails
+  # if it ever cannot).
+  if(PETREL_GUEST_ARCH STREQUAL "arm64")
+    target_link_options(${elf} PRIVATE -Wl,--fix-cortex-a53-843419=adr)
+  endif()
   set_target_properties(${elf} PROPERTIES
     OUTPUT_NAME ${name}
     SUFFIX .elf
