@@ -242,6 +242,44 @@ TEST(PageTableBuilder, OverlapInsideAPageRunWritesNothing) {
   EXPECT_TRUE(b.translate(0x40005000).ok());
 }
 
+// RAM that is not a whole 1 GiB: 2 MiB blocks, filled a table at a time,
+// across a 1 GiB boundary (two level-2 tables).
+TEST(PageTableBuilder, BlockRunsAcrossTablesTranslateEveryBlock) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[8]());
+  PageTableBuilder b(pool.get(), 8);
+  const uint64_t start = 0x80000000 - 5 * 0x200000;
+  const uint64_t size = 300 * 0x200000;
+  ASSERT_TRUE(b.map(start, start, size, PageAttrs::data()).ok());
+  EXPECT_EQ(b.tables_used(), 3u) << "L1 and two L2, no level-3 table";
+  for (uint64_t va = start; va < start + size; va += 0x200000) {
+    auto t = b.translate(va + 0x1234);
+    ASSERT_TRUE(t.ok()) << std::hex << va;
+    EXPECT_EQ(t->pa, va + 0x1234);
+    EXPECT_EQ(t->level, 2);
+  }
+  EXPECT_FALSE(b.translate(start - 1).ok());
+  EXPECT_FALSE(b.translate(start + size).ok());
+}
+
+TEST(PageTableBuilder, OverlapInsideABlockRunWritesNothing) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]());
+  PageTableBuilder b(pool.get(), 4);
+  ASSERT_TRUE(b.map(0x40a00000, 0x40a00000, 0x200000, PageAttrs::data()).ok());
+  auto s = b.map(0x40000000, 0x40000000, 0x1000000, PageAttrs::rodata());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::kInvalid);
+  EXPECT_FALSE(b.translate(0x40000000).ok()) << "the blocks before the overlap stay unmapped";
+  EXPECT_EQ(b.translate(0x40a00000)->attrs, PageAttrs::data());
+}
+
+TEST(PageTableBuilder, OutputAddressBeyondFortyEightBitsIsRefused) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]());
+  PageTableBuilder b(pool.get(), 4);
+  EXPECT_EQ(b.map(0x40000000, (1ull << 48) - 0x1000, 0x2000, PageAttrs::data()).error().code,
+            Errc::kOutOfRange);
+  EXPECT_TRUE(b.map(0x40000000, (1ull << 48) - 0x1000, 0x1000, PageAttrs::data()).ok());
+}
+
 TEST(PageTableBuilder, BlocksHaveNoPageEntry) {
   std::unique_ptr<PageTable[]> pool(new PageTable[4]());
   PageTableBuilder b(pool.get(), 4);

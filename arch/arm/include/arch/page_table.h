@@ -40,9 +40,13 @@ class PageTableBuilder {
   static constexpr unsigned kVaBits32 = 32;  // AArch32 with LPAE
 
   // `pool[0]` becomes the level-1 table.
+  // Of the root, only the entries the address space reaches are zeroed (4 of
+  // them for 32 bits) and ever read.
   PageTableBuilder(PageTable* pool, size_t count, unsigned va_bits = kVaBits64)
       : pool_(pool), count_(count), used_(1), va_limit_(1ull << va_bits) {
-    zero(pool_);
+    const uint64_t root_entries = va_limit_ >> 30;
+    zero(pool_, root_entries < pte::kEntriesPerTable ? static_cast<unsigned>(root_entries)
+                                                     : pte::kEntriesPerTable);
   }
   PageTableBuilder() = default;
 
@@ -61,29 +65,22 @@ class PageTableBuilder {
   Status map(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs, bool pages_only = false) {
     if (((va | pa | size) & (pte::kPageSize - 1)) != 0)
       return Error{Errc::kInvalid, "mmu: range is not page aligned"};
-    if (size == 0 || va + size < va || va + size > va_limit_)
+    if (size == 0 || va + size < va || va + size > va_limit_ || pa + size < pa ||
+        pa + size > (pte::kAddressMask | (pte::kPageSize - 1)) + 1)
       return Error{Errc::kOutOfRange, "mmu: range outside the address space"};
     if (attrs.writable && attrs.executable)
       return Error{Errc::kInvalid, "mmu: refusing a writable and executable mapping"};
     while (size > 0) {
       int level = pages_only ? 3 : 1;
       while (level < 3 && !fits(va, pa, size, level)) ++level;
-      if (level == 3) {
-        // A run of pages: walk to the level-3 table once and fill as many
-        // of its entries as the range covers (the image's sections and the
-        // edges of RAM and device regions that blocks cannot cover).
-        auto run = map_pages_in_table(va, pa, size, attrs);
-        if (!run) return run.error();
-        va += *run;
-        pa += *run;
-        size -= *run;
-        continue;
-      }
-      Status s = map_one(va, pa, attrs, level);
-      if (!s) return s;
-      va += pte::level_size(level);
-      pa += pte::level_size(level);
-      size -= pte::level_size(level);
+      // A run of entries of one size: walk to its table once and fill as
+      // many entries as the range covers (the pages of the image's sections
+      // and of the edges of RAM and device regions, the 2 MiB blocks of RAM).
+      auto run = map_run(va, pa, size, attrs, level);
+      if (!run) return run.error();
+      va += *run;
+      pa += *run;
+      size -= *run;
     }
     return ok();
   }
@@ -130,10 +127,12 @@ class PageTableBuilder {
         return Error{Errc::kInvalid, "mmu: the block holds its own table entry"};
       PageTable* next = take_table();
       if (next == nullptr) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
-      const PageAttrs attrs = pte::attrs_of(e);
       const uint64_t step = pte::level_size(level + 1);
-      for (unsigned i = 0; i < pte::kEntriesPerTable; ++i)
-        next->entry[i] = pte::leaf(base + i * step, attrs, level + 1);
+      uint64_t entry = pte::leaf(base, pte::attrs_of(e), level + 1);
+      for (uint64_t& n : next->entry) {
+        n = entry;
+        entry += step;
+      }
       return BlockSplit{&e, pte::table(reinterpret_cast<uintptr_t>(next)), level};
     }
     return Error{Errc::kInvalid, "mmu: already mapped with pages"};
@@ -162,24 +161,29 @@ class PageTableBuilder {
     return ((va | pa) & (block - 1)) == 0 && size >= block;
   }
 
-  // Maps pages from `va` to the end of its level-3 table or of the range,
-  // whichever comes first; returns the bytes mapped.
-  Result<uint64_t> map_pages_in_table(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs) {
-    auto table = table_for(va, 3);
+  // Maps entries of `level` from `va` to the end of their table or of the
+  // range, whichever comes first; returns the bytes mapped. Checks the
+  // entries first and writes nothing if any is in use. `va` and `pa` are
+  // aligned to the level's size and the range holds at least one entry.
+  Result<uint64_t> map_run(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs, int level) {
+    auto table = table_for(va, level);
     if (!table) return table.error();
     uint64_t* entry = (*table)->entry;
-    const uint64_t first = pte::level_index(va, 3);
-    const uint64_t pages = size / pte::kPageSize;
+    const unsigned shift = pte::kPageShift + 9 * (3 - level);
+    const uint64_t first = pte::level_index(va, level);
+    const uint64_t count = size >> shift;
     const uint64_t last =
-        first + pages < pte::kEntriesPerTable ? first + pages : pte::kEntriesPerTable;
-    const uint64_t page_bits = pte::leaf(0, attrs, 3);
+        count < pte::kEntriesPerTable - first ? first + count : pte::kEntriesPerTable;
     uint64_t valid = 0;
     for (uint64_t i = first; i < last; ++i) valid |= entry[i];
     if (pte::is_valid(valid))
       return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
-    for (uint64_t i = first; i < last; ++i, pa += pte::kPageSize)
-      entry[i] = page_bits | (pa & pte::kAddressMask);
-    return (last - first) * pte::kPageSize;
+    // pa + size is within the output address range (map() checked), so
+    // adding the step never carries out of the address bits.
+    const uint64_t step = uint64_t{1} << shift;
+    uint64_t e = pte::leaf(pa, attrs, level);
+    for (uint64_t i = first; i < last; ++i, e += step) entry[i] = e;
+    return (last - first) << shift;
   }
 
   // The table at `level` that holds `va`'s entry, creating the tables above
@@ -206,17 +210,19 @@ class PageTableBuilder {
     if (extra_used_ < extra_count_) return &extra_[extra_used_++];
     return nullptr;
   }
-  static void zero(PageTable* t) {
-    for (uint64_t& e : t->entry) e = 0;
-  }
-
-  Status map_one(uint64_t va, uint64_t pa, PageAttrs attrs, int level) {
-    auto table = table_for(va, level);
-    if (!table) return table.error();
-    uint64_t& e = (*table)->entry[pte::level_index(va, level)];
-    if (pte::is_valid(e)) return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
-    e = pte::leaf(pa, attrs, level);
-    return ok();
+  // Eight entries a turn: the boot zeroes a handful of whole tables.
+  static void zero(PageTable* t, unsigned entries = pte::kEntriesPerTable) {
+    uint64_t* e = t->entry;
+    for (unsigned i = 0; i < entries; i += 8) {
+      e[i] = 0;
+      e[i + 1] = 0;
+      e[i + 2] = 0;
+      e[i + 3] = 0;
+      e[i + 4] = 0;
+      e[i + 5] = 0;
+      e[i + 6] = 0;
+      e[i + 7] = 0;
+    }
   }
 
   PageTable* pool_ = nullptr;
