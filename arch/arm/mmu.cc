@@ -30,6 +30,7 @@
 // the boot's own few tables come from a small static pool that is not part
 // of .bss.
 #include "arch/cpu.h"
+#include "arch/gic.h"
 #include "arch/mmu_hw.h"
 #include "arch/page_table.h"
 #include "petrel/arch.h"
@@ -46,9 +47,9 @@ namespace petrel::arch {
 namespace {
 
 // The boot's tables: a level-1 root and the level-2 and level-3 tables for
-// the image's pages, the interrupt controller (GICv3's redistributors span
-// two level-3 tables), the UART, and the edges of up to two RAM banks: 7 for
-// the usual layout, up to 10 for a second bank or RAM ending off a 2 MiB
+// the image's pages, the interrupt controller (the frames its driver uses,
+// gic_frames()), the UART, and the edges of up to two RAM banks: 5 for the
+// usual layout, up to 10 for a second bank or RAM ending off a 2 MiB
 // boundary. Not zeroed with .bss: the builder zeroes each table it takes.
 constexpr size_t kPoolTables = 12;
 PETREL_NOINIT(page_tables) PageTable g_pool[kPoolTables];
@@ -120,9 +121,9 @@ Status build(PageTableBuilder& b, const BoardInfo& board) {
   }
   if (!image_in_ram) return Error{Errc::kInvalid, "mmu: the image is not inside guest RAM"};
 
-  step(map_device(b, board.gicd));
-  step(map_device(b, board.gicc));
-  step(map_device(b, board.gicr));
+  const GicFrames gic = gic_frames();
+  step(map_device(b, gic.distributor));
+  step(map_device(b, gic.cpu));
   if (board.has_vpl011) step(map_device(b, board.vpl011));
   return s;
 }

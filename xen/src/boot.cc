@@ -3,7 +3,7 @@
 //   2. console: HYPERVISOR_console_io, so any error from here on is seen;
 //   3. the device tree Xen passed: validated, then read into BoardInfo;
 //      the vpl011 UART replaces console_io when the tree has one;
-//   4. MMU and caches (arch), GIC (arch), virtual timer (kernel time);
+//   4. GIC (arch), MMU and caches (arch), virtual timer (kernel time);
 //   5. the PV console and xenstore when the domain has them (which bring up
 //      event channels); event channels and the grant table are otherwise
 //      brought up by their first user;
@@ -91,11 +91,13 @@ extern "C" void petrel_boot(uintptr_t dtb) {
     console_set_output(arch::pl011::write, "vpl011");
   }
 
+  // The GIC first (with the MMU off its registers are Device memory as
+  // they will be mapped): the MMU then maps only the frames its driver uses.
+  Status s = arch::gic_init(g_board);
+  if (!s) panic("%s", s.error().message);
   auto free_start = arch::mmu_init(g_board);
   if (!free_start) panic("%s", free_start.error().message);
   init_heap(*free_start, dtb);
-  Status s = arch::gic_init(g_board);
-  if (!s) panic("%s", s.error().message);
   arch::timer_init(g_board);
   time_init();
   // Event channels and the grant table come up on first use (evtchn::ready,

@@ -174,15 +174,25 @@ class PageTableBuilder {
     const uint64_t count = size >> shift;
     const uint64_t last =
         count < pte::kEntriesPerTable - first ? first + count : pte::kEntriesPerTable;
+    // Four entries a turn, then the rest: the boot fills a whole level-3
+    // table around the image this way.
     uint64_t valid = 0;
-    for (uint64_t i = first; i < last; ++i) valid |= entry[i];
+    uint64_t i = first;
+    for (; last - i >= 4; i += 4) valid |= entry[i] | entry[i + 1] | entry[i + 2] | entry[i + 3];
+    for (; i < last; ++i) valid |= entry[i];
     if (pte::is_valid(valid))
       return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
     // pa + size is within the output address range (map() checked), so
     // adding the step never carries out of the address bits.
     const uint64_t step = uint64_t{1} << shift;
     uint64_t e = pte::leaf(pa, attrs, level);
-    for (uint64_t i = first; i < last; ++i, e += step) entry[i] = e;
+    for (i = first; last - i >= 4; i += 4, e += 4 * step) {
+      entry[i] = e;
+      entry[i + 1] = e + step;
+      entry[i + 2] = e + 2 * step;
+      entry[i + 3] = e + 3 * step;
+    }
+    for (; i < last; ++i, e += step) entry[i] = e;
     return (last - first) << shift;
   }
 
