@@ -4,9 +4,10 @@
 //   3. the device tree Xen passed: validated, then read into BoardInfo;
 //      the vpl011 UART replaces console_io when the tree has one;
 //   4. GIC (arch), MMU and caches (arch), virtual timer (kernel time);
-//   5. the PV console and xenstore when the domain has them (which bring up
-//      event channels); event channels and the grant table are otherwise
-//      brought up by their first user;
+//   5. the PV console and xenstore when the domain has them (asked only when
+//      the tree has a /hypervisor node; they bring up event channels); event
+//      channels and the grant table are otherwise brought up by their first
+//      user;
 //   6. interrupts on.
 // head.S then calls main() and petrel_exit() with its result.
 #include "arch/pl011.h"
@@ -49,6 +50,22 @@ void init_heap(uintptr_t start, uintptr_t dtb) {
   if (kernel::config::kHeapSize != 0 && end - start > kernel::config::kHeapSize)
     end = start + kernel::config::kHeapSize;
   kernel::heap_init(reinterpret_cast<void*>(start), end > start ? end - start : 0);
+}
+
+// A guest made by `xl create` has a PV console (and no console_io), xenstore
+// and the toolstack's control protocol: use them when they are there.
+void start_toolstack_services() {
+  if (Status c = xen::pv_console::init(); c) {
+    console_set_output(xen::pv_console::write, "xen pv console");
+  } else if (c.error().code != Errc::kNotFound) {
+    print("petrel: pv console unavailable: %s\n", c.error().message);
+  }
+  if (Status x = xen::xenstore::init(); x) {
+    if (Status k = xen::control::init(); !k)
+      print("petrel: shutdown control unavailable: %s\n", k.error().message);
+  } else if (x.error().code != Errc::kNotFound) {
+    print("petrel: xenstore unavailable: %s\n", x.error().message);
+  }
 }
 
 void run_constructors() {
@@ -103,18 +120,11 @@ extern "C" void petrel_boot(uintptr_t dtb) {
   // Event channels and the grant table come up on first use (evtchn::ready,
   // grant::ready): a guest that uses neither never pays for them, and a
   // failure goes to the first caller.
-  // A guest made by `xl create` has a PV console (and no console_io): use it.
-  if (Status c = xen::pv_console::init(); c) {
-    console_set_output(xen::pv_console::write, "xen pv console");
-  } else if (c.error().code != Errc::kNotFound) {
-    print("petrel: pv console unavailable: %s\n", c.error().message);
-  }
-  // xenstore and the toolstack's control protocol, when the domain has them.
-  if (Status x = xen::xenstore::init(); x) {
-    if (Status k = xen::control::init(); !k)
-      print("petrel: shutdown control unavailable: %s\n", k.error().message);
-  } else if (x.error().code != Errc::kNotFound) {
-    print("petrel: xenstore unavailable: %s\n", x.error().message);
-  }
+  // Xen announces itself to a guest in the /hypervisor node; a domain
+  // without one (dom0less, not "xen,enhanced") has no toolstack behind it,
+  // so no console page and no xenstore, and the boot does not ask Xen about
+  // them (each question is a hypercall). Linux on ARM looks for Xen's
+  // services nowhere else either.
+  if (g_board.has_hypervisor) start_toolstack_services();
   arch::interrupts_enable();
 }

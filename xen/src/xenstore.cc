@@ -217,9 +217,11 @@ Status path_only(uint32_t type, const char* path, Transaction tx) {
 
 Status init() {
   if (g_available) return ok();
+  // The page first: without one the port is not asked for (a hypercall).
   auto pfn = hvm_param(HVM_PARAM_STORE_PFN);
+  if (!pfn || *pfn == 0) return kNotAvailable;
   auto port = hvm_param(HVM_PARAM_STORE_EVTCHN);
-  if (!pfn || !port || *pfn == 0 || *port == 0) return kNotAvailable;
+  if (!port || *port == 0) return kNotAvailable;
   if (!evtchn::ready()) return Error{Errc::kUnsupported, "xenstore: no event channels"};
   const uintptr_t page = address_of(Gfn{*pfn});
   if (Status s = arch::map_shared_memory(page, kPageSize); !s) return s;
