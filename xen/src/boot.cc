@@ -1,7 +1,8 @@
 // Bringing a Petrel guest up on Xen, in order:
 //   1. the boot context's thread-local storage, C++ static constructors;
 //   2. console: HYPERVISOR_console_io, so any error from here on is seen;
-//   3. the device tree Xen passed: validated, then read into BoardInfo;
+//   3. the device tree Xen passed: validated and read into BoardInfo in one
+//      pass;
 //      the vpl011 UART replaces console_io when the tree has one;
 //   4. GIC (arch), MMU and caches (arch), virtual timer (kernel time);
 //   5. the PV console and xenstore when the domain has them (asked only when
@@ -94,13 +95,11 @@ extern "C" void petrel_boot(uintptr_t dtb) {
   console_set_output(xen::console_io_write, "xen console_io");
   g_dtb = dtb;
 
-  auto fdt = Fdt::open(reinterpret_cast<const void*>(dtb), kMaxDeviceTreeSize);
-  if (!fdt)
-    panic("device tree at %p rejected: %s", reinterpret_cast<const void*>(dtb),
-          fdt.error().message);
-  auto board = parse_board(*fdt);
+  // Validated and read in one pass over the blob (Fdt::open_reading).
+  auto board = parse_board(reinterpret_cast<const void*>(dtb), kMaxDeviceTreeSize);
   if (!board)
-    panic("device tree at %p: %s", reinterpret_cast<const void*>(dtb), board.error().message);
+    panic("device tree at %p rejected: %s", reinterpret_cast<const void*>(dtb),
+          board.error().message);
   g_board = *board;
 
   if (g_board.has_vpl011) {

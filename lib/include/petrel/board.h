@@ -51,5 +51,9 @@ struct BoardInfo {
 // Fails with a message naming what is missing or malformed. Requires at least
 // one memory range and a GIC; everything else is optional.
 Result<BoardInfo> parse_board(const Fdt& fdt);
+// The same from the blob itself, validated and read in one pass
+// (Fdt::open_reading): what the boot does. The errors are open()'s, then
+// parse_board()'s, as if both had run.
+Result<BoardInfo> parse_board(const void* blob, size_t max_size);
 
 }  // namespace petrel

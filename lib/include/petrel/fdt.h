@@ -39,6 +39,17 @@ class Fdt {
   // Validates the whole blob; max_size is how many bytes at `blob` may be read.
   static Result<Fdt> open(const void* blob, size_t max_size);
 
+  struct Item;
+  // open() and one reader in one pass over the structure block: the blob is
+  // validated exactly as open() does, and `reader(item)` (returning Status)
+  // is handed every Item a Cursor would give, in order, as the pass checks
+  // it. open()'s last checks (what follows FDT_END, the blocks' overlaps)
+  // are made before the reader sees kEnd. An error from the reader stops the
+  // pass and is returned. Whatever the reader kept may only be trusted once
+  // this succeeded. One pass in reads(), not two.
+  template <typename Reader>
+  static Result<Fdt> open_reading(const void* blob, size_t max_size, Reader&& reader);
+
   uint32_t total_size() const { return total_; }
 
   // A node, named by the offset of its FDT_BEGIN_NODE token in the structure block.
@@ -127,7 +138,8 @@ class Fdt {
   // and kEnd comes only once every node has ended. A block that breaks any of
   // this gives an error ("device tree: ...") and the cursor stops there.
   //
-  // open() reads the block with a Cursor too: that is its validation pass.
+  // open() reads the block with a Cursor too: that is its validation pass
+  // (and open_reading()'s reader sees that pass's items).
   class Cursor {
    public:
     explicit Cursor(const Fdt& fdt) : fdt_(&fdt) { ++fdt.passes_; }
@@ -154,6 +166,16 @@ class Fdt {
   Reads reads() const { return Reads{passes_, lookup_tokens_}; }
 
  private:
+  // What open_blocks() found, for finish().
+  struct Layout {
+    uint32_t version;
+    uint64_t off_struct, struct_limit, off_strings, size_strings, off_rsvmap, rsv_end;
+  };
+  // open()'s checks before its pass (header, blocks, reservation map) and
+  // after it (at FDT_END, offset struct_end - 4).
+  static Result<Fdt> open_blocks(const void* blob, size_t max_size, Layout& layout);
+  Status finish(const Layout& layout, uint32_t struct_end);
+
   // One decoded token of the structure block.
   struct Token {
     uint32_t tag;
@@ -185,5 +207,21 @@ class Fdt {
   mutable uint32_t passes_ = 0;  // see reads()
   mutable uint32_t lookup_tokens_ = 0;
 };
+
+template <typename Reader>
+Result<Fdt> Fdt::open_reading(const void* blob, size_t max_size, Reader&& reader) {
+  Layout layout;
+  PETREL_TRY(fdt, open_blocks(blob, max_size, layout));
+  Cursor pass(fdt);  // the validation pass: every token decoded and checked once
+  for (;;) {
+    PETREL_TRY(item, pass.next());
+    if (item.kind == Item::Kind::kBeginNode && item.depth == 1) fdt.root_ = item.node.offset;
+    if (item.kind == Item::Kind::kEnd) {
+      if (Status s = fdt.finish(layout, item.node.offset + 4); !s) return s.error();
+    }
+    if (Status s = reader(static_cast<const Item&>(item)); !s) return s.error();
+    if (item.kind == Item::Kind::kEnd) return fdt;
+  }
+}
 
 }  // namespace petrel
