@@ -59,6 +59,8 @@ uintptr_t addr(const char* p) {
   return reinterpret_cast<uintptr_t>(p);
 }
 
+constexpr uint64_t kWindow = pte::level_size(2);  // what one level-3 table maps
+
 uint64_t page_down(uint64_t v) {
   return v & ~(pte::kPageSize - 1);
 }
@@ -90,6 +92,34 @@ Status map_device(PageTableBuilder& b, MemRange r) {
   return map_identity(b, page_down(r.base), page_up(r.base + r.size), PageAttrs::device());
 }
 
+// The image, section by section (text, rodata, data to .noinit, the two
+// stacks above their unmapped guards).
+Status map_image(PageTableBuilder& b) {
+  Status s = map_identity(b, addr(__image_start), addr(__text_end), PageAttrs::text());
+  if (s) s = map_identity(b, addr(__text_end), addr(__rodata_end), PageAttrs::rodata());
+  if (s) s = map_identity(b, addr(__rodata_end), addr(__noinit_end), PageAttrs::data());
+  if (s)
+    s = map_identity(b, addr(__exception_stack_bottom), addr(__exception_stack_top),
+                     PageAttrs::data());
+  if (s) s = map_identity(b, addr(__boot_stack_bottom), addr(__boot_stack_top), PageAttrs::data());
+  return s;
+}
+
+// The image and the RAM around it in the 2 MiB window that holds both, as
+// one level-3 table written in one pass (PageTableBuilder::map_window).
+Status map_image_window(PageTableBuilder& b, uint64_t window) {
+  const PageTableBuilder::WindowRun runs[] = {
+      {window, addr(__image_start), PageAttrs::data()},
+      {addr(__image_start), addr(__text_end), PageAttrs::text()},
+      {addr(__text_end), addr(__rodata_end), PageAttrs::rodata()},
+      {addr(__rodata_end), addr(__noinit_end), PageAttrs::data()},
+      {addr(__exception_stack_bottom), addr(__exception_stack_top), PageAttrs::data()},
+      {addr(__boot_stack_bottom), addr(__boot_stack_top), PageAttrs::data()},
+      {addr(__image_end), window + kWindow, PageAttrs::data()},
+  };
+  return b.map_window(window, runs, sizeof runs / sizeof runs[0]);
+}
+
 Status build(PageTableBuilder& b, const BoardInfo& board) {
   const uint64_t image_start = addr(__image_start);
   const uint64_t image_end = addr(__image_end);
@@ -98,25 +128,27 @@ Status build(PageTableBuilder& b, const BoardInfo& board) {
     if (s) s = next;
   };
 
-  step(map_identity(b, image_start, addr(__text_end), PageAttrs::text()));
-  step(map_identity(b, addr(__text_end), addr(__rodata_end), PageAttrs::rodata()));
-  // .data, .bss and .noinit
-  step(map_identity(b, addr(__rodata_end), addr(__noinit_end), PageAttrs::data()));
-  step(map_identity(b, addr(__exception_stack_bottom), addr(__exception_stack_top),
-                    PageAttrs::data()));
-  step(map_identity(b, addr(__boot_stack_bottom), addr(__boot_stack_top), PageAttrs::data()));
-
   bool image_in_ram = false;
   for (size_t i = 0; i < board.memory_count; ++i) {
     uint64_t lo = page_up(board.memory[i].base);
     uint64_t hi = page_down(board.memory[i].base + board.memory[i].size);
     if (lo == 0) lo = pte::kPageSize;  // never map the first page
-    if (image_start >= lo && image_end <= hi) {
-      image_in_ram = true;
+    if (!(image_start >= lo && image_end <= hi)) {
+      step(map_identity(b, lo, hi, PageAttrs::data()));
+      continue;
+    }
+    image_in_ram = true;
+    const uint64_t window = image_start & ~(kWindow - 1);
+    if (lo <= window && image_end <= window + kWindow && window + kWindow <= hi) {
+      // The usual case: the image and its neighbours in one table, RAM
+      // below and above the window in blocks.
+      step(map_image_window(b, window));
+      step(map_identity(b, lo, window, PageAttrs::data()));
+      step(map_identity(b, window + kWindow, hi, PageAttrs::data()));
+    } else {
+      step(map_image(b));
       step(map_identity(b, lo, image_start, PageAttrs::data()));
       step(map_identity(b, image_end, hi, PageAttrs::data()));
-    } else {
-      step(map_identity(b, lo, hi, PageAttrs::data()));
     }
   }
   if (!image_in_ram) return Error{Errc::kInvalid, "mmu: the image is not inside guest RAM"};

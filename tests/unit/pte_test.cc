@@ -280,6 +280,63 @@ TEST(PageTableBuilder, OutputAddressBeyondFortyEightBitsIsRefused) {
   EXPECT_TRUE(b.map(0x40000000, (1ull << 48) - 0x1000, 0x1000, PageAttrs::data()).ok());
 }
 
+// The image's window: runs with their permissions, gaps unmapped, written
+// into a table that was never zeroed (the pool holds garbage here).
+TEST(PageTableBuilder, WindowMapsRunsAndLeavesGapsUnmapped) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]);
+  for (size_t t = 0; t < 4; ++t)
+    for (uint64_t& e : pool[t].entry) e = 0xdeadbeefdeadbeefull;
+  PageTableBuilder b(pool.get(), 4);
+  const uint64_t w = 0x40000000;
+  const PageTableBuilder::WindowRun runs[] = {
+      {w, w + 0x80000, PageAttrs::data()},
+      {w + 0x80000, w + 0x90000, PageAttrs::text()},
+      {w + 0x90000, w + 0x92000, PageAttrs::rodata()},
+      {w + 0x93000, w + 0x95000, PageAttrs::data()},  // a guard page before it
+      {w + 0x95000, w + 0x200000, PageAttrs::data()},
+  };
+  ASSERT_TRUE(b.map_window(w, runs, 5).ok());
+  EXPECT_EQ(b.tables_used(), 3u) << "L1, L2 and the window's L3";
+  EXPECT_EQ(b.translate(w)->attrs, PageAttrs::data());
+  EXPECT_EQ(b.translate(w + 0x8f123)->attrs, PageAttrs::text());
+  EXPECT_EQ(b.translate(w + 0x8f123)->pa, w + 0x8f123);
+  EXPECT_EQ(b.translate(w + 0x91000)->attrs, PageAttrs::rodata());
+  EXPECT_FALSE(b.translate(w + 0x92000).ok()) << "the gap between runs";
+  EXPECT_EQ(b.translate(w + 0x1ff008)->pa, w + 0x1ff008);
+  EXPECT_EQ(b.translate(w + 0x1ff008)->level, 3);
+  EXPECT_NE(b.page_entry(w + 0x94000), nullptr) << "a page entry, for stack guards";
+  EXPECT_FALSE(b.translate(w + 0x200000).ok());
+  EXPECT_FALSE(b.translate(w - 0x1000).ok());
+}
+
+TEST(PageTableBuilder, WindowLeavesItsTailUnmappedAndRefusesBadRuns) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]());
+  PageTableBuilder b(pool.get(), 4);
+  const uint64_t w = 0x40200000;
+  const PageTableBuilder::WindowRun tail[] = {{w + 0x1000, w + 0x3000, PageAttrs::data()}};
+  const PageTableBuilder::WindowRun backwards[] = {{w + 0x3000, w + 0x4000, PageAttrs::data()},
+                                                   {w + 0x1000, w + 0x2000, PageAttrs::data()}};
+  const PageTableBuilder::WindowRun outside[] = {{w, w + 0x201000, PageAttrs::data()}};
+  const PageTableBuilder::WindowRun wx[] = {
+      {w, w + 0x1000, PageAttrs{MemType::kNormal, true, true}}};
+  EXPECT_EQ(b.map_window(w, backwards, 2).error().code, Errc::kInvalid);
+  EXPECT_EQ(b.map_window(w, outside, 1).error().code, Errc::kInvalid);
+  EXPECT_EQ(b.map_window(w, wx, 1).error().code, Errc::kInvalid);
+  EXPECT_EQ(b.map_window(w + 0x1000, tail, 1).error().code, Errc::kInvalid) << "not 2 MiB aligned";
+  ASSERT_TRUE(b.map_window(w, tail, 1).ok());
+  EXPECT_FALSE(b.translate(w).ok());
+  EXPECT_TRUE(b.translate(w + 0x2fff).ok());
+  EXPECT_FALSE(b.translate(w + 0x3000).ok());
+  EXPECT_FALSE(b.translate(w + 0x1ff000).ok());
+  EXPECT_EQ(b.map_window(w, tail, 1).error().code, Errc::kInvalid) << "the window is taken";
+  EXPECT_FALSE(b.map(w + 0x2000, w + 0x2000, 0x1000, PageAttrs::data()).ok())
+      << "map() sees the window's pages";
+  const size_t used = b.tables_used();
+  ASSERT_TRUE(b.map(w + 0x100000, w + 0x100000, 0x1000, PageAttrs::data()).ok());
+  EXPECT_EQ(b.tables_used(), used) << "and fills the window's table where it is unmapped";
+  EXPECT_TRUE(b.translate(w + 0x2000).ok());
+}
+
 TEST(PageTableBuilder, BlocksHaveNoPageEntry) {
   std::unique_ptr<PageTable[]> pool(new PageTable[4]());
   PageTableBuilder b(pool.get(), 4);

@@ -85,6 +85,59 @@ class PageTableBuilder {
     return ok();
   }
 
+  // One identity-mapped range of a window (map_window): [start, end), page
+  // aligned, with `attrs`.
+  struct WindowRun {
+    uint64_t start;
+    uint64_t end;
+    PageAttrs attrs;
+  };
+  // Maps the 2 MiB at `base` (2 MiB aligned, nothing mapped there yet) with
+  // a new level-3 table written in one pass: the runs (in address order, not
+  // overlapping, inside the window) with their attributes, every other page
+  // of the window unmapped. Each entry is written once and nothing is zeroed
+  // or checked first: what the boot does for the image and the RAM around
+  // it, whose permissions change every few pages.
+  Status map_window(uint64_t base, const WindowRun* runs, size_t count) {
+    const uint64_t window = pte::level_size(2);
+    if ((base & (window - 1)) != 0 || base + window > va_limit_)
+      return Error{Errc::kInvalid, "mmu: window not a 2 MiB block of the address space"};
+    uint64_t at = base;
+    for (size_t r = 0; r < count; ++r) {
+      if (((runs[r].start | runs[r].end) & (pte::kPageSize - 1)) != 0 || runs[r].start < at ||
+          runs[r].end < runs[r].start || runs[r].end > base + window)
+        return Error{Errc::kInvalid, "mmu: window runs out of order, unaligned or outside it"};
+      if (runs[r].attrs.writable && runs[r].attrs.executable)
+        return Error{Errc::kInvalid, "mmu: refusing a writable and executable mapping"};
+      at = runs[r].end;
+    }
+    auto l2 = table_for(base, 2);
+    if (!l2) return l2.error();
+    uint64_t& slot = (*l2)->entry[pte::level_index(base, 2)];
+    if (pte::is_valid(slot))
+      return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
+    PageTable* table = take_table();
+    if (table == nullptr) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
+    uint64_t* entry = table->entry;
+    uint64_t i = 0;
+    for (size_t r = 0; r < count; ++r) {
+      const uint64_t first = (runs[r].start - base) >> pte::kPageShift;
+      const uint64_t last = (runs[r].end - base) >> pte::kPageShift;
+      for (; i < first; ++i) entry[i] = 0;
+      uint64_t e = pte::leaf(runs[r].start, runs[r].attrs, 3);
+      for (; last - i >= 4; i += 4, e += 4 * pte::kPageSize) {
+        entry[i] = e;
+        entry[i + 1] = e + pte::kPageSize;
+        entry[i + 2] = e + 2 * pte::kPageSize;
+        entry[i + 3] = e + 3 * pte::kPageSize;
+      }
+      for (; i < last; ++i, e += pte::kPageSize) entry[i] = e;
+    }
+    for (; i < pte::kEntriesPerTable; ++i) entry[i] = 0;
+    slot = pte::table(reinterpret_cast<uintptr_t>(table));
+    return ok();
+  }
+
   // Points to the level-3 entry for `va`, which must lie in a range mapped
   // with pages_only; nullptr otherwise.
   uint64_t* page_entry(uint64_t va) const {
