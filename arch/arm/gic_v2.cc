@@ -20,7 +20,15 @@ constexpr uintptr_t kGiccEoir = 0x010;
 
 uintptr_t g_gicd;
 uintptr_t g_gicc;
-uint32_t g_lines;
+uint32_t g_lines;  // 0 until lines() reads it
+
+// The interrupt lines GICD_TYPER gives, read when the first SPI is enabled or
+// disabled: a distributor read is a trap into Xen, and most guests only ever
+// use PPIs.
+uint32_t lines() {
+  if (g_lines == 0) g_lines = ((mmio_read32(g_gicd + kGicdTyper) & 0x1f) + 1) * 32;
+  return g_lines;
+}
 
 constexpr uint8_t kPriority = 0xa0;  // every interrupt's, above the PMR's 0xf0
 
@@ -31,7 +39,6 @@ Status init(const BoardInfo& board) {
     return Error{Errc::kInvalid, "gicv2: distributor or CPU interface region too small"};
   g_gicd = static_cast<uintptr_t>(board.gicd.base);
   g_gicc = static_cast<uintptr_t>(board.gicc.base);
-  g_lines = ((mmio_read32(g_gicd + kGicdTyper) & 0x1f) + 1) * 32;
   // Each distributor access traps into Xen's emulation: the distributor Xen
   // creates with the domain starts with every interrupt disabled, and Petrel
   // is entered once per domain, so it is only switched on.
@@ -44,7 +51,7 @@ Status init(const BoardInfo& board) {
 }
 
 void enable(uint32_t intid, bool on) {
-  if (intid >= g_lines) return;
+  if (intid >= 32 && intid >= lines()) return;
   uintptr_t bank = (intid / 32) * 4;
   if (on) {
     // Priorities and targets are byte-accessible: one write each.

@@ -35,7 +35,18 @@ constexpr uint8_t kPriority = 0xa0;  // every interrupt's, above the PMR's 0xf0
 
 uintptr_t g_gicd;
 uintptr_t g_rdist;  // this CPU's redistributor frame
-uint32_t g_lines;
+uint32_t g_lines;   // 0 until lines() reads it
+
+// The interrupt lines GICD_TYPER gives, read when the first SPI is enabled or
+// disabled: a distributor read is a trap into Xen, and most guests only ever
+// use PPIs.
+uint32_t lines() {
+  if (g_lines == 0) {
+    const uint32_t n = ((mmio_read32(g_gicd + kGicdTyper) & 0x1f) + 1) * 32;
+    g_lines = n < kMaxIrq ? n : kMaxIrq;
+  }
+  return g_lines;
+}
 
 void wait_rwp() {
   for (int i = 0; i < 100000 && (mmio_read32(g_gicd + kGicdCtlr) & kCtlrRwp) != 0; ++i) {
@@ -48,9 +59,10 @@ Result<uintptr_t> find_redistributor(const BoardInfo& board) {
   uint32_t aff = static_cast<uint32_t>((mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24);
   for (uint64_t off = 0; off + kGicrFrameSize <= board.gicr.size; off += kGicrFrameSize) {
     uintptr_t frame = static_cast<uintptr_t>(board.gicr.base + off);
-    uint64_t typer = mmio_read64(frame + kGicrTyper);
-    if (static_cast<uint32_t>(typer >> 32) == aff) return frame;
-    if ((typer & (1u << 4)) != 0) break;  // Last
+    // GICR_TYPER as two 32-bit halves, the affinity first: on Xen each
+    // access is a trap, and the first frame is normally this CPU's.
+    if (mmio_read32(frame + kGicrTyper + 4) == aff) return frame;
+    if ((mmio_read32(frame + kGicrTyper) & (1u << 4)) != 0) break;  // Last
   }
   return Error{Errc::kNotFound, "gicv3: no redistributor for this CPU"};
 }
@@ -69,8 +81,6 @@ Status init(const BoardInfo& board) {
   auto rd = find_redistributor(board);
   if (!rd) return rd.error();
   g_rdist = *rd;
-  g_lines = ((mmio_read32(g_gicd + kGicdTyper) & 0x1f) + 1) * 32;
-  if (g_lines > kMaxIrq) g_lines = kMaxIrq;
 
   mmio_write32(g_gicd + kGicdCtlr, kCtlrAreNs | kCtlrEnableGrp1A);
   wait_rwp();
@@ -105,7 +115,7 @@ void enable(uint32_t intid, bool on) {
     mmio_write32(g_rdist + (on ? kGicrIsenabler0 : kGicrIcenabler0), 1u << intid);
     return;
   }
-  if (intid >= g_lines) return;
+  if (intid >= lines()) return;
   uintptr_t bank = (intid / 32) * 4;
   if (on) {
     const uintptr_t group = g_gicd + kGicdIgroupr + bank;

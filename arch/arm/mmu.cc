@@ -141,10 +141,11 @@ Status build(PageTableBuilder& b, const BoardInfo& board) {
     const uint64_t window = image_start & ~(kWindow - 1);
     if (lo <= window && image_end <= window + kWindow && window + kWindow <= hi) {
       // The usual case: the image and its neighbours in one table, RAM
-      // below and above the window in blocks.
-      step(map_image_window(b, window));
+      // below and above the window in blocks (first: the level-2 table they
+      // take is then written once, not zeroed, checked and written).
       step(map_identity(b, lo, window, PageAttrs::data()));
       step(map_identity(b, window + kWindow, hi, PageAttrs::data()));
+      step(map_image_window(b, window));
     } else {
       step(map_image(b));
       step(map_identity(b, lo, image_start, PageAttrs::data()));

@@ -119,21 +119,15 @@ class PageTableBuilder {
     PageTable* table = take_table();
     if (table == nullptr) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
     uint64_t* entry = table->entry;
-    uint64_t i = 0;
+    unsigned i = 0;
     for (size_t r = 0; r < count; ++r) {
-      const uint64_t first = (runs[r].start - base) >> pte::kPageShift;
-      const uint64_t last = (runs[r].end - base) >> pte::kPageShift;
-      for (; i < first; ++i) entry[i] = 0;
-      uint64_t e = pte::leaf(runs[r].start, runs[r].attrs, 3);
-      for (; last - i >= 4; i += 4, e += 4 * pte::kPageSize) {
-        entry[i] = e;
-        entry[i + 1] = e + pte::kPageSize;
-        entry[i + 2] = e + 2 * pte::kPageSize;
-        entry[i + 3] = e + 3 * pte::kPageSize;
-      }
-      for (; i < last; ++i, e += pte::kPageSize) entry[i] = e;
+      const auto first = static_cast<unsigned>((runs[r].start - base) >> pte::kPageShift);
+      const auto last = static_cast<unsigned>((runs[r].end - base) >> pte::kPageShift);
+      fill_zero(entry, i, first);
+      fill(entry, first, last, pte::leaf(runs[r].start, runs[r].attrs, 3), pte::kPageSize);
+      i = last;
     }
-    for (; i < pte::kEntriesPerTable; ++i) entry[i] = 0;
+    fill_zero(entry, i, pte::kEntriesPerTable);
     slot = pte::table(reinterpret_cast<uintptr_t>(table));
     return ok();
   }
@@ -219,46 +213,106 @@ class PageTableBuilder {
   // entries first and writes nothing if any is in use. `va` and `pa` are
   // aligned to the level's size and the range holds at least one entry.
   Result<uint64_t> map_run(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs, int level) {
-    auto table = table_for(va, level);
+    bool fresh = false;
+    auto table = table_for(va, level, &fresh);
     if (!table) return table.error();
     uint64_t* entry = (*table)->entry;
     const unsigned shift = pte::kPageShift + 9 * (3 - level);
-    const uint64_t first = pte::level_index(va, level);
+    const unsigned first = pte::level_index(va, level);
     const uint64_t count = size >> shift;
-    const uint64_t last =
-        count < pte::kEntriesPerTable - first ? first + count : pte::kEntriesPerTable;
-    // Four entries a turn, then the rest: the boot fills a whole level-3
-    // table around the image this way.
-    uint64_t valid = 0;
-    uint64_t i = first;
-    for (; last - i >= 4; i += 4) valid |= entry[i] | entry[i + 1] | entry[i + 2] | entry[i + 3];
-    for (; i < last; ++i) valid |= entry[i];
-    if (pte::is_valid(valid))
-      return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
-    // pa + size is within the output address range (map() checked), so
-    // adding the step never carries out of the address bits.
-    const uint64_t step = uint64_t{1} << shift;
-    uint64_t e = pte::leaf(pa, attrs, level);
-    for (i = first; last - i >= 4; i += 4, e += 4 * step) {
-      entry[i] = e;
-      entry[i + 1] = e + step;
-      entry[i + 2] = e + 2 * step;
-      entry[i + 3] = e + 3 * step;
+    const unsigned last = count < pte::kEntriesPerTable - first
+                              ? first + static_cast<unsigned>(count)
+                              : pte::kEntriesPerTable;
+    if (fresh) {
+      // Taken for this run and not zeroed: every entry is written once.
+      fill_zero(entry, 0, first);
+      fill_zero(entry, last, pte::kEntriesPerTable);
+    } else {
+      if (any_valid(entry, first, last))
+        return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
     }
-    for (; i < last; ++i, e += step) entry[i] = e;
-    return (last - first) << shift;
+    fill(entry, first, last, pte::leaf(pa, attrs, level), uint64_t{1} << shift);
+    return uint64_t{last - first} << shift;
+  }
+
+  // entry[first, last) = e, e + step, e + 2 * step, ... The caller keeps the
+  // addresses within the output address range (map() checks), so adding the
+  // step never carries out of the address bits. Four entries a turn.
+  static void fill(uint64_t* entry, unsigned first, unsigned last, uint64_t e, uint64_t step) {
+    uint64_t* p = entry + first;
+    uint64_t* const end = entry + last;
+    if constexpr (sizeof(uintptr_t) == 4) {
+      // A 32-bit CPU adds 64-bit numbers in two halves: where the low word
+      // cannot carry over the run (addresses below 4 GiB: always, on
+      // AArch32), only the low word is added to.
+      const auto low = static_cast<uint32_t>(e);
+      if (step <= UINT32_MAX && (last - first) * step <= uint64_t{UINT32_MAX} - low) {
+        const uint64_t high = e & ~uint64_t{UINT32_MAX};
+        const auto step32 = static_cast<uint32_t>(step);
+        uint32_t lo = low;
+        for (; end - p >= 4; p += 4, lo += 4 * step32) {
+          p[0] = high | lo;
+          p[1] = high | (lo + step32);
+          p[2] = high | (lo + 2 * step32);
+          p[3] = high | (lo + 3 * step32);
+        }
+        for (; p != end; ++p, lo += step32) *p = high | lo;
+        return;
+      }
+    }
+    for (; end - p >= 4; p += 4, e += 4 * step) {
+      p[0] = e;
+      p[1] = e + step;
+      p[2] = e + 2 * step;
+      p[3] = e + 3 * step;
+    }
+    for (; p != end; ++p, e += step) *p = e;
+  }
+
+  // Eight entries a turn where they are 64-byte aligned.
+  static void fill_zero(uint64_t* entry, unsigned first, unsigned last) {
+    uint64_t* p = entry + first;
+    uint64_t* const end = entry + last;
+    for (; p != end && (reinterpret_cast<uintptr_t>(p) & 63) != 0; ++p) *p = 0;
+    for (; end - p >= 8; p += 8) {
+      p[0] = 0;
+      p[1] = 0;
+      p[2] = 0;
+      p[3] = 0;
+      p[4] = 0;
+      p[5] = 0;
+      p[6] = 0;
+      p[7] = 0;
+    }
+    for (; p != end; ++p) *p = 0;
+  }
+
+  // Whether any of entry[first, last) is valid. Four entries a turn.
+  static bool any_valid(const uint64_t* entry, unsigned first, unsigned last) {
+    const uint64_t* p = entry + first;
+    const uint64_t* const end = entry + last;
+    uint64_t valid = 0;
+    for (; end - p >= 4; p += 4) valid |= p[0] | p[1] | p[2] | p[3];
+    for (; p != end; ++p) valid |= *p;
+    return pte::is_valid(valid);
   }
 
   // The table at `level` that holds `va`'s entry, creating the tables above
   // it from the pool as needed.
-  Result<PageTable*> table_for(uint64_t va, int level) {
+  // With `fresh`, a table taken for `level` itself is left unzeroed and
+  // *fresh set: the caller writes all of it.
+  Result<PageTable*> table_for(uint64_t va, int level, bool* fresh = nullptr) {
     PageTable* t = pool_;
     for (int l = 1; l < level; ++l) {
       uint64_t& e = t->entry[pte::level_index(va, l)];
       if (!pte::is_valid(e)) {
         PageTable* next = take_table();
         if (next == nullptr) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
-        zero(next);
+        if (fresh != nullptr && l + 1 == level) {
+          *fresh = true;
+        } else {
+          zero(next);
+        }
         e = pte::table(reinterpret_cast<uintptr_t>(next));
       } else if (!pte::is_table(e, l)) {
         return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
