@@ -520,7 +520,7 @@ Result<BoardInfo> parse_board(const Fdt& fdt) {
 Result<BoardInfo> parse_board(const void* blob, size_t max_size) {
   BoardInfo info = empty_board();
   Pass pass(info);
-  auto fdt = Fdt::open_reading(blob, max_size, [&pass](const Fdt::Item& item) {
+  auto fdt = Fdt::open_reading_aligned(blob, max_size, [&pass](const Fdt::Item& item) {
     return pass.take(item);  // at kEnd: the memory nodes' errors
   });
   if (!fdt) return fdt.error();

@@ -340,6 +340,9 @@ Result<Fdt::Item> Fdt::Cursor::next_as() {
   }
 }
 
+// The aligned reading on its own, for Fdt::read_pass<true> (open_reading_aligned).
+template Result<Fdt::Item> Fdt::Cursor::next_as<true>();
+
 Result<Fdt::Token> Fdt::node_token(Node n) const {
   PETREL_TRY(t, token(n.offset));
   if (t.tag != kBeginNode) return invalid("device tree: not a node");

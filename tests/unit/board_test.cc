@@ -1261,6 +1261,20 @@ TEST(BoardFromBlob, ReadsTheStructureBlockOnce) {
   ASSERT_TRUE(parse_board(e.bytes.get(), e.size).ok());
 }
 
+// The boot's one-pass reader takes blobs where a boot protocol puts them
+// (4-byte aligned at least); Fdt::open() still reads any.
+TEST(BoardFromBlob, RefusesAnUnalignedBlobThatOpenReads) {
+  const Blob good = FullTree();
+  std::unique_ptr<uint8_t[]> buf(new uint8_t[good.size() + 1]);
+  memcpy(buf.get() + 1, good.data(), good.size());
+  auto board = parse_board(buf.get() + 1, good.size());
+  ASSERT_FALSE(board.ok());
+  EXPECT_STREQ(board.error().message, "device tree: structure block not 4-byte aligned in memory");
+  auto fdt = Fdt::open(buf.get() + 1, good.size());
+  ASSERT_TRUE(fdt.ok());
+  EXPECT_TRUE(parse_board(*fdt).ok());
+}
+
 TEST(BoardFromBlob, AReaderErrorStopsThePass) {
   const Blob good = FullTree();
   Exact e(good);

@@ -52,8 +52,10 @@ struct BoardInfo {
 // one memory range and a GIC; everything else is optional.
 Result<BoardInfo> parse_board(const Fdt& fdt);
 // The same from the blob itself, validated and read in one pass
-// (Fdt::open_reading): what the boot does. The errors are open()'s, then
-// parse_board()'s, as if both had run.
+// (Fdt::open_reading_aligned): what the boot does. The errors are open()'s,
+// then parse_board()'s, as if both had run; a blob whose structure block is
+// not 4-byte aligned in memory (which no boot protocol hands over) is
+// refused.
 Result<BoardInfo> parse_board(const void* blob, size_t max_size);
 
 }  // namespace petrel

@@ -48,7 +48,18 @@ class Fdt {
   // pass and is returned. Whatever the reader kept may only be trusted once
   // this succeeded. One pass in reads(), not two.
   template <typename Reader>
-  static Result<Fdt> open_reading(const void* blob, size_t max_size, Reader&& reader);
+  static Result<Fdt> open_reading(const void* blob, size_t max_size, Reader&& reader) {
+    return read_pass<false>(blob, max_size, reader);
+  }
+  // The same for a blob whose structure block is 4-byte aligned in memory,
+  // as a boot protocol places a device tree (Xen: on a 2 MiB boundary):
+  // any other is refused ("device tree: structure block not 4-byte aligned
+  // in memory"), so the byte-by-byte reading of unaligned blobs is not
+  // linked into a reader that uses only this.
+  template <typename Reader>
+  static Result<Fdt> open_reading_aligned(const void* blob, size_t max_size, Reader&& reader) {
+    return read_pass<true>(blob, max_size, reader);
+  }
 
   uint32_t total_size() const { return total_; }
 
@@ -141,6 +152,8 @@ class Fdt {
   // open() reads the block with a Cursor too: that is its validation pass
   // (and open_reading()'s reader sees that pass's items).
   class Cursor {
+    friend class Fdt;  // read_pass<true> takes the aligned reading alone
+
    public:
     explicit Cursor(const Fdt& fdt) : fdt_(&fdt) { ++fdt.passes_; }
     Result<Item> next();
@@ -174,6 +187,8 @@ class Fdt {
   // open()'s checks before its pass (header, blocks, reservation map) and
   // after it (at FDT_END, offset struct_end - 4).
   static Result<Fdt> open_blocks(const void* blob, size_t max_size, Layout& layout);
+  template <bool kAlignedOnly, typename Reader>
+  static Result<Fdt> read_pass(const void* blob, size_t max_size, Reader& reader);
   Status finish(const Layout& layout, uint32_t struct_end);
 
   // One decoded token of the structure block.
@@ -208,13 +223,22 @@ class Fdt {
   mutable uint32_t lookup_tokens_ = 0;
 };
 
-template <typename Reader>
-Result<Fdt> Fdt::open_reading(const void* blob, size_t max_size, Reader&& reader) {
+template <bool kAlignedOnly, typename Reader>
+Result<Fdt> Fdt::read_pass(const void* blob, size_t max_size, Reader& reader) {
   Layout layout;
   PETREL_TRY(fdt, open_blocks(blob, max_size, layout));
+  if (kAlignedOnly && !fdt.struct_aligned_)
+    return Error{Errc::kInvalid, "device tree: structure block not 4-byte aligned in memory"};
   Cursor pass(fdt);  // the validation pass: every token decoded and checked once
   for (;;) {
-    PETREL_TRY(item, pass.next());
+    auto next = [&pass] {
+      if constexpr (kAlignedOnly) {
+        return pass.next_as<true>();
+      } else {
+        return pass.next();
+      }
+    };
+    PETREL_TRY(item, next());
     if (item.kind == Item::Kind::kBeginNode && item.depth == 1) fdt.root_ = item.node.offset;
     if (item.kind == Item::Kind::kEnd) {
       if (Status s = fdt.finish(layout, item.node.offset + 4); !s) return s.error();
