@@ -238,7 +238,8 @@ class PageTableBuilder {
   // entry[first, last) = e, e + step, e + 2 * step, ... The caller keeps the
   // addresses within the output address range (map() checks), so adding the
   // step never carries out of the address bits. Four entries a turn.
-  static void fill(uint64_t* entry, unsigned first, unsigned last, uint64_t e, uint64_t step) {
+  [[gnu::noinline]] static void fill(uint64_t* entry, unsigned first, unsigned last, uint64_t e,
+                                     uint64_t step) {
     uint64_t* p = entry + first;
     uint64_t* const end = entry + last;
     if constexpr (sizeof(uintptr_t) == 4) {
@@ -270,7 +271,7 @@ class PageTableBuilder {
   }
 
   // Eight entries a turn where they are 64-byte aligned.
-  static void fill_zero(uint64_t* entry, unsigned first, unsigned last) {
+  [[gnu::noinline]] static void fill_zero(uint64_t* entry, unsigned first, unsigned last) {
     uint64_t* p = entry + first;
     uint64_t* const end = entry + last;
     for (; p != end && (reinterpret_cast<uintptr_t>(p) & 63) != 0; ++p) *p = 0;
