@@ -25,7 +25,7 @@ constexpr uint64_t kFullWaitNs = 200'000'000;
 
 }  // namespace
 
-Status init() {
+[[gnu::cold]] Status init() {
   // The page first: without one the port is not asked for (a hypercall).
   const Error none{Errc::kNotFound, "pv console: the domain has no console page"};
   auto pfn = hvm_param(HVM_PARAM_CONSOLE_PFN);

@@ -218,7 +218,7 @@ Status path_only(uint32_t type, const char* path, Transaction tx) {
 
 }  // namespace
 
-Status init() {
+[[gnu::cold]] Status init() {
   if (g_available) return ok();
   // The page first: without one the port is not asked for (a hypercall).
   auto pfn = hvm_param(HVM_PARAM_STORE_PFN);
