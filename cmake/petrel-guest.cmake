@@ -70,9 +70,15 @@ endfunction()
 include(${CMAKE_CURRENT_LIST_DIR}/petrel-xl.cmake)  # petrel_add_xl_config()
 # Kernel code never touches FP/SIMD registers: only application tasks do,
 # and their FP state is switched for them.
-# No padding to align functions, loops and branch targets beyond the 4 bytes
-# of an instruction: -O2 pads each to 16 bytes, with nops that are also
-# executed where a loop is entered. Measured under icount the kernel's
-# figures are the same or lower; hello is 2 KiB smaller (docs/build.md).
-target_compile_options(petrel PRIVATE -mgeneral-regs-only -falign-functions=4 -falign-loops=4
-                                      -falign-jumps=4 -falign-labels=4)
+target_compile_options(petrel PRIVATE -mgeneral-regs-only)
+# AArch64: no padding to align functions, loops and branch targets beyond
+# the 4 bytes of an instruction: -O2 pads each to 16 bytes, with nops that
+# are also executed where a loop is entered. Under icount the kernel's
+# figures are the same (within an instruction) and hello is 2 KiB smaller
+# (docs/build.md). Not on AArch32, where the same flags made GCC's Thumb-2
+# code longer on the kernel's paths (semaphore round trip +10 instructions,
+# queue item +9).
+if(PETREL_GUEST_ARCH STREQUAL "arm64")
+  target_compile_options(petrel PRIVATE -falign-functions=4 -falign-loops=4 -falign-jumps=4
+                                        -falign-labels=4)
+endif()
