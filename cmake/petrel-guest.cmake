@@ -32,14 +32,6 @@ include(${CMAKE_CURRENT_LIST_DIR}/petrel-libc.cmake)
 # GDB) and apps/NAME.bin (the image a Xen domain boots), linked with the C
 # library (petrel-libc.cmake).
 function(petrel_add_app name)
-  # AArch32 images carry .bss and the stacks as zeros: their zImage header's
-  # `end` covers the whole image, and a loader only accepts a file that long
-  # (arch/arm32/head.S).
-  set(bin_flags "")
-  if(PETREL_GUEST_ARCH STREQUAL "arm32")
-    set(bin_flags --set-section-flags .bss=alloc,load,contents
-                  --set-section-flags .stacks=alloc,load,contents)
-  endif()
   set(elf ${name}.elf)
   add_executable(${elf} ${ARGN})
   # The app's own sources get the C library's headers; the glue's objects
@@ -56,13 +48,22 @@ function(petrel_add_app name)
   # searched; -u pulls Petrel's definitions (lib/src/string_abi.cc, built
   # without LTO) in first.
   target_link_options(${elf} PRIVATE -Wl,-u,memset -Wl,-u,memcpy -Wl,-u,memmove -Wl,-u,memcmp)
+  # Cortex-A53 erratum 843419 (an ADRP at a page offset of 0xff8 or 0xffc):
+  # Debian's compiler has the linker fix it, by default with a veneer in a
+  # stub section padded to 4 KiB, a page of the image for each section that
+  # needs one. An image is far smaller than ADR's +-1 MiB reach, so the fix
+  # can always rewrite the ADRP into an ADR in place instead (the link fails
+  # if it ever cannot).
+  if(PETREL_GUEST_ARCH STREQUAL "arm64")
+    target_link_options(${elf} PRIVATE -Wl,--fix-cortex-a53-843419=adr)
+  endif()
   set_target_properties(${elf} PROPERTIES
     OUTPUT_NAME ${name}
     SUFFIX .elf
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/apps
     LINK_DEPENDS ${PETREL_LINKER_SCRIPT})
   add_custom_command(TARGET ${elf} POST_BUILD
-    COMMAND ${CMAKE_OBJCOPY} -O binary ${bin_flags} $<TARGET_FILE:${elf}> ${CMAKE_BINARY_DIR}/apps/${name}.bin
+    COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:${elf}> ${CMAKE_BINARY_DIR}/apps/${name}.bin
     COMMENT "Making ${name}.bin")
 endfunction()
 
@@ -70,3 +71,14 @@ include(${CMAKE_CURRENT_LIST_DIR}/petrel-xl.cmake)  # petrel_add_xl_config()
 # Kernel code never touches FP/SIMD registers: only application tasks do,
 # and their FP state is switched for them.
 target_compile_options(petrel PRIVATE -mgeneral-regs-only)
+# AArch64: no padding to align functions, loops and branch targets beyond
+# the 4 bytes of an instruction: -O2 pads each to 16 bytes, with nops that
+# are also executed where a loop is entered. Under icount the kernel's
+# figures are the same (within an instruction) and hello is 2 KiB smaller
+# (docs/build.md). Not on AArch32, where the same flags made GCC's Thumb-2
+# code longer on the kernel's paths (semaphore round trip +10 instructions,
+# queue item +9).
+if(PETREL_GUEST_ARCH STREQUAL "arm64")
+  target_compile_options(petrel PRIVATE -falign-functions=4 -falign-loops=4 -falign-jumps=4
+                                        -falign-labels=4)
+endif()

@@ -27,7 +27,7 @@ const char* guard_name(uint64_t address) {
 
 }  // namespace
 
-void fault_report_begin(const FaultDescription& d) {
+[[gnu::cold]] void fault_report_begin(const FaultDescription& d) {
   if (g_reporting) {
     // A fault while reporting a fault: say the least and stop.
     print("\n*** PETREL FAULT while reporting a fault (PC %#llx)\n",
@@ -60,7 +60,7 @@ void fault_report_begin(const FaultDescription& d) {
   }
 }
 
-uintptr_t fault_stop_task(bool irqs_masked) {
+[[gnu::cold]] uintptr_t fault_stop_task(bool irqs_masked) {
   const char* why_not = nullptr;
   kernel::Task* t = kernel::task_fault_begin(irqs_masked, &why_not);
   if (t == nullptr) {
@@ -72,12 +72,12 @@ uintptr_t fault_stop_task(bool irqs_masked) {
   return (reinterpret_cast<uintptr_t>(t->stack_base) + t->stack_size) & ~uintptr_t{15};
 }
 
-void fault_not_stopping(const char* why) {
+[[gnu::cold]] void fault_not_stopping(const char* why) {
   if (kernel::scheduler_running() && kernel::task_current() != nullptr)
     print("*** not stopping the task alone: %s\n", why);
 }
 
-void fault_report_end() {
+[[gnu::cold]] void fault_report_end() {
   crash(2);
 }
 

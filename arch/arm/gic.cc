@@ -14,6 +14,7 @@ struct Route {
 };
 
 GicVersion g_version = GicVersion::kNone;
+GicFrames g_frames;
 Route g_routes[kMaxIrq];
 
 }  // namespace
@@ -26,8 +27,15 @@ Status gic_init(const BoardInfo& board) {
   Status s = Error{Errc::kUnsupported, "gic: the device tree describes no GICv2 or GICv3"};
   if (board.gic_version == GicVersion::kV2) s = gicv2::init(board);
   if (board.gic_version == GicVersion::kV3) s = gicv3::init(board);
-  if (s) g_version = board.gic_version;
+  if (!s) return s;
+  g_version = board.gic_version;
+  g_frames.distributor = board.gicd;
+  g_frames.cpu = g_version == GicVersion::kV3 ? gicv3::redistributor() : board.gicc;
   return s;
+}
+
+GicFrames gic_frames() {
+  return g_frames;
 }
 
 void gic_enable_irq(uint32_t intid) {

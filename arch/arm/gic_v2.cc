@@ -20,15 +20,17 @@ constexpr uintptr_t kGiccEoir = 0x010;
 
 uintptr_t g_gicd;
 uintptr_t g_gicc;
-uint32_t g_lines;
+uint32_t g_lines;  // 0 until lines() reads it
 
-void set_priority(uint32_t intid, uint8_t prio) {
-  uintptr_t reg = g_gicd + kGicdIpriorityr + (intid & ~3u);
-  uint32_t shift = (intid & 3u) * 8;
-  uint32_t v = mmio_read32(reg);
-  v = (v & ~(0xffu << shift)) | (static_cast<uint32_t>(prio) << shift);
-  mmio_write32(reg, v);
+// The interrupt lines GICD_TYPER gives, read when the first SPI is enabled or
+// disabled: a distributor read is a trap into Xen, and most guests only ever
+// use PPIs.
+uint32_t lines() {
+  if (g_lines == 0) g_lines = ((mmio_read32(g_gicd + kGicdTyper) & 0x1f) + 1) * 32;
+  return g_lines;
 }
+
+constexpr uint8_t kPriority = 0xa0;  // every interrupt's, above the PMR's 0xf0
 
 }  // namespace
 
@@ -37,11 +39,9 @@ Status init(const BoardInfo& board) {
     return Error{Errc::kInvalid, "gicv2: distributor or CPU interface region too small"};
   g_gicd = static_cast<uintptr_t>(board.gicd.base);
   g_gicc = static_cast<uintptr_t>(board.gicc.base);
-  g_lines = ((mmio_read32(g_gicd + kGicdTyper) & 0x1f) + 1) * 32;
-
-  mmio_write32(g_gicd + kGicdCtlr, 0);
-  for (uint32_t i = 0; i < g_lines; i += 32)
-    mmio_write32(g_gicd + kGicdIcenabler + i / 8, 0xffffffffu);
+  // Each distributor access traps into Xen's emulation: the distributor Xen
+  // creates with the domain starts with every interrupt disabled, and Petrel
+  // is entered once per domain, so it is only switched on.
   mmio_write32(g_gicd + kGicdCtlr, 1);
 
   mmio_write32(g_gicc + kGiccPmr, 0xf0);
@@ -51,15 +51,12 @@ Status init(const BoardInfo& board) {
 }
 
 void enable(uint32_t intid, bool on) {
-  if (intid >= g_lines) return;
+  if (intid >= 32 && intid >= lines()) return;
   uintptr_t bank = (intid / 32) * 4;
   if (on) {
-    set_priority(intid, 0xa0);
-    if (intid >= 32) {  // route SPIs to CPU 0
-      uintptr_t reg = g_gicd + kGicdItargetsr + (intid & ~3u);
-      uint32_t shift = (intid & 3u) * 8;
-      mmio_write32(reg, (mmio_read32(reg) & ~(0xffu << shift)) | (1u << shift));
-    }
+    // Priorities and targets are byte-accessible: one write each.
+    mmio_write8(g_gicd + kGicdIpriorityr + intid, kPriority);
+    if (intid >= 32) mmio_write8(g_gicd + kGicdItargetsr + intid, 1);  // route SPIs to CPU 0
     mmio_write32(g_gicd + kGicdIsenabler + bank, 1u << (intid % 32));
   } else {
     mmio_write32(g_gicd + kGicdIcenabler + bank, 1u << (intid % 32));

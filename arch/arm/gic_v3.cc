@@ -22,27 +22,35 @@ constexpr uint32_t kCtlrEnableGrp1A = 1u << 1;
 
 constexpr uintptr_t kGicrTyper = 0x0008;
 constexpr uintptr_t kGicrWaker = 0x0014;
+constexpr uint32_t kWakerProcessorSleep = 1u << 1;
+constexpr uint32_t kWakerChildrenAsleep = 1u << 2;
+constexpr uint32_t kWakerAsleep = kWakerProcessorSleep | kWakerChildrenAsleep;
 constexpr uintptr_t kGicrFrameSize = 0x20000;  // RD_base + SGI_base
 constexpr uintptr_t kSgiBase = 0x10000;
 constexpr uintptr_t kGicrIgroupr0 = kSgiBase + 0x0080;
 constexpr uintptr_t kGicrIsenabler0 = kSgiBase + 0x0100;
 constexpr uintptr_t kGicrIcenabler0 = kSgiBase + 0x0180;
 constexpr uintptr_t kGicrIpriorityr = kSgiBase + 0x0400;
+constexpr uint8_t kPriority = 0xa0;  // every interrupt's, above the PMR's 0xf0
 
 uintptr_t g_gicd;
 uintptr_t g_rdist;  // this CPU's redistributor frame
-uint32_t g_lines;
+uint32_t g_lines;   // 0 until lines() reads it
+
+// The interrupt lines GICD_TYPER gives, read when the first SPI is enabled or
+// disabled: a distributor read is a trap into Xen, and most guests only ever
+// use PPIs.
+uint32_t lines() {
+  if (g_lines == 0) {
+    const uint32_t n = ((mmio_read32(g_gicd + kGicdTyper) & 0x1f) + 1) * 32;
+    g_lines = n < kMaxIrq ? n : kMaxIrq;
+  }
+  return g_lines;
+}
 
 void wait_rwp() {
   for (int i = 0; i < 100000 && (mmio_read32(g_gicd + kGicdCtlr) & kCtlrRwp) != 0; ++i) {
   }
-}
-
-void set_priority(uintptr_t base, uint32_t intid, uint8_t prio) {
-  uintptr_t reg = base + (intid & ~3u);
-  uint32_t shift = (intid & 3u) * 8;
-  uint32_t v = mmio_read32(reg);
-  mmio_write32(reg, (v & ~(0xffu << shift)) | (static_cast<uint32_t>(prio) << shift));
 }
 
 // Finds the redistributor whose GICR_TYPER affinity matches MPIDR.
@@ -51,15 +59,21 @@ Result<uintptr_t> find_redistributor(const BoardInfo& board) {
   uint32_t aff = static_cast<uint32_t>((mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24);
   for (uint64_t off = 0; off + kGicrFrameSize <= board.gicr.size; off += kGicrFrameSize) {
     uintptr_t frame = static_cast<uintptr_t>(board.gicr.base + off);
-    uint64_t typer = mmio_read64(frame + kGicrTyper);
-    if (static_cast<uint32_t>(typer >> 32) == aff) return frame;
-    if ((typer & (1u << 4)) != 0) break;  // Last
+    // GICR_TYPER as two 32-bit halves, the affinity first: on Xen each
+    // access is a trap, and the first frame is normally this CPU's.
+    if (mmio_read32(frame + kGicrTyper + 4) == aff) return frame;
+    if ((mmio_read32(frame + kGicrTyper) & (1u << 4)) != 0) break;  // Last
   }
   return Error{Errc::kNotFound, "gicv3: no redistributor for this CPU"};
 }
 
 }  // namespace
 
+// Every register access below is a trap into Xen's emulation, several
+// hundred instructions each, so the boot makes as few as it can. The
+// distributor and redistributor Xen creates with the domain start reset,
+// every interrupt disabled, and Petrel is entered once per domain: nothing is
+// disabled here, and an interrupt's group is set when it is enabled.
 Status init(const BoardInfo& board) {
   if (board.gicd.size < 0x10000 || board.gicr.size < kGicrFrameSize)
     return Error{Errc::kInvalid, "gicv3: distributor or redistributor region too small"};
@@ -67,24 +81,18 @@ Status init(const BoardInfo& board) {
   auto rd = find_redistributor(board);
   if (!rd) return rd.error();
   g_rdist = *rd;
-  g_lines = ((mmio_read32(g_gicd + kGicdTyper) & 0x1f) + 1) * 32;
-  if (g_lines > kMaxIrq) g_lines = kMaxIrq;
 
-  mmio_write32(g_gicd + kGicdCtlr, 0);
-  wait_rwp();
-  for (uint32_t i = 32; i < g_lines; i += 32) {
-    mmio_write32(g_gicd + kGicdIcenabler + i / 8, 0xffffffffu);
-    mmio_write32(g_gicd + kGicdIgroupr + i / 8, 0xffffffffu);
-  }
   mmio_write32(g_gicd + kGicdCtlr, kCtlrAreNs | kCtlrEnableGrp1A);
   wait_rwp();
 
-  // Wake the redistributor (Xen emulates GICR_WAKER as always awake).
-  mmio_write32(g_rdist + kGicrWaker, mmio_read32(g_rdist + kGicrWaker) & ~(1u << 1));
-  for (int i = 0; i < 100000 && (mmio_read32(g_rdist + kGicrWaker) & (1u << 2)) != 0; ++i) {
+  // Wake the redistributor if it sleeps (Xen's is always awake).
+  if (const uint32_t waker = mmio_read32(g_rdist + kGicrWaker); (waker & kWakerAsleep) != 0) {
+    mmio_write32(g_rdist + kGicrWaker, waker & ~kWakerProcessorSleep);
+    for (int i = 0; i < 100000 && (mmio_read32(g_rdist + kGicrWaker) & kWakerChildrenAsleep) != 0;
+         ++i) {
+    }
   }
-  mmio_write32(g_rdist + kGicrIcenabler0, 0xffffffffu);
-  mmio_write32(g_rdist + kGicrIgroupr0, 0xffffffffu);
+  mmio_write32(g_rdist + kGicrIgroupr0, 0xffffffffu);  // SGIs and PPIs: Group 1
 
   icc::write_sre(icc::read_sre() | 1);
   isb();
@@ -96,16 +104,23 @@ Status init(const BoardInfo& board) {
   return ok();
 }
 
+MemRange redistributor() {
+  return MemRange{g_rdist, g_rdist != 0 ? kGicrFrameSize : 0};
+}
+
+// Priorities are byte-accessible: one write, no read-modify-write.
 void enable(uint32_t intid, bool on) {
   if (intid < 32) {
-    if (on) set_priority(g_rdist + kGicrIpriorityr, intid, 0xa0);
+    if (on) mmio_write8(g_rdist + kGicrIpriorityr + intid, kPriority);
     mmio_write32(g_rdist + (on ? kGicrIsenabler0 : kGicrIcenabler0), 1u << intid);
     return;
   }
-  if (intid >= g_lines) return;
+  if (intid >= lines()) return;
   uintptr_t bank = (intid / 32) * 4;
   if (on) {
-    set_priority(g_gicd + kGicdIpriorityr, intid, 0xa0);
+    const uintptr_t group = g_gicd + kGicdIgroupr + bank;
+    mmio_write32(group, mmio_read32(group) | (1u << (intid % 32)));  // Group 1
+    mmio_write8(g_gicd + kGicdIpriorityr + intid, kPriority);
     mmio_write64(g_gicd + kGicdIrouter + intid * 8, 0);  // affinity 0.0.0.0: the boot CPU
     mmio_write32(g_gicd + kGicdIsenabler + bank, 1u << (intid % 32));
   } else {

@@ -5,9 +5,11 @@
 // and says so in the header's `start` field. Xen's dom0less loader places it
 // exactly there; the toolstack's (libxc, `xl create`) ignores `start` and
 // always uses RAM base + 0x8000, which is why that is the address. (A zero
-// `start` would mean "position independent, put me anywhere".) `end` covers the whole image, .bss and
-// stacks included (the .bin carries them as zeros), so a loader never puts
-// the device tree where .bss will be.
+// `start` would mean "position independent, put me anywhere".) `end` is the
+// end of the file (the end of .data): what a loader copies. .bss, .noinit and
+// the stacks follow it in memory and are not carried as zeros; both loaders
+// put the device tree at or above the 2 MiB boundary after `end`, and the
+// linker script checks that the image ends below it.
 //
 // Xen enters at the first byte in SVC mode, ARM state, with the MMU and
 // caches off, IRQs/FIQs/aborts masked and r2 = guest-physical address of the
@@ -32,7 +34,7 @@ _head:
         .endr
         .word   0x016f2818              // 0x24: zImage magic
         .word   __image_start           // 0x28: start (load address)
-        .word   __image_end             // 0x2c: end
+        .word   __data_end              // 0x2c: end (of the file)
 
         .data
         .balign 8

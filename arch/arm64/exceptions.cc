@@ -59,7 +59,7 @@ void resume_in_task_fault_end(ExceptionFrame& f, uintptr_t stack_top) {
   f.x[30] = 0;
 }
 
-void report_fault(ExceptionFrame& f, uint64_t kind) {
+[[gnu::cold]] void report_fault(ExceptionFrame& f, uint64_t kind) {
   const EsrInfo e = decode_esr(f.esr);
   fault_report_begin(FaultDescription{e.ec_name, e.is_abort ? e.fault : nullptr, e.level,
                                       e.is_data_abort, e.write, e.is_abort, f.far,

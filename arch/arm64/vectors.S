@@ -49,24 +49,61 @@
         ldp     x28, x29, [sp, #PETREL_FRAME_X(28)]
 .endm
 
+// Each entry starts at its slot (.org: a slot that outgrew its 128 bytes
+// is an assembly error, not a shifted table).
 .macro VENTRY kind
-        .balign 0x80
+        .org    petrel_vectors + 0x80 * \kind
         sub     sp, sp, #PETREL_FRAME_SIZE
         stp     x0, x1, [sp, #PETREL_FRAME_X(0)]
         mov     x0, #\kind
-        b       petrel_exception_common
+        b       petrel_exception_save
 .endm
 
-        .text
+        // The table in a section of its own, which guest.ld places last in
+        // .text (see there). An entry needs a few of its slot's 32
+        // instructions: the register saves of both paths live in the slots
+        // of the IRQ and of the synchronous exception from task context, the
+        // slots taken most, instead of beside the table.
+        .section .vectors, "ax"
         .balign 0x800
         .global petrel_vectors
 petrel_vectors:
-        VENTRY  0       // current EL, SP_EL0: sync
-        .balign 0x80    //                     IRQ: on the task's stack
+        // current EL, SP_EL0: sync (faults and traps in tasks and the kernel)
+        sub     sp, sp, #PETREL_FRAME_SIZE
+        stp     x0, x1, [sp, #PETREL_FRAME_X(0)]
+        mov     x0, #0
+petrel_exception_save:                  // x0 = kind; x0, x1 saved
+        SAVE_X2_X29
+        mrs     x1, sp_el0
+        stp     x30, x1, [sp, #PETREL_FRAME_X(30)]
+        mrs     x2, elr_el1
+        mrs     x3, spsr_el1
+        stp     x2, x3, [sp, #PETREL_FRAME_ELR]
+        mrs     x2, esr_el1
+        mrs     x3, far_el1
+        stp     x2, x3, [sp, #PETREL_FRAME_ESR]
+        mov     x1, x0                  // kind
+        mov     x0, sp                  // frame
+        mov     x29, xzr                // end of the frame-pointer chain
+        bl      petrel_exception
+        b       petrel_exception_return
+
+        // current EL, SP_EL0: IRQ, on the task's stack. SP_EL0 must not be
+        // read or written with mrs/msr while it is the current stack
+        // pointer, so it is not part of this frame.
+        .org    petrel_vectors + 0x80
         msr     spsel, #0
         sub     sp, sp, #PETREL_FRAME_SIZE
         stp     x0, x1, [sp, #PETREL_FRAME_X(0)]
-        b       petrel_irq_common
+        SAVE_X2_X29
+        str     x30, [sp, #PETREL_FRAME_X(30)]
+        mrs     x2, elr_el1
+        mrs     x3, spsr_el1
+        stp     x2, x3, [sp, #PETREL_FRAME_ELR]
+        mov     x29, xzr
+        bl      petrel_irq
+        b       petrel_irq_return
+
         VENTRY  2       //                     FIQ
         VENTRY  3       //                     SError
         VENTRY  4       // current EL, SP_ELx: sync (fault inside a handler)
@@ -82,46 +119,17 @@ petrel_vectors:
         VENTRY  14
         VENTRY  15
 
-        .type   petrel_exception_common, %function
-petrel_exception_common:
-        SAVE_X2_X29
-        mrs     x1, sp_el0
-        stp     x30, x1, [sp, #PETREL_FRAME_X(30)]
-        mrs     x2, elr_el1
-        mrs     x3, spsr_el1
-        stp     x2, x3, [sp, #PETREL_FRAME_ELR]
-        mrs     x2, esr_el1
-        mrs     x3, far_el1
-        stp     x2, x3, [sp, #PETREL_FRAME_ESR]
-
-        mov     x1, x0                  // kind
-        mov     x0, sp                  // frame
-        mov     x29, xzr                // end of the frame-pointer chain
-        bl      petrel_exception
-
-        ldp     x2, x3, [sp, #PETREL_FRAME_ELR]
-        msr     elr_el1, x2
-        msr     spsr_el1, x3
-        ldp     x30, x1, [sp, #PETREL_FRAME_X(30)]
-        msr     sp_el0, x1
-        RESTORE_X0_X29
-        add     sp, sp, #PETREL_FRAME_SIZE
-        eret
-        .size   petrel_exception_common, . - petrel_exception_common
-
-// The IRQ path, on SP_EL0. SP_EL0 must not be read or written with mrs/msr
-// while it is the current stack pointer, so it is not part of this frame.
-        .type   petrel_irq_common, %function
-petrel_irq_common:
-        SAVE_X2_X29
-        str     x30, [sp, #PETREL_FRAME_X(30)]
-        mrs     x2, elr_el1
-        mrs     x3, spsr_el1
-        stp     x2, x3, [sp, #PETREL_FRAME_ELR]
-
-        mov     x29, xzr
-        bl      petrel_irq
-
+        .text
+        .balign 4
+        // Both paths return here; an exception's frame also holds SP_EL0
+        // (the return runs on SP_EL1 then), an IRQ's does not.
+        .type   petrel_exception_return, %function
+petrel_exception_return:
+        ldr     x1, [sp, #PETREL_FRAME_SP_EL0]
+        msr     sp_el0, x1              // x1 itself comes back below
+        .size   petrel_exception_return, . - petrel_exception_return
+        .type   petrel_irq_return, %function
+petrel_irq_return:
         ldp     x2, x3, [sp, #PETREL_FRAME_ELR]
         msr     elr_el1, x2
         msr     spsr_el1, x3
@@ -129,4 +137,4 @@ petrel_irq_common:
         RESTORE_X0_X29
         add     sp, sp, #PETREL_FRAME_SIZE
         eret
-        .size   petrel_irq_common, . - petrel_irq_common
+        .size   petrel_irq_return, . - petrel_irq_return

@@ -85,13 +85,19 @@ Task* resolve(Task* t) {
 }  // namespace
 
 // Stacks are 16-byte aligned and a multiple of 16 bytes long (init_task),
-// so the fill and the canary go a word at a time.
+// so the fill and the canary go a word at a time, the fill eight a turn.
+// The fill word is passed through an empty asm: left a constant, GCC splits
+// it into 32-bit halves that it rebuilds on every turn (15 instructions per
+// 32 bytes on AArch64 instead of 7 per 64).
 void fill_stack(Task* t) {
   auto* w = reinterpret_cast<StackWord*>(t->stack_base);
   const size_t words = t->stack_size / sizeof(StackWord);  // even: 16-byte multiple
+  StackWord fill = kStackFillWord;
+  __asm__("" : "+r"(fill));
   size_t i = 0;
-  for (; i + 4 <= words; i += 4) w[i] = w[i + 1] = w[i + 2] = w[i + 3] = kStackFillWord;
-  for (; i < words; i += 2) w[i] = w[i + 1] = kStackFillWord;
+  for (; i + 8 <= words; i += 8)
+    w[i] = w[i + 1] = w[i + 2] = w[i + 3] = w[i + 4] = w[i + 5] = w[i + 6] = w[i + 7] = fill;
+  for (; i < words; i += 2) w[i] = w[i + 1] = fill;
 }
 
 void stack_canary_restore(Task* t) {

@@ -25,7 +25,7 @@
 
 namespace petrel::kernel {
 
-Task* task_fault_begin(bool irqs_masked, const char** why_not) {
+[[gnu::cold]] Task* task_fault_begin(bool irqs_masked, const char** why_not) {
   KernelState& k = g_kernel;
   Task* t = k.current;
   *why_not = nullptr;

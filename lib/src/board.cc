@@ -14,9 +14,13 @@
 // be 3). A node whose interrupt-parent (its own or inherited) names another
 // controller is refused rather than misread.
 //
-// Design: one pass. Fdt::open() has already read and checked the whole
-// structure block; parse_board() reads it once more, front to back, with an
-// Fdt::Cursor, and looks nothing up afterwards. (Lookups walk the tree from the
+// Design: one pass. parse_board(fdt): Fdt::open() has already read and
+// checked the whole structure block; parse_board() reads it once more, front
+// to back, with an Fdt::Cursor, and looks nothing up afterwards.
+// parse_board(blob, size), what the boot uses: the same reader is handed the
+// items of open()'s own validation pass (Fdt::open_reading), so the blob is
+// read once in all; on Xen's AArch64 guest tree that saves about 4,000
+// instructions of the boot's 10,700. (Lookups walk the tree from the
 // root: with one walk per compatible string tried, per path and per reg read,
 // parse_board cost about 78,000 instructions on Xen's AArch64 guest tree; the
 // one pass costs about 7,000, 3,000 of them in the Cursor.) It keeps:
@@ -321,25 +325,31 @@ class Pass {
     Fdt::Cursor cursor(fdt);
     for (;;) {
       PETREL_TRY(item, cursor.next());
-      switch (item.kind) {
-        case Fdt::Item::Kind::kBeginNode:
-          if (reading_) complete();  // the parent: its properties are all in
-          depth_ = item.depth;       // 1..Fdt::kMaxDepth, as the Cursor guarantees
-          name_ = item.name;
-          node_ = &pool_[kept_];
-          node_->have = 0;
-          reading_ = true;
-          break;
-        case Fdt::Item::Kind::kProperty:  // the Cursor gives one only while reading_
-          if (Prop p = which(item.name); p != kIgnored) node_->set(p, item.value);
-          break;
-        case Fdt::Item::Kind::kEndNode:
-          if (reading_) complete();  // a leaf
-          break;
-        case Fdt::Item::Kind::kEnd:
-          return memory_;
-      }
+      if (Status s = take(item); !s || item.kind == Fdt::Item::Kind::kEnd) return s;
     }
+  }
+
+  // One Cursor item, in order; at kEnd, the memory nodes' first error.
+  Status take(const Fdt::Item& item) {
+    switch (item.kind) {
+      case Fdt::Item::Kind::kBeginNode:
+        if (reading_) complete();  // the parent: its properties are all in
+        depth_ = item.depth;       // 1..Fdt::kMaxDepth, as the Cursor guarantees
+        name_ = item.name;
+        node_ = &pool_[kept_];
+        node_->have = 0;
+        reading_ = true;
+        break;
+      case Fdt::Item::Kind::kProperty:  // the Cursor gives one only while reading_
+        if (Prop p = which(item.name); p != kIgnored) node_->set(p, item.value);
+        break;
+      case Fdt::Item::Kind::kEndNode:
+        if (reading_) complete();  // a leaf
+        break;
+      case Fdt::Item::Kind::kEnd:
+        return memory_;
+    }
+    return ok();
   }
 
   const Facts* facts(uint32_t slot) const {
@@ -478,14 +488,8 @@ Status parse_hypervisor(const Pass& pass, const Facts& gic, BoardInfo& info) {
   return ok();
 }
 
-}  // namespace
-
-Result<BoardInfo> parse_board(const Fdt& fdt) {
-  BoardInfo info{};
-  info.gic_version = GicVersion::kNone;
-  info.bootargs = "";
-  Pass pass(info);
-  if (Status s = pass.run(fdt); !s) return s.error();  // includes the memory nodes' errors
+// What follows the pass: the facts resolved in order.
+Result<BoardInfo> resolve(const Pass& pass, BoardInfo& info) {
   if (info.memory_count == 0) {
     return Error{Errc::kNotFound, "board: no memory (no node with device_type \"memory\")"};
   }
@@ -495,6 +499,32 @@ Result<BoardInfo> parse_board(const Fdt& fdt) {
   if (Status s = parse_vpl011(pass, *gic, info); !s) return s.error();
   if (Status s = parse_hypervisor(pass, *gic, info); !s) return s.error();
   return info;
+}
+
+BoardInfo empty_board() {
+  BoardInfo info{};
+  info.gic_version = GicVersion::kNone;
+  info.bootargs = "";
+  return info;
+}
+
+}  // namespace
+
+Result<BoardInfo> parse_board(const Fdt& fdt) {
+  BoardInfo info = empty_board();
+  Pass pass(info);
+  if (Status s = pass.run(fdt); !s) return s.error();  // includes the memory nodes' errors
+  return resolve(pass, info);
+}
+
+Result<BoardInfo> parse_board(const void* blob, size_t max_size) {
+  BoardInfo info = empty_board();
+  Pass pass(info);
+  auto fdt = Fdt::open_reading_aligned(blob, max_size, [&pass](const Fdt::Item& item) {
+    return pass.take(item);  // at kEnd: the memory nodes' errors
+  });
+  if (!fdt) return fdt.error();
+  return resolve(pass, info);
 }
 
 }  // namespace petrel

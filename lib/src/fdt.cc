@@ -110,7 +110,7 @@ bool overlaps(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size) {
 
 }  // namespace
 
-Result<Fdt> Fdt::open(const void* blob, size_t max_size) {
+Result<Fdt> Fdt::open_blocks(const void* blob, size_t max_size, Layout& layout) {
   if (blob == nullptr) return invalid("device tree: null blob pointer");
   const auto* b = static_cast<const uint8_t*>(blob);
   if (max_size < kHdrLastComp + 4) return invalid("device tree: buffer smaller than the header");
@@ -168,6 +168,8 @@ Result<Fdt> Fdt::open(const void* blob, size_t max_size) {
     if (last) break;
   }
 
+  layout =
+      Layout{version, off_struct, struct_limit, off_strings, size_strings, off_rsvmap, rsv_end};
   Fdt fdt;
   fdt.total_ = total;
   fdt.struct_ = b + off_struct;
@@ -179,30 +181,28 @@ Result<Fdt> Fdt::open(const void* blob, size_t max_size) {
   while (names_end != 0 && fdt.strings_[names_end - 1] != '\0') --names_end;
   fdt.names_end_ = names_end;
 
-  // The validation pass: every token decoded and checked once.
-  uint32_t struct_end = 0;
-  Cursor pass(fdt);
-  for (;;) {
-    PETREL_TRY(item, pass.next());
-    if (item.kind == Item::Kind::kBeginNode && item.depth == 1) fdt.root_ = item.node.offset;
-    if (item.kind == Item::Kind::kEnd) {
-      struct_end = item.node.offset + 4;
-      break;
-    }
-  }
-  if (version >= 17 && struct_end != struct_limit) {
+  return fdt;
+}
+
+// What open() checks once its pass has reached FDT_END at `struct_end - 4`.
+Status Fdt::finish(const Layout& l, uint32_t struct_end) {
+  if (l.version >= 17 && struct_end != l.struct_limit) {
     return invalid("device tree: data after FDT_END in the structure block");
   }
-  fdt.struct_size_ = struct_end;
+  struct_size_ = struct_end;
 
-  if (overlaps(off_struct, struct_end, off_strings, size_strings)) {
+  if (overlaps(l.off_struct, struct_end, l.off_strings, l.size_strings)) {
     return invalid("device tree: structure and strings blocks overlap");
   }
-  if (overlaps(off_rsvmap, rsv_end - off_rsvmap, off_struct, struct_end) ||
-      overlaps(off_rsvmap, rsv_end - off_rsvmap, off_strings, size_strings)) {
+  if (overlaps(l.off_rsvmap, l.rsv_end - l.off_rsvmap, l.off_struct, struct_end) ||
+      overlaps(l.off_rsvmap, l.rsv_end - l.off_rsvmap, l.off_strings, l.size_strings)) {
     return invalid("device tree: memory reservation block overlaps another block");
   }
-  return fdt;
+  return ok();
+}
+
+Result<Fdt> Fdt::open(const void* blob, size_t max_size) {
+  return open_reading(blob, max_size, [](const Item&) { return ok(); });
 }
 
 namespace {
@@ -339,6 +339,9 @@ Result<Fdt::Item> Fdt::Cursor::next_as() {
     }
   }
 }
+
+// The aligned reading on its own, for Fdt::read_pass<true> (open_reading_aligned).
+template Result<Fdt::Item> Fdt::Cursor::next_as<true>();
 
 Result<Fdt::Token> Fdt::node_token(Node n) const {
   PETREL_TRY(t, token(n.offset));

@@ -930,9 +930,8 @@ TEST(FdtRobust, ForgedNodeOffsetsStayInBounds) {
 // parse_board() against the lookup-based reference (board_reference.h): the
 // same BoardInfo, or the same error code and message, on random trees.
 
-void ExpectSameAsReference(const Fdt& fdt, const char* what, int iter) {
-  auto got = parse_board(fdt);
-  auto want = reference::parse_board(fdt);
+void ExpectSameBoard(const Result<BoardInfo>& got, const Result<BoardInfo>& want, const char* what,
+                     int iter) {
   ASSERT_EQ(got.ok(), want.ok()) << what << " " << iter << ": "
                                  << (got.ok() ? want.error().message : got.error().message);
   if (!want.ok()) {
@@ -965,6 +964,25 @@ void ExpectSameAsReference(const Fdt& fdt, const char* what, int iter) {
   EXPECT_EQ(a.has_hypervisor, b.has_hypervisor) << what << " " << iter;
   same(a.grant_table, b.grant_table);
   EXPECT_EQ(a.evtchn_irq, b.evtchn_irq) << what << " " << iter;
+}
+
+void ExpectSameAsReference(const Fdt& fdt, const char* what, int iter) {
+  ExpectSameBoard(parse_board(fdt), reference::parse_board(fdt), what, iter);
+}
+
+// parse_board(blob, size), one pass over the blob, against open() and then
+// parse_board(fdt): the same board or the same first error.
+void ExpectOnePassSameAsTwo(const Blob& b, const char* what, int iter) {
+  Exact e(b);
+  auto one = parse_board(e.bytes.get(), e.size);
+  auto fdt = e.open();
+  if (!fdt.ok()) {
+    ASSERT_FALSE(one.ok()) << what << " " << iter;
+    EXPECT_EQ(one.error().code, fdt.error().code) << what << " " << iter;
+    EXPECT_STREQ(one.error().message, fdt.error().message) << what << " " << iter;
+    return;
+  }
+  ExpectSameBoard(one, parse_board(*fdt), what, iter);
 }
 
 // A random tree: nodes up to 6 deep with random names from the ones
@@ -1204,5 +1222,70 @@ TEST(BoardOnePass, StructureBlockChangedAfterOpen) {
   EXPECT_GT(errors, 1000u);
 }
 
+TEST(BoardFromBlob, OnePassSameAsOpenThenParse) {
+  for (int iter = 0; iter < 2000; ++iter) {
+    ExpectOnePassSameAsTwo(RandomTree(static_cast<uint32_t>(iter)).build(), "random tree", iter);
+    if (HasFailure()) return;
+  }
+  const Blob good = FullTree();
+  std::mt19937 rng(11);
+  size_t rejected = 0;
+  for (int iter = 0; iter < 3000; ++iter) {
+    Blob b = good;
+    for (int k = 0, flips = 1 + static_cast<int>(rng() % 3); k < flips; ++k) {
+      b[rng() % b.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
+    }
+    ExpectOnePassSameAsTwo(b, "mutation", iter);
+    rejected += !Fdt::open(b.data(), b.size()).ok();
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(rejected, 300u);  // the blob's own errors are compared too, not only boards
+  for (size_t len = 0; len < good.size(); len += 7) {
+    ExpectOnePassSameAsTwo(Blob(good.begin(), good.begin() + static_cast<long>(len)), "truncation",
+                           static_cast<int>(len));
+  }
+}
+
+TEST(BoardFromBlob, ReadsTheStructureBlockOnce) {
+  const Blob good = FullTree();
+  Exact e(good);
+  uint32_t passes = 0;
+  auto fdt = Fdt::open_reading(e.bytes.get(), e.size, [&passes](const Fdt::Item& item) {
+    passes += item.kind == Fdt::Item::Kind::kEnd;
+    return ok();
+  });
+  ASSERT_TRUE(fdt.ok());
+  EXPECT_EQ(passes, 1u);
+  EXPECT_EQ(fdt->reads().passes, 1u) << "the reader saw the validation pass itself";
+  EXPECT_EQ(fdt->reads().lookup_tokens, 0u);
+  ASSERT_TRUE(parse_board(e.bytes.get(), e.size).ok());
+}
+
+// The boot's one-pass reader takes blobs where a boot protocol puts them
+// (4-byte aligned at least); Fdt::open() still reads any.
+TEST(BoardFromBlob, RefusesAnUnalignedBlobThatOpenReads) {
+  const Blob good = FullTree();
+  std::unique_ptr<uint8_t[]> buf(new uint8_t[good.size() + 1]);
+  memcpy(buf.get() + 1, good.data(), good.size());
+  auto board = parse_board(buf.get() + 1, good.size());
+  ASSERT_FALSE(board.ok());
+  EXPECT_STREQ(board.error().message, "device tree: structure block not 4-byte aligned in memory");
+  auto fdt = Fdt::open(buf.get() + 1, good.size());
+  ASSERT_TRUE(fdt.ok());
+  EXPECT_TRUE(parse_board(*fdt).ok());
+}
+
+TEST(BoardFromBlob, AReaderErrorStopsThePass) {
+  const Blob good = FullTree();
+  Exact e(good);
+  int items = 0;
+  auto fdt = Fdt::open_reading(e.bytes.get(), e.size, [&items](const Fdt::Item&) -> Status {
+    if (++items == 3) return Error{Errc::kBusy, "reader: enough"};
+    return ok();
+  });
+  ASSERT_FALSE(fdt.ok());
+  EXPECT_STREQ(fdt.error().message, "reader: enough");
+  EXPECT_EQ(items, 3);
+}
 }  // namespace
 }  // namespace petrel

@@ -242,6 +242,101 @@ TEST(PageTableBuilder, OverlapInsideAPageRunWritesNothing) {
   EXPECT_TRUE(b.translate(0x40005000).ok());
 }
 
+// RAM that is not a whole 1 GiB: 2 MiB blocks, filled a table at a time,
+// across a 1 GiB boundary (two level-2 tables).
+TEST(PageTableBuilder, BlockRunsAcrossTablesTranslateEveryBlock) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[8]());
+  PageTableBuilder b(pool.get(), 8);
+  const uint64_t start = 0x80000000 - 5 * 0x200000;
+  const uint64_t size = 300 * 0x200000;
+  ASSERT_TRUE(b.map(start, start, size, PageAttrs::data()).ok());
+  EXPECT_EQ(b.tables_used(), 3u) << "L1 and two L2, no level-3 table";
+  for (uint64_t va = start; va < start + size; va += 0x200000) {
+    auto t = b.translate(va + 0x1234);
+    ASSERT_TRUE(t.ok()) << std::hex << va;
+    EXPECT_EQ(t->pa, va + 0x1234);
+    EXPECT_EQ(t->level, 2);
+  }
+  EXPECT_FALSE(b.translate(start - 1).ok());
+  EXPECT_FALSE(b.translate(start + size).ok());
+}
+
+TEST(PageTableBuilder, OverlapInsideABlockRunWritesNothing) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]());
+  PageTableBuilder b(pool.get(), 4);
+  ASSERT_TRUE(b.map(0x40a00000, 0x40a00000, 0x200000, PageAttrs::data()).ok());
+  auto s = b.map(0x40000000, 0x40000000, 0x1000000, PageAttrs::rodata());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::kInvalid);
+  EXPECT_FALSE(b.translate(0x40000000).ok()) << "the blocks before the overlap stay unmapped";
+  EXPECT_EQ(b.translate(0x40a00000)->attrs, PageAttrs::data());
+}
+
+TEST(PageTableBuilder, OutputAddressBeyondFortyEightBitsIsRefused) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]());
+  PageTableBuilder b(pool.get(), 4);
+  EXPECT_EQ(b.map(0x40000000, (1ull << 48) - 0x1000, 0x2000, PageAttrs::data()).error().code,
+            Errc::kOutOfRange);
+  EXPECT_TRUE(b.map(0x40000000, (1ull << 48) - 0x1000, 0x1000, PageAttrs::data()).ok());
+}
+
+// The image's window: runs with their permissions, gaps unmapped, written
+// into a table that was never zeroed (the pool holds garbage here).
+TEST(PageTableBuilder, WindowMapsRunsAndLeavesGapsUnmapped) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]);
+  for (size_t t = 0; t < 4; ++t)
+    for (uint64_t& e : pool[t].entry) e = 0xdeadbeefdeadbeefull;
+  PageTableBuilder b(pool.get(), 4);
+  const uint64_t w = 0x40000000;
+  const PageTableBuilder::WindowRun runs[] = {
+      {w, w + 0x80000, PageAttrs::data()},
+      {w + 0x80000, w + 0x90000, PageAttrs::text()},
+      {w + 0x90000, w + 0x92000, PageAttrs::rodata()},
+      {w + 0x93000, w + 0x95000, PageAttrs::data()},  // a guard page before it
+      {w + 0x95000, w + 0x200000, PageAttrs::data()},
+  };
+  ASSERT_TRUE(b.map_window(w, runs, 5).ok());
+  EXPECT_EQ(b.tables_used(), 3u) << "L1, L2 and the window's L3";
+  EXPECT_EQ(b.translate(w)->attrs, PageAttrs::data());
+  EXPECT_EQ(b.translate(w + 0x8f123)->attrs, PageAttrs::text());
+  EXPECT_EQ(b.translate(w + 0x8f123)->pa, w + 0x8f123);
+  EXPECT_EQ(b.translate(w + 0x91000)->attrs, PageAttrs::rodata());
+  EXPECT_FALSE(b.translate(w + 0x92000).ok()) << "the gap between runs";
+  EXPECT_EQ(b.translate(w + 0x1ff008)->pa, w + 0x1ff008);
+  EXPECT_EQ(b.translate(w + 0x1ff008)->level, 3);
+  EXPECT_NE(b.page_entry(w + 0x94000), nullptr) << "a page entry, for stack guards";
+  EXPECT_FALSE(b.translate(w + 0x200000).ok());
+  EXPECT_FALSE(b.translate(w - 0x1000).ok());
+}
+
+TEST(PageTableBuilder, WindowLeavesItsTailUnmappedAndRefusesBadRuns) {
+  std::unique_ptr<PageTable[]> pool(new PageTable[4]());
+  PageTableBuilder b(pool.get(), 4);
+  const uint64_t w = 0x40200000;
+  const PageTableBuilder::WindowRun tail[] = {{w + 0x1000, w + 0x3000, PageAttrs::data()}};
+  const PageTableBuilder::WindowRun backwards[] = {{w + 0x3000, w + 0x4000, PageAttrs::data()},
+                                                   {w + 0x1000, w + 0x2000, PageAttrs::data()}};
+  const PageTableBuilder::WindowRun outside[] = {{w, w + 0x201000, PageAttrs::data()}};
+  const PageTableBuilder::WindowRun wx[] = {
+      {w, w + 0x1000, PageAttrs{MemType::kNormal, true, true}}};
+  EXPECT_EQ(b.map_window(w, backwards, 2).error().code, Errc::kInvalid);
+  EXPECT_EQ(b.map_window(w, outside, 1).error().code, Errc::kInvalid);
+  EXPECT_EQ(b.map_window(w, wx, 1).error().code, Errc::kInvalid);
+  EXPECT_EQ(b.map_window(w + 0x1000, tail, 1).error().code, Errc::kInvalid) << "not 2 MiB aligned";
+  ASSERT_TRUE(b.map_window(w, tail, 1).ok());
+  EXPECT_FALSE(b.translate(w).ok());
+  EXPECT_TRUE(b.translate(w + 0x2fff).ok());
+  EXPECT_FALSE(b.translate(w + 0x3000).ok());
+  EXPECT_FALSE(b.translate(w + 0x1ff000).ok());
+  EXPECT_EQ(b.map_window(w, tail, 1).error().code, Errc::kInvalid) << "the window is taken";
+  EXPECT_FALSE(b.map(w + 0x2000, w + 0x2000, 0x1000, PageAttrs::data()).ok())
+      << "map() sees the window's pages";
+  const size_t used = b.tables_used();
+  ASSERT_TRUE(b.map(w + 0x100000, w + 0x100000, 0x1000, PageAttrs::data()).ok());
+  EXPECT_EQ(b.tables_used(), used) << "and fills the window's table where it is unmapped";
+  EXPECT_TRUE(b.translate(w + 0x2000).ok());
+}
+
 TEST(PageTableBuilder, BlocksHaveNoPageEntry) {
   std::unique_ptr<PageTable[]> pool(new PageTable[4]());
   PageTableBuilder b(pool.get(), 4);

@@ -1,12 +1,14 @@
 // Bringing a Petrel guest up on Xen, in order:
 //   1. the boot context's thread-local storage, C++ static constructors;
 //   2. console: HYPERVISOR_console_io, so any error from here on is seen;
-//   3. the device tree Xen passed: validated, then read into BoardInfo;
+//   3. the device tree Xen passed: validated and read into BoardInfo in one
+//      pass;
 //      the vpl011 UART replaces console_io when the tree has one;
-//   4. MMU and caches (arch), GIC (arch), virtual timer (kernel time);
-//   5. the PV console and xenstore when the domain has them (which bring up
-//      event channels); event channels and the grant table are otherwise
-//      brought up by their first user;
+//   4. GIC (arch), MMU and caches (arch), virtual timer (kernel time);
+//   5. the PV console and xenstore when the domain has them (asked only when
+//      the tree has a /hypervisor node; they bring up event channels); event
+//      channels and the grant table are otherwise brought up by their first
+//      user;
 //   6. interrupts on.
 // head.S then calls main() and petrel_exit() with its result.
 #include "arch/pl011.h"
@@ -51,6 +53,22 @@ void init_heap(uintptr_t start, uintptr_t dtb) {
   kernel::heap_init(reinterpret_cast<void*>(start), end > start ? end - start : 0);
 }
 
+// A guest made by `xl create` has a PV console (and no console_io), xenstore
+// and the toolstack's control protocol: use them when they are there.
+void start_toolstack_services() {
+  if (Status c = xen::pv_console::init(); c) {
+    console_set_output(xen::pv_console::write, "xen pv console");
+  } else if (c.error().code != Errc::kNotFound) {
+    print("petrel: pv console unavailable: %s\n", c.error().message);
+  }
+  if (Status x = xen::xenstore::init(); x) {
+    if (Status k = xen::control::init(); !k)
+      print("petrel: shutdown control unavailable: %s\n", k.error().message);
+  } else if (x.error().code != Errc::kNotFound) {
+    print("petrel: xenstore unavailable: %s\n", x.error().message);
+  }
+}
+
 void run_constructors() {
   for (auto* fn = __init_array_start; fn != __init_array_end; ++fn) (*fn)();
 }
@@ -77,13 +95,11 @@ extern "C" void petrel_boot(uintptr_t dtb) {
   console_set_output(xen::console_io_write, "xen console_io");
   g_dtb = dtb;
 
-  auto fdt = Fdt::open(reinterpret_cast<const void*>(dtb), kMaxDeviceTreeSize);
-  if (!fdt)
-    panic("device tree at %p rejected: %s", reinterpret_cast<const void*>(dtb),
-          fdt.error().message);
-  auto board = parse_board(*fdt);
+  // Validated and read in one pass over the blob (Fdt::open_reading).
+  auto board = parse_board(reinterpret_cast<const void*>(dtb), kMaxDeviceTreeSize);
   if (!board)
-    panic("device tree at %p: %s", reinterpret_cast<const void*>(dtb), board.error().message);
+    panic("device tree at %p rejected: %s", reinterpret_cast<const void*>(dtb),
+          board.error().message);
   g_board = *board;
 
   if (g_board.has_vpl011) {
@@ -91,28 +107,23 @@ extern "C" void petrel_boot(uintptr_t dtb) {
     console_set_output(arch::pl011::write, "vpl011");
   }
 
+  // The GIC first (with the MMU off its registers are Device memory as
+  // they will be mapped): the MMU then maps only the frames its driver uses.
+  Status s = arch::gic_init(g_board);
+  if (!s) panic("%s", s.error().message);
   auto free_start = arch::mmu_init(g_board);
   if (!free_start) panic("%s", free_start.error().message);
   init_heap(*free_start, dtb);
-  Status s = arch::gic_init(g_board);
-  if (!s) panic("%s", s.error().message);
   arch::timer_init(g_board);
   time_init();
   // Event channels and the grant table come up on first use (evtchn::ready,
   // grant::ready): a guest that uses neither never pays for them, and a
   // failure goes to the first caller.
-  // A guest made by `xl create` has a PV console (and no console_io): use it.
-  if (Status c = xen::pv_console::init(); c) {
-    console_set_output(xen::pv_console::write, "xen pv console");
-  } else if (c.error().code != Errc::kNotFound) {
-    print("petrel: pv console unavailable: %s\n", c.error().message);
-  }
-  // xenstore and the toolstack's control protocol, when the domain has them.
-  if (Status x = xen::xenstore::init(); x) {
-    if (Status k = xen::control::init(); !k)
-      print("petrel: shutdown control unavailable: %s\n", k.error().message);
-  } else if (x.error().code != Errc::kNotFound) {
-    print("petrel: xenstore unavailable: %s\n", x.error().message);
-  }
+  // Xen announces itself to a guest in the /hypervisor node; a domain
+  // without one (dom0less, not "xen,enhanced") has no toolstack behind it,
+  // so no console page and no xenstore, and the boot does not ask Xen about
+  // them (each question is a hypercall). Linux on ARM looks for Xen's
+  // services nowhere else either.
+  if (g_board.has_hypervisor) start_toolstack_services();
   arch::interrupts_enable();
 }

@@ -22,7 +22,7 @@ void on_change(const char*, void*) {
   (void)kernel::semaphore_give(&g_changed);
 }
 
-void control_task(void*) {
+[[gnu::cold]] void control_task(void*) {
   // These need replies from xenstored, so they are made here, once the
   // scheduler runs, not at boot.
   (void)xenstore::write("control/feature-poweroff", "1");
@@ -64,7 +64,7 @@ void set_handler(Handler handler) {
   g_handler = handler;
 }
 
-Status init() {
+[[gnu::cold]] Status init() {
   if (!xenstore::available()) return Error{Errc::kNotFound, "control: no xenstore"};
   if (auto r = kernel::semaphore_create_static(&g_changed, 1, 0); !r) return r.error();
   auto task =

@@ -56,8 +56,11 @@ Evtchn2lWords g_words{};
 Evtchn2lScanner g_scanner;
 EvtchnFifo g_fifo;
 uint8_t* g_upcall_pending = nullptr;
-Binding g_bindings[evtchn::kMaxBound];
-uint8_t g_index[kEvtchn2lPorts];  // 0: no handler, else binding index + 1
+// The handler tables (5 KiB) are zeroed by init(), not with .bss: a guest
+// that never uses event channels does not pay for them. Valid once
+// g_initialized.
+PETREL_NOINIT(evtchn_bindings) Binding g_bindings[evtchn::kMaxBound];
+PETREL_NOINIT(evtchn_index) uint8_t g_index[kEvtchn2lPorts];  // 0: no handler, else binding + 1
 evtchn::Stats g_stats{};
 
 void dispatch(uint32_t port, void*) {
@@ -132,6 +135,8 @@ Status init(const BoardInfo& board) {
   if (g_initialized) return g_init_status;
   kernel::CriticalSection once;  // first use may come from two tasks
   if (g_initialized) return g_init_status;
+  str::fill(g_bindings, 0, sizeof g_bindings);
+  str::fill(g_index, 0, sizeof g_index);
   g_initialized = true;
 
   xen_add_to_physmap map{};
@@ -255,7 +260,7 @@ Status unmask(EvtchnPort port) {
 }
 
 Status close(EvtchnPort port) {
-  if (port.value < kEvtchn2lPorts) {
+  if (g_initialized && port.value < kEvtchn2lPorts) {
     kernel::CriticalSection lock;
     if (const uint8_t slot = g_index[port.value]; slot != 0) {
       g_bindings[slot - 1] = Binding{nullptr, nullptr};

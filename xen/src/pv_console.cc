@@ -25,11 +25,13 @@ constexpr uint64_t kFullWaitNs = 200'000'000;
 
 }  // namespace
 
-Status init() {
+[[gnu::cold]] Status init() {
+  // The page first: without one the port is not asked for (a hypercall).
+  const Error none{Errc::kNotFound, "pv console: the domain has no console page"};
   auto pfn = hvm_param(HVM_PARAM_CONSOLE_PFN);
+  if (!pfn || *pfn == 0) return none;
   auto port = hvm_param(HVM_PARAM_CONSOLE_EVTCHN);
-  if (!pfn || !port || *pfn == 0 || *port == 0)
-    return Error{Errc::kNotFound, "pv console: the domain has no console page"};
+  if (!port || *port == 0) return none;
   if (!evtchn::ready()) return Error{Errc::kUnsupported, "pv console: no event channels"};
   const uintptr_t page = address_of(Gfn{*pfn});
   if (Status s = arch::map_shared_memory(page, kPageSize); !s) return s;

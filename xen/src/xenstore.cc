@@ -55,15 +55,18 @@ kernel::Semaphore g_event;        // the event channel fired
 kernel::Semaphore g_reply_ready;  // g_reply holds the awaited reply (or g_lost)
 kernel::Mutex g_request_lock;
 xs::Decoder g_decoder;
-xs::Message g_msg;    // being reassembled by the xenstore task
-xs::Message g_reply;  // handed to the waiting caller
+// The buffers (12 KiB) are written before they are read, and the watch table
+// is zeroed by init(): none of them is zeroed with .bss by a domain that has
+// no xenstore.
+PETREL_NOINIT(xenstore_msg) xs::Message g_msg;      // being reassembled by the xenstore task
+PETREL_NOINIT(xenstore_reply) xs::Message g_reply;  // handed to the waiting caller
 bool g_waiting = false;
 uint32_t g_waiting_id = 0;
 uint32_t g_next_id = 1;
 uint32_t g_next_watch = 1;
-char g_out[xs::kHeaderSize + xs::kMaxPayload];
+PETREL_NOINIT(xenstore_out) char g_out[xs::kHeaderSize + xs::kMaxPayload];
 Ticks g_timeout{5 * kernel::config::kTickRateHz};
-WatchSlot g_watches[kMaxWatches];
+PETREL_NOINIT(xenstore_watches) WatchSlot g_watches[kMaxWatches];  // valid once g_available
 Stats g_stats{};
 
 kernel::Task g_task;
@@ -215,12 +218,15 @@ Status path_only(uint32_t type, const char* path, Transaction tx) {
 
 }  // namespace
 
-Status init() {
+[[gnu::cold]] Status init() {
   if (g_available) return ok();
+  // The page first: without one the port is not asked for (a hypercall).
   auto pfn = hvm_param(HVM_PARAM_STORE_PFN);
+  if (!pfn || *pfn == 0) return kNotAvailable;
   auto port = hvm_param(HVM_PARAM_STORE_EVTCHN);
-  if (!pfn || !port || *pfn == 0 || *port == 0) return kNotAvailable;
+  if (!port || *port == 0) return kNotAvailable;
   if (!evtchn::ready()) return Error{Errc::kUnsupported, "xenstore: no event channels"};
+  str::fill(g_watches, 0, sizeof g_watches);
   const uintptr_t page = address_of(Gfn{*pfn});
   if (Status s = arch::map_shared_memory(page, kPageSize); !s) return s;
   g_page = reinterpret_cast<xenstore_domain_interface*>(page);
@@ -349,6 +355,7 @@ Result<Watch> watch(const char* path, WatchFn fn, void* ctx) {
 }
 
 Status unwatch(Watch w) {
+  if (!g_available) return Error{Errc::kNotFound, "xenstore: no such watch"};
   WatchSlot* slot = nullptr;
   for (WatchSlot& s : g_watches) {
     if (s.used && s.id == w.id) slot = &s;

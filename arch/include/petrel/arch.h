@@ -15,15 +15,16 @@ namespace petrel::arch {
 
 // --- bring-up (called once, in this order, by the platform's boot) ---
 
-// Builds the page tables for the image, RAM and the board's devices and turns
-// the MMU and caches on. Text becomes read-only and executable, everything
-// else execute-never, the first page and the stack guard pages unmapped.
-// Returns the first free RAM address after the image and the tables the
-// MMU took from RAM.
-Result<uintptr_t> mmu_init(const BoardInfo& board);
-
-// Initializes the GIC the board describes (v2 or v3) for the boot CPU.
+// Initializes the GIC the board describes (v2 or v3) for the boot CPU, with
+// the MMU still off.
 Status gic_init(const BoardInfo& board);
+
+// Builds the page tables for the image, RAM and the board's devices (of the
+// GIC, the frames gic_init() found in use) and turns the MMU and caches on.
+// Text becomes read-only and executable, everything else execute-never, the
+// first page and the stack guard pages unmapped. Returns the first free RAM
+// address after the image and the tables the MMU took from RAM.
+Result<uintptr_t> mmu_init(const BoardInfo& board);
 
 // --- interrupts ---
 using IrqHandler = void (*)(uint32_t intid, void* ctx);

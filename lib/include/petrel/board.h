@@ -51,5 +51,11 @@ struct BoardInfo {
 // Fails with a message naming what is missing or malformed. Requires at least
 // one memory range and a GIC; everything else is optional.
 Result<BoardInfo> parse_board(const Fdt& fdt);
+// The same from the blob itself, validated and read in one pass
+// (Fdt::open_reading_aligned): what the boot does. The errors are open()'s,
+// then parse_board()'s, as if both had run; a blob whose structure block is
+// not 4-byte aligned in memory (which no boot protocol hands over) is
+// refused.
+Result<BoardInfo> parse_board(const void* blob, size_t max_size);
 
 }  // namespace petrel

@@ -39,6 +39,28 @@ class Fdt {
   // Validates the whole blob; max_size is how many bytes at `blob` may be read.
   static Result<Fdt> open(const void* blob, size_t max_size);
 
+  struct Item;
+  // open() and one reader in one pass over the structure block: the blob is
+  // validated exactly as open() does, and `reader(item)` (returning Status)
+  // is handed every Item a Cursor would give, in order, as the pass checks
+  // it. open()'s last checks (what follows FDT_END, the blocks' overlaps)
+  // are made before the reader sees kEnd. An error from the reader stops the
+  // pass and is returned. Whatever the reader kept may only be trusted once
+  // this succeeded. One pass in reads(), not two.
+  template <typename Reader>
+  static Result<Fdt> open_reading(const void* blob, size_t max_size, Reader&& reader) {
+    return read_pass<false>(blob, max_size, reader);
+  }
+  // The same for a blob whose structure block is 4-byte aligned in memory,
+  // as a boot protocol places a device tree (Xen: on a 2 MiB boundary):
+  // any other is refused ("device tree: structure block not 4-byte aligned
+  // in memory"), so the byte-by-byte reading of unaligned blobs is not
+  // linked into a reader that uses only this.
+  template <typename Reader>
+  static Result<Fdt> open_reading_aligned(const void* blob, size_t max_size, Reader&& reader) {
+    return read_pass<true>(blob, max_size, reader);
+  }
+
   uint32_t total_size() const { return total_; }
 
   // A node, named by the offset of its FDT_BEGIN_NODE token in the structure block.
@@ -127,8 +149,11 @@ class Fdt {
   // and kEnd comes only once every node has ended. A block that breaks any of
   // this gives an error ("device tree: ...") and the cursor stops there.
   //
-  // open() reads the block with a Cursor too: that is its validation pass.
+  // open() reads the block with a Cursor too: that is its validation pass
+  // (and open_reading()'s reader sees that pass's items).
   class Cursor {
+    friend class Fdt;  // read_pass<true> takes the aligned reading alone
+
    public:
     explicit Cursor(const Fdt& fdt) : fdt_(&fdt) { ++fdt.passes_; }
     Result<Item> next();
@@ -154,6 +179,18 @@ class Fdt {
   Reads reads() const { return Reads{passes_, lookup_tokens_}; }
 
  private:
+  // What open_blocks() found, for finish().
+  struct Layout {
+    uint32_t version;
+    uint64_t off_struct, struct_limit, off_strings, size_strings, off_rsvmap, rsv_end;
+  };
+  // open()'s checks before its pass (header, blocks, reservation map) and
+  // after it (at FDT_END, offset struct_end - 4).
+  static Result<Fdt> open_blocks(const void* blob, size_t max_size, Layout& layout);
+  template <bool kAlignedOnly, typename Reader>
+  static Result<Fdt> read_pass(const void* blob, size_t max_size, Reader& reader);
+  Status finish(const Layout& layout, uint32_t struct_end);
+
   // One decoded token of the structure block.
   struct Token {
     uint32_t tag;
@@ -185,5 +222,30 @@ class Fdt {
   mutable uint32_t passes_ = 0;  // see reads()
   mutable uint32_t lookup_tokens_ = 0;
 };
+
+template <bool kAlignedOnly, typename Reader>
+Result<Fdt> Fdt::read_pass(const void* blob, size_t max_size, Reader& reader) {
+  Layout layout{};  // (set by open_blocks on success; zeroed for GCC's flow analysis)
+  PETREL_TRY(fdt, open_blocks(blob, max_size, layout));
+  if (kAlignedOnly && !fdt.struct_aligned_)
+    return Error{Errc::kInvalid, "device tree: structure block not 4-byte aligned in memory"};
+  Cursor pass(fdt);  // the validation pass: every token decoded and checked once
+  for (;;) {
+    auto next = [&pass] {
+      if constexpr (kAlignedOnly) {
+        return pass.next_as<true>();
+      } else {
+        return pass.next();
+      }
+    };
+    PETREL_TRY(item, next());
+    if (item.kind == Item::Kind::kBeginNode && item.depth == 1) fdt.root_ = item.node.offset;
+    if (item.kind == Item::Kind::kEnd) {
+      if (Status s = fdt.finish(layout, item.node.offset + 4); !s) return s.error();
+    }
+    if (Status s = reader(static_cast<const Item&>(item)); !s) return s.error();
+    if (item.kind == Item::Kind::kEnd) return fdt;
+  }
+}
 
 }  // namespace petrel

@@ -19,6 +19,16 @@ uint32_t gic_acknowledge();
 void gic_end_of_interrupt(uint32_t intid);
 GicVersion gic_version();
 
+// The register frames the driver uses once gic_init() succeeded: the
+// distributor, and the CPU interface (v2) or this CPU's redistributor (v3,
+// one 128 KiB frame of a region Xen sizes for many vCPUs). The MMU maps
+// these, not the whole regions of the device tree; empty before gic_init().
+struct GicFrames {
+  MemRange distributor;
+  MemRange cpu;
+};
+GicFrames gic_frames();
+
 namespace gicv2 {
 Status init(const BoardInfo& board);
 void enable(uint32_t intid, bool on);
@@ -28,6 +38,7 @@ void end_of_interrupt(uint32_t intid);
 
 namespace gicv3 {
 Status init(const BoardInfo& board);
+MemRange redistributor();  // this CPU's frame, found by init()
 void enable(uint32_t intid, bool on);
 uint32_t acknowledge();
 void end_of_interrupt(uint32_t intid);

@@ -40,9 +40,13 @@ class PageTableBuilder {
   static constexpr unsigned kVaBits32 = 32;  // AArch32 with LPAE
 
   // `pool[0]` becomes the level-1 table.
+  // Of the root, only the entries the address space reaches are zeroed (4 of
+  // them for 32 bits) and ever read.
   PageTableBuilder(PageTable* pool, size_t count, unsigned va_bits = kVaBits64)
       : pool_(pool), count_(count), used_(1), va_limit_(1ull << va_bits) {
-    zero(pool_);
+    const uint64_t root_entries = va_limit_ >> 30;
+    zero(pool_, root_entries < pte::kEntriesPerTable ? static_cast<unsigned>(root_entries)
+                                                     : pte::kEntriesPerTable);
   }
   PageTableBuilder() = default;
 
@@ -61,30 +65,70 @@ class PageTableBuilder {
   Status map(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs, bool pages_only = false) {
     if (((va | pa | size) & (pte::kPageSize - 1)) != 0)
       return Error{Errc::kInvalid, "mmu: range is not page aligned"};
-    if (size == 0 || va + size < va || va + size > va_limit_)
+    if (size == 0 || va + size < va || va + size > va_limit_ || pa + size < pa ||
+        pa + size > (pte::kAddressMask | (pte::kPageSize - 1)) + 1)
       return Error{Errc::kOutOfRange, "mmu: range outside the address space"};
     if (attrs.writable && attrs.executable)
       return Error{Errc::kInvalid, "mmu: refusing a writable and executable mapping"};
     while (size > 0) {
       int level = pages_only ? 3 : 1;
       while (level < 3 && !fits(va, pa, size, level)) ++level;
-      if (level == 3) {
-        // A run of pages: walk to the level-3 table once and fill as many
-        // of its entries as the range covers (the image's sections and the
-        // edges of RAM and device regions that blocks cannot cover).
-        auto run = map_pages_in_table(va, pa, size, attrs);
-        if (!run) return run.error();
-        va += *run;
-        pa += *run;
-        size -= *run;
-        continue;
-      }
-      Status s = map_one(va, pa, attrs, level);
-      if (!s) return s;
-      va += pte::level_size(level);
-      pa += pte::level_size(level);
-      size -= pte::level_size(level);
+      // A run of entries of one size: walk to its table once and fill as
+      // many entries as the range covers (the pages of the image's sections
+      // and of the edges of RAM and device regions, the 2 MiB blocks of RAM).
+      auto run = map_run(va, pa, size, attrs, level);
+      if (!run) return run.error();
+      va += *run;
+      pa += *run;
+      size -= *run;
     }
+    return ok();
+  }
+
+  // One identity-mapped range of a window (map_window): [start, end), page
+  // aligned, with `attrs`.
+  struct WindowRun {
+    uint64_t start;
+    uint64_t end;
+    PageAttrs attrs;
+  };
+  // Maps the 2 MiB at `base` (2 MiB aligned, nothing mapped there yet) with
+  // a new level-3 table written in one pass: the runs (in address order, not
+  // overlapping, inside the window) with their attributes, every other page
+  // of the window unmapped. Each entry is written once and nothing is zeroed
+  // or checked first: what the boot does for the image and the RAM around
+  // it, whose permissions change every few pages.
+  Status map_window(uint64_t base, const WindowRun* runs, size_t count) {
+    const uint64_t window = pte::level_size(2);
+    if ((base & (window - 1)) != 0 || base + window > va_limit_)
+      return Error{Errc::kInvalid, "mmu: window not a 2 MiB block of the address space"};
+    uint64_t at = base;
+    for (size_t r = 0; r < count; ++r) {
+      if (((runs[r].start | runs[r].end) & (pte::kPageSize - 1)) != 0 || runs[r].start < at ||
+          runs[r].end < runs[r].start || runs[r].end > base + window)
+        return Error{Errc::kInvalid, "mmu: window runs out of order, unaligned or outside it"};
+      if (runs[r].attrs.writable && runs[r].attrs.executable)
+        return Error{Errc::kInvalid, "mmu: refusing a writable and executable mapping"};
+      at = runs[r].end;
+    }
+    auto l2 = table_for(base, 2);
+    if (!l2) return l2.error();
+    uint64_t& slot = (*l2)->entry[pte::level_index(base, 2)];
+    if (pte::is_valid(slot))
+      return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
+    PageTable* table = take_table();
+    if (table == nullptr) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
+    uint64_t* entry = table->entry;
+    unsigned i = 0;
+    for (size_t r = 0; r < count; ++r) {
+      const auto first = static_cast<unsigned>((runs[r].start - base) >> pte::kPageShift);
+      const auto last = static_cast<unsigned>((runs[r].end - base) >> pte::kPageShift);
+      fill_zero(entry, i, first);
+      fill(entry, first, last, pte::leaf(runs[r].start, runs[r].attrs, 3), pte::kPageSize);
+      i = last;
+    }
+    fill_zero(entry, i, pte::kEntriesPerTable);
+    slot = pte::table(reinterpret_cast<uintptr_t>(table));
     return ok();
   }
 
@@ -130,10 +174,12 @@ class PageTableBuilder {
         return Error{Errc::kInvalid, "mmu: the block holds its own table entry"};
       PageTable* next = take_table();
       if (next == nullptr) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
-      const PageAttrs attrs = pte::attrs_of(e);
       const uint64_t step = pte::level_size(level + 1);
-      for (unsigned i = 0; i < pte::kEntriesPerTable; ++i)
-        next->entry[i] = pte::leaf(base + i * step, attrs, level + 1);
+      uint64_t entry = pte::leaf(base, pte::attrs_of(e), level + 1);
+      for (uint64_t& n : next->entry) {
+        n = entry;
+        entry += step;
+      }
       return BlockSplit{&e, pte::table(reinterpret_cast<uintptr_t>(next)), level};
     }
     return Error{Errc::kInvalid, "mmu: already mapped with pages"};
@@ -162,36 +208,112 @@ class PageTableBuilder {
     return ((va | pa) & (block - 1)) == 0 && size >= block;
   }
 
-  // Maps pages from `va` to the end of its level-3 table or of the range,
-  // whichever comes first; returns the bytes mapped.
-  Result<uint64_t> map_pages_in_table(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs) {
-    auto table = table_for(va, 3);
+  // Maps entries of `level` from `va` to the end of their table or of the
+  // range, whichever comes first; returns the bytes mapped. Checks the
+  // entries first and writes nothing if any is in use. `va` and `pa` are
+  // aligned to the level's size and the range holds at least one entry.
+  Result<uint64_t> map_run(uint64_t va, uint64_t pa, uint64_t size, PageAttrs attrs, int level) {
+    bool fresh = false;
+    auto table = table_for(va, level, &fresh);
     if (!table) return table.error();
     uint64_t* entry = (*table)->entry;
-    const uint64_t first = pte::level_index(va, 3);
-    const uint64_t pages = size / pte::kPageSize;
-    const uint64_t last =
-        first + pages < pte::kEntriesPerTable ? first + pages : pte::kEntriesPerTable;
-    const uint64_t page_bits = pte::leaf(0, attrs, 3);
+    const unsigned shift = pte::kPageShift + 9 * (3 - level);
+    const unsigned first = pte::level_index(va, level);
+    const uint64_t count = size >> shift;
+    const unsigned last = count < pte::kEntriesPerTable - first
+                              ? first + static_cast<unsigned>(count)
+                              : pte::kEntriesPerTable;
+    if (fresh) {
+      // Taken for this run and not zeroed: every entry is written once.
+      fill_zero(entry, 0, first);
+      fill_zero(entry, last, pte::kEntriesPerTable);
+    } else {
+      if (any_valid(entry, first, last))
+        return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
+    }
+    fill(entry, first, last, pte::leaf(pa, attrs, level), uint64_t{1} << shift);
+    return uint64_t{last - first} << shift;
+  }
+
+  // entry[first, last) = e, e + step, e + 2 * step, ... The caller keeps the
+  // addresses within the output address range (map() checks), so adding the
+  // step never carries out of the address bits. Four entries a turn.
+  [[gnu::noinline]] static void fill(uint64_t* entry, unsigned first, unsigned last, uint64_t e,
+                                     uint64_t step) {
+    uint64_t* p = entry + first;
+    uint64_t* const end = entry + last;
+    if constexpr (sizeof(uintptr_t) == 4) {
+      // A 32-bit CPU adds 64-bit numbers in two halves: where the low word
+      // cannot carry over the run (addresses below 4 GiB: always, on
+      // AArch32), only the low word is added to.
+      const auto low = static_cast<uint32_t>(e);
+      if (step <= UINT32_MAX && (last - first) * step <= uint64_t{UINT32_MAX} - low) {
+        const uint64_t high = e & ~uint64_t{UINT32_MAX};
+        const auto step32 = static_cast<uint32_t>(step);
+        uint32_t lo = low;
+        for (; end - p >= 4; p += 4, lo += 4 * step32) {
+          p[0] = high | lo;
+          p[1] = high | (lo + step32);
+          p[2] = high | (lo + 2 * step32);
+          p[3] = high | (lo + 3 * step32);
+        }
+        for (; p != end; ++p, lo += step32) *p = high | lo;
+        return;
+      }
+    }
+    for (; end - p >= 4; p += 4, e += 4 * step) {
+      p[0] = e;
+      p[1] = e + step;
+      p[2] = e + 2 * step;
+      p[3] = e + 3 * step;
+    }
+    for (; p != end; ++p, e += step) *p = e;
+  }
+
+  // Eight entries a turn where they are 64-byte aligned.
+  [[gnu::noinline]] static void fill_zero(uint64_t* entry, unsigned first, unsigned last) {
+    uint64_t* p = entry + first;
+    uint64_t* const end = entry + last;
+    for (; p != end && (reinterpret_cast<uintptr_t>(p) & 63) != 0; ++p) *p = 0;
+    for (; end - p >= 8; p += 8) {
+      p[0] = 0;
+      p[1] = 0;
+      p[2] = 0;
+      p[3] = 0;
+      p[4] = 0;
+      p[5] = 0;
+      p[6] = 0;
+      p[7] = 0;
+    }
+    for (; p != end; ++p) *p = 0;
+  }
+
+  // Whether any of entry[first, last) is valid. Four entries a turn.
+  static bool any_valid(const uint64_t* entry, unsigned first, unsigned last) {
+    const uint64_t* p = entry + first;
+    const uint64_t* const end = entry + last;
     uint64_t valid = 0;
-    for (uint64_t i = first; i < last; ++i) valid |= entry[i];
-    if (pte::is_valid(valid))
-      return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
-    for (uint64_t i = first; i < last; ++i, pa += pte::kPageSize)
-      entry[i] = page_bits | (pa & pte::kAddressMask);
-    return (last - first) * pte::kPageSize;
+    for (; end - p >= 4; p += 4) valid |= p[0] | p[1] | p[2] | p[3];
+    for (; p != end; ++p) valid |= *p;
+    return pte::is_valid(valid);
   }
 
   // The table at `level` that holds `va`'s entry, creating the tables above
   // it from the pool as needed.
-  Result<PageTable*> table_for(uint64_t va, int level) {
+  // With `fresh`, a table taken for `level` itself is left unzeroed and
+  // *fresh set: the caller writes all of it.
+  Result<PageTable*> table_for(uint64_t va, int level, bool* fresh = nullptr) {
     PageTable* t = pool_;
     for (int l = 1; l < level; ++l) {
       uint64_t& e = t->entry[pte::level_index(va, l)];
       if (!pte::is_valid(e)) {
         PageTable* next = take_table();
         if (next == nullptr) return Error{Errc::kNoMemory, "mmu: page-table pool exhausted"};
-        zero(next);
+        if (fresh != nullptr && l + 1 == level) {
+          *fresh = true;
+        } else {
+          zero(next);
+        }
         e = pte::table(reinterpret_cast<uintptr_t>(next));
       } else if (!pte::is_table(e, l)) {
         return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
@@ -206,17 +328,19 @@ class PageTableBuilder {
     if (extra_used_ < extra_count_) return &extra_[extra_used_++];
     return nullptr;
   }
-  static void zero(PageTable* t) {
-    for (uint64_t& e : t->entry) e = 0;
-  }
-
-  Status map_one(uint64_t va, uint64_t pa, PageAttrs attrs, int level) {
-    auto table = table_for(va, level);
-    if (!table) return table.error();
-    uint64_t& e = (*table)->entry[pte::level_index(va, level)];
-    if (pte::is_valid(e)) return Error{Errc::kInvalid, "mmu: range overlaps an existing mapping"};
-    e = pte::leaf(pa, attrs, level);
-    return ok();
+  // Eight entries a turn: the boot zeroes a handful of whole tables.
+  static void zero(PageTable* t, unsigned entries = pte::kEntriesPerTable) {
+    uint64_t* e = t->entry;
+    for (unsigned i = 0; i < entries; i += 8) {
+      e[i] = 0;
+      e[i + 1] = 0;
+      e[i + 2] = 0;
+      e[i + 3] = 0;
+      e[i + 4] = 0;
+      e[i + 5] = 0;
+      e[i + 6] = 0;
+      e[i + 7] = 0;
+    }
   }
 
   PageTable* pool_ = nullptr;
