@@ -88,6 +88,14 @@ void set_assert_message(const char* call, const char* problem);
 #define PETREL_FR_STRING(...) PETREL_FR_STRING2(__VA_ARGS__)
 inline constexpr bool kMisuseChecks = sizeof(PETREL_FR_STRING(configASSERT(0))) > 1;
 
+// The hot calls' bodies stay out of the application's functions. Link-time
+// optimization would otherwise inline them into application code, which
+// is not built -mgeneral-regs-only: GCC then keeps kernel values in FP/SIMD
+// registers there (on AArch32 a 64-bit timeout constant in d8), and a task
+// that never computes in floating point becomes an FP user that pays the
+// lazy FP switch (arch/arm/fpu.cc) on every switch.
+#define PETREL_FR_NOT_INLINED [[gnu::noinline]]
+
 // The fast paths' test of a handle and a wait, all in one: a live object of
 // `kind` (or, for semaphores, of either semaphore kind) and a wait the
 // running task may make. Whatever fails it takes the checked path, which

@@ -119,8 +119,8 @@ bool fast(const QueueDefinition* h, const void* buffer, TickType_t ticks) {
   return live(h) && h->kind == Kind::kQueue && buffer != nullptr && wait_allowed(ticks);
 }
 
-BaseType_t send(const char* call, QueueHandle_t h, const void* item, TickType_t ticks,
-                BaseType_t position) {
+PETREL_FR_NOT_INLINED BaseType_t send(const char* call, QueueHandle_t h, const void* item,
+                                      TickType_t ticks, BaseType_t position) {
   if (position == queueOVERWRITE || !fast(h, item, ticks)) [[unlikely]]
     return send_checked(call, h, item, ticks, position);
   const kernel::Ticks wait = to_ticks(ticks);
@@ -131,7 +131,8 @@ BaseType_t send(const char* call, QueueHandle_t h, const void* item, TickType_t 
   return send_result(call, s);
 }
 
-BaseType_t receive(const char* call, QueueHandle_t h, void* out, TickType_t ticks, bool peek) {
+PETREL_FR_NOT_INLINED BaseType_t receive(const char* call, QueueHandle_t h, void* out,
+                                         TickType_t ticks, bool peek) {
   if (!fast(h, out, ticks)) [[unlikely]]
     return receive_checked(call, h, out, ticks, peek);
   const kernel::Ticks wait = to_ticks(ticks);

@@ -193,7 +193,7 @@ void vSemaphoreDelete(SemaphoreHandle_t h) {
 
 // The hot calls: a semaphore handle that passes the checks goes straight to
 // the kernel; anything else (a mutex, misuse) takes the checked path.
-BaseType_t xSemaphoreTake(SemaphoreHandle_t h, TickType_t ticks) {
+PETREL_FR_NOT_INLINED BaseType_t xSemaphoreTake(SemaphoreHandle_t h, TickType_t ticks) {
   const bool fast =
       kMisuseChecks ? live(h) && is_semaphore(h) && wait_allowed(ticks) : is_semaphore(h);
   if (!fast) [[unlikely]]
@@ -201,7 +201,7 @@ BaseType_t xSemaphoreTake(SemaphoreHandle_t h, TickType_t ticks) {
   return kernel::semaphore_take(&h->semaphore, to_ticks(ticks)).ok() ? pdPASS : pdFAIL;
 }
 
-BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
+PETREL_FR_NOT_INLINED BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
   const bool fast = kMisuseChecks ? live(h) && is_semaphore(h) : is_semaphore(h);
   if (!fast) [[unlikely]]
     return give_checked(h);
