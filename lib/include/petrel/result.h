@@ -68,11 +68,11 @@ constexpr const char* errc_name(Errc c) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  constexpr Result(const T& v) : code_(kOk), value_(v) {}            // NOLINT: implicit by design
-  constexpr Result(T&& v) : code_(kOk), value_(std::move(v)) {}      // NOLINT
+  constexpr Result(const T& v) : code_(Errc{}), value_(v) {}         // NOLINT: implicit by design
+  constexpr Result(T&& v) : code_(Errc{}), value_(std::move(v)) {}   // NOLINT
   constexpr Result(Error e) : code_(e.code), message_(e.message) {}  // NOLINT
 
-  constexpr bool ok() const { return code_ == kOk; }
+  constexpr bool ok() const { return code_ == Errc{}; }
   constexpr explicit operator bool() const { return ok(); }
 
   constexpr T& value() & {
@@ -94,7 +94,6 @@ class [[nodiscard]] Result {
   constexpr const T& operator*() const { return value(); }
 
  private:
-  static constexpr Errc kOk{};
   Errc code_;
   union {
     T value_;
@@ -108,9 +107,9 @@ class [[nodiscard]] Result {
 template <>
 class [[nodiscard]] Result<void> {
  public:
-  constexpr Result() : code_(kOk), message_(nullptr) {}
+  constexpr Result() : code_(Errc{}), message_(nullptr) {}
   constexpr Result(Error e) : code_(e.code), message_(e.message) {}  // NOLINT
-  constexpr bool ok() const { return code_ == kOk; }
+  constexpr bool ok() const { return code_ == Errc{}; }
   constexpr explicit operator bool() const { return ok(); }
   constexpr Error error() const {
     if (ok()) result_misuse();
@@ -118,7 +117,6 @@ class [[nodiscard]] Result<void> {
   }
 
  private:
-  static constexpr Errc kOk{};
   Errc code_;
   const char* message_;
 };
