@@ -415,8 +415,9 @@ bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& ar
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   std::string commit =
       first_line(capture({"git", "-C", paths.root.string(), "rev-parse", "--short", "HEAD"}));
-  auto dirty =
-      capture({"git", "-C", paths.root.string(), "status", "--porcelain", "--untracked-files=no"});
+  // RESULTS.md itself (an earlier run's) does not make the build's tree dirty.
+  auto dirty = capture({"git", "-C", paths.root.string(), "status", "--porcelain",
+                        "--untracked-files=no", "--", ".", ":(exclude)bench/RESULTS.md"});
   if (dirty && !dirty->empty()) commit += " (with uncommitted changes)";
   const fs::path out = paths.root / "bench" / "RESULTS.md";
   std::ofstream f(out);
