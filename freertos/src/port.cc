@@ -38,6 +38,7 @@ void set_assert_message(const char* call, const char* problem) {
 kernel::Ticks checked_wait(const char* call, TickType_t ticks, bool* misuse) {
   *misuse = false;
   if (ticks == 0) return kernel::kNoWait;
+  if (kernel::task_may_block()) return to_ticks(ticks);  // the fast paths' wait_allowed()
   if (kernel::in_isr()) {
     PETREL_FR_MISUSE(call, "blocking call from interrupt context (use the FromISR variant)");
     *misuse = true;
@@ -49,7 +50,7 @@ kernel::Ticks checked_wait(const char* call, TickType_t ticks, bool* misuse) {
     *misuse = true;
     return kernel::kNoWait;
   }
-  return to_ticks(ticks);
+  return to_ticks(ticks);  // not reached: running, not locked, task context
 }
 
 QueueDefinition* object_of(QueueHandle_t h, const char* call, const char* what) {

@@ -54,6 +54,21 @@ bool item_ok(const char* call, kernel::Queue* q, const void* item) {
   return false;
 }
 
+// The kernel's send or receive and its answer in FreeRTOS's terms, for the
+// fast and the checked paths alike (inline: a call on the fast path cost 14
+// instructions per item).
+[[gnu::always_inline]] inline BaseType_t kernel_send(const char* call, kernel::Queue* q,
+                                                     const void* item, kernel::Ticks wait,
+                                                     BaseType_t position) {
+  return send_result(call, position == queueSEND_TO_FRONT ? kernel::queue_send_front(q, item, wait)
+                                                          : kernel::queue_send_back(q, item, wait));
+}
+[[gnu::always_inline]] inline BaseType_t kernel_receive(kernel::Queue* q, void* out,
+                                                        kernel::Ticks wait, bool peek) {
+  const Status s = peek ? kernel::queue_peek(q, out, wait) : kernel::queue_receive(q, out, wait);
+  return s.ok() ? pdPASS : errQUEUE_EMPTY;
+}
+
 BaseType_t send_checked(const char* call, QueueHandle_t h, const void* item, TickType_t ticks,
                         BaseType_t position) {
   kernel::Queue* q = queue_of(h, call);
@@ -69,9 +84,7 @@ BaseType_t send_checked(const char* call, QueueHandle_t h, const void* item, Tic
   bool misuse;
   const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
   if (misuse) return errQUEUE_FULL;
-  Status s = position == queueSEND_TO_FRONT ? kernel::queue_send_front(q, item, wait)
-                                            : kernel::queue_send_back(q, item, wait);
-  return send_result(call, s);
+  return kernel_send(call, q, item, wait, position);
 }
 
 BaseType_t send_from_isr(const char* call, QueueHandle_t h, const void* item, BaseType_t* woken,
@@ -107,8 +120,7 @@ BaseType_t receive_checked(const char* call, QueueHandle_t h, void* out, TickTyp
   bool misuse;
   const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
   if (misuse) return errQUEUE_EMPTY;
-  Status s = peek ? kernel::queue_peek(q, out, wait) : kernel::queue_receive(q, out, wait);
-  return s.ok() ? pdPASS : errQUEUE_EMPTY;
+  return kernel_receive(q, out, wait, peek);
 }
 
 // The hot calls: a live queue, a buffer and a wait the running task may
@@ -123,22 +135,14 @@ PETREL_FR_NOT_INLINED BaseType_t send(const char* call, QueueHandle_t h, const v
                                       TickType_t ticks, BaseType_t position) {
   if (position == queueOVERWRITE || !fast(h, item, ticks)) [[unlikely]]
     return send_checked(call, h, item, ticks, position);
-  const kernel::Ticks wait = to_ticks(ticks);
-  const Status s = position == queueSEND_TO_FRONT ? kernel::queue_send_front(&h->queue, item, wait)
-                                                  : kernel::queue_send_back(&h->queue, item, wait);
-  if (s.ok()) [[likely]]
-    return pdPASS;
-  return send_result(call, s);
+  return kernel_send(call, &h->queue, item, to_ticks(ticks), position);
 }
 
 PETREL_FR_NOT_INLINED BaseType_t receive(const char* call, QueueHandle_t h, void* out,
                                          TickType_t ticks, bool peek) {
   if (!fast(h, out, ticks)) [[unlikely]]
     return receive_checked(call, h, out, ticks, peek);
-  const kernel::Ticks wait = to_ticks(ticks);
-  const Status s =
-      peek ? kernel::queue_peek(&h->queue, out, wait) : kernel::queue_receive(&h->queue, out, wait);
-  return s.ok() ? pdPASS : errQUEUE_EMPTY;
+  return kernel_receive(&h->queue, out, to_ticks(ticks), peek);
 }
 
 }  // namespace

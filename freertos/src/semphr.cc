@@ -205,10 +205,7 @@ PETREL_FR_NOT_INLINED BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
   const bool fast = kMisuseChecks ? live(h) && is_semaphore(h) : is_semaphore(h);
   if (!fast) [[unlikely]]
     return give_checked(h);
-  const Status s = kernel::semaphore_give(&h->semaphore);
-  if (s.ok()) [[likely]]
-    return pdPASS;
-  return give_result("xSemaphoreGive", s);
+  return give_result("xSemaphoreGive", kernel::semaphore_give(&h->semaphore));
 }
 
 BaseType_t xSemaphoreTakeRecursive(SemaphoreHandle_t h, TickType_t ticks) {

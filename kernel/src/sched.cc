@@ -253,6 +253,18 @@ void update_timer() {
                                                             : when.count * per_tick);
 }
 
+// `joined` was just put on its ready level. If that is the level of `cur`,
+// the running task, and it now holds just those two, it became shared: the
+// running task's time slice starts, and ends at the next tick boundary as on
+// FreeRTOS (a slice_end left from an earlier switch would be in the past).
+// Inline: it is on every wake-up's path, where a call cost 14 instructions
+// per semaphore round trip.
+[[gnu::always_inline]] inline void start_slice_if_shared_now(const Task* cur, const Task* joined) {
+  if (config::kTimeSlicing && cur != nullptr && joined->priority == cur->priority &&
+      cur->state == TaskState::kRunning && ReadyQueues::one_other(joined))
+    start_slice(arch::timer_now());
+}
+
 bool make_ready(Task* t) {
   KernelState& k = g_kernel;
   bool deadline_moves = false;
@@ -269,12 +281,7 @@ bool make_ready(Task* t) {
   if (cur == nullptr) return false;
   const bool preempt = t->priority > cur->priority;
   if (preempt) request_switch();
-  // A second task at the running priority starts the running task's time
-  // slice, which then ends at the next tick boundary as on FreeRTOS (a
-  // slice_end left from an earlier switch would be in the past).
-  if (config::kTimeSlicing && t->priority == cur->priority && cur->state == TaskState::kRunning &&
-      ReadyQueues::one_other(t))
-    start_slice(arch::timer_now());
+  start_slice_if_shared_now(cur, t);
   if (deadline_moves) update_timer();
   return preempt;
 }
@@ -356,13 +363,8 @@ void set_effective_priority(Task* t, Priority p) {
   } else if (t->state == TaskState::kBlocked && t->wait.queue != nullptr) {
     t->wait.queue->reposition(t);
   }
-  Task* cur = k.current;
-  if (cur != nullptr && k.ready.highest() != cur) request_switch();
-  // The running task's level just became shared: its slice starts (as in
-  // make_ready).
-  if (config::kTimeSlicing && queued && cur != nullptr && cur->state == TaskState::kRunning &&
-      p == cur->priority && ReadyQueues::one_other(cur))
-    start_slice(arch::timer_now());
+  if (k.current != nullptr && k.ready.highest() != k.current) request_switch();
+  if (queued) start_slice_if_shared_now(k.current, t);
   update_timer();
 }
 
