@@ -292,11 +292,7 @@ BaseType_t xTaskResumeAll(void) {
     PETREL_FR_MISUSE("xTaskResumeAll", "no matching vTaskSuspendAll");
     return pdFALSE;
   }
-  Task* self = kernel::task_current();
-  const uint64_t before = self != nullptr ? self->switched_in : 0;
-  kernel::scheduler_unlock();
-  // A switch happened if this task was switched out and in again.
-  return self != nullptr && self->switched_in != before ? pdTRUE : pdFALSE;
+  return kernel::scheduler_unlock() ? pdTRUE : pdFALSE;
 }
 
 BaseType_t xTaskGetSchedulerState(void) {

@@ -2,6 +2,7 @@
 // task.cc, wait_queue.cc). Not a public header.
 #pragma once
 
+#include "petrel/arch.h"
 #include "petrel/divider.h"
 #include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/list.h"
@@ -23,16 +24,20 @@ class ReadyQueues {
  public:
   void push_back(Task* t) {
     ListLink* n = link(t);
-    ListLink*& head = head_[t->priority];
+    const Priority p = t->priority;
+    ListLink* head = head_[p];
     if (head == nullptr) {
       n->next = n->prev = n;
-      head = n;
-      bitmap_ |= 1u << t->priority;
+      head_[p] = n;
+      bitmap_ |= 1u << p;
       return;
     }
+    // Through locals: the stores through the links could alias head_[p],
+    // so reading it again each time would cost three loads.
+    ListLink* last = head->prev;
     n->next = head;
-    n->prev = head->prev;
-    head->prev->next = n;
+    n->prev = last;
+    last->next = n;
     head->prev = n;
   }
   void push_front(Task* t) {
@@ -70,14 +75,21 @@ class ReadyQueues {
     const ListLink* n = link(const_cast<Task*>(t));
     return n->next != n && n->next == n->prev;
   }
-  void rotate(Task* t) {  // t to the back of its level
+  // The task after `t` on its level (`t` itself when alone there).
+  static Task* next_on_level(const Task* t) { return owner(link(const_cast<Task*>(t))->next); }
+  // `t`, first on its level, to the back of it: the ring's last is then the
+  // old first.
+  void rotate_first(const Task* t) {
     ListLink*& head = head_[t->priority];
-    if (head != link(t)) {
+    head = head->next;
+  }
+  void rotate(Task* t) {  // t to the back of its level
+    if (head_[t->priority] != link(t)) {
       remove(t);
       push_back(t);
       return;
     }
-    head = head->next;  // the ring's last is the old first
+    rotate_first(t);
   }
 
  private:
@@ -134,10 +146,40 @@ struct KernelState {
 extern constinit KernelState g_kernel;  // NOLINT(bugprone-dynamic-static-initializers)
 
 void schedule();
+
+// Leaving the running task's outermost critical section (nesting already 0)
+// switches tasks now: one is due, this is task context, the scheduler runs
+// and is not locked.
+inline bool switch_due(const KernelState& k) {
+  return k.switch_pending && k.isr_nesting == 0 && k.lock == 0 && k.running;
+}
+
+// CriticalSection with its exit inline, for the kernel's own give and take
+// of semaphores, queues and notifications: the calls of every round trip
+// between tasks, where the out-of-line exit (a call, a frame, the saved mask
+// through memory) costs about 12 instructions each time. Elsewhere the
+// out-of-line CriticalSection keeps the image small.
+class HotCriticalSection {
+ public:
+  [[gnu::always_inline]] HotCriticalSection() : saved_(arch::irq_save()) { ++g_kernel.nesting; }
+  [[gnu::always_inline]] ~HotCriticalSection() {
+    KernelState& k = g_kernel;
+    if (--k.nesting == 0 && switch_due(k)) schedule();
+    arch::irq_restore(saved_);
+  }
+  HotCriticalSection(const HotCriticalSection&) = delete;
+  HotCriticalSection& operator=(const HotCriticalSection&) = delete;
+
+ private:
+  uint64_t saved_;
+};
+
 uint64_t counter_per_tick();
 void remove_from_all_lists(Task* t);
 void update_timer();
-void start_slice(uint64_t now);
+// start_slice's work once per tick: the tick a slice starting at counter
+// value `now` ends at, and until when that answer holds.
+void slice_new_tick(uint64_t now);
 inline constexpr size_t kCanaryBytes = 32;
 inline constexpr size_t kCanaryWords = kCanaryBytes / sizeof(StackWord);
 static_assert(kCanaryBytes % 16 == 0 && config::kMinStackSize >= kCanaryBytes);

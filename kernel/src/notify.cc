@@ -23,6 +23,7 @@
 // only take/wait with a non-zero timeout need task context.
 #include "petrel/kernel/notify.h"
 
+#include "kernel_state.h"
 #include "petrel/kernel/internal/sched.h"
 
 namespace petrel::kernel {
@@ -59,7 +60,7 @@ Result<Task*> check_waiter(unsigned index, Ticks timeout) {
 
 Status notify_common(Task* t, unsigned index, uint32_t value, NotifyAction action,
                      uint32_t* previous, bool* higher_priority_woken) {
-  CriticalSection cs;
+  HotCriticalSection cs;
   Status s = check_target(t, index);
   if (!s) return s;
   uint32_t& v = t->notify_value[index];
@@ -133,7 +134,7 @@ Status notify_give_from_isr(Task* t, unsigned index, bool* higher_priority_woken
 
 Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout,
                              NotifyTakeWake wake) {
-  CriticalSection cs;
+  HotCriticalSection cs;
   auto checked = check_waiter(index, timeout);
   if (!checked) return checked.error();
   Task* self = *checked;

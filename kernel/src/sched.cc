@@ -137,8 +137,7 @@ CriticalSection::CriticalSection() : saved_(arch::irq_save()) {
 
 CriticalSection::~CriticalSection() {
   KernelState& k = g_kernel;
-  if (--k.nesting == 0 && k.switch_pending && k.isr_nesting == 0 && k.lock == 0 && k.running)
-    schedule();
+  if (--k.nesting == 0 && switch_due(k)) schedule();
   arch::irq_restore(saved_);
 }
 
@@ -147,10 +146,14 @@ void scheduler_lock() {
   ++g_kernel.lock;
 }
 
-void scheduler_unlock() {
+bool scheduler_unlock() {
+  KernelState& k = g_kernel;
   CriticalSection cs;
-  if (g_kernel.lock == 0) panic("scheduler_unlock without scheduler_lock");
-  --g_kernel.lock;
+  if (k.lock == 0) panic("scheduler_unlock without scheduler_lock");
+  --k.lock;
+  // The end of this critical section is the end of the outermost one, and
+  // it switches to another task.
+  return k.nesting == 1 && switch_due(k) && k.ready.highest() != k.current;
 }
 
 bool scheduler_locked() {
@@ -166,56 +169,101 @@ void isr_exit() {
   if (--k.isr_nesting == 0 && k.switch_pending && k.lock == 0 && k.running) schedule();
 }
 
-// Picks the highest-priority ready task and switches to it (interrupts
-// masked). Returns when the calling task runs again.
-//
-// This is the hot path of every switch: one counter read serves the run-time
-// accounting (and the new time slice, when the next task shares its
-// level), the canary check is two words, and the timer is touched only when
-// its deadline moves earlier (update_timer).
-void schedule() {
-  KernelState& k = g_kernel;
-  k.switch_pending = false;
-  Task* prev = k.current;
-  // Every pass through the scheduler checks the running task's canary, even
-  // when it keeps running.
-  if (!stack_top_canary_intact(prev)) [[unlikely]]
-    stack_overflowed(prev);
-  Task* next = k.ready.highest();
-  if (next == prev) return;
-  if (prev->state == TaskState::kRunning) prev->state = TaskState::kReady;
-  const uint64_t now = arch::timer_now();
-  prev->run_time += now - k.last_switch;
-  k.last_switch = now;
-  next->state = TaskState::kRunning;
-  ++next->switched_in;
-  prev->critical_nesting = k.nesting;
-  k.current = next;
-  // A task alone at its level has no time slice; one that shares it gets a
-  // fresh one (until the next tick boundary), and only that can move the
-  // deadline earlier (the timer may stay armed early: see update_timer).
-  if (config::kTimeSlicing && ReadyQueues::shared_with_first(next)) start_slice(now);
-  arch::context_switch(prev->context, next->context);
-  // Running as `prev` again.
-  k.nesting = k.current->critical_nesting;
-}
-
 // The running task's slice starts at counter value `now` (a level became
 // shared, or the switch went to a shared level): it ends at the next tick
 // boundary (config::kTimeSliceTicks).
 //
-// Switches come many to a tick, so the division is done once per tick: the
-// answer holds until the counter reaches the next boundary.
-void start_slice(uint64_t now) {
+// Switches come many to a tick, so the division is done once per tick
+// (slice_new_tick): the answer holds until the counter reaches the next
+// boundary. Inline: it is on the path of every switch to a shared level.
+[[gnu::always_inline]] inline void start_slice(uint64_t now) {
   KernelState& k = g_kernel;
-  if (now >= k.slice_valid_until) [[unlikely]] {
-    // counter_per_tick() ran at scheduler_start: the divider is set.
-    const uint64_t tick = k.per_tick.divide(now);
-    k.slice_valid_until = (tick + 1) * k.counter_per_tick;
-    k.slice_from_now = Ticks{tick + config::kTimeSliceTicks};
-  }
+  if (now >= k.slice_valid_until) [[unlikely]]
+    slice_new_tick(now);
   k.slice_end = k.slice_from_now;
   if (k.slice_end < k.armed_tick) update_timer();
+}
+
+void slice_new_tick(uint64_t now) {
+  KernelState& k = g_kernel;
+  // counter_per_tick() ran at scheduler_start: the divider is set.
+  const uint64_t tick = k.per_tick.divide(now);
+  k.slice_valid_until = (tick + 1) * k.counter_per_tick;
+  k.slice_from_now = Ticks{tick + config::kTimeSliceTicks};
+}
+
+namespace {
+
+// Every pass through the scheduler checks the running task's canary, even
+// when it keeps running.
+[[gnu::always_inline]] inline void check_canary(Task* t) {
+  if (!stack_top_canary_intact(t)) [[unlikely]]
+    stack_overflowed(t);
+}
+
+// The switch itself, shared by schedule() and task_yield(): `prev`, the
+// running task (its new state already set), hands the CPU to `next`, first
+// on the highest ready level. Interrupts masked; returns when `prev` runs
+// again.
+//
+// One counter read serves the run-time accounting and the new time slice
+// (only when `next` shares its level: a slice can only move the timer's
+// deadline earlier, see update_timer). The critical-section depth of `prev`
+// stays in a local: the context switch keeps it in a callee-saved register.
+[[gnu::always_inline]] inline void switch_to(KernelState& k, Task* prev, Task* next) {
+  const uint64_t now = arch::timer_now();
+  prev->run_time += now - k.last_switch;
+  k.last_switch = now;
+  next->state = TaskState::kRunning;
+  k.current = next;
+  if (config::kTimeSlicing && ReadyQueues::shared_with_first(next)) start_slice(now);
+  const uint32_t nesting = k.nesting;
+  arch::context_switch(prev->context, next->context);
+  // Running as `prev` again.
+  k.nesting = nesting;
+}
+
+}  // namespace
+
+// Picks the highest-priority ready task and switches to it (interrupts
+// masked). Returns when the calling task runs again.
+void schedule() {
+  KernelState& k = g_kernel;
+  k.switch_pending = false;
+  Task* prev = k.current;
+  check_canary(prev);
+  Task* next = k.ready.highest();
+  if (next == prev) return;
+  if (prev->state == TaskState::kRunning) prev->state = TaskState::kReady;
+  switch_to(k, prev, next);
+}
+
+// Yield switches at once when it can: from task context outside any critical
+// section, with the scheduler running, unlocked and no switch pending, the
+// running task is first on the highest ready level, so the task after it on
+// that level is the one to run. Anything else goes the general way: the
+// rotation, and a switch when the critical section ends (or when the
+// scheduler is unlocked).
+void task_yield() {
+  KernelState& k = g_kernel;
+  const uint64_t saved = arch::irq_save();
+  Task* cur = k.current;
+  if ((k.nesting | k.lock | k.isr_nesting) == 0 && !k.switch_pending && cur != nullptr) {
+    check_canary(cur);
+    Task* next = ReadyQueues::next_on_level(cur);
+    if (next != cur) {
+      k.ready.rotate_first(cur);
+      cur->state = TaskState::kReady;
+      switch_to(k, cur, next);
+    }
+    arch::irq_restore(saved);
+    return;
+  }
+  arch::irq_restore(saved);
+  CriticalSection cs;
+  if (k.current == nullptr) return;
+  k.ready.rotate(k.current);
+  request_switch();  // taken as the critical section ends
 }
 
 // The timer's deadline is the earliest of: the first delayed task's wake
@@ -383,7 +431,6 @@ StopReason scheduler_start() {
   k.switch_pending = false;
   Task* first = k.ready.highest();
   first->state = TaskState::kRunning;
-  ++first->switched_in;
   k.current = first;
   k.last_switch = arch::timer_now();
   k.started_at = k.last_switch;
@@ -405,10 +452,8 @@ void scheduler_stop(StopReason reason) {
   KernelState& k = g_kernel;
   arch::irq_save();
   k.stop_reason = reason;
-  Task* t = k.current;
-  t->critical_nesting = k.nesting;
   k.nesting = 1;  // scheduler_start's critical section
-  arch::context_switch(t->context, g_start_context);
+  arch::context_switch(k.current->context, g_start_context);
 }
 
 void scheduler_end() {

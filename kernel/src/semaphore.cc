@@ -34,6 +34,7 @@
 
 #include <new>
 
+#include "kernel_state.h"
 #include "petrel/kernel/heap.h"
 #include "petrel/kernel/internal/sched.h"
 #include "queue_set_hooks.h"
@@ -164,7 +165,7 @@ void semaphore_delete(Semaphore* s) {
 
 Status semaphore_take(Semaphore* s, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
-  CriticalSection cs;
+  HotCriticalSection cs;
   if (!usable(s)) return kNotInitialized;
   if (s->count > 0) {
     --s->count;
@@ -204,7 +205,7 @@ void semaphore_set_wake_rule(Semaphore* s, WakeRule rule) {
 }
 
 Status semaphore_give(Semaphore* s) {
-  CriticalSection cs;
+  HotCriticalSection cs;
   return give(s, nullptr);
 }
 

@@ -215,14 +215,6 @@ Task* task_current() {
   return g_kernel.current;
 }
 
-void task_yield() {
-  CriticalSection cs;
-  Task* t = g_kernel.current;
-  if (t == nullptr) return;
-  g_kernel.ready.rotate(t);
-  request_switch();  // taken as the critical section ends
-}
-
 void task_delay(Ticks ticks) {
   if (ticks == kNoWait) {
     task_yield();
@@ -279,7 +271,7 @@ void task_suspend(Task* t) {
 }
 
 void task_resume(Task* t) {
-  CriticalSection cs;
+  HotCriticalSection cs;
   if (t != nullptr && t->state == TaskState::kSuspended) make_ready(t);
 }
 

@@ -30,9 +30,10 @@ uint64_t scheduler_run_time();
 void kernel_reset();
 
 // Scheduler lock (vTaskSuspendAll): no switch happens while locked, but
-// interrupts stay enabled. Nests. Unlocking switches if one became due.
+// interrupts stay enabled. Nests. Unlocking switches if one became due;
+// scheduler_unlock returns whether it did (xTaskResumeAll's answer).
 void scheduler_lock();
-void scheduler_unlock();
+bool scheduler_unlock();
 bool scheduler_locked();
 
 // Whether the caller runs in an interrupt handler.
@@ -61,7 +62,10 @@ bool in_isr();
 class CriticalSection {
  public:
   CriticalSection();
-  ~CriticalSection();
+  // Out of line even under LTO (the attribute must be seen by the callers):
+  // it ends every critical section in the image, where inlined it costs
+  // more bytes than its call costs instructions.
+  [[gnu::noinline]] ~CriticalSection();
   CriticalSection(const CriticalSection&) = delete;
   CriticalSection& operator=(const CriticalSection&) = delete;
 

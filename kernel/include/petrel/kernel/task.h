@@ -77,11 +77,10 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   // --- scheduling (guarded by interrupts off) ---
   arch::ArchContext context;
   TaskState state = TaskState::kReady;
-  Priority priority = 0;          // effective (raised by priority inheritance)
-  Priority base_priority = 0;     // as set by the application
-  bool delayed = false;           // on the delayed list (wake_tick valid)
-  Ticks wake_tick;                // when `delayed`: when to wake
-  uint32_t critical_nesting = 0;  // saved across context switches
+  Priority priority = 0;       // effective (raised by priority inheritance)
+  Priority base_priority = 0;  // as set by the application
+  bool delayed = false;        // on the delayed list (wake_tick valid)
+  Ticks wake_tick;             // when `delayed`: when to wake
   WaitRecord wait;
 
   // --- priority inheritance ---
@@ -105,8 +104,7 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   // --- identity and statistics ---
   char name[config::kTaskNameLength] = {};
   uint32_t id = 0;
-  uint64_t run_time = 0;  // timer counter units spent running
-  uint64_t switched_in = 0;
+  uint64_t run_time = 0;      // timer counter units spent running
   void* user_data = nullptr;  // for API layers (FreeRTOS tags, TLS)
 };
 
