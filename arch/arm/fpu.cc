@@ -24,11 +24,17 @@ extern "C" void petrel_fp_load(const petrel::arch::FpState* from);
 
 namespace petrel::arch {
 
-constinit FpuOwnership g_fpu;
+// main()'s context, before the scheduler starts and after it stops. Its
+// FP/SIMD state is in the registers at boot, so it starts as their owner.
+constinit ArchContext g_boot_context;
+constinit FpuOwnership g_fpu{&g_boot_context, &g_boot_context, true};
+
+ArchContext& boot_context() {
+  return g_boot_context;
+}
 
 bool fpu_trap() {
   ArchContext* cur = g_fpu.running;
-  if (cur == nullptr) return false;  // the boot thread always has FP on
   // Straight to the hardware: the trap itself says FP is off there.
   g_fpu.hw_on = true;
   fp_hw_enable(true);
@@ -60,7 +66,7 @@ void fpu_irq_enter() {
   fpu_enable(false);
 }
 void fpu_irq_exit() {
-  fpu_enable(g_fpu.running == nullptr || g_fpu.running == g_fpu.owner);
+  fpu_enable(g_fpu.running == g_fpu.owner);
 }
 
 }  // namespace petrel::arch

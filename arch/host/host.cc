@@ -92,6 +92,11 @@ void context_switch(ArchContext& from, ArchContext& to) {
   swapcontext(&from.uc, &to.uc);
 }
 
+ArchContext& boot_context() {
+  static ArchContext boot;
+  return boot;
+}
+
 void context_destroy(ArchContext&) {}
 
 // Host tasks share the process's one thread, and its C library's TLS.

@@ -125,12 +125,10 @@ struct KernelState {
   uint64_t max_armable_ticks = 0;  // the largest tick whose counter value fits; set with it
   Ticks armed_tick = kForever;     // the tick the timer is armed for (kForever: off)
   Ticks slice_end;
-  // start_slice's last answer: a slice starting before counter value
-  // slice_valid_until ends at tick slice_from_now.
+  // Below this counter value a slice starting now ends at slice_end, and
+  // the timer is armed for then or earlier (start_slice in sched.cc).
   uint64_t slice_valid_until = 0;
-  Ticks slice_from_now;
-  Ticks last_tick_hook;  // the last tick the tick hook was called for
-  uint64_t last_switch = 0;
+  Ticks last_tick_hook;     // the last tick the tick hook was called for
   uint64_t started_at = 0;  // counter value at scheduler_start
   // kStackFillWord, read from here by the switch's canary check: one load
   // from the state it already addresses instead of building a 64-bit
@@ -177,9 +175,9 @@ class HotCriticalSection {
 uint64_t counter_per_tick();
 void remove_from_all_lists(Task* t);
 void update_timer();
-// start_slice's work once per tick: the tick a slice starting at counter
-// value `now` ends at, and until when that answer holds.
-void slice_new_tick(uint64_t now);
+// start_slice's work once per tick: the end of a slice starting at counter
+// value `now`, the timer armed for it, and until when that holds.
+void slice_start_new(uint64_t now);
 inline constexpr size_t kCanaryBytes = 32;
 inline constexpr size_t kCanaryWords = kCanaryBytes / sizeof(StackWord);
 static_assert(kCanaryBytes % 16 == 0 && config::kMinStackSize >= kCanaryBytes);
@@ -189,9 +187,11 @@ void fill_stack(Task* t);
 // which a stack growing down past its end overwrites first. A write that
 // jumps past them lands in the rest of the canary (a margin) or, below a
 // heap stack, in its guard page, which faults.
+// Machine words, not StackWords: on AArch32 that is two loads, not four.
 inline bool stack_top_canary_intact(const Task* t) {
-  const auto* w = reinterpret_cast<const StackWord*>(t->stack_base) + kCanaryWords - 2;
-  const StackWord fill = g_kernel.canary_word;
+  using Word [[gnu::may_alias]] = uintptr_t;
+  const auto* w = reinterpret_cast<const Word*>(t->stack_base + kCanaryBytes) - 2;
+  const auto fill = static_cast<Word>(g_kernel.canary_word);
   return ((w[0] ^ fill) | (w[1] ^ fill)) == 0;
 }
 // The canary of `t`, switching out, was found overwritten: the stack-overflow

@@ -50,7 +50,6 @@ namespace {
 
 Task g_idle;
 PETREL_NOINIT(idle_stack) alignas(16) uint8_t g_idle_stack[config::kIdleStackSize];
-arch::ArchContext g_start_context;  // scheduler_start's caller
 
 void free_task_memory(Task* t) {
   arch::context_destroy(t->context);
@@ -171,25 +170,27 @@ void isr_exit() {
 
 // The running task's slice starts at counter value `now` (a level became
 // shared, or the switch went to a shared level): it ends at the next tick
-// boundary (config::kTimeSliceTicks).
+// boundary (config::kTimeSliceTicks), and the timer must fire then at the
+// latest.
 //
-// Switches come many to a tick, so the division is done once per tick
-// (slice_new_tick): the answer holds until the counter reaches the next
-// boundary. Inline: it is on the path of every switch to a shared level.
+// Switches come many to a tick and every slice started in one tick ends at
+// the same tick, so the work is done once per tick (slice_start_new). It
+// leaves this invariant: while the counter is below slice_valid_until,
+// slice_end is the end of a slice starting now, and the timer is armed no
+// later than it; update_timer clears slice_valid_until when it arms the timer
+// later than slice_end. So a switch inside the same tick tests one word.
 [[gnu::always_inline]] inline void start_slice(uint64_t now) {
-  KernelState& k = g_kernel;
-  if (now >= k.slice_valid_until) [[unlikely]]
-    slice_new_tick(now);
-  k.slice_end = k.slice_from_now;
-  if (k.slice_end < k.armed_tick) update_timer();
+  if (now >= g_kernel.slice_valid_until) [[unlikely]]
+    slice_start_new(now);
 }
 
-void slice_new_tick(uint64_t now) {
+void slice_start_new(uint64_t now) {
   KernelState& k = g_kernel;
   // counter_per_tick() ran at scheduler_start: the divider is set.
   const uint64_t tick = k.per_tick.divide(now);
-  k.slice_valid_until = (tick + 1) * k.counter_per_tick;
-  k.slice_from_now = Ticks{tick + config::kTimeSliceTicks};
+  k.slice_end = Ticks{tick + config::kTimeSliceTicks};
+  if (k.slice_end < k.armed_tick) update_timer();
+  if (k.armed_tick <= k.slice_end) k.slice_valid_until = (tick + 1) * k.counter_per_tick;
 }
 
 namespace {
@@ -206,18 +207,20 @@ namespace {
 // on the highest ready level. Interrupts masked; returns when `prev` runs
 // again.
 //
-// One counter read serves the run-time accounting and the new time slice
-// (only when `next` shares its level: a slice can only move the timer's
-// deadline earlier, see update_timer). The critical-section depth of `prev`
-// stays in a local: the context switch keeps it in a callee-saved register.
-[[gnu::always_inline]] inline void switch_to(KernelState& k, Task* prev, Task* next) {
+// One counter read serves the run-time accounting (a running task's
+// run_time holds its total less the counter at its switch-in, Task::run_time)
+// and the new time slice (only when `next` shares its level: a slice can only
+// move the timer's deadline earlier, see update_timer). `nesting`, the
+// critical-section depth of `prev`, is the caller's to give (a constant in
+// yield): the context switch keeps it in a callee-saved register.
+[[gnu::always_inline]] inline void switch_to(KernelState& k, Task* prev, Task* next,
+                                             uint32_t nesting) {
   const uint64_t now = arch::timer_now();
-  prev->run_time += now - k.last_switch;
-  k.last_switch = now;
+  prev->run_time += now;
+  next->run_time -= now;
   next->state = TaskState::kRunning;
   k.current = next;
   if (config::kTimeSlicing && ReadyQueues::shared_with_first(next)) start_slice(now);
-  const uint32_t nesting = k.nesting;
   arch::context_switch(prev->context, next->context);
   // Running as `prev` again.
   k.nesting = nesting;
@@ -235,7 +238,7 @@ void schedule() {
   Task* next = k.ready.highest();
   if (next == prev) return;
   if (prev->state == TaskState::kRunning) prev->state = TaskState::kReady;
-  switch_to(k, prev, next);
+  switch_to(k, prev, next, k.nesting);
 }
 
 // Yield switches at once when it can: from task context outside any critical
@@ -248,13 +251,14 @@ void task_yield() {
   KernelState& k = g_kernel;
   const uint64_t saved = arch::irq_save();
   Task* cur = k.current;
-  if ((k.nesting | k.lock | k.isr_nesting) == 0 && !k.switch_pending && cur != nullptr) {
+  // One test for the four conditions, and a scheduler that runs.
+  if ((k.nesting | k.lock | k.isr_nesting | uint32_t{k.switch_pending}) == 0 && cur != nullptr) {
     check_canary(cur);
     Task* next = ReadyQueues::next_on_level(cur);
     if (next != cur) {
       k.ready.rotate_first(cur);
       cur->state = TaskState::kReady;
-      switch_to(k, cur, next);
+      switch_to(k, cur, next, 0);
     }
     arch::irq_restore(saved);
     return;
@@ -290,6 +294,9 @@ void update_timer() {
   }
   if (k.hooks.tick != nullptr && k.last_tick_hook + Ticks{1} < when)
     when = k.last_tick_hook + Ticks{1};
+  // Armed later than the slice end (the running task is alone at its level,
+  // or not running): the next slice to start must look at the timer.
+  if (k.slice_end < when) k.slice_valid_until = 0;
   if (when == k.armed_tick) return;
   k.armed_tick = when;
   if (when == kForever) {
@@ -432,13 +439,14 @@ StopReason scheduler_start() {
   Task* first = k.ready.highest();
   first->state = TaskState::kRunning;
   k.current = first;
-  k.last_switch = arch::timer_now();
-  k.started_at = k.last_switch;
+  k.started_at = arch::timer_now();
+  first->run_time -= k.started_at;  // running: see Task::run_time
   k.slice_end = tick_count() + Ticks{config::kTimeSliceTicks};
+  k.slice_valid_until = 0;
   k.last_tick_hook = tick_count();
   update_timer();
   k.nesting = 0;
-  arch::context_switch(g_start_context, first->context);
+  arch::context_switch(arch::boot_context(), first->context);
   // Back from scheduler_stop().
   k.running = false;
   reap_terminated();
@@ -452,8 +460,9 @@ void scheduler_stop(StopReason reason) {
   KernelState& k = g_kernel;
   arch::irq_save();
   k.stop_reason = reason;
-  k.nesting = 1;  // scheduler_start's critical section
-  arch::context_switch(k.current->context, g_start_context);
+  k.nesting = 1;                             // scheduler_start's critical section
+  k.current->run_time += arch::timer_now();  // no longer running: its total
+  arch::context_switch(k.current->context, arch::boot_context());
 }
 
 void scheduler_end() {

@@ -337,7 +337,7 @@ TaskInfo info_of(const Task* t, bool with_stack_unused) {
                   t->state,
                   t->priority,
                   t->base_priority,
-                  t->run_time,
+                  t == g_kernel.current ? t->run_time + arch::timer_now() : t->run_time,
                   t->stack_base,
                   t->stack_size,
                   with_stack_unused ? task_stack_unused(t) : 0};

@@ -83,6 +83,10 @@ Status map_shared_memory(uintptr_t address, size_t size);
 Status stack_guard_install(void* page);
 void stack_guard_remove(void* page);
 
+// The context of the code that runs before the scheduler starts and after
+// it stops (main): scheduler_start switches from it, scheduler_stop back.
+ArchContext& boot_context();
+
 // `ctx` will never run again (its task was deleted): forget any state kept
 // for it outside the context itself (the FP/SIMD owner on ARM).
 void context_destroy(ArchContext& ctx);

@@ -9,8 +9,8 @@ namespace petrel::arch {
 // Who has the FP/SIMD registers (fpu.cc); here so that the switch path can
 // be inline.
 struct FpuOwnership {
-  ArchContext* owner = nullptr;    // whose state is in the registers
-  ArchContext* running = nullptr;  // the context running now (nullptr: boot thread)
+  ArchContext* owner;    // whose state is in the registers
+  ArchContext* running;  // the context running now
   // Whether FP/SIMD is enabled in hardware now (head.S enables it), kept
   // here so that a switch which leaves it as it is reads no system register.
   bool hw_on = true;
@@ -28,13 +28,9 @@ inline void fpu_enable(bool on) {
 
 // The scheduler is about to switch from `from` to `to`: FP/SIMD on only for
 // the owner of the registers.
-inline void fpu_switch(ArchContext* from, ArchContext* to) {
-  // The first switch leaves the boot thread, which used FP freely: its
-  // registers become `from`'s state.
-  if (g_fpu.running == nullptr) [[unlikely]] {
-    g_fpu.owner = from;
-    from->fp_used = true;
-  }
+// (Both start as the boot context, whose FP/SIMD state is in the registers
+// at boot: no switch is a special case.)
+inline void fpu_switch(ArchContext* to) {
   g_fpu.running = to;
   fpu_enable(to == g_fpu.owner);
 }

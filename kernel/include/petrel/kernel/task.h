@@ -104,7 +104,10 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   // --- identity and statistics ---
   char name[config::kTaskNameLength] = {};
   uint32_t id = 0;
-  uint64_t run_time = 0;      // timer counter units spent running
+  // Timer counter units spent running; while the task runs, that total less
+  // the counter value at its switch-in (so a switch is one add and one
+  // subtract): read it through task_info().
+  uint64_t run_time = 0;
   void* user_data = nullptr;  // for API layers (FreeRTOS tags, TLS)
 };
 
