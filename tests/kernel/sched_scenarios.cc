@@ -72,6 +72,70 @@ KTEST(Sched, YieldRotatesEqualPriorities) {
   KCHECK_LOG(log, "a1 b1 a2 b2");
 }
 
+KTEST(Sched, YieldAloneAtItsPriorityKeepsRunning) {
+  Log log;
+  auto low = [&] { log.note("low"); };
+  auto t = [&] {
+    log.note("t1");
+    task_yield();  // only a lower-priority task is ready
+    log.note("t2");
+  };
+  spawn("low", 1, &low);
+  spawn("t", 2, &t);
+  scheduler_start();
+  KCHECK_LOG(log, "t1 t2 low");
+}
+
+KTEST(Sched, YieldInACriticalSectionSwitchesWhenItEnds) {
+  Log log;
+  auto a = [&] {
+    {
+      CriticalSection cs;
+      task_yield();
+      log.note("a-in-cs");
+    }
+    log.note("a-after");
+  };
+  auto b = [&] { log.note("b"); };
+  spawn("a", 2, &a);
+  spawn("b", 2, &b);
+  scheduler_start();
+  KCHECK_LOG(log, "a-in-cs b a-after");
+}
+
+KTEST(Sched, YieldWithTheSchedulerLockedSwitchesAtUnlock) {
+  Log log;
+  bool switched = false, switched_again = true;
+  auto a = [&] {
+    scheduler_lock();
+    task_yield();
+    log.note("a-locked");
+    switched = scheduler_unlock();  // b runs here
+    log.note("a-after");
+    scheduler_lock();
+    switched_again = scheduler_unlock();  // nothing due: no switch
+  };
+  auto b = [&] { log.note("b"); };
+  spawn("a", 2, &a);
+  spawn("b", 2, &b);
+  scheduler_start();
+  KCHECK_LOG(log, "a-locked b a-after");
+  KCHECK(switched);
+  KCHECK(!switched_again);
+}
+
+KTEST(Sched, RunTimeOfTheRunningTaskCountsItsCurrentRun) {
+  uint64_t before = 0, after = 0;
+  auto t = [&] {
+    before = (*task_info(nullptr, false)).run_time;
+    petrel::ktest::spend(2 * petrel::ktest::counter_per_tick());
+    after = (*task_info(nullptr, false)).run_time;
+  };
+  spawn("t", 1, &t);
+  scheduler_start();
+  KCHECK(after >= before + 2 * petrel::ktest::counter_per_tick());
+}
+
 KTEST(Sched, DelayWakesAtTheExactTick) {
   Ticks slept{};
   auto t = [&] {
