@@ -80,6 +80,14 @@ void note_woken(const Task* t, bool* higher_priority_woken) {
     *higher_priority_woken = true;
 }
 
+// kHandOver: the unit goes straight to the first taker `t`, which wakes with
+// its call done.
+[[gnu::always_inline]] inline void hand_over(Semaphore* s, Task* t) {
+  t->wait.detail.semaphore = Grant::kGiven;
+  t->wait.undo_handoff = give_back;
+  s->takers.wake(t, WakeReason::kSignaled);
+}
+
 // Interrupts masked. Sets *higher_priority_woken when a woken taker outranks
 // the running task.
 Status give(Semaphore* s, bool* higher_priority_woken) {
@@ -100,9 +108,7 @@ Status give(Semaphore* s, bool* higher_priority_woken) {
     return ok();
   }
   if (Task* t = s->takers.first()) {
-    t->wait.detail.semaphore = Grant::kGiven;
-    t->wait.undo_handoff = give_back;
-    s->takers.wake(t, WakeReason::kSignaled);
+    hand_over(s, t);
     note_woken(t, higher_priority_woken);
     return ok();
   }
@@ -206,6 +212,13 @@ void semaphore_set_wake_rule(Semaphore* s, WakeRule rule) {
 
 Status semaphore_give(Semaphore* s) {
   HotCriticalSection cs;
+  // The give of a ping-pong, inline: a taker waits for the unit.
+  if (usable(s) && !retries(s)) {
+    if (Task* t = s->takers.first()) {
+      hand_over(s, t);
+      return ok();
+    }
+  }
   return give(s, nullptr);
 }
 
