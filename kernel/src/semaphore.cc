@@ -212,10 +212,19 @@ void semaphore_set_wake_rule(Semaphore* s, WakeRule rule) {
 
 Status semaphore_give(Semaphore* s) {
   HotCriticalSection cs;
-  // The give of a ping-pong, inline: a taker waits for the unit.
-  if (usable(s) && !retries(s)) {
-    if (Task* t = s->takers.first()) {
-      hand_over(s, t);
+  // The gives of a ping-pong, inline (a semaphore in no queue set): the unit
+  // handed to a waiting taker, or (FreeRTOS's rule) counted and the first
+  // taker woken. The rest is give()'s.
+  if (usable(s) && s->set_link.set == nullptr) {
+    Task* t = s->takers.first();
+    if (s->wake_rule == WakeRule::kHandOver) {
+      if (t != nullptr) {
+        hand_over(s, t);
+        return ok();
+      }
+    } else if (s->count < s->max_count) {
+      ++s->count;
+      if (t != nullptr) s->takers.wake(t, WakeReason::kSignaled);
       return ok();
     }
   }
