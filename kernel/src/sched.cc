@@ -152,7 +152,9 @@ bool scheduler_unlock() {
   --k.lock;
   // The end of this critical section is the end of the outermost one, and
   // it switches to another task.
-  return k.nesting == 1 && switch_due(k) && k.ready.highest() != k.current;
+  if (k.nesting != 1 || !switch_due(k)) return false;
+  const Task* next = k.ready.highest();
+  return next != nullptr && next != k.current;
 }
 
 bool scheduler_locked() {
@@ -264,9 +266,10 @@ void task_yield() {
     return;
   }
   arch::irq_restore(saved);
+  if (cur == nullptr) return;  // the scheduler has not started
+  // `cur` is still the running task: a switch in between came back to it.
   CriticalSection cs;
-  if (k.current == nullptr) return;
-  k.ready.rotate(k.current);
+  k.ready.rotate(cur);
   request_switch();  // taken as the critical section ends
 }
 
