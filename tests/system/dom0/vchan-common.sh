@@ -88,6 +88,9 @@ if [ "$mode" = server ]; then
   wait_log "serving at" $n
   head -c 4000000 /dev/urandom | timeout 60 vchan-socket-proxy -m client "$DOMID" "$home/data/vchan-echo" - >/dev/null 2>&1 &
   proxy=$!
+  # Once the guest has the connection (on a busy machine the proxy may take
+  # longer than the half second of data to connect).
+  wait_log "connection $n open"
   sleep 0.5
   kill $proxy
   wait_log "ended after" $n
