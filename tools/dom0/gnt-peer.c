@@ -5,15 +5,18 @@
  *   gnt-peer map DOMID REF SECONDS
  *     maps the guest's page, prints the string at its start, writes
  *     "dom0 was here" at offset 2048, prints "mapped", keeps the mapping
- *     SECONDS seconds, unmaps and prints "unmapped".
+ *     until its standard input ends (the dom0 script holds a FIFO open
+ *     while the guest has work to do) or SECONDS seconds passed, unmaps and
+ *     prints "unmapped".
  *   gnt-peer grant DOMID SECONDS
  *     grants the guest a new page holding "from dom0 via gntalloc", prints
- *     "gref N", waits SECONDS seconds and prints what the guest wrote at
+ *     "gref N", waits the same way and prints what the guest wrote at
  *     offset 2048, then frees the page.
  *
  * Built for arm64 Linux (static) by the host build, run only inside dom0. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +36,12 @@ static int fail(const char* what) {
   return 1;
 }
 
+/* Waits until standard input ends (or has a line), at most `seconds`. */
+static void hold(unsigned seconds) {
+  struct pollfd in = {.fd = 0, .events = POLLIN};
+  (void)poll(&in, 1, (int)(seconds * 1000));
+}
+
 static int map_guest_page(unsigned domid, unsigned ref, unsigned seconds) {
   int fd = open("/dev/xen/gntdev", O_RDWR);
   if (fd < 0) return fail("/dev/xen/gntdev");
@@ -46,7 +55,7 @@ static int map_guest_page(unsigned domid, unsigned ref, unsigned seconds) {
   strcpy(page + 2048, "dom0 was here");
   printf("gnt-peer: mapped\n");
   fflush(stdout);
-  sleep(seconds);
+  hold(seconds);
   munmap(page, 4096);
   struct ioctl_gntdev_unmap_grant_ref unmap = {.index = map.index, .count = 1};
   if (ioctl(fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &unmap) < 0) return fail("unmap grant");
@@ -67,7 +76,7 @@ static int grant_page(unsigned domid, unsigned seconds) {
   strcpy(page, "from dom0 via gntalloc");
   printf("gnt-peer: gref %u\n", alloc.gref_ids[0]);
   fflush(stdout);
-  sleep(seconds);
+  hold(seconds);
   printf("gnt-peer: the guest wrote \"%.64s\"\n", page + 2048);
   munmap(page, 4096);
   close(fd);

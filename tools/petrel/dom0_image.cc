@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -101,6 +102,72 @@ std::optional<Versions> candidate_versions() {
   if (eq != std::string::npos) v.kernel = dep.substr(eq + 3, dep.find(')', eq) - eq - 3);
   if (v.xen.empty() || !v.kernel_package.starts_with("linux-image-") || v.kernel.empty())
     return std::nullopt;
+  return v;
+}
+
+// apt's answer to candidate_versions() depends on its package lists, its
+// configuration and dpkg's state (Debian's default places). One line per
+// file there (path, size, modification time) says whether an earlier answer
+// still holds: asking apt costs seconds (without a binary package cache, as
+// in Debian's container images, it parses every list, ~2 s of CPU per
+// package), and every `petrel run --dom0` asks.
+std::string apt_state() {
+  std::vector<std::string> lines;
+  std::error_code ec;
+  auto add = [&lines](const fs::path& p) {
+    std::error_code e;
+    const auto size = fs::file_size(p, e);
+    if (e) return;
+    const auto time = fs::last_write_time(p, e);
+    if (e) return;
+    lines.push_back(p.string() + " " + std::to_string(size) + " " +
+                    std::to_string(time.time_since_epoch().count()));
+  };
+  for (const char* dir : {"/var/lib/apt/lists", "/etc/apt"}) {
+    for (auto it = fs::recursive_directory_iterator(dir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name == "partial" || name == "lock") {  // apt's own work in progress
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file(ec)) add(it->path());
+    }
+  }
+  add("/var/lib/dpkg/status");
+  add("/var/lib/dpkg/arch");
+  std::sort(lines.begin(), lines.end());
+  std::string state;
+  for (const auto& l : lines) state += l + "\n";
+  return state;
+}
+
+// candidate_versions(), answered from the cache's memo of apt's last answer
+// while apt_state() is what it was then. Called under the cache's lock.
+std::optional<Versions> remembered_candidate_versions(const fs::path& cache) {
+  const fs::path memo = cache / "dom0-apt-answer";
+  const std::string state = apt_state();
+  constexpr std::string_view kSeparator = "--\n";
+  if (const auto text = read_file(memo);
+      text && text->starts_with(state + std::string(kSeparator))) {
+    std::vector<std::string> fields;
+    std::string_view rest = std::string_view(*text).substr(state.size() + kSeparator.size());
+    while (!rest.empty()) {
+      const size_t nl = rest.find('\n');
+      fields.emplace_back(rest.substr(0, nl));
+      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    }
+    if (fields.size() == 3) return Versions{fields[0], fields[1], fields[2]};
+  }
+  auto v = candidate_versions();
+  if (v) {
+    // Written whole and renamed into place: a reader never sees half of it.
+    const fs::path tmp = cache / "dom0-apt-answer.tmp";
+    std::error_code ec;
+    if (write_file(tmp, state + std::string(kSeparator) + v->xen + "\n" + v->kernel_package + "\n" +
+                            v->kernel + "\n"))
+      fs::rename(tmp, memo, ec);
+  }
   return v;
 }
 
@@ -417,7 +484,7 @@ void explain_missing(const Paths& paths, const char* why) {
 
 std::optional<Dom0Image> ensure_dom0(const Paths& paths) {
   const CacheLock lock(paths.cache);
-  auto versions = candidate_versions();
+  auto versions = remembered_candidate_versions(paths.cache);
   if (versions && complete(paths.cache / dir_name(*versions)))
     return image_in(paths.cache / dir_name(*versions));
 
@@ -437,7 +504,7 @@ std::optional<Dom0Image> ensure_dom0(const Paths& paths) {
                                     "password-less sudo)");
       return std::nullopt;
     }
-    versions = candidate_versions();
+    versions = remembered_candidate_versions(paths.cache);
     if (!versions) {
       explain_missing(paths, "apt knows no arm64 linux-image-arm64 or xen-utils-4.17");
       return std::nullopt;

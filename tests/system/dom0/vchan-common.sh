@@ -6,15 +6,31 @@ PATH=$PATH:/usr/lib/xen-4.17/bin
 . ./petrel-dom0.sh
 : "${mode:?set by vchan-guest-server.sh or vchan-guest-client.sh}"
 
-# Sends $1 random bytes through the proxy and compares what comes back.
+# Sends $1 random bytes through the proxy and compares what comes back. At
+# the end of its input the proxy closes the channel, so the input (a FIFO
+# held open by this shell) ends only once as many bytes came back as were
+# sent, or the proxy ended, or 120 s passed.
 check() {
   head -c "$1" /dev/urandom >/tmp/in
+  rm -f /tmp/fifo
+  mkfifo /tmp/fifo
+  : >/tmp/out
   if [ "$mode" = server ]; then
-    (cat /tmp/in; sleep 2) | timeout 120 vchan-socket-proxy -m client "$DOMID" "$home/data/vchan-echo" - >/tmp/out 2>/tmp/err
+    timeout 120 vchan-socket-proxy -m client "$DOMID" "$home/data/vchan-echo" - </tmp/fifo >/tmp/out 2>/tmp/err &
   else
     # The guest keeps trying to connect until this server is there.
-    (cat /tmp/in; sleep 2) | timeout 120 vchan-socket-proxy -m server "$DOMID" /local/domain/0/data/petrel-vchan - >/tmp/out 2>/tmp/err
+    timeout 120 vchan-socket-proxy -m server "$DOMID" /local/domain/0/data/petrel-vchan - </tmp/fifo >/tmp/out 2>/tmp/err &
   fi
+  proxy=$!
+  exec 4>/tmp/fifo
+  cat /tmp/in >&4
+  tries=2400
+  while [ "$(wc -c </tmp/out)" -lt "$1" ] && [ $tries -gt 0 ] && kill -0 $proxy 2>/dev/null; do
+    tries=$((tries - 1))
+    sleep 0.05
+  done
+  exec 4>&-
+  wait $proxy
   if cmp -s /tmp/in /tmp/out; then
     echo "dom0: $1 bytes came back intact"
   else
@@ -72,6 +88,9 @@ if [ "$mode" = server ]; then
   wait_log "serving at" $n
   head -c 4000000 /dev/urandom | timeout 60 vchan-socket-proxy -m client "$DOMID" "$home/data/vchan-echo" - >/dev/null 2>&1 &
   proxy=$!
+  # Once the guest has the connection (on a busy machine the proxy may take
+  # longer than the half second of data to connect).
+  wait_log "connection $n open"
   sleep 0.5
   kill $proxy
   wait_log "ended after" $n
