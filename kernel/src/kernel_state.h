@@ -153,10 +153,12 @@ inline bool switch_due(const KernelState& k) {
 }
 
 // CriticalSection with its exit inline, for the kernel's own give and take
-// of semaphores, queues and notifications: the calls of every round trip
-// between tasks, where the out-of-line exit (a call, a frame, the saved mask
-// through memory) costs about 12 instructions each time. Elsewhere the
-// out-of-line CriticalSection keeps the image small.
+// of semaphores and notifications and for resume: the calls of every round
+// trip between tasks, where the out-of-line exit (a call, a frame, the saved
+// mask through memory) costs about 12 instructions each time. Elsewhere the
+// out-of-line CriticalSection keeps the image small. (Not in queue send and
+// receive: there it changed GCC's inlining so that an AArch32 queue item
+// cost 415 instructions instead of 354, for 22 fewer on AArch64.)
 class HotCriticalSection {
  public:
   [[gnu::always_inline]] HotCriticalSection() : saved_(arch::irq_save()) { ++g_kernel.nesting; }

@@ -59,7 +59,6 @@
 
 #include <new>
 
-#include "kernel_state.h"
 #include "petrel/kernel/heap.h"
 #include "petrel/kernel/internal/sched.h"
 #include "petrel/string.h"
@@ -293,7 +292,7 @@ bool usable(const Queue* q) {
 
 Status send(Queue* q, const void* item, Op op, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
-  HotCriticalSection cs;
+  CriticalSection cs;
   if (!usable(q)) return kNotInitialized;
   if (item == nullptr && q->item_size != 0) return kNullItem;
   if (const Attempt a = try_now(q, const_cast<void*>(item), op); a != Attempt::kNotNow)
@@ -331,7 +330,7 @@ Status overwrite(Queue* q, const void* item, bool* higher_priority_woken) {
 
 Status receive(Queue* q, void* out, Op op, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
-  HotCriticalSection cs;
+  CriticalSection cs;
   if (!usable(q)) return kNotInitialized;
   if (out == nullptr && q->item_size != 0) return kNullItem;
   if (try_now(q, out, op) == Attempt::kDone) return ok();
