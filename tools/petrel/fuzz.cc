@@ -41,7 +41,7 @@ FuzzStats read_stats(const std::string& log) {
   std::istringstream in(read_file(log).value_or(""));
   for (std::string line; std::getline(in, line);) {
     if (line.starts_with("stat::number_of_executed_units:")) {
-      s.executions = std::strtoull(field(line, ":").c_str(), nullptr, 10);
+      s.executions = std::strtoull(field(line, "units:").c_str(), nullptr, 10);
     } else if (line.starts_with("#") && line.find("cov: ") != std::string::npos) {
       s.coverage = "cov " + field(line, "cov:") + ", ft " + field(line, "ft:") + ", corpus " +
                    field(line, "corp:");
