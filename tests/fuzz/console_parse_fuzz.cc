@@ -41,6 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const tool::Dom0ConsoleLine d = tool::classify_dom0_line(line);
   expect(within(d.text, line), "dom0 console text inside the line");
+  if (d.kind == tool::Dom0ConsoleLine::Kind::kGuest)
+    expect(d.domain >= 0, "a guest's domain is not negative");
   if (auto e = tool::parse_dom0_event(d.text)) expect(!e->name.empty(), "an event has a name");
   (void)tool::parse_dom0_event(line);
   (void)tool::is_linux_panic(line);
