@@ -20,5 +20,14 @@ rm -rf "$work"
 mkdir -p "$work/corpus" || exit 1
 dirs=("$work/corpus" "$seeds")
 [[ -d $regressions ]] && dirs+=("$regressions")
-exec "$fuzzer" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=1024 \
-  -print_final_stats=1 -artifact_prefix="$work/" "${dirs[@]}"
+# libFuzzer's output (a line per new input) goes to a log; its end is shown.
+log=$work/fuzz.log
+"$fuzzer" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=1024 \
+  -print_final_stats=1 -artifact_prefix="$work/" "${dirs[@]}" >"$log" 2>&1
+status=$?
+if ((status != 0)); then
+  tail -n 80 "$log"
+  echo "fuzz target $fuzzer failed (exit status $status); whole output in $log"
+  exit 1
+fi
+grep -E '^(INFO: seed corpus|#[0-9]+ +DONE|Done |stat::number_of_executed_units)' "$log"
