@@ -34,6 +34,14 @@ TEST(ConsoleParse, XenLines) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/regressions/console_parse): "(XEN) DOM-1: "
+// was a line of domain -1.
+TEST(ConsoleParse, NegativeDomainsAreNoGuests) {
+  for (const char* l : {"(d-1) text", "(XEN) DOM-1: text", "(XEN) DOM-3:"})
+    EXPECT_EQ(classify_line(l).kind, ConsoleLine::Kind::kXen) << l;
+  EXPECT_EQ(classify_dom0_line("[d-2] text").kind, Dom0ConsoleLine::Kind::kOther);
+}
+
 TEST(ConsoleParse, ExitMarker) {
   auto m = parse_exit_marker("@petrel-exit reason=poweroff code=0");
   ASSERT_TRUE(m);

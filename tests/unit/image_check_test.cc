@@ -112,6 +112,17 @@ TEST(ImageCheck, NamesTheOtherArchitecture) {
             "an AArch64 Image, not an AArch32 zImage: run it without --arch arm32");
 }
 
+// Found by fuzzing (tests/fuzz/regressions/image_check): a file with both
+// headers passed both checks, though Xen boots it as a 64-bit guest.
+TEST(ImageCheck, BothHeadersMakeAnArm64Image) {
+  std::string b = arm64_image(0x60, 0x1000, 0x60);
+  put(&b, kZImageMagicOffset, kZImageMagic, 4);
+  put(&b, kZImageMagicOffset + 8, 0x60, 4);
+  EXPECT_EQ(image_problem(b, Arch::kArm64), std::nullopt);
+  ASSERT_TRUE(image_problem(zimage(0x60, 0, 0x60), Arch::kArm32) == std::nullopt);
+  EXPECT_NE(image_problem(b, Arch::kArm32), std::nullopt);
+}
+
 TEST(ImageCheck, AcceptsAZImageAsLongAsItsRange) {
   EXPECT_EQ(problem(zimage(0x2000, 0x40008000, 0x4000a000), Arch::kArm32), "");
   EXPECT_EQ(problem(zimage(0x3000, 0x40008000, 0x4000a000), Arch::kArm32), "");  // longer: fine

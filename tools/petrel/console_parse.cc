@@ -12,6 +12,13 @@ std::optional<std::string_view> take_number(std::string_view s, int* out) {
   return s.substr(static_cast<size_t>(end - s.data()));
 }
 
+// A domain ID at the start of `s`: digits only (from_chars would also take
+// a minus sign, and "(d-1)" is no guest's line).
+std::optional<std::string_view> take_domain(std::string_view s, int* out) {
+  if (s.empty() || s.front() < '0' || s.front() > '9') return std::nullopt;
+  return take_number(s, out);
+}
+
 bool consume(std::string_view* s, std::string_view prefix) {
   if (s->substr(0, prefix.size()) != prefix) return false;
   s->remove_prefix(prefix.size());
@@ -25,13 +32,13 @@ ConsoleLine classify_line(std::string_view line) {
   std::string_view s = line;
   int dom = 0;
   if (consume(&s, "(d")) {
-    auto rest = take_number(s, &dom);
+    auto rest = take_domain(s, &dom);
     if (rest && consume(&*rest, ") ")) return {ConsoleLine::Kind::kGuest, dom, *rest};
     if (rest && *rest == ")") return {ConsoleLine::Kind::kGuest, dom, std::string_view()};
   }
   s = line;
   if (consume(&s, "(XEN) DOM")) {
-    auto rest = take_number(s, &dom);
+    auto rest = take_domain(s, &dom);
     if (rest && consume(&*rest, ": ")) return {ConsoleLine::Kind::kGuest, dom, *rest};
     if (rest && *rest == ":") return {ConsoleLine::Kind::kGuest, dom, std::string_view()};
   }
@@ -73,7 +80,7 @@ Dom0ConsoleLine classify_dom0_line(std::string_view line) {
   s = line;
   int dom = 0;
   if (consume(&s, "[d")) {
-    auto rest = take_number(s, &dom);
+    auto rest = take_domain(s, &dom);
     if (rest && consume(&*rest, "] ")) return {Kind::kGuest, dom, *rest};
     if (rest && *rest == "]") return {Kind::kGuest, dom, std::string_view()};
   }

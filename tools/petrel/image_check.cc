@@ -88,7 +88,9 @@ std::optional<std::string> image_problem(std::string_view bytes, Arch arch) {
            "image: give the .bin";
   if (arch == Arch::kArm64 && !has_arm64_header(bytes) && has_zimage_header(bytes))
     return "an AArch32 zImage, not an AArch64 Image: run it with --arch arm32";
-  if (arch == Arch::kArm32 && !has_zimage_header(bytes) && has_arm64_header(bytes))
+  // An arm64 header wins even beside a zImage magic: Xen probes for it
+  // first and would boot such a file as a 64-bit guest.
+  if (arch == Arch::kArm32 && has_arm64_header(bytes))
     return "an AArch64 Image, not an AArch32 zImage: run it without --arch arm32";
   return arch == Arch::kArm64 ? arm64_problem(bytes) : arm32_problem(bytes);
 }

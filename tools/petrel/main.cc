@@ -6,6 +6,7 @@
 //   petrel run --dom0 [options] APP  boot Xen with a Linux dom0 that starts APP with xl create
 //   petrel test [-- CTEST-ARGS]  build everything, then run CTest (all but label soak)
 //   petrel soak [-- CTEST-ARGS]  build everything, then run the endurance runs (label soak)
+//   petrel fuzz [TARGET] [--time S]  fuzz the parsers, each target for S seconds (tests/fuzz)
 //   petrel bench [--quick] [--arch A]  run the in-guest benchmarks on arm64 and arm32,
 //                                record both side by side in bench/RESULTS.md
 #include <sys/stat.h>
@@ -27,6 +28,7 @@
 #include "bench_table.h"
 #include "console_parse.h"
 #include "dom0_image.h"
+#include "fuzz.h"
 #include "image_check.h"
 #include "process.h"
 #include "runner.h"
@@ -53,6 +55,10 @@ commands:
                the endurance runs
   soak [-- ARGS] build everything and run the endurance runs alone (CTest label soak: 10^4
                vchan open/close cycles on each architecture; about 3 minutes)
+  fuzz [TARGET] [--time S]
+               run the parsers' fuzz targets (tests/fuzz; all in turn, or TARGET alone) for S
+               seconds each (default 60), the corpus kept in build/fuzz/campaign; prints the
+               executions, coverage and crashes of each (docs/reliability.md)
   bench [--quick] [--arch arm64|arm32]
                run the benchmarks in a guest under --icount on arm64, then on arm32, and
                write both side by side to bench/RESULTS.md (--quick: a tenth of the
@@ -133,9 +139,11 @@ bool build_preset(const Paths& paths, const std::string& preset) {
   return true;
 }
 
-// The host preset, then the guests of every architecture.
+// The host preset, the parsers' fuzz targets (clang; the host build's
+// fuzz.* tests run them), then the guests of every architecture.
 bool build_all(const Paths& paths) {
   if (!build_preset(paths, "host")) return false;
+  if (!build_preset(paths, "fuzz")) return false;
   for (Arch arch : kArchs)
     if (!build_preset(paths, arch_name(arch))) return false;
   return true;
@@ -612,5 +620,8 @@ int main(int argc, char** argv) {
   if (cmd == "test") return cmd_test(paths, args, false);
   if (cmd == "soak") return cmd_test(paths, args, true);
   if (cmd == "bench") return cmd_bench(paths, args);
+  if (cmd == "fuzz")
+    return cmd_fuzz(paths, args,
+                    [&] { return ensure(paths, Need::kBuild) && build_preset(paths, "fuzz"); });
   return usage_error("unknown command '" + cmd + "'");
 }

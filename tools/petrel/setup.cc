@@ -180,6 +180,10 @@ std::vector<Requirement> requirements(Need need) {
     r.push_back({"Xen's public headers", "", "/usr/include/xen/xen.h", "libxen-dev"});
     r.push_back({"libfdt", "", "/usr/include/libfdt.h", "libfdt-dev"});
     r.push_back({"GoogleTest", "", "/usr/include/gtest/gtest.h", "libgtest-dev"});
+    // The fuzz preset (tests/fuzz): clang, and its libFuzzer runtime.
+    r.push_back({"clang (the fuzz build)", "clang++", "", "clang"});
+    r.push_back({"libFuzzer (the fuzz build)", "",
+                 "/usr/lib/clang/14/lib/linux/libclang_rt.fuzzer-x86_64.a", "libclang-rt-14-dev"});
   }
   r.push_back({"qemu-system-aarch64", "qemu-system-aarch64", "", "qemu-system-arm"});
   if (need == Need::kDom0 || need == Need::kAll) {
