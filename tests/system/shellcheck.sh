@@ -22,7 +22,7 @@ check() {  # check SHELL FILE...
     shellcheck -s "$shell" -x -P SCRIPTDIR -P "$root/tools/dom0" "$f" || status=1
   done
 }
-check bash petrel .ci/run tests/system/*.sh
+check bash petrel .ci/run tests/system/*.sh tests/fuzz/*.sh
 check sh tests/system/dom0/*.sh bench/*.sh tools/dom0/*.sh
 if [[ $# -ge 1 ]]; then
   init=$(mktemp) || exit 1
