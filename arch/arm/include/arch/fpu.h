@@ -26,8 +26,8 @@ inline void fpu_enable(bool on) {
   fp_hw_enable(on);
 }
 
-// The scheduler is about to switch from `from` to `to`: FP/SIMD on only for
-// the owner of the registers.
+// The scheduler is about to switch to `to`: FP/SIMD on only for the owner
+// of the registers.
 // (Both start as the boot context, whose FP/SIMD state is in the registers
 // at boot: no switch is a special case.)
 inline void fpu_switch(ArchContext* to) {
