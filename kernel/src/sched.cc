@@ -167,7 +167,8 @@ void isr_enter() {
 
 void isr_exit() {
   KernelState& k = g_kernel;
-  if (--k.isr_nesting == 0 && k.switch_pending && k.lock == 0 && k.running) schedule();
+  --k.isr_nesting;
+  if (switch_due(k)) schedule();
 }
 
 // The running task's slice starts at counter value `now` (a level became
