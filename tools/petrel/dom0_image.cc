@@ -1,7 +1,5 @@
 #include "dom0_image.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -445,30 +443,6 @@ bool assemble(const Versions& v, const fs::path& work) {
   return write_file(out / "versions", versions);
 }
 
-// Holds an exclusive lock on the cache's dom0.lock while it lives, so that
-// two petrel processes (parallel tests) do not build dom0 at once.
-class CacheLock {
- public:
-  explicit CacheLock(const fs::path& cache) {
-    std::error_code ec;
-    fs::create_directories(cache, ec);
-    fd_ = open((cache / "dom0.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) return;
-    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      std::fprintf(stderr, "petrel: waiting for another petrel that is building dom0\n");
-      flock(fd_, LOCK_EX);
-    }
-  }
-  ~CacheLock() {
-    if (fd_ >= 0) close(fd_);
-  }
-  CacheLock(const CacheLock&) = delete;
-  CacheLock& operator=(const CacheLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
 void explain_missing(const Paths& paths, const char* why) {
   std::fprintf(
       stderr,
@@ -483,7 +457,7 @@ void explain_missing(const Paths& paths, const char* why) {
 }  // namespace
 
 std::optional<Dom0Image> ensure_dom0(const Paths& paths) {
-  const CacheLock lock(paths.cache);
+  const FileLock lock(paths.cache / "dom0.lock", "dom0");
   auto versions = remembered_candidate_versions(paths.cache);
   if (versions && complete(paths.cache / dir_name(*versions)))
     return image_in(paths.cache / dir_name(*versions));

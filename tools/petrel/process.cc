@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -216,6 +217,21 @@ bool follow_output(const Child& child, SteadyTime deadline, const std::optional<
   (void)wait_for(child.pid, &status);
   close(child.out);
   return timed_out;
+}
+
+FileLock::FileLock(const std::filesystem::path& path, const char* what) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) return;
+  if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    std::fprintf(stderr, "petrel: waiting for another petrel that is building %s\n", what);
+    flock(fd_, LOCK_EX);
+  }
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) close(fd_);
 }
 
 }  // namespace petrel::tool

@@ -56,6 +56,21 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 bool follow_output(const Child& child, SteadyTime deadline, const std::optional<SteadyTime>* end_by,
                    const std::function<bool()>& done, const std::function<void(std::string)>& line);
 
+// Holds an exclusive lock (flock) on the file `path` while it lives, so that
+// two petrel processes (parallel tests) do not build one piece of the cache at
+// once. If another holds it, says "petrel: waiting for another petrel that is
+// building `what`" and waits.
+class FileLock {
+ public:
+  FileLock(const std::filesystem::path& path, const char* what);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // A fresh directory under $TMPDIR (path empty if it could not be made),
 // removed with its contents when the TempDir goes.
 struct TempDir {

@@ -202,36 +202,38 @@ std::vector<Requirement> requirements(Need need) {
   return r;
 }
 
-bool ensure(const Paths& paths, Need need) {
+bool ensure_requirements(const std::vector<Requirement>& needed) {
   const bool may_install = !install_disabled();
   std::vector<Requirement> missing;
-  for (const auto& r : requirements(need))
+  for (const auto& r : needed)
     if (!present(r)) missing.push_back(r);
-
-  if (!missing.empty()) {
-    auto root = root_prefix();
-    if (!may_install || !root || !find_program("apt-get")) {
-      explain_missing(missing, may_install
-                                   ? "cannot install it (not root, and no password-less sudo)"
-                                   : "automatic installation is off (PETREL_NO_INSTALL)");
-      return false;
-    }
-    std::vector<std::string> pkgs;
-    for (const auto& r : missing) pkgs.push_back(r.package);
-    if (!apt_install(*root, pkgs)) {
-      explain_missing(missing, "apt-get install failed");
-      return false;
-    }
-    g_installed = true;
-    std::vector<Requirement> still;
-    for (const auto& r : missing)
-      if (!present(r)) still.push_back(r);
-    if (!still.empty()) {
-      explain_missing(still, "installed, but still not found");
-      return false;
-    }
+  if (missing.empty()) return true;
+  auto root = root_prefix();
+  if (!may_install || !root || !find_program("apt-get")) {
+    explain_missing(missing, may_install ? "cannot install it (not root, and no password-less sudo)"
+                                         : "automatic installation is off (PETREL_NO_INSTALL)");
+    return false;
   }
-  if (need != Need::kBuild) return ensure_xen(paths, may_install);
+  std::vector<std::string> pkgs;
+  for (const auto& r : missing) pkgs.push_back(r.package);
+  if (!apt_install(*root, pkgs)) {
+    explain_missing(missing, "apt-get install failed");
+    return false;
+  }
+  g_installed = true;
+  std::vector<Requirement> still;
+  for (const auto& r : missing)
+    if (!present(r)) still.push_back(r);
+  if (!still.empty()) {
+    explain_missing(still, "installed, but still not found");
+    return false;
+  }
+  return true;
+}
+
+bool ensure(const Paths& paths, Need need) {
+  if (!ensure_requirements(requirements(need))) return false;
+  if (need != Need::kBuild) return ensure_xen(paths, !install_disabled());
   return true;
 }
 

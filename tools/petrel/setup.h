@@ -43,6 +43,11 @@ std::vector<Requirement> requirements(Need need);
 // it prints which piece is missing and how to get it, and returns false.
 bool ensure(const Paths& paths, Need need);
 
+// Makes sure each of `needed` is present, installing the missing ones
+// as ensure() does; false (after saying what is missing and how to get it)
+// if that failed.
+bool ensure_requirements(const std::vector<Requirement>& needed);
+
 // True once ensure() has installed a package in this run of the tool (so a
 // build configured before must be configured again).
 bool packages_installed();
