@@ -21,6 +21,7 @@
 #include "files.h"
 #include "process.h"
 #include "runner.h"
+#include "xen_rt.h"
 
 namespace fs = std::filesystem;
 
@@ -40,10 +41,10 @@ constexpr size_t kTailLines = 25;
 // itself; it is ended after this long.
 constexpr double kGraceSeconds = 5;
 
-std::vector<std::string> machine_args(int gic) {
+std::vector<std::string> machine_args(int gic, unsigned cpus) {
   return {"-machine", "virt,virtualization=on,gic-version=" + std::to_string(gic),
           "-cpu",     "cortex-a57",
-          "-smp",     "2",
+          "-smp",     std::to_string(cpus),
           "-m",       "1024",
           "-display", "none",
           "-nic",     "none"};
@@ -226,9 +227,13 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
   const BootModule ramdisk{(kKernelAddress + kernel_size + kModuleAlign - 1) & ~(kModuleAlign - 1),
                            initramfs->size()};
 
+  const auto xen_image = ensure_xen_image(paths, o.xen.build);
+  if (!xen_image) return kExitSetup;
+  const unsigned cpus = o.xen.cpus != 0 ? o.xen.cpus : kDefaultDom0Cpus;
+
   // The board's device tree, dumped with exactly the options of the run.
   const fs::path board_dtb = tmp.path / "board.dtb";
-  auto dump = machine_args(o.gic);
+  auto dump = machine_args(o.gic, cpus);
   dump[1] += ",dumpdtb=" + board_dtb.string();
   dump.insert(dump.begin(), qemu);
   if (run(dump, true) != 0 || !fs::exists(board_dtb)) {
@@ -236,18 +241,19 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
     return kExitBootFailure;
   }
   const fs::path run_dtb = tmp.path / "run.dtb";
-  if (std::string err = make_dom0_device_tree(board_dtb, run_dtb, kXenDom0Bootargs, kDom0Bootargs,
-                                              kernel, ramdisk);
+  if (std::string err = make_dom0_device_tree(board_dtb, run_dtb,
+                                              xen_command_line(kXenDom0Bootargs, o.xen).c_str(),
+                                              kDom0Bootargs, kernel, ramdisk);
       !err.empty()) {
     std::fprintf(stderr, "petrel: %s\n", err.c_str());
     return kExitBootFailure;
   }
 
   std::vector<std::string> cmd = {qemu};
-  for (auto& a : machine_args(o.gic)) cmd.push_back(a);
+  for (auto& a : machine_args(o.gic, cpus)) cmd.push_back(a);
   for (const char* a : {"-monitor", "none", "-serial", "stdio", "-no-reboot"}) cmd.push_back(a);
   for (const std::string& a :
-       {std::string("-kernel"), paths.xen_image().string(), std::string("-dtb"), run_dtb.string(),
+       {std::string("-kernel"), xen_image->string(), std::string("-dtb"), run_dtb.string(),
         std::string("-device"), loader(dom0.kernel, kernel.address), std::string("-device"),
         loader(initramfs_path, ramdisk.address)})
     cmd.push_back(a);
@@ -268,6 +274,8 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
   std::deque<std::string> tail;
   Dom0State state;
   bool xen_panic = false;
+  bool wrong_xen = false;
+  XenWatch watch(o.xen);
   std::string linux_panic;  // the line with which dom0's Linux panicked
 
   auto handle_line = [&](std::string line) {
@@ -281,6 +289,7 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
     switch (c.kind) {
       case Dom0ConsoleLine::Kind::kXen:
         if (is_xen_panic(line)) xen_panic = true;
+        if (!watch.take(line)) wrong_xen = true;
         return;
       case Dom0ConsoleLine::Kind::kDom0Kernel:
       case Dom0ConsoleLine::Kind::kOther:
@@ -308,8 +317,9 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
   };
 
   const bool timed_out = follow_output(
-      *child, deadline, &end_by, [&] { return xen_panic; }, handle_line);
+      *child, deadline, &end_by, [&] { return xen_panic || wrong_xen; }, handle_line);
 
+  if (wrong_xen) return kExitBootFailure;
   if (xen_panic) {
     std::fprintf(stderr, "petrel: Xen panicked\n");
     print_tail(tail);

@@ -33,6 +33,8 @@
 #include "process.h"
 #include "runner.h"
 #include "setup.h"
+#include "xen_options.h"
+#include "xen_rt.h"
 
 namespace fs = std::filesystem;
 using namespace petrel::tool;
@@ -42,8 +44,9 @@ namespace {
 constexpr const char* kUsage = R"(usage: petrel COMMAND [options]
 
 commands:
-  setup        install what Petrel needs (Debian packages; Xen 4.17 for arm64 and dom0 into
-               the cache)
+  setup [--xen rt]
+               install what Petrel needs (Debian packages; Xen 4.17 for arm64 and dom0 into
+               the cache); --xen rt also builds the real-time Xen (see --xen below)
   build        build the host tool, the host tests and every guest app (arm64 and arm32)
   run [APP...] boot each APP as a dom0less guest on Xen in QEMU and show its console
                (APP: an app name such as hello, or a path to a guest .bin; default hello)
@@ -72,7 +75,15 @@ run options:
   --memory MIB       memory of each guest in MiB (default 64)
   --bootargs STRING  /chosen/bootargs of each guest
   --vpl011           give guests Xen's emulated PL011 UART (their console then uses it)
-  --icount           deterministic virtual time: 1 ns per instruction
+  --icount           deterministic virtual time: 1 ns per instruction (one CPU only)
+  --xen debian|rt    the hypervisor: Debian's prebuilt Xen 4.17 (default; schedulers credit and
+                     credit2), or rt: Xen 4.17 built from Debian's source package with the null,
+                     RTDS and ARINC653 schedulers, static memory and static shared memory
+                     (built into the cache on first use, 1-3 minutes; docs/realtime.md)
+  --xen-cmdline STR  appended to Xen's command line, e.g. "sched=null vwfi=native"; the run
+                     fails if Xen does not take the sched= asked for
+  --cpus N           emulated physical CPUs (default 1; 2 with --dom0); more than one is not
+                     possible with --icount, and sched=null needs one per domain
   --timeout SECONDS  stop QEMU and fail if the guests have not exited by then (default 30)
   --raw              print Xen's serial console as it is, Xen's lines included
   --no-build         do not build first
@@ -240,6 +251,20 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
       const std::string* v = value("--bootargs");
       if (v == nullptr) return usage_error("--bootargs takes a string");
       o.bootargs = *v;
+    } else if (a == "--xen") {
+      const std::string* v = value("--xen");
+      const auto b = v != nullptr ? parse_xen_build(*v) : std::nullopt;
+      if (!b) return usage_error("--xen takes debian or rt");
+      o.xen.build = *b;
+    } else if (a == "--xen-cmdline") {
+      const std::string* v = value("--xen-cmdline");
+      if (v == nullptr) return usage_error("--xen-cmdline takes a string");
+      o.xen.cmdline = *v;
+    } else if (a == "--cpus") {
+      const std::string* v = value("--cpus");
+      if (v == nullptr || !parse_number(*v, &d) || d != static_cast<unsigned>(d))
+        return usage_error("--cpus takes a number of CPUs");
+      o.xen.cpus = static_cast<unsigned>(d);
     } else if (a == "--icount") {
       o.icount = true;
     } else if (a == "--raw") {
@@ -267,6 +292,12 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
     if (!timeout_given) o.timeout_s = 60;
   } else if (!dom0_script.empty() || !dom0_files.empty()) {
     return usage_error("--dom0-script and --dom0-file need --dom0");
+  }
+  {
+    const unsigned domains = dom0 ? 2 : static_cast<unsigned>(apps.size());
+    const unsigned cpus = o.xen.cpus != 0 ? o.xen.cpus : (dom0 ? kDefaultDom0Cpus : kDefaultCpus);
+    if (std::string err = check_xen_options(o.xen, cpus, o.icount, domains); !err.empty())
+      return usage_error(err);
   }
   // An image given by its path is checked before anything is installed or built.
   for (const auto& app : apps)
@@ -300,6 +331,7 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
     d.files = dom0_files;
     d.timeout_s = o.timeout_s;
     d.raw = o.raw;
+    d.xen = o.xen;
     return run_dom0(paths, *dom0_image, d);
   }
   return run_guests(paths, o);
@@ -579,12 +611,18 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
 
 // `test` runs the default suite, every test but the endurance runs (CTest
 // label soak); `soak` runs those alone. Both build everything first, and
-// need dom0 for the system.dom0.* tests: without it they stop, naming what is
-// missing, instead of running tests that must fail.
+// need dom0 for the system.dom0.* tests and the real-time Xen for the
+// system.*.rt.* ones: without them they stop, naming what is missing,
+// instead of running tests that must fail.
 int cmd_test(const Paths& paths, const std::vector<std::string>& args, bool soak) {
   if (!ensure(paths, Need::kAll)) return kExitSetup;
   if (!ensure_dom0(paths)) {
     std::fprintf(stderr, "petrel: the system.dom0.* tests need dom0 (see above)\n");
+    return kExitSetup;
+  }
+  // Built once here rather than by the first of the parallel tests that needs it.
+  if (!ensure_xen_image(paths, XenBuild::kRt)) {
+    std::fprintf(stderr, "petrel: the system.*.rt.* tests need the real-time Xen (see above)\n");
     return kExitSetup;
   }
   if (!build_all(paths)) return 1;
@@ -594,6 +632,22 @@ int cmd_test(const Paths& paths, const std::vector<std::string>& args, bool soak
   for (const auto& a : args)
     if (a != "--") ctest.push_back(a);
   return run(ctest);
+}
+
+// `setup` installs what the build, the tests and the runs need; with
+// `--xen rt` it also builds the real-time Xen (xen_rt.h).
+int cmd_setup(const Paths& paths, const std::vector<std::string>& args) {
+  bool rt = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--xen" && i + 1 < args.size() && parse_xen_build(args[i + 1])) {
+      rt = *parse_xen_build(args[++i]) == XenBuild::kRt;
+    } else {
+      return usage_error("setup takes only --xen debian|rt");
+    }
+  }
+  if (!ensure(paths, Need::kAll) || !ensure_dom0(paths)) return kExitSetup;
+  if (rt && !ensure_xen_image(paths, XenBuild::kRt)) return kExitSetup;
+  return 0;
 }
 
 }  // namespace
@@ -611,7 +665,7 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (cmd == "setup") return ensure(paths, Need::kAll) && ensure_dom0(paths) ? 0 : kExitSetup;
+  if (cmd == "setup") return cmd_setup(paths, args);
   if (cmd == "build") {
     if (!ensure(paths, Need::kBuild)) return kExitSetup;
     return build_all(paths) ? 0 : 1;

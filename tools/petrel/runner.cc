@@ -17,6 +17,7 @@
 #include "console_parse.h"
 #include "devicetree.h"
 #include "process.h"
+#include "xen_rt.h"
 
 namespace fs = std::filesystem;
 
@@ -35,9 +36,10 @@ const char* const kXenBootargs =
 namespace {
 
 std::vector<std::string> machine_args(const RunOptions& o) {
+  const unsigned cpus = o.xen.cpus != 0 ? o.xen.cpus : kDefaultCpus;
   return {"-machine", "virt,virtualization=on,gic-version=" + std::to_string(o.gic),
           "-cpu",     "cortex-a57",
-          "-smp",     "1",
+          "-smp",     std::to_string(cpus),
           "-m",       "1G",
           "-display", "none",
           "-nic",     "none"};
@@ -50,6 +52,26 @@ struct GuestState {
 
 }  // namespace
 
+std::string xen_command_line(const char* base, const XenOptions& xen) {
+  std::string line = base;
+  if (!xen.cmdline.empty()) line += " " + xen.cmdline;
+  return line;
+}
+
+bool XenWatch::take(const std::string& xen_line) {
+  const std::string before = seen_.scheduler;
+  note_xen_line(xen_line, &seen_);
+  if (seen_.scheduler == before) return true;
+  if (xen_.build != XenBuild::kDebian || !xen_.cmdline.empty())
+    std::printf("petrel: Xen %s (%s build), scheduler %s\n", seen_.version.c_str(),
+                xen_build_name(xen_.build), seen_.scheduler.c_str());
+  if (std::string err = scheduler_mismatch(xen_, seen_); !err.empty()) {
+    std::fprintf(stderr, "petrel: %s\n", err.c_str());
+    return false;
+  }
+  return true;
+}
+
 void print_tail(const std::deque<std::string>& tail) {
   std::fprintf(stderr, "petrel: last lines of the serial console:\n");
   for (const auto& l : tail) std::fprintf(stderr, "  | %s\n", l.c_str());
@@ -57,6 +79,8 @@ void print_tail(const std::deque<std::string>& tail) {
 
 int run_guests(const Paths& paths, const RunOptions& o) {
   const std::string qemu = "qemu-system-aarch64";
+  const auto xen_image = ensure_xen_image(paths, o.xen.build);
+  if (!xen_image) return kExitSetup;
   TempDir tmp;
   if (tmp.path.empty()) {
     std::perror("petrel: mkdtemp");
@@ -89,7 +113,8 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     addr += (size + 0x1fffff) & ~uint64_t{0x1fffff};
   }
   const fs::path run_dtb = tmp.path / "run.dtb";
-  if (std::string err = make_run_device_tree(board_dtb, run_dtb, kXenBootargs, guests);
+  if (std::string err = make_run_device_tree(board_dtb, run_dtb,
+                                             xen_command_line(kXenBootargs, o.xen).c_str(), guests);
       !err.empty()) {
     std::fprintf(stderr, "petrel: %s\n", err.c_str());
     return kExitBootFailure;
@@ -99,7 +124,7 @@ int run_guests(const Paths& paths, const RunOptions& o) {
   for (auto& a : machine_args(o)) cmd.push_back(a);
   for (const char* a : {"-monitor", "none", "-serial", "stdio", "-no-reboot"}) cmd.push_back(a);
   cmd.push_back("-kernel");
-  cmd.push_back(paths.xen_image().string());
+  cmd.push_back(xen_image->string());
   cmd.push_back("-dtb");
   cmd.push_back(run_dtb.string());
   for (const auto& g : guests) {
@@ -126,6 +151,8 @@ int run_guests(const Paths& paths, const RunOptions& o) {
   std::deque<std::string> tail;
   size_t exited = 0;
   bool xen_panic = false;
+  bool wrong_xen = false;
+  XenWatch watch(o.xen);
   const bool several = guests.size() > 1;
 
   auto handle_line = [&](std::string line) {
@@ -137,6 +164,7 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     ConsoleLine c = classify_line(line);
     if (c.kind == ConsoleLine::Kind::kXen) {
       if (is_xen_panic(line)) xen_panic = true;
+      if (!watch.take(line)) wrong_xen = true;
       return;
     }
     size_t index = static_cast<size_t>(c.domain - 1);
@@ -155,7 +183,8 @@ int run_guests(const Paths& paths, const RunOptions& o) {
   };
 
   const bool timed_out = follow_output(
-      *child, deadline, nullptr, [&] { return exited == states.size() || xen_panic; }, handle_line);
+      *child, deadline, nullptr, [&] { return exited == states.size() || xen_panic || wrong_xen; },
+      handle_line);
 
   if (timed_out) {
     std::fprintf(stderr, "petrel: timeout: no exit from the guest after %g s; QEMU stopped\n",
@@ -163,6 +192,7 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     print_tail(tail);
     return kExitTimeout;
   }
+  if (wrong_xen) return kExitBootFailure;
   if (xen_panic) {
     std::fprintf(stderr, "petrel: Xen panicked\n");
     print_tail(tail);

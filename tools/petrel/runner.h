@@ -10,6 +10,7 @@
 
 #include "dom0_image.h"
 #include "setup.h"
+#include "xen_options.h"
 
 namespace petrel::tool {
 
@@ -21,6 +22,7 @@ struct RunOptions {
   double timeout_s = 30;
   bool raw = false;                            // print Xen's serial output untouched
   bool vpl011 = false;                         // give guests Xen's vpl011 UART
+  XenOptions xen;                              // which Xen, its extra command line, the pCPUs
   std::string bootargs;                        // /chosen/bootargs of every guest
   std::vector<std::string>* serial = nullptr;  // if set: every serial line, as received
 };
@@ -48,6 +50,7 @@ struct Dom0RunOptions {
   std::vector<std::string> files;      // more files for dom0's /petrel (tools the script runs)
   double timeout_s = 60;
   bool raw = false;
+  XenOptions xen;                              // which Xen, its extra command line, the pCPUs
   std::vector<std::string>* serial = nullptr;  // if set: every serial line, as received
 };
 
@@ -56,6 +59,26 @@ extern const char* const kXenDom0Bootargs;
 extern const char* const kDom0Bootargs;
 
 int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& options);
+
+// The pCPUs of a dom0less run and of a dom0 run when --cpus is not given.
+inline constexpr unsigned kDefaultCpus = 1;
+inline constexpr unsigned kDefaultDom0Cpus = 2;
+
+// Xen's command line: `base` with the run's extra words.
+std::string xen_command_line(const char* base, const XenOptions& xen);
+
+// Follows Xen's own lines for XenSeen; once Xen names its scheduler, tells the
+// user which Xen and scheduler run (when the run chose them) and checks it is
+// the one asked for. take() returns false, after saying why, on a mismatch.
+class XenWatch {
+ public:
+  explicit XenWatch(const XenOptions& xen) : xen_(xen) {}
+  bool take(const std::string& xen_line);
+
+ private:
+  const XenOptions& xen_;
+  XenSeen seen_;
+};
 
 // Prints the last serial lines after a failure.
 void print_tail(const std::deque<std::string>& tail);
