@@ -28,9 +28,11 @@
 #include "bench_table.h"
 #include "console_parse.h"
 #include "dom0_image.h"
+#include "files.h"
 #include "fuzz.h"
 #include "image_check.h"
 #include "process.h"
+#include "rt_matrix.h"
 #include "runner.h"
 #include "setup.h"
 #include "xen_options.h"
@@ -62,11 +64,14 @@ commands:
                run the parsers' fuzz targets (tests/fuzz; all in turn, or TARGET alone) for S
                seconds each (default 60), the corpus kept in build/fuzz/campaign; prints the
                executions, coverage and crashes of each (docs/reliability.md)
-  bench [--quick] [--arch arm64|arm32]
+  bench [--quick] [--arch arm64|arm32] [--rt] [--no-build]
                run the benchmarks in a guest under --icount on arm64, then on arm32, and
                write both side by side to bench/RESULTS.md (--quick: a tenth of the
                iterations, results not recorded; --arch: that architecture only, its
-               table printed, results not recorded)
+               table printed, results not recorded); --rt: the real-time latency matrix
+               instead (bench/rt_bench.cc on the real-time Xen under credit2, null and
+               rtds, each with the guest's WFI trapped and native), into its own section
+               of bench/RESULTS.md; --no-build: do not build first
 
 run options:
   --arch arm64|arm32 architecture of the guests (default arm64): apps come from
@@ -371,6 +376,22 @@ std::string collect_table(const std::vector<std::string>& guest) {
   return table;
 }
 
+// The guest's text of a dom0less run's serial lines; notes Xen's version
+// line ("Xen version 4.17.7+13 ...") in *xen while it is "unknown".
+std::vector<std::string> guest_lines(const std::vector<std::string>& serial, std::string* xen) {
+  std::vector<std::string> guest;
+  for (const auto& line : serial) {
+    const ConsoleLine c = classify_line(line);
+    if (c.kind == ConsoleLine::Kind::kGuest) {
+      guest.emplace_back(c.text);
+    } else if (auto pos = line.find("Xen version ");
+               pos != std::string::npos && *xen == "unknown") {
+      *xen = line.substr(pos, line.find(" (pkg") - pos);
+    }
+  }
+  return guest;
+}
+
 // Boots `image` under --icount and collects its table into `*table`.
 // Returns the run's exit status (1 if the guest printed no table).
 int run_bench(const Paths& paths, bool quick, const std::string& image, BenchRun* run,
@@ -385,17 +406,7 @@ int run_bench(const Paths& paths, bool quick, const std::string& image, BenchRun
   o.serial = &serial;
   const int status = run_guests(paths, o);
   if (status != 0) return status;
-  std::vector<std::string> guest;
-  for (const auto& line : serial) {
-    const ConsoleLine c = classify_line(line);
-    if (c.kind == ConsoleLine::Kind::kGuest) {
-      guest.emplace_back(c.text);
-    } else if (auto pos = line.find("Xen version ");
-               pos != std::string::npos && run->xen == "unknown") {
-      run->xen = line.substr(pos, line.find(" (pkg") - pos);
-    }
-  }
-  *table = collect_table(guest);
+  *table = collect_table(guest_lines(serial, &run->xen));
   if (table->empty()) {
     std::fprintf(stderr, "petrel: the %s bench guest %s printed no table\n", arch_title(run->arch),
                  image.c_str());
@@ -447,19 +458,34 @@ std::string guest_optimization(const Paths& paths, Arch arch) {
   return level + (lto == "ON" ? " with link-time optimization" : " without link-time optimization");
 }
 
-bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& arm32,
-                   const std::string& merged, const std::string& merged_freertos,
-                   const std::string& merged_dom0) {
-  const std::time_t now = std::time(nullptr);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+constexpr const char* kRtHeading = "## Real-time Xen: the latency matrix (bench --rt)";
+
+// The commit of the tree, "(with uncommitted changes)" if it is dirty
+// (bench/RESULTS.md itself aside).
+std::string commit_of_tree(const Paths& paths) {
   std::string commit =
       first_line(capture({"git", "-C", paths.root.string(), "rev-parse", "--short", "HEAD"}));
-  // RESULTS.md itself (an earlier run's) does not make the build's tree dirty.
   auto dirty = capture({"git", "-C", paths.root.string(), "status", "--porcelain",
                         "--untracked-files=no", "--", ".", ":(exclude)bench/RESULTS.md"});
   if (dirty && !dirty->empty()) commit += " (with uncommitted changes)";
+  return commit;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  return date;
+}
+
+bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& arm32,
+                   const std::string& merged, const std::string& merged_freertos,
+                   const std::string& merged_dom0) {
+  const std::string date = utc_now();
+  const std::string commit = commit_of_tree(paths);
   const fs::path out = paths.root / "bench" / "RESULTS.md";
+  const auto old = read_file(out);
+  const auto kept_rt = old ? section_body(*old, kRtHeading) : std::nullopt;
   std::ofstream f(out);
   f << "# Benchmark results\n\n"
     << "Written by `./petrel bench` on " << date << ". Do not edit: run it again.\n\n"
@@ -500,6 +526,8 @@ bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& ar
        "figures depend on the host and vary from run to run; compare them only with each "
        "other.\n\n"
     << merged_dom0;
+  // The real-time matrix (bench --rt) is measured on its own: kept as it was.
+  if (kept_rt) f << "\n" << kRtHeading << "\n" << *kept_rt << "\n";
   if (!f) {
     std::fprintf(stderr, "petrel: cannot write %s\n", out.c_str());
     return false;
@@ -508,26 +536,102 @@ bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& ar
   return true;
 }
 
+// `bench --rt`: the rt-bench guest under icount on the real-time Xen, once
+// per configuration of rt_configs() on each architecture; the matrix goes
+// into bench/RESULTS.md's section kRtHeading (both architectures, not
+// --quick), the rest of the file left as it is.
+int cmd_bench_rt(const Paths& paths, bool quick, bool build, std::optional<Arch> only) {
+  if (!ensure(paths, Need::kAll) || !ensure_xen_image(paths, XenBuild::kRt)) return kExitSetup;
+  std::vector<std::pair<Arch, std::string>> images;
+  for (Arch arch : kArchs) {
+    if (only && *only != arch) continue;
+    if (build && !build_preset(paths, arch_name(arch))) return kExitSetup;
+    int status = 0;
+    auto image = find_image(paths, arch, "rt-bench", &status);
+    if (!image) return status;
+    images.emplace_back(arch, *image);
+  }
+  std::string xen = "unknown";
+  std::string matrices;
+  for (const auto& [arch, image] : images) {
+    std::vector<RtRun> runs;
+    for (const RtConfig& c : rt_configs()) {
+      std::printf("petrel: %s, Xen with %s\n", arch_title(arch), rt_cmdline(c).c_str());
+      std::vector<std::string> serial;
+      RunOptions o;
+      o.images = {image};
+      o.icount = true;
+      o.timeout_s = 600;
+      o.bootargs = quick ? "quick" : "";
+      o.serial = &serial;
+      o.xen.build = XenBuild::kRt;
+      o.xen.cmdline = rt_cmdline(c);
+      if (const int status = run_guests(paths, o); status != 0) {
+        std::fprintf(stderr, "petrel: the %s rt-bench run with %s failed (exit status %d)\n",
+                     arch_title(arch), rt_cmdline(c).c_str(), status);
+        return status;
+      }
+      runs.push_back({c, collect_table(guest_lines(serial, &xen))});
+    }
+    const RtMatrix m = rt_matrix(runs);
+    if (m.malformed != 0)
+      std::fprintf(stderr, "petrel: %zu malformed line(s) of the %s tables left out\n", m.malformed,
+                   arch_title(arch));
+    if (m.rows == 0) {
+      std::fprintf(stderr, "petrel: the %s rt-bench runs printed no row\n", arch_title(arch));
+      return 1;
+    }
+    matrices += std::string("\n### ") + arch_title(arch) + "\n\n" + m.markdown;
+  }
+  if (quick || only) {
+    std::printf("petrel: the latency matrix%s (not recorded):\n%s", quick ? " with --quick" : "",
+                matrices.c_str());
+    return 0;
+  }
+  const std::string body =
+      "\nWritten by `./petrel bench --rt` on " + utc_now() + " at commit " + commit_of_tree(paths) +
+      ", " + xen +
+      " built for real time (`--xen rt`), one pCPU, `-icount shift=0,sleep=off`: ns are "
+      "instructions, Xen's included (counter resolution 16). bench/rt_bench.cc says what each "
+      "case measures; docs/realtime.md reads the figures.\n" +
+      matrices;
+  const fs::path out = paths.root / "bench" / "RESULTS.md";
+  const std::string file = with_section(read_file(out).value_or(""), kRtHeading, body);
+  if (!write_file(out, file)) {
+    std::fprintf(stderr, "petrel: cannot write %s\n", out.c_str());
+    return 1;
+  }
+  std::printf("petrel: the latency matrix written to %s\n", out.c_str());
+  return 0;
+}
+
 int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   bool quick = false;
+  bool rt = false;
+  bool build = true;
   std::optional<Arch> only;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--quick") {
       quick = true;
+    } else if (args[i] == "--rt") {
+      rt = true;
+    } else if (args[i] == "--no-build") {
+      build = false;
     } else if (args[i] == "--arch") {
       only = arch_value(args, &i);
       if (!only) return usage_error(kArchUsage);
     } else {
-      return usage_error("bench takes only --quick and --arch arm64|arm32");
+      return usage_error("bench takes only --quick, --rt, --no-build and --arch arm64|arm32");
     }
   }
+  if (rt) return cmd_bench_rt(paths, quick, build, only);
   std::vector<BenchRun> runs;
   for (Arch arch : kArchs)
     if (!only || *only == arch) runs.push_back({arch, "", "", "", "", "unknown", "", ""});
 
   if (!ensure(paths, Need::kAll)) return kExitSetup;
   for (const auto& r : runs)
-    if (!build_preset(paths, arch_name(r.arch))) return kExitSetup;
+    if (build && !build_preset(paths, arch_name(r.arch))) return kExitSetup;
   for (auto& r : runs) {  // every image there before the first (long) run
     int status = 0;
     auto image = find_image(paths, r.arch, "bench", &status);
