@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,6 +33,7 @@
 #include "fuzz.h"
 #include "image_check.h"
 #include "process.h"
+#include "rt_loaded.h"
 #include "rt_matrix.h"
 #include "runner.h"
 #include "setup.h"
@@ -64,14 +66,18 @@ commands:
                run the parsers' fuzz targets (tests/fuzz; all in turn, or TARGET alone) for S
                seconds each (default 60), the corpus kept in build/fuzz/campaign; prints the
                executions, coverage and crashes of each (docs/reliability.md)
-  bench [--quick] [--arch arm64|arm32] [--rt] [--no-build]
+  bench [--quick] [--arch arm64|arm32] [--rt [--loaded]] [--no-build]
                run the benchmarks in a guest under --icount on arm64, then on arm32, and
                write both side by side to bench/RESULTS.md (--quick: a tenth of the
                iterations, results not recorded; --arch: that architecture only, its
                table printed, results not recorded); --rt: the real-time latency matrix
                instead (bench/rt_bench.cc on the real-time Xen under credit2, null and
                rtds, each with the guest's WFI trapped and native), into its own section
-               of bench/RESULTS.md; --no-build: do not build first
+               of bench/RESULTS.md; --rt --loaded: a 1 kHz task's lateness over 10^5
+               periods beside a loaded Linux dom0 (two pCPUs, no icount: real time), under
+               null with vwfi=native and under credit2 on one shared pCPU, into
+               bench/RESULTS.md and bench/rt-loaded.svg (--quick: 2000 periods, not
+               recorded); --no-build: do not build first
 
 run options:
   --arch arm64|arm32 architecture of the guests (default arm64): apps come from
@@ -386,7 +392,10 @@ std::vector<std::string> guest_lines(const std::vector<std::string>& serial, std
       guest.emplace_back(c.text);
     } else if (auto pos = line.find("Xen version ");
                pos != std::string::npos && *xen == "unknown") {
-      *xen = line.substr(pos, line.find(" (pkg") - pos);
+      // Debian's: "Xen version 4.17.7 (Debian 4.17.7+13-...) (pkg...", ours:
+      // "Xen version 4.17.5-rt (Debian ) (@) ...".
+      const size_t pkg = line.find(" (pkg");
+      *xen = line.substr(pos, pkg != std::string::npos ? pkg - pos : line.find(" (", pos) - pos);
     }
   }
   return guest;
@@ -458,7 +467,10 @@ std::string guest_optimization(const Paths& paths, Arch arch) {
   return level + (lto == "ON" ? " with link-time optimization" : " without link-time optimization");
 }
 
+// bench/RESULTS.md's sections of `bench --rt` and `bench --rt --loaded`:
+// each written by its own command, kept as they are by the others.
 constexpr const char* kRtHeading = "## Real-time Xen: the latency matrix (bench --rt)";
+constexpr const char* kRtLoadedHeading = "## Real-time Xen under load (bench --rt --loaded)";
 
 // The commit of the tree, "(with uncommitted changes)" if it is dirty
 // (bench/RESULTS.md itself aside).
@@ -486,6 +498,7 @@ bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& ar
   const fs::path out = paths.root / "bench" / "RESULTS.md";
   const auto old = read_file(out);
   const auto kept_rt = old ? section_body(*old, kRtHeading) : std::nullopt;
+  const auto kept_loaded = old ? section_body(*old, kRtLoadedHeading) : std::nullopt;
   std::ofstream f(out);
   f << "# Benchmark results\n\n"
     << "Written by `./petrel bench` on " << date << ". Do not edit: run it again.\n\n"
@@ -528,6 +541,7 @@ bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& ar
     << merged_dom0;
   // The real-time matrix (bench --rt) is measured on its own: kept as it was.
   if (kept_rt) f << "\n" << kRtHeading << "\n" << *kept_rt << "\n";
+  if (kept_loaded) f << "\n" << kRtLoadedHeading << "\n" << *kept_loaded << "\n";
   if (!f) {
     std::fprintf(stderr, "petrel: cannot write %s\n", out.c_str());
     return false;
@@ -605,9 +619,91 @@ int cmd_bench_rt(const Paths& paths, bool quick, bool build, std::optional<Arch>
   return 0;
 }
 
+// `bench --rt --loaded`: rt-loop (bench/rt_loop.cc) started by xl create from
+// a Linux dom0 that runs bench/rt-load.sh, on two pCPUs under the null
+// scheduler with vwfi=native (dom0 pinned to pCPU 0, the guest alone on pCPU
+// 1), then on credit2 with both sharing one pCPU; no icount, so the figures
+// are real time on TCG. With the full 10^5 periods on AArch64 (the default)
+// the table goes into bench/RESULTS.md and the histogram into
+// bench/rt-loaded.svg.
+int cmd_bench_rt_loaded(const Paths& paths, bool quick, bool build, std::optional<Arch> only) {
+  const Arch arch = only.value_or(Arch::kArm64);
+  const uint64_t periods = quick ? 2000 : 100000;
+  if (!ensure(paths, Need::kAll) || !ensure_xen_image(paths, XenBuild::kRt)) return kExitSetup;
+  if (build && !build_preset(paths, arch_name(arch))) return kExitSetup;
+  int status = 0;
+  auto image = find_image(paths, arch, "rt-loop", &status);
+  if (!image) return status;
+  const std::optional<Dom0Image> dom0 = ensure_dom0(paths);
+  if (!dom0) return kExitSetup;
+  struct Config {
+    const char* label;
+    const char* cmdline;
+    unsigned cpus;
+  };
+  const Config configs[] = {
+      {"null, vwfi=native, a pCPU each", "sched=null vwfi=native dom0_vcpus_pin", 2},
+      {"credit2, one pCPU shared", "sched=credit2", 1}};
+  std::vector<LoadedRun> runs;
+  for (const Config& c : configs) {
+    std::printf("petrel: %s rt-loop, %" PRIu64 " periods, beside dom0's load: %s\n",
+                arch_title(arch), periods, c.label);
+    std::vector<std::string> serial;
+    Dom0RunOptions d;
+    d.image = *image;
+    d.script = (paths.root / "bench" / "rt-load.sh").string();
+    d.bootargs = "periods=" + std::to_string(periods);
+    d.timeout_s = 120 + static_cast<double>(periods) / 250;  // 4x real time, and dom0's boot
+    d.serial = &serial;
+    d.xen.build = XenBuild::kRt;
+    d.xen.cmdline = c.cmdline;
+    d.xen.cpus = c.cpus;
+    if (const int s = run_dom0(paths, *dom0, d); s != 0) {
+      std::fprintf(stderr, "petrel: the rt-loop run (%s) failed (exit status %d)\n", c.label, s);
+      return s;
+    }
+    std::vector<std::string> guest;
+    for (const auto& line : serial) {
+      const Dom0ConsoleLine l = classify_dom0_line(line);
+      if (l.kind == Dom0ConsoleLine::Kind::kGuest) guest.emplace_back(l.text);
+    }
+    std::string error;
+    auto result = parse_loop_result(guest, &error);
+    if (!result) {
+      std::fprintf(stderr, "petrel: rt-loop (%s): %s\n", c.label, error.c_str());
+      return 1;
+    }
+    runs.push_back({c.label, *result});
+  }
+  const std::string table = loaded_table(runs);
+  if (quick || arch != Arch::kArm64) {
+    std::printf("petrel: rt-loop under load (not recorded):\n%s", table.c_str());
+    return 0;
+  }
+  const std::string title = std::string(arch_title(arch)) + " rt-loop beside a loaded Linux dom0, " +
+                            std::to_string(periods) + " periods (TCG, real time)";
+  const fs::path svg = paths.root / "bench" / "rt-loaded.svg";
+  const std::string body =
+      "\nWritten by `./petrel bench --rt --loaded` on " + utc_now() + " at commit " +
+      commit_of_tree(paths) + ": " + arch_title(arch) +
+      " rt-loop (bench/rt_loop.cc) started by xl create from a Linux dom0 running "
+      "bench/rt-load.sh, two emulated pCPUs, no icount: real time on QEMU's TCG, not hardware "
+      "figures; only the comparison between the rows counts. Histogram: bench/rt-loaded.svg.\n\n" +
+      table;
+  const fs::path out = paths.root / "bench" / "RESULTS.md";
+  if (!write_file(svg, loaded_svg(runs, title)) ||
+      !write_file(out, with_section(read_file(out).value_or(""), kRtLoadedHeading, body))) {
+    std::fprintf(stderr, "petrel: cannot write %s or %s\n", out.c_str(), svg.c_str());
+    return 1;
+  }
+  std::printf("%spetrel: written to %s and %s\n", table.c_str(), out.c_str(), svg.c_str());
+  return 0;
+}
+
 int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   bool quick = false;
   bool rt = false;
+  bool loaded = false;
   bool build = true;
   std::optional<Arch> only;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -615,15 +711,21 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
       quick = true;
     } else if (args[i] == "--rt") {
       rt = true;
+    } else if (args[i] == "--loaded") {
+      loaded = true;
     } else if (args[i] == "--no-build") {
       build = false;
     } else if (args[i] == "--arch") {
       only = arch_value(args, &i);
       if (!only) return usage_error(kArchUsage);
     } else {
-      return usage_error("bench takes only --quick, --rt, --no-build and --arch arm64|arm32");
+      return usage_error(
+          "bench takes only --quick, --rt, --loaded (with --rt), --no-build and --arch "
+          "arm64|arm32");
     }
   }
+  if (loaded && !rt) return usage_error("--loaded goes with --rt");
+  if (loaded) return cmd_bench_rt_loaded(paths, quick, build, only);
   if (rt) return cmd_bench_rt(paths, quick, build, only);
   std::vector<BenchRun> runs;
   for (Arch arch : kArchs)
