@@ -66,7 +66,7 @@ uint64_t percentile_ns(uint64_t n, uint64_t per_mille) {
 
 void print_histogram() {
   // 1-2-5 buckets: [0,1) [1,2) [2,5) [5,10) ... [10000,20000) [20000,-).
-  static constexpr uint32_t kEdges[] = {0,   1,    2,    5,    10,   20,    50, 100,
+  static constexpr uint32_t kEdges[] = {0,   1,   2,    5,    10,   20,    50,   100,
                                         200, 500, 1000, 2000, 5000, 10000, 20000};
   constexpr size_t kCount = sizeof kEdges / sizeof kEdges[0];
   for (size_t i = 0; i < kCount; ++i) {
@@ -105,12 +105,12 @@ void loop(void* arg) {
 
 extern "C" int main() {
   static uint64_t periods = periods_asked();
-  g_hist =
-      static_cast<uint32_t*>(heap_alloc((kBuckets + 1) * sizeof(uint32_t), alignof(uint32_t)));
+  g_hist = static_cast<uint32_t*>(heap_alloc((kBuckets + 1) * sizeof(uint32_t), alignof(uint32_t)));
   if (g_hist == nullptr) panic("rt-loop: no heap for the histogram");
   for (uint32_t i = 0; i <= kBuckets; ++i) g_hist[i] = 0;
   print("rt-loop: measuring %" PETREL_PRI64 "u periods of %u us\n", periods, kPeriodUs);
-  auto t = task_create(TaskConfig{"loop", static_cast<Priority>(config::kPriorities - 1), 8192, loop, &periods});
+  auto t = task_create(
+      TaskConfig{"loop", static_cast<Priority>(config::kPriorities - 1), 8192, loop, &periods});
   if (!t) panic("rt-loop: %s", t.error().message);
   scheduler_start();
   return 0;

@@ -680,8 +680,9 @@ int cmd_bench_rt_loaded(const Paths& paths, bool quick, bool build, std::optiona
     std::printf("petrel: rt-loop under load (not recorded):\n%s", table.c_str());
     return 0;
   }
-  const std::string title = std::string(arch_title(arch)) + " rt-loop beside a loaded Linux dom0, " +
-                            std::to_string(periods) + " periods (TCG, real time)";
+  const std::string title = std::string(arch_title(arch)) +
+                            " rt-loop beside a loaded Linux dom0, " + std::to_string(periods) +
+                            " periods (TCG, real time)";
   const fs::path svg = paths.root / "bench" / "rt-loaded.svg";
   const std::string body =
       "\nWritten by `./petrel bench --rt --loaded` on " + utc_now() + " at commit " +

@@ -161,14 +161,15 @@ std::string loaded_svg(const std::vector<LoadedRun>& runs, const std::string& ti
   // The count axis: a line per decade.
   for (int d = 0; d <= static_cast<int>(decades); ++d) {
     const double y = kTop + plot_h * (1 - d / decades);
-    s << "<line x1=\"" << kLeft << "\" x2=\"" << kWidth - kRight << "\" y1=\"" << y
-      << "\" y2=\"" << y << "\" stroke=\"#ddd\"/>\n"
+    s << "<line x1=\"" << kLeft << "\" x2=\"" << kWidth - kRight << "\" y1=\"" << y << "\" y2=\""
+      << y << "\" stroke=\"#ddd\"/>\n"
       << "<text x=\"" << kLeft - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">"
       << static_cast<uint64_t>(std::pow(10, d)) << "</text>\n";
   }
   s << "<text x=\"14\" y=\"" << kTop + plot_h / 2 << "\" transform=\"rotate(-90 14 "
     << kTop + plot_h / 2 << ")\" text-anchor=\"middle\">periods (log scale)</text>\n";
-  const double group_w = buckets == 0 ? 0 : (kWidth - kLeft - kRight) / static_cast<double>(buckets);
+  const double group_w =
+      buckets == 0 ? 0 : (kWidth - kLeft - kRight) / static_cast<double>(buckets);
   const double bar_w = runs.empty() ? 0 : group_w * 0.8 / static_cast<double>(runs.size());
   for (size_t i = 0; i < buckets; ++i) {
     const double x0 = kLeft + group_w * static_cast<double>(i) + group_w * 0.1;
