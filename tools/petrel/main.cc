@@ -473,7 +473,8 @@ constexpr const char* kRtHeading = "## Real-time Xen: the latency matrix (bench 
 constexpr const char* kRtLoadedHeading = "## Real-time Xen under load (bench --rt --loaded)";
 
 // The commit of the tree, "(with uncommitted changes)" if it is dirty
-// (bench/RESULTS.md itself aside).
+// (bench/RESULTS.md itself aside). Taken when a bench starts: the guests are
+// built from that tree, and edits made while it runs change nothing measured.
 std::string commit_of_tree(const Paths& paths) {
   std::string commit =
       first_line(capture({"git", "-C", paths.root.string(), "rev-parse", "--short", "HEAD"}));
@@ -490,11 +491,10 @@ std::string utc_now() {
   return date;
 }
 
-bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& arm32,
-                   const std::string& merged, const std::string& merged_freertos,
-                   const std::string& merged_dom0) {
+bool write_results(const Paths& paths, const std::string& commit, const BenchRun& arm64,
+                   const BenchRun& arm32, const std::string& merged,
+                   const std::string& merged_freertos, const std::string& merged_dom0) {
   const std::string date = utc_now();
-  const std::string commit = commit_of_tree(paths);
   const fs::path out = paths.root / "bench" / "RESULTS.md";
   const auto old = read_file(out);
   const auto kept_rt = old ? section_body(*old, kRtHeading) : std::nullopt;
@@ -555,6 +555,7 @@ bool write_results(const Paths& paths, const BenchRun& arm64, const BenchRun& ar
 // into bench/RESULTS.md's section kRtHeading (both architectures, not
 // --quick), the rest of the file left as it is.
 int cmd_bench_rt(const Paths& paths, bool quick, bool build, std::optional<Arch> only) {
+  const std::string commit = commit_of_tree(paths);  // what is built and measured
   if (!ensure(paths, Need::kAll) || !ensure_xen_image(paths, XenBuild::kRt)) return kExitSetup;
   std::vector<std::pair<Arch, std::string>> images;
   for (Arch arch : kArchs) {
@@ -603,8 +604,7 @@ int cmd_bench_rt(const Paths& paths, bool quick, bool build, std::optional<Arch>
     return 0;
   }
   const std::string body =
-      "\nWritten by `./petrel bench --rt` on " + utc_now() + " at commit " + commit_of_tree(paths) +
-      ", " + xen +
+      "\nWritten by `./petrel bench --rt` on " + utc_now() + " at commit " + commit + ", " + xen +
       " built for real time (`--xen rt`), one pCPU, `-icount shift=0,sleep=off`: ns are "
       "instructions, Xen's included (counter resolution 16). bench/rt_bench.cc says what each "
       "case measures; docs/realtime.md reads the figures.\n" +
@@ -629,6 +629,7 @@ int cmd_bench_rt(const Paths& paths, bool quick, bool build, std::optional<Arch>
 int cmd_bench_rt_loaded(const Paths& paths, bool quick, bool build, std::optional<Arch> only) {
   const Arch arch = only.value_or(Arch::kArm64);
   const uint64_t periods = quick ? 2000 : 100000;
+  const std::string commit = commit_of_tree(paths);  // what is built and measured
   if (!ensure(paths, Need::kAll) || !ensure_xen_image(paths, XenBuild::kRt)) return kExitSetup;
   if (build && !build_preset(paths, arch_name(arch))) return kExitSetup;
   int status = 0;
@@ -685,8 +686,8 @@ int cmd_bench_rt_loaded(const Paths& paths, bool quick, bool build, std::optiona
                             " periods (TCG, real time)";
   const fs::path svg = paths.root / "bench" / "rt-loaded.svg";
   const std::string body =
-      "\nWritten by `./petrel bench --rt --loaded` on " + utc_now() + " at commit " +
-      commit_of_tree(paths) + ": " + arch_title(arch) +
+      "\nWritten by `./petrel bench --rt --loaded` on " + utc_now() + " at commit " + commit +
+      ": " + arch_title(arch) +
       " rt-loop (bench/rt_loop.cc) started by xl create from a Linux dom0 running "
       "bench/rt-load.sh, two emulated pCPUs, no icount: real time on QEMU's TCG, not hardware "
       "figures; only the comparison between the rows counts. Histogram: bench/rt-loaded.svg.\n\n" +
@@ -728,6 +729,7 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   if (loaded && !rt) return usage_error("--loaded goes with --rt");
   if (loaded) return cmd_bench_rt_loaded(paths, quick, build, only);
   if (rt) return cmd_bench_rt(paths, quick, build, only);
+  const std::string commit = commit_of_tree(paths);  // what is built and measured
   std::vector<BenchRun> runs;
   for (Arch arch : kArchs)
     if (!only || *only == arch) runs.push_back({arch, "", "", "", "", "unknown", "", ""});
@@ -810,7 +812,7 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
                 merged_dom0->markdown.c_str());
     return 0;
   }
-  return write_results(paths, arm64, arm32, merged->markdown, merged_freertos->markdown,
+  return write_results(paths, commit, arm64, arm32, merged->markdown, merged_freertos->markdown,
                        merged_dom0->markdown)
              ? 0
              : 1;
