@@ -80,8 +80,24 @@ std::string make_run_device_tree(const std::string& board_dtb, const std::string
     if (err == 0 && r < 0) err = r;
   };
 
+  // Every static event channel's node gets a phandle, so the other end can
+  // name it: numbered from above the board's own.
+  uint32_t max_phandle = 0;
+  if (int e = fdt_find_max_phandle(fdt, &max_phandle); e != 0) return fdt_failure("phandles", e);
+  auto phandle_of = [&](size_t guest, uint32_t port) -> uint32_t {
+    uint32_t n = max_phandle;
+    for (size_t g = 0; g < guests.size(); ++g)
+      for (const auto& ev : guests[g].evtchns) {
+        ++n;
+        if (g == guest && ev.local_port == port) return n;
+      }
+    return 0;
+  };
+
   static const char kDomainCompat[] = "xen,domain";
   static const char kKernelCompat[] = "multiboot,kernel\0multiboot,module";
+  static const char kEvtchnCompat[] = "xen,evtchn-v1";
+  static const char kShmCompat[] = "xen,domain-shared-memory-v1";
   // fdt_add_subnode() makes each new node the first child, and Xen creates
   // domains in tree order: add the guests last to first so that guest i
   // becomes domain i + 1.
@@ -108,6 +124,35 @@ std::string make_run_device_tree(const std::string& board_dtb, const std::string
     check(fdt_appendprop_u64(fdt, mod, "reg", g.size));
     if (!g.bootargs.empty()) check(fdt_setprop_string(fdt, mod, "bootargs", g.bootargs.c_str()));
     if (err != 0) return fdt_failure(module_name, err);
+
+    for (const StaticEvtchnSpec& ev : g.evtchns) {
+      const uint32_t peer = phandle_of(ev.peer, ev.peer_port);
+      if (ev.peer >= guests.size() || peer == 0)
+        return "device tree: " + node_name + "'s event channel " + std::to_string(ev.local_port) +
+               " names no port of another guest";
+      const std::string name = "evtchn@" + std::to_string(ev.local_port);
+      const int node = fdt_add_subnode(fdt, dom, name.c_str());
+      if (node < 0) return fdt_failure(name.c_str(), node);
+      check(fdt_setprop(fdt, node, "compatible", kEvtchnCompat, sizeof kEvtchnCompat));
+      check(fdt_setprop_u32(fdt, node, "phandle", phandle_of(i, ev.local_port)));
+      check(fdt_setprop_u32(fdt, node, "xen,evtchn", ev.local_port));
+      check(fdt_appendprop_u32(fdt, node, "xen,evtchn", peer));
+      if (err != 0) return fdt_failure(name.c_str(), err);
+    }
+    for (const StaticShmSpec& shm : g.shms) {
+      char name[32];
+      std::snprintf(name, sizeof name, "shm@%llx",
+                    static_cast<unsigned long long>(shm.guest_address));
+      const int node = fdt_add_subnode(fdt, dom, name);
+      if (node < 0) return fdt_failure(name, node);
+      check(fdt_setprop(fdt, node, "compatible", kShmCompat, sizeof kShmCompat));
+      check(fdt_setprop_string(fdt, node, "role", shm.owner ? "owner" : "borrower"));
+      check(fdt_setprop_string(fdt, node, "xen,shm-id", shm.id.c_str()));
+      check(fdt_setprop_u64(fdt, node, "xen,shared-mem", shm.host_address));
+      check(fdt_appendprop_u64(fdt, node, "xen,shared-mem", shm.guest_address));
+      check(fdt_appendprop_u64(fdt, node, "xen,shared-mem", shm.size));
+      if (err != 0) return fdt_failure(name, err);
+    }
   }
   return pack_and_write(&tree, out_dtb);
 }

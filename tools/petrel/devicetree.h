@@ -8,6 +8,25 @@
 
 namespace petrel::tool {
 
+// A static event channel of a dom0less guest (Xen's "xen,evtchn-v1" node):
+// `local_port` here, bound to `peer_port` of guest `peer` (an index into the
+// run's guests).
+struct StaticEvtchnSpec {
+  uint32_t local_port;
+  size_t peer;
+  uint32_t peer_port;
+};
+
+// A static shared-memory region of a dom0less guest (Xen's
+// "xen,domain-shared-memory-v1" node), named `id` on both sides.
+struct StaticShmSpec {
+  std::string id;
+  bool owner;
+  uint64_t host_address;
+  uint64_t guest_address;
+  uint64_t size;
+};
+
 struct GuestSpec {
   std::string name;       // shown in output
   std::string image;      // path of the .bin
@@ -16,6 +35,8 @@ struct GuestSpec {
   uint64_t memory_mib;
   bool vpl011;
   std::string bootargs;
+  std::vector<StaticEvtchnSpec> evtchns = {};
+  std::vector<StaticShmSpec> shms = {};
 };
 
 // Reads `board_dtb` (dumped by QEMU), adds /chosen for Xen and the guests and

@@ -16,7 +16,9 @@
 
 #include "console_parse.h"
 #include "devicetree.h"
+#include "files.h"
 #include "process.h"
+#include "static_channels.h"
 #include "xen_rt.h"
 
 namespace fs = std::filesystem;
@@ -43,6 +45,44 @@ std::vector<std::string> machine_args(const RunOptions& o) {
           "-m",       "1G",
           "-display", "none",
           "-nic",     "none"};
+}
+
+// The static channels the guests' apps declare (APP.channels beside each
+// APP.bin, static_channels.h), paired and put into their GuestSpecs; Xen
+// without static shared memory (Debian's) gets doorbells only. With --raw
+// the wiring is printed. Returns why the declarations do not pair, or "".
+std::string wire_static_channels(const RunOptions& o, std::vector<GuestSpec>* guests) {
+  std::vector<GuestChannels> declared;
+  bool any = false;
+  for (const GuestSpec& g : *guests) {
+    GuestChannels c{g.name, {}};
+    const fs::path file = fs::path(g.image).replace_extension(".channels");
+    if (fs::exists(file)) {
+      const auto text = read_file(file);
+      std::string error;
+      auto decls = text ? parse_channels(*text, &error) : std::nullopt;
+      if (!decls) return file.string() + ": " + (text ? error : "cannot be read");
+      c.decls = std::move(*decls);
+      any = any || !c.decls.empty();
+    }
+    declared.push_back(std::move(c));
+  }
+  if (!any) return "";
+  std::vector<ChannelWire> wires;
+  if (std::string err = wire_channels(declared, o.xen.build == XenBuild::kRt, &wires); !err.empty())
+    return err;
+  for (const ChannelWire& w : wires) {
+    (*guests)[w.a].evtchns.push_back({w.port_a, w.b, w.port_b});
+    (*guests)[w.b].evtchns.push_back({w.port_b, w.a, w.port_a});
+    if (w.shm_size != 0) {
+      (*guests)[w.a].shms.push_back(
+          {w.name, w.a_owns, w.host_address, w.guest_address, w.shm_size});
+      (*guests)[w.b].shms.push_back(
+          {w.name, !w.a_owns, w.host_address, w.guest_address, w.shm_size});
+    }
+    if (o.raw) std::printf("petrel: static channel %s\n", describe_wire(w, declared).c_str());
+  }
+  return "";
 }
 
 struct GuestState {
@@ -111,6 +151,10 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     guests.push_back({name, image, addr, size, o.memory_mib, o.vpl011, o.bootargs});
     states.push_back({name, std::nullopt});
     addr += (size + 0x1fffff) & ~uint64_t{0x1fffff};
+  }
+  if (std::string err = wire_static_channels(o, &guests); !err.empty()) {
+    std::fprintf(stderr, "petrel: static channels: %s\n", err.c_str());
+    return kExitUsage;
   }
   const fs::path run_dtb = tmp.path / "run.dtb";
   if (std::string err = make_run_device_tree(board_dtb, run_dtb,
