@@ -9,31 +9,12 @@
 #include <optional>
 #include <utility>
 
+#include "text.h"
+
 namespace petrel::tool {
 namespace {
 
 constexpr size_t kColumns = 5;  // benchmark, ready tasks, operations, ticks per op, ns per op
-
-std::string_view trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// The trimmed cells of "| a | b |", or nothing if the line is not framed by '|'.
-std::optional<std::vector<std::string_view>> cells_of(std::string_view line) {
-  if (line.size() < 2 || line.front() != '|' || line.back() != '|') return std::nullopt;
-  line = line.substr(1, line.size() - 2);
-  std::vector<std::string_view> cells;
-  for (;;) {
-    const size_t bar = line.find('|');
-    cells.push_back(trim(line.substr(0, bar)));
-    if (bar == std::string_view::npos) break;
-    line.remove_prefix(bar + 1);
-  }
-  return cells;
-}
 
 bool is_separator(const std::vector<std::string_view>& cells) {
   for (std::string_view c : cells)
@@ -109,7 +90,7 @@ BenchTable parse_bench_table(std::string_view text) {
     const std::string_view line = trim(text.substr(0, nl));
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     if (line.empty()) continue;
-    const auto cells = cells_of(line);
+    const auto cells = table_cells(line);
     if (cells && (is_header(*cells) || is_separator(*cells))) continue;
     if (auto row = cells ? parse_row(*cells) : std::nullopt) {
       table.rows.push_back(std::move(*row));

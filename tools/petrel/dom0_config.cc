@@ -3,14 +3,10 @@
 #include <cctype>
 #include <vector>
 
+#include "text.h"
+
 namespace petrel::tool {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
-  return s;
-}
 
 // The key of an xl configuration line "key = value" (or "" for comments,
 // blank lines and anything else).

@@ -401,19 +401,26 @@ std::vector<std::string> guest_lines(const std::vector<std::string>& serial, std
   return guest;
 }
 
+// A bench guest's run: `image` alone under --icount, its serial lines kept
+// in `*serial`, bootargs "quick" with --quick.
+RunOptions bench_run(const std::string& image, bool quick, double timeout_s,
+                     std::vector<std::string>* serial) {
+  RunOptions o;
+  o.images = {image};
+  o.icount = true;
+  o.timeout_s = timeout_s;
+  o.bootargs = quick ? "quick" : "";
+  o.serial = serial;
+  return o;
+}
+
 // Boots `image` under --icount and collects its table into `*table`.
 // Returns the run's exit status (1 if the guest printed no table).
 int run_bench(const Paths& paths, bool quick, const std::string& image, BenchRun* run,
               std::string* table) {
   std::printf("petrel: %s benchmarks (%s)\n", arch_title(run->arch), image.c_str());
   std::vector<std::string> serial;
-  RunOptions o;
-  o.images = {image};
-  o.icount = true;
-  o.timeout_s = 900;
-  o.bootargs = quick ? "quick" : "";
-  o.serial = &serial;
-  const int status = run_guests(paths, o);
+  const int status = run_guests(paths, bench_run(image, quick, 900, &serial));
   if (status != 0) return status;
   *table = collect_table(guest_lines(serial, &run->xen));
   if (table->empty()) {
@@ -573,12 +580,7 @@ int cmd_bench_rt(const Paths& paths, bool quick, bool build, std::optional<Arch>
     for (const RtConfig& c : rt_configs()) {
       std::printf("petrel: %s, Xen with %s\n", arch_title(arch), rt_cmdline(c).c_str());
       std::vector<std::string> serial;
-      RunOptions o;
-      o.images = {image};
-      o.icount = true;
-      o.timeout_s = 600;
-      o.bootargs = quick ? "quick" : "";
-      o.serial = &serial;
+      RunOptions o = bench_run(image, quick, 600, &serial);
       o.xen.build = XenBuild::kRt;
       o.xen.cmdline = rt_cmdline(c);
       if (const int status = run_guests(paths, o); status != 0) {

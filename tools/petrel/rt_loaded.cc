@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "text.h"
+
 namespace petrel::tool {
 namespace {
 
@@ -19,14 +21,9 @@ std::optional<std::vector<std::string>> words(const std::string& line) {
 }
 
 bool number(const std::string& s, uint64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = n;
-  return true;
+  const auto n = decimal(s);
+  if (n) *out = *n;
+  return n.has_value();
 }
 
 // "key value key value ..." into the given fields, in that order.

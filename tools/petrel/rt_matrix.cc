@@ -1,37 +1,12 @@
 #include "rt_matrix.h"
 
-#include <cstdlib>
+#include "text.h"
 
 namespace petrel::tool {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-// The cells of "| a | b |", trimmed; empty if the line is not a table row.
-std::vector<std::string> cells(std::string_view line) {
-  line = trim(line);
-  std::vector<std::string> out;
-  if (line.size() < 2 || line.front() != '|' || line.back() != '|') return out;
-  line = line.substr(1, line.size() - 2);
-  for (;;) {
-    const size_t bar = line.find('|');
-    out.emplace_back(trim(line.substr(0, bar)));
-    if (bar == std::string_view::npos) break;
-    line.remove_prefix(bar + 1);
-  }
-  return out;
-}
-
-bool is_count(const std::string& s) {
-  if (s.empty() || s.size() > 12) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
+bool is_count(std::string_view s) {
+  return decimal(s, 12).has_value();
 }
 
 }  // namespace
@@ -53,26 +28,27 @@ RtMatrix rt_matrix(const std::vector<RtRun>& runs) {
       "| scheduler | guest's WFI | case | load | samples | min | avg | p99 | max |\n"
       "|---|---|---|---|---:|---:|---:|---:|---:|\n";
   for (const RtRun& run : runs) {
-    std::string_view text = run.table;
-    while (!text.empty()) {
-      const size_t end = text.find('\n');
-      const std::string_view line = text.substr(0, end);
-      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-      if (trim(line).empty()) continue;
-      const auto c = cells(line);
-      if (!c.empty() && (c[0] == "case" || c[0].starts_with("---"))) continue;  // header
+    for_each_line(run.table, [&](std::string_view line) {
+      if (trim(line).empty()) return;
+      const std::vector<std::string_view> c =
+          table_cells(line).value_or(std::vector<std::string_view>{});
+      if (!c.empty() && (c[0] == "case" || c[0].starts_with("---"))) return;  // header
       bool ok = c.size() == 7 && !c[0].empty() && !c[1].empty();
       for (size_t i = 2; ok && i < 7; ++i) ok = is_count(c[i]);
       if (!ok) {
         ++m.malformed;
-        continue;
+        return;
       }
-      m.markdown += "| " + run.config.scheduler + " | " +
-                    (run.config.vwfi_native ? "native" : "trapped") + " | " + c[0] + " | " + c[1] +
-                    " | " + c[2] + " | " + c[3] + " | " + c[4] + " | " + c[5] + " | " + c[6] +
-                    " |\n";
+      std::string row = "| " + run.config.scheduler + " | " +
+                        (run.config.vwfi_native ? "native" : "trapped") + " |";
+      for (std::string_view cell : c) {
+        row += " ";
+        row += cell;
+        row += " |";
+      }
+      m.markdown += row + "\n";
       ++m.rows;
-    }
+    });
   }
   return m;
 }

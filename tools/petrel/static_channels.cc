@@ -5,6 +5,8 @@
 #include <sstream>
 #include <utility>
 
+#include "text.h"
+
 namespace petrel::tool {
 namespace {
 
@@ -16,14 +18,9 @@ bool valid_name(const std::string& n) {
 }
 
 bool number(const std::string& s, uint64_t* out) {
-  if (s.empty() || s.size() > 12) return false;
-  uint64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = n;
-  return true;
+  const auto n = decimal(s, 12);
+  if (n) *out = *n;
+  return n.has_value();
 }
 
 std::string size_text(uint64_t bytes) {

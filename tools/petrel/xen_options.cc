@@ -3,26 +3,10 @@
 #include <algorithm>
 #include <array>
 
+#include "text.h"
+
 namespace petrel::tool {
 namespace {
-
-// Calls `f` with every line of `text`, without its newline.
-template <typename F>
-void for_each_line(std::string_view text, F f) {
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    f(text.substr(0, end));
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 constexpr std::array<std::string_view, 2> kDebianSchedulers = {"credit", "credit2"};
 constexpr std::array<std::string_view, 5> kRtSchedulers = {"credit", "credit2", "null", "rtds",

@@ -1,0 +1,36 @@
+#include "text.h"
+
+namespace petrel::tool {
+
+std::string_view trim(std::string_view s) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<std::vector<std::string_view>> table_cells(std::string_view line) {
+  line = trim(line);
+  if (line.size() < 2 || line.front() != '|' || line.back() != '|') return std::nullopt;
+  line = line.substr(1, line.size() - 2);
+  std::vector<std::string_view> cells;
+  for (;;) {
+    const size_t bar = line.find('|');
+    cells.push_back(trim(line.substr(0, bar)));
+    if (bar == std::string_view::npos) break;
+    line.remove_prefix(bar + 1);
+  }
+  return cells;
+}
+
+std::optional<uint64_t> decimal(std::string_view s, size_t max_digits) {
+  if (s.empty() || s.size() > max_digits || s.size() > 19) return std::nullopt;
+  uint64_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return n;
+}
+
+}  // namespace petrel::tool
