@@ -169,6 +169,12 @@ std::vector<std::string> strings(const std::string& payload) {
 
 void handle(const xsd_sockmsg& req, const std::string& payload) {
   ++fake().requests;
+  if (!fake().faults.empty() && fake().faults.front().first == Fault::kErrorReply) {
+    // Refused: nothing is done.
+    const std::string name = fake().faults.front().second;
+    fake().faults.erase(fake().faults.begin());
+    return error(req, name.c_str());
+  }
   const std::vector<std::string> args = strings(payload);
   const std::string path = args.empty() ? "" : absolute(args[0]);
   switch (req.type) {
