@@ -51,6 +51,7 @@ void input(const std::string& text) {
   }
   __atomic_store_n(&p->in_prod, prod, __ATOMIC_RELEASE);
   internal::notify_guest(kConsolePort);
+  deliver_upcalls();
 }
 
 void stall(bool stalled) {

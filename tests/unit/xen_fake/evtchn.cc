@@ -88,8 +88,10 @@ event_word_t* fifo_word(uint32_t port) {
 void raise_upcall() {
   if (fake().vcpu_info == nullptr) return;
   __atomic_store_n(fake().vcpu_info + PETREL_VCPU_INFO_UPCALL_PENDING, 1, __ATOMIC_RELEASE);
+  // Taken when the hypercall (or the test's call into the fake) returns, as
+  // a real upcall is taken after the trap: not on top of the fake's frames,
+  // which run on the calling task's stack.
   fake().upcall_wanted = true;
-  deliver_upcalls();
 }
 
 // Links a pending, unmasked, unlinked port behind the queue's tail.
@@ -235,6 +237,7 @@ bool peer_send(DomainId dom, uint32_t peer_port) {
   auto it = fake().peers.find({dom.value, peer_port});
   if (it == fake().peers.end() || !it->second.bound) return false;
   set_pending(it->second.guest_port);
+  deliver_upcalls();
   return true;
 }
 
@@ -252,6 +255,7 @@ void peer_close(DomainId dom, uint32_t peer_port) {
 void raise_virq(uint32_t virq) {
   for (uint32_t p = 1; p < kPorts; ++p)
     if (fake().ports[p].state == State::kVirq && fake().ports[p].virq == virq) set_pending(p);
+  deliver_upcalls();
 }
 
 unsigned ports_in_use() {

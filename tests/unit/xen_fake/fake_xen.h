@@ -7,10 +7,14 @@
 //
 // One guest runs in the test process: the glue as the guest links it, the
 // kernel on the host port (arch/host) and this fake in place of Xen. The
-// fake is single-threaded, like the host port: a notification to the guest
-// raises the upcall interrupt synchronously (host::raise_interrupt) when
-// interrupts are on and the caller is not an interrupt handler, and at the
-// next hypercall (or deliver_upcalls()) otherwise.
+// fake is single-threaded, like the host port: the backends (xenstored, the
+// console) answer inside the guest's EVTCHNOP_send, and a notification to
+// the guest raises the upcall interrupt (host::raise_interrupt) when the
+// hypercall or the test's call into the fake returns, if interrupts are on
+// and the caller is not an interrupt handler; otherwise at the next
+// hypercall, or deliver_upcalls(). (Raised from inside the fake, the
+// handler and the task switch would stack up on the calling task's own
+// stack, on top of the fake's frames.)
 //
 // Memory: the guest's table and rings, and the pages other domains own,
 // live below 2 GiB (the test binaries are not position independent), so

@@ -179,7 +179,9 @@ extern "C" long petrel_hypercall(unsigned long a0, unsigned long a1, unsigned lo
   const int cmd = static_cast<int>(a0);
   ++hv().calls[{o, cmd}];
   if (const long rc = injected(o, cmd); rc != 0) return rc;
-  return dispatch(a0, a1, a2, o);
+  const long rc = dispatch(a0, a1, a2, o);
+  deliver_upcalls();  // what the call raised, on the way back to the guest
+  return rc;
 }
 
 namespace petrel {

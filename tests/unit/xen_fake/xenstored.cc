@@ -167,6 +167,22 @@ std::vector<std::string> strings(const std::string& payload) {
   return out;
 }
 
+void store(const std::string& path, const std::string& value) {
+  const std::string node = absolute(path);
+  // Parents come into being as xenstored makes them.
+  for (size_t at = node.find('/', 1); at != std::string::npos; at = node.find('/', at + 1))
+    fake().tree.emplace(node.substr(0, at), "");
+  fake().tree[node] = value;
+  fire(node);
+}
+
+void unstore(const std::string& path) {
+  const std::string node = absolute(path);
+  for (auto it = fake().tree.begin(); it != fake().tree.end();)
+    it = below(it->first, node) ? fake().tree.erase(it) : std::next(it);
+  fire(node);
+}
+
 void handle(const xsd_sockmsg& req, const std::string& payload) {
   ++fake().requests;
   if (!fake().faults.empty() && fake().faults.front().first == Fault::kErrorReply) {
@@ -185,15 +201,15 @@ void handle(const xsd_sockmsg& req, const std::string& payload) {
     }
     case XS_WRITE: {
       const size_t value_at = args.empty() ? payload.size() : args[0].size() + 1;
-      xenstored::write(path, payload.substr(value_at < payload.size() ? value_at : payload.size()));
+      store(path, payload.substr(value_at < payload.size() ? value_at : payload.size()));
       return ok(req);
     }
     case XS_MKDIR:
-      if (fake().tree.count(path) == 0) xenstored::write(path, "");
+      if (fake().tree.count(path) == 0) store(path, "");
       return ok(req);
     case XS_RM:
       if (fake().tree.count(path) == 0) return error(req, "ENOENT");
-      xenstored::remove(path);
+      unstore(path);
       return ok(req);
     case XS_DIRECTORY: {
       if (fake().tree.count(path) == 0) return error(req, "ENOENT");
@@ -291,12 +307,8 @@ void process() {
 namespace xenstored {
 
 void write(const std::string& path, const std::string& value) {
-  const std::string node = absolute(path);
-  // Parents come into being as xenstored makes them.
-  for (size_t at = node.find('/', 1); at != std::string::npos; at = node.find('/', at + 1))
-    fake().tree.emplace(node.substr(0, at), "");
-  fake().tree[node] = value;
-  fire(node);
+  store(path, value);
+  deliver_upcalls();
 }
 
 std::optional<std::string> read(const std::string& path) {
@@ -306,10 +318,8 @@ std::optional<std::string> read(const std::string& path) {
 }
 
 void remove(const std::string& path) {
-  const std::string node = absolute(path);
-  for (auto it = fake().tree.begin(); it != fake().tree.end();)
-    it = below(it->first, node) ? fake().tree.erase(it) : std::next(it);
-  fire(node);
+  unstore(path);
+  deliver_upcalls();
 }
 
 void fault_next(Fault fault, const char* error) {
@@ -323,6 +333,7 @@ void vanish() {
 void revive() {
   fake().vanished = false;
   process();
+  deliver_upcalls();
 }
 
 void corrupt_request_ring() {
@@ -337,6 +348,7 @@ void conflict_commits(unsigned n) {
 void inject(uint32_t type, uint32_t req_id, const std::string& payload) {
   put(message(type, req_id, 0, payload));
   notify();
+  deliver_upcalls();
 }
 
 uint64_t requests() {
@@ -355,7 +367,7 @@ void xenstored_reset() {
   delete g_fake;
   g_fake = new Xenstored;
   fake().page = static_cast<xenstore_domain_interface*>(other_domain_page());
-  xenstored::write(kHome + "/domid", std::to_string(kSelf.value));
+  store(kHome + "/domid", std::to_string(kSelf.value));
   if (config().xenstore) bind_backend(kStorePort, kBackend, process);
 }
 
