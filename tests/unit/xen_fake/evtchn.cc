@@ -33,7 +33,7 @@ enum class State { kFree, kUnbound, kInterdomain, kVirq };
 
 struct GuestPort {
   State state = State::kFree;
-  DomainId remote;        // unbound: who may bind; interdomain: the other end
+  DomainId remote;  // unbound: who may bind; interdomain: the other end
   uint32_t remote_port = 0;
   uint32_t virq = 0;
 };
@@ -358,10 +358,9 @@ long evtchn_op(int cmd, void* arg) {
     case EVTCHNOP_init_control: {
       auto* c = static_cast<evtchn_init_control_t*>(arg);
       if (!config().fifo) return -XEN_ENOSYS;
-      if (c->vcpu != 0 || c->offset > 4096 - sizeof(evtchn_fifo_control_block))
-        return -XEN_EINVAL;
-      fake().fifo_control = reinterpret_cast<evtchn_fifo_control_block*>(
-          address_of(Gfn{c->control_gfn}) + c->offset);
+      if (c->vcpu != 0 || c->offset > 4096 - sizeof(evtchn_fifo_control_block)) return -XEN_EINVAL;
+      fake().fifo_control =
+          reinterpret_cast<evtchn_fifo_control_block*>(address_of(Gfn{c->control_gfn}) + c->offset);
       return 0;
     }
     case EVTCHNOP_expand_array: {

@@ -297,7 +297,9 @@ TEST_F(EvtchnInit, VcpuInfoRefusedIsAnError) {
 }
 
 TEST_F(EvtchnInit, AnUpcallInterruptInUseIsAnError) {
-  ASSERT_TRUE(arch::irq_register(31, [](uint32_t, void*) {}, nullptr).ok());
+  ASSERT_TRUE(arch::irq_register(
+                  31, [](uint32_t, void*) {}, nullptr)
+                  .ok());
   Status s = evtchn::init(fake::board());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, Errc::kBusy);

@@ -49,15 +49,15 @@ inline constexpr uint32_t kStorePort = 1;
 inline constexpr uint32_t kConsolePort = 2;
 
 struct Config {
-  bool fifo = true;             // EVTCHNOP_init_control is accepted
-  uint32_t fifo_pages = 4;      // EVTCHNOP_expand_array calls accepted
-  uint32_t max_ports = 4096;    // ports the guest may hold at once (port 0 included)
-  uint32_t grant_frames = 4;    // max_nr_frames in GNTTABOP_query_size
-  int16_t query_status = 0;     // GNTTABOP_query_size's status (GNTST_*)
-  uint32_t max_maps = 2048;     // grant mappings the guest may hold
-  bool xenstore = true;         // HVM_PARAM_STORE_PFN/EVTCHN given
-  bool console = true;          // HVM_PARAM_CONSOLE_PFN/EVTCHN given
-  const char* bootargs = "";    // "evtchn=2l" keeps the 2-level ABI
+  bool fifo = true;                // EVTCHNOP_init_control is accepted
+  uint32_t fifo_pages = 4;         // EVTCHNOP_expand_array calls accepted
+  uint32_t max_ports = 4096;       // ports the guest may hold at once (port 0 included)
+  uint32_t grant_frames = 4;       // max_nr_frames in GNTTABOP_query_size
+  int16_t query_status = 0;        // GNTTABOP_query_size's status (GNTST_*)
+  uint32_t max_maps = 2048;        // grant mappings the guest may hold
+  bool xenstore = true;            // HVM_PARAM_STORE_PFN/EVTCHN given
+  bool console = true;             // HVM_PARAM_CONSOLE_PFN/EVTCHN given
+  const char* bootargs = "";       // "evtchn=2l" keeps the 2-level ABI
   uint64_t grant_region_size = 0;  // the board's grant-table region (0: the default one)
 };
 

@@ -49,13 +49,12 @@ class XenFakeTest : public ::testing::Test {
   // tasks) until it returns.
   void run(std::function<void()> body) {
     body_ = std::move(body);
-    auto t = kernel::task_create(kernel::TaskConfig{
-        "test", 1, 64 * 1024,
-        [](void* self) {
-          static_cast<XenFakeTest*>(self)->body_();
-          kernel::scheduler_end();
-        },
-        this});
+    auto t = kernel::task_create(kernel::TaskConfig{"test", 1, 64 * 1024,
+                                                    [](void* self) {
+                                                      static_cast<XenFakeTest*>(self)->body_();
+                                                      kernel::scheduler_end();
+                                                    },
+                                                    this});
     ASSERT_TRUE(t.ok());
     kernel::scheduler_start();
   }

@@ -284,8 +284,8 @@ TEST_F(GrantMapping, AFullWindowIsAnErrorAndHasRoomAgain) {
                 .error()
                 .code,
             Errc::kOutOfRange);
-  auto most = grant::map_pages(fake::kPeer, refs.data(), handles.data(), grant::kMapSlots - 8,
-                               true);
+  auto most =
+      grant::map_pages(fake::kPeer, refs.data(), handles.data(), grant::kMapSlots - 8, true);
   ASSERT_TRUE(most.ok());
   auto more = grant::map_pages(fake::kPeer, refs.data() + grant::kMapSlots - 8,
                                handles.data() + grant::kMapSlots - 8, 9, true);

@@ -67,15 +67,15 @@ long hvm_param(xen_hvm_param_t* p) {
   const Config& c = hv().config;
   switch (p->index) {
     case HVM_PARAM_STORE_PFN:
-      p->value = c.xenstore ? gfn_of(reinterpret_cast<uintptr_t>(internal::xenstored_page())).value
-                            : 0;
+      p->value =
+          c.xenstore ? gfn_of(reinterpret_cast<uintptr_t>(internal::xenstored_page())).value : 0;
       return 0;
     case HVM_PARAM_STORE_EVTCHN:
       p->value = c.xenstore ? kStorePort : 0;
       return 0;
     case HVM_PARAM_CONSOLE_PFN:
-      p->value = c.console ? gfn_of(reinterpret_cast<uintptr_t>(internal::console_page())).value
-                           : 0;
+      p->value =
+          c.console ? gfn_of(reinterpret_cast<uintptr_t>(internal::console_page())).value : 0;
       return 0;
     case HVM_PARAM_CONSOLE_EVTCHN:
       p->value = c.console ? kConsolePort : 0;

@@ -40,8 +40,7 @@ void* map_fixed(uintptr_t address, size_t size, int prot, int flags, int fd, off
 void make_once() {
   if (g_memory.fd >= 0) return;
   g_memory.fd = memfd_create("petrel-xen-fake", 0);
-  if (g_memory.fd < 0 || ftruncate(g_memory.fd, kArenaPages * kPage) != 0)
-    die("xen fake: memfd");
+  if (g_memory.fd < 0 || ftruncate(g_memory.fd, kArenaPages * kPage) != 0) die("xen fake: memfd");
   map_fixed(kArenaBase, kArenaPages * kPage, PROT_READ | PROT_WRITE,
             MAP_SHARED | MAP_FIXED_NOREPLACE, g_memory.fd, 0);
   map_fixed(kGrantRegionBase, kGrantRegionSize, PROT_READ | PROT_WRITE,

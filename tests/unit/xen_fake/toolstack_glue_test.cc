@@ -35,9 +35,9 @@ TEST_F(ControlGlue, RequestsReachTheHandlerAndAreAcknowledged) {
     fake::xenstored::write("control/shutdown", "suspend");  // not understood
     EXPECT_EQ(fake::xenstored::read("control/shutdown"), "");
   });
-  EXPECT_EQ(g_requests, (std::vector<control::Request>{control::Request::kReboot,
-                                                       control::Request::kPoweroff,
-                                                       control::Request::kPoweroff}));
+  EXPECT_EQ(g_requests,
+            (std::vector<control::Request>{control::Request::kReboot, control::Request::kPoweroff,
+                                           control::Request::kPoweroff}));
 }
 
 TEST_F(ControlGlue, WithoutXenstoreThereIsNoControl) {

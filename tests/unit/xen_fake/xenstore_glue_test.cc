@@ -144,8 +144,8 @@ TEST_P(XenstoreLost, TheConnectionIsLostForGood) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Hostile, XenstoreLost,
-                         ::testing::Values(Fault::kOversize, Fault::kUnknownType,
-                                           Fault::kBackwards, Fault::kTooFar),
+                         ::testing::Values(Fault::kOversize, Fault::kUnknownType, Fault::kBackwards,
+                                           Fault::kTooFar),
                          [](const auto& info) {
                            switch (info.param) {
                              case Fault::kOversize:
@@ -310,7 +310,9 @@ TEST_F(XenstoreGlue, InitAfterAFailedBindWorks) {
     for (unsigned i = 0; i < evtchn::kMaxBound; ++i) {
       auto p = evtchn::alloc_unbound(fake::kPeer);
       ASSERT_TRUE(p.ok());
-      ASSERT_TRUE(evtchn::bind(*p, [](EvtchnPort, void*) {}, nullptr).ok());
+      ASSERT_TRUE(evtchn::bind(
+                      *p, [](EvtchnPort, void*) {}, nullptr)
+                      .ok());
       ports.push_back(*p);
     }
     Status s = xenstore::init();

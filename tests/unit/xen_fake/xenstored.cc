@@ -9,8 +9,8 @@
 // parents; permissions are stored and returned but never enforced;
 // transactions see and change the live tree (a commit fails only when told
 // to); relative paths are relative to /local/domain/<kSelf>.
-#include <stdint.h>
 #include <gtest/gtest.h>
+#include <stdint.h>
 #include <xen/io/xs_wire.h>
 
 #include <cstring>
@@ -224,8 +224,8 @@ void handle(const xsd_sockmsg& req, const std::string& payload) {
     case XS_GET_PERMS: {
       if (fake().tree.count(path) == 0) return error(req, "ENOENT");
       std::string out;
-      for (const std::string& p : fake().perms.count(path) ? fake().perms[path]
-                                                           : std::vector<std::string>{"n0"})
+      for (const std::string& p :
+           fake().perms.count(path) ? fake().perms[path] : std::vector<std::string>{"n0"})
         out += p + '\0';
       return reply(req, XS_GET_PERMS, out);
     }
