@@ -1,5 +1,7 @@
 #include "petrel/xen/control.h"
 
+#include <new>
+
 #include "petrel/console.h"
 #include "petrel/exit.h"
 #include "petrel/kernel/config.h"
@@ -13,13 +15,18 @@
 namespace petrel::xen::control {
 namespace {
 
-kernel::Semaphore g_changed;
+// The module's state: zero at boot (.bss), and what reset_module()
+// restores. The task's storage is beside it.
+struct ControlState {
+  kernel::Semaphore changed;  // control/shutdown changed
+  Handler handler = nullptr;
+};
+constinit ControlState g_control;
 kernel::Task g_task;
 PETREL_NOINIT(control_stack) alignas(16) uint8_t g_stack[6144];
-Handler g_handler = nullptr;
 
 void on_change(const char*, void*) {
-  (void)kernel::semaphore_give(&g_changed);
+  (void)kernel::semaphore_give(&g_control.changed);
 }
 
 [[gnu::cold]] void control_task(void*) {
@@ -32,7 +39,7 @@ void on_change(const char*, void*) {
     return;
   }
   for (;;) {
-    (void)kernel::semaphore_take(&g_changed, kernel::kForever);
+    (void)kernel::semaphore_take(&g_control.changed, kernel::kForever);
     char value[32];
     auto n = xenstore::read("control/shutdown", value, sizeof value);
     if (!n || *n == 0) continue;  // absent or empty: nothing asked
@@ -47,7 +54,7 @@ void on_change(const char*, void*) {
       continue;
     }
     (void)xenstore::write("control/shutdown", "");  // acknowledged
-    if (g_handler != nullptr && !g_handler(request)) continue;
+    if (g_control.handler != nullptr && !g_control.handler(request)) continue;
     print("petrel: %s requested by the toolstack\n",
           request == Request::kReboot ? "reboot" : "poweroff");
     if (request == Request::kReboot) {
@@ -61,12 +68,12 @@ void on_change(const char*, void*) {
 }  // namespace
 
 void set_handler(Handler handler) {
-  g_handler = handler;
+  g_control.handler = handler;
 }
 
 [[gnu::cold]] Status init() {
   if (!xenstore::available()) return Error{Errc::kNotFound, "control: no xenstore"};
-  if (auto r = kernel::semaphore_create_static(&g_changed, 1, 0); !r) return r.error();
+  if (auto r = kernel::semaphore_create_static(&g_control.changed, 1, 0); !r) return r.error();
   auto task =
       kernel::task_create_static(kernel::TaskConfig{"control", kernel::config::kPriorities - 3,
                                                     sizeof g_stack, control_task, nullptr},
@@ -74,6 +81,11 @@ void set_handler(Handler handler) {
   if (!task) return task.error();
   kernel::task_mark_system(*task);
   return ok();
+}
+
+void reset_module() {
+  g_control.~ControlState();
+  new (&g_control) ControlState();
 }
 
 }  // namespace petrel::xen::control

@@ -42,49 +42,55 @@ PETREL_NOINIT(fifo_control) alignas(4096) uint8_t g_fifo_control[4096];
 PETREL_NOINIT(fifo_words)
 alignas(4096) event_word_t g_fifo_words[EvtchnFifo::kMaxPages][kFifoWordsPerPage];
 alignas(64) uint8_t g_vcpu_info[64];
-
+// The handler tables (5 KiB) are zeroed by init(), not with .bss: a guest
+// that never uses event channels does not pay for them. Valid once
+// g_evtchn.initialized.
 struct Binding {
   EvtchnHandler handler;
   void* ctx;
 };
-
-bool g_initialized = false;
-Status g_init_status = ok();
-enum class Abi { kTwoLevel, kFifo };
-Abi g_abi = Abi::kTwoLevel;
-Evtchn2lWords g_words{};
-Evtchn2lScanner g_scanner;
-EvtchnFifo g_fifo;
-uint8_t* g_upcall_pending = nullptr;
-// The handler tables (5 KiB) are zeroed by init(), not with .bss: a guest
-// that never uses event channels does not pay for them. Valid once
-// g_initialized.
 PETREL_NOINIT(evtchn_bindings) Binding g_bindings[evtchn::kMaxBound];
 PETREL_NOINIT(evtchn_index) uint8_t g_index[kEvtchn2lPorts];  // 0: no handler, else binding + 1
-evtchn::Stats g_stats{};
+
+enum class Abi { kTwoLevel, kFifo };
+
+// Everything else the module knows, in one place: zero at boot (.bss), and
+// what reset_module() restores. The pages and tables above are memory that
+// init() fills before use.
+struct EvtchnState {
+  bool initialized = false;
+  Status init_status = ok();
+  Abi abi = Abi::kTwoLevel;
+  Evtchn2lWords words{};
+  Evtchn2lScanner scanner;
+  EvtchnFifo fifo;
+  uint8_t* upcall_pending = nullptr;
+  evtchn::Stats stats{};
+};
+constinit EvtchnState g_evtchn;
 
 void dispatch(uint32_t port, void*) {
   const uint8_t slot = port < kEvtchn2lPorts ? g_index[port] : 0;
   if (slot == 0) {
     // Nobody listens: mask it rather than take it again and again.
     // (Xen also raises a port once when it is bound to a remote one.)
-    if (g_stats.unbound++ == 0)
+    if (g_evtchn.stats.unbound++ == 0)
       log(LogLevel::kWarning, "event channel: event on port %u, which has no handler: masked",
           port);
     evtchn::mask(EvtchnPort{port});
     return;
   }
-  ++g_stats.dispatched;
+  ++g_evtchn.stats.dispatched;
   const Binding& b = g_bindings[slot - 1];
   b.handler(EvtchnPort{port}, b.ctx);
 }
 
 void upcall(uint32_t, void*) {
-  ++g_stats.upcalls;
-  if (g_abi == Abi::kFifo) {
-    g_fifo.scan(g_upcall_pending, dispatch, nullptr);
+  ++g_evtchn.stats.upcalls;
+  if (g_evtchn.abi == Abi::kFifo) {
+    g_evtchn.fifo.scan(g_evtchn.upcall_pending, dispatch, nullptr);
   } else {
-    g_scanner.scan(g_words, dispatch, nullptr);
+    g_evtchn.scanner.scan(g_evtchn.words, dispatch, nullptr);
   }
 }
 
@@ -123,7 +129,8 @@ Result<bool> init_fifo() {
   if (count < EvtchnFifo::kMaxPages)
     log(LogLevel::kWarning, "event channel: Xen took %u of %u FIFO event array pages", count,
         EvtchnFifo::kMaxPages);
-  g_fifo = EvtchnFifo(reinterpret_cast<evtchn_fifo_control_block*>(g_fifo_control), pages, count);
+  g_evtchn.fifo =
+      EvtchnFifo(reinterpret_cast<evtchn_fifo_control_block*>(g_fifo_control), pages, count);
   return true;
 }
 
@@ -132,33 +139,33 @@ Result<bool> init_fifo() {
 namespace evtchn {
 
 Status init(const BoardInfo& board) {
-  if (g_initialized) return g_init_status;
+  if (g_evtchn.initialized) return g_evtchn.init_status;
   kernel::CriticalSection once;  // first use may come from two tasks
-  if (g_initialized) return g_init_status;
+  if (g_evtchn.initialized) return g_evtchn.init_status;
   str::fill(g_bindings, 0, sizeof g_bindings);
   str::fill(g_index, 0, sizeof g_index);
-  g_initialized = true;
+  g_evtchn.initialized = true;
 
   xen_add_to_physmap map{};
   map.domid = DOMID_SELF;
   map.space = XENMAPSPACE_shared_info;
   map.idx = 0;
   map.gpfn = gfn_of(reinterpret_cast<uintptr_t>(g_shared_info_page)).value;
-  g_init_status = hypercall_status(memory_op(XENMEM_add_to_physmap, &map));
-  if (!g_init_status) return g_init_status;
+  g_evtchn.init_status = hypercall_status(memory_op(XENMEM_add_to_physmap, &map));
+  if (!g_evtchn.init_status) return g_evtchn.init_status;
 
   vcpu_register_vcpu_info reg{};
   reg.mfn = gfn_of(reinterpret_cast<uintptr_t>(g_vcpu_info)).value;
   reg.offset = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(g_vcpu_info) & (kPageSize - 1));
-  g_init_status = hypercall_status(vcpu_op(VCPUOP_register_vcpu_info, 0, &reg));
-  if (!g_init_status) return g_init_status;
+  g_evtchn.init_status = hypercall_status(vcpu_op(VCPUOP_register_vcpu_info, 0, &reg));
+  if (!g_evtchn.init_status) return g_evtchn.init_status;
 
-  g_words =
+  g_evtchn.words =
       Evtchn2lWords{reinterpret_cast<uint64_t*>(g_shared_info_page + PETREL_SHINFO_EVTCHN_PENDING),
                     reinterpret_cast<uint64_t*>(g_shared_info_page + PETREL_SHINFO_EVTCHN_MASK),
                     reinterpret_cast<uint64_t*>(g_vcpu_info + PETREL_VCPU_INFO_PENDING_SEL),
                     g_vcpu_info + PETREL_VCPU_INFO_UPCALL_PENDING};
-  g_upcall_pending = g_vcpu_info + PETREL_VCPU_INFO_UPCALL_PENDING;
+  g_evtchn.upcall_pending = g_vcpu_info + PETREL_VCPU_INFO_UPCALL_PENDING;
   // "evtchn=2l" in the bootargs keeps the 2-level ABI even where Xen offers
   // FIFO (to test both).
   char abi[8];
@@ -167,14 +174,14 @@ Status init(const BoardInfo& board) {
   if (!two_level) {
     const Result<bool> fifo = init_fifo();
     if (!fifo) {
-      g_init_status = fifo.error();
-      return g_init_status;
+      g_evtchn.init_status = fifo.error();
+      return g_evtchn.init_status;
     }
-    if (*fifo) g_abi = Abi::kFifo;
+    if (*fifo) g_evtchn.abi = Abi::kFifo;
   }
   const uint32_t irq = board.evtchn_irq != 0 ? board.evtchn_irq : kDefaultUpcallPpi;
-  g_init_status = arch::irq_register(irq, upcall, nullptr);
-  return g_init_status;
+  g_evtchn.init_status = arch::irq_register(irq, upcall, nullptr);
+  return g_evtchn.init_status;
 }
 
 bool ready() {
@@ -185,12 +192,23 @@ namespace {
 // Up already: for the paths that must not bring event channels up (masking,
 // closing a port).
 bool up() {
-  return g_initialized && g_init_status.ok();
+  return g_evtchn.initialized && g_evtchn.init_status.ok();
+}
+
+// Forgets the handler of `port`, if it has one.
+void unbind(EvtchnPort port) {
+  if (!g_evtchn.initialized || port.value >= kEvtchn2lPorts) return;
+  kernel::CriticalSection lock;
+  if (const uint8_t slot = g_index[port.value]; slot != 0) {
+    g_bindings[slot - 1] = Binding{nullptr, nullptr};
+    g_index[port.value] = 0;
+    --g_evtchn.stats.bound;
+  }
 }
 }  // namespace
 
 const char* abi_name() {
-  return g_abi == Abi::kFifo ? "FIFO" : "2-level";
+  return g_evtchn.abi == Abi::kFifo ? "FIFO" : "2-level";
 }
 
 Result<EvtchnPort> alloc_unbound(DomainId remote) {
@@ -232,9 +250,13 @@ Status bind(EvtchnPort port, EvtchnHandler handler, void* ctx) {
     if (slot == kMaxBound) return Error{Errc::kNoMemory, "evtchn: too many bound ports"};
     g_bindings[slot] = Binding{handler, ctx};
     g_index[port.value] = static_cast<uint8_t>(slot + 1);
-    ++g_stats.bound;
+    ++g_evtchn.stats.bound;
   }
-  return unmask(port);
+  Status s = unmask(port);
+  // Xen does not know the port (never allocated, or closed): the handler
+  // must not keep a slot the caller will never close.
+  if (!s) unbind(port);
+  return s;
 }
 
 Status send(EvtchnPort port) {
@@ -245,10 +267,10 @@ Status send(EvtchnPort port) {
 
 void mask(EvtchnPort port) {
   if (!up()) return;
-  if (g_abi == Abi::kFifo) {
-    g_fifo.set_mask(port.value, true);
+  if (g_evtchn.abi == Abi::kFifo) {
+    g_evtchn.fifo.set_mask(port.value, true);
   } else {
-    Evtchn2lScanner::set_mask(g_words, port.value, true);
+    Evtchn2lScanner::set_mask(g_evtchn.words, port.value, true);
   }
 }
 
@@ -260,21 +282,15 @@ Status unmask(EvtchnPort port) {
 }
 
 Status close(EvtchnPort port) {
-  if (g_initialized && port.value < kEvtchn2lPorts) {
-    kernel::CriticalSection lock;
-    if (const uint8_t slot = g_index[port.value]; slot != 0) {
-      g_bindings[slot - 1] = Binding{nullptr, nullptr};
-      g_index[port.value] = 0;
-      --g_stats.bound;
-    }
-  }
+  unbind(port);
   evtchn_close_t c{};
   c.port = port.value;
   Status s = op(EVTCHNOP_close, &c);
   // A closed port may be reused for something else: start it masked.
   mask(port);
-  if (up() && g_abi == Abi::kFifo) g_fifo.clear_pending(port.value);
-  if (up() && g_abi == Abi::kTwoLevel) Evtchn2lScanner::clear_pending(g_words, port.value);
+  if (up() && g_evtchn.abi == Abi::kFifo) g_evtchn.fifo.clear_pending(port.value);
+  if (up() && g_evtchn.abi == Abi::kTwoLevel)
+    Evtchn2lScanner::clear_pending(g_evtchn.words, port.value);
   return s;
 }
 
@@ -285,7 +301,12 @@ void signal_semaphore(EvtchnPort, void* ctx) {
 
 Stats stats() {
   kernel::CriticalSection lock;
-  return g_stats;
+  return g_evtchn.stats;
+}
+
+void reset_module() {
+  g_evtchn = EvtchnState{};
+  str::fill(g_vcpu_info, 0, sizeof g_vcpu_info);
 }
 
 }  // namespace evtchn

@@ -20,13 +20,18 @@ constexpr uint64_t kDefaultRegionSize = 0x01000000;
 constexpr uint32_t kFrames = 4;  // 2048 v1 entries
 constexpr uint32_t kEntriesPerFrame = kPageSize / sizeof(grant_entry_v1_t);
 
-GrantEntries g_entries;
-bool g_ready = false;
-bool g_tried = false;         // init ran (and failed, unless g_ready)
-Status g_init_status = ok();  // its failure, returned to later callers
-uintptr_t g_window = 0;       // first page of the mapping window
-uint8_t g_slot_used[kMapSlots];
-uint32_t g_mapped = 0;
+// Everything the module knows, in one place: zero at boot (.bss), and what
+// reset_module() restores.
+struct GrantState {
+  GrantEntries entries;
+  bool ready = false;
+  bool tried = false;         // init ran (and failed, unless ready)
+  Status init_status = ok();  // its failure, returned to later callers
+  uintptr_t window = 0;       // first page of the mapping window
+  uint32_t mapped = 0;
+  uint8_t slot_used[kMapSlots] = {};
+};
+constinit GrantState g_grant;
 
 // A grant operation's status as an Error, named by Xen's own message table.
 Error status_error(int16_t status, Errc code) {
@@ -51,6 +56,7 @@ Status init_once(const BoardInfo& board) {
   gnttab_query_size_t q{};
   q.dom = DOMID_SELF;
   if (Status s = hypercall_status(grant_table_op(GNTTABOP_query_size, &q, 1)); !s) return s;
+  if (q.status != GNTST_okay) return status_error(q.status, Errc::kUnsupported);
   uint32_t frames = q.max_nr_frames < kFrames ? q.max_nr_frames : kFrames;
   if (frames == 0) return Error{Errc::kUnsupported, "grant: Xen gives no grant frames"};
   for (uint32_t i = 0; i < frames; ++i) {
@@ -63,13 +69,13 @@ Status init_once(const BoardInfo& board) {
   }
   const uintptr_t table = static_cast<uintptr_t>(base);
   if (Status s = arch::map_shared_memory(table, frames * kPageSize); !s) return s;
-  if (Status s =
-          g_entries.attach(reinterpret_cast<grant_entry_v1_t*>(table), frames * kEntriesPerFrame);
+  if (Status s = g_grant.entries.attach(reinterpret_cast<grant_entry_v1_t*>(table),
+                                        frames * kEntriesPerFrame);
       !s)
     return s;
   // The window: the upper part of the region, nothing else lives there.
-  g_window = static_cast<uintptr_t>(base + size - kMapSlots * kPageSize);
-  g_ready = true;
+  g_grant.window = static_cast<uintptr_t>(base + size - kMapSlots * kPageSize);
+  g_grant.ready = true;
   return ok();
 }
 }  // namespace
@@ -77,14 +83,14 @@ Status init_once(const BoardInfo& board) {
 // One attempt: a domain without a usable grant table gets the same error on
 // every later call, without the hypercalls again.
 Status init(const BoardInfo& board) {
-  if (g_ready) return ok();
+  if (g_grant.ready) return ok();
   kernel::CriticalSection once;  // first use may come from two tasks
-  if (g_ready) return ok();
-  if (!g_tried) {
-    g_tried = true;
-    g_init_status = init_once(board);
+  if (g_grant.ready) return ok();
+  if (!g_grant.tried) {
+    g_grant.tried = true;
+    g_grant.init_status = init_once(board);
   }
-  return g_init_status;
+  return g_grant.init_status;
 }
 
 bool ready() {
@@ -96,13 +102,13 @@ Result<GrantRef> grant_access(DomainId peer, const void* page, bool readonly) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(page);
   if ((a & (kPageSize - 1)) != 0) return Error{Errc::kInvalid, "grant: not a page address"};
   kernel::CriticalSection cs;
-  return g_entries.grant(peer, gfn_of(a), readonly);
+  return g_grant.entries.grant(peer, gfn_of(a), readonly);
 }
 
 Status end_access(GrantRef ref) {
-  if (!g_ready) return Error{Errc::kUnsupported, "grant: no grant table"};
+  if (!g_grant.ready) return Error{Errc::kUnsupported, "grant: no grant table"};
   kernel::CriticalSection cs;
-  return g_entries.revoke(ref);
+  return g_grant.entries.revoke(ref);
 }
 
 namespace {
@@ -112,9 +118,9 @@ unsigned take_slots(unsigned count) {
   kernel::CriticalSection cs;
   for (unsigned first = 0; first + count <= kMapSlots; ++first) {
     unsigned n = 0;
-    while (n < count && g_slot_used[first + n] == 0) ++n;
+    while (n < count && g_grant.slot_used[first + n] == 0) ++n;
     if (n == count) {
-      for (unsigned i = 0; i < count; ++i) g_slot_used[first + i] = 1;
+      for (unsigned i = 0; i < count; ++i) g_grant.slot_used[first + i] = 1;
       return first;
     }
     first += n;  // skip past the used slot that stopped us
@@ -131,16 +137,16 @@ Status unmap_one(uintptr_t addr, uint32_t handle) {
   if (!s) return s;
   // The stage-1 entry stays; the frame is gone from stage 2, so a stale
   // access faults instead of reaching the peer's page.
-  const unsigned slot = static_cast<unsigned>((addr - g_window) / kPageSize);
+  const unsigned slot = static_cast<unsigned>((addr - g_grant.window) / kPageSize);
   kernel::CriticalSection cs;
-  g_slot_used[slot] = 0;
-  --g_mapped;
+  g_grant.slot_used[slot] = 0;
+  --g_grant.mapped;
   return ok();
 }
 
 bool in_window(uintptr_t addr, unsigned count) {
-  return g_ready && addr >= g_window && (addr & (kPageSize - 1)) == 0 &&
-         (addr - g_window) / kPageSize + count <= kMapSlots;
+  return g_grant.ready && addr >= g_grant.window && (addr & (kPageSize - 1)) == 0 &&
+         (addr - g_grant.window) / kPageSize + count <= kMapSlots;
 }
 
 }  // namespace
@@ -151,7 +157,7 @@ Result<void*> map_pages(DomainId peer, const GrantRef* refs, uint32_t* handles, 
   if (count == 0 || count > kMapSlots) return Error{Errc::kOutOfRange, "grant: bad page count"};
   const unsigned first = take_slots(count);
   if (first == kMapSlots) return Error{Errc::kNoMemory, "grant: mapping window full"};
-  const uintptr_t base = g_window + first * kPageSize;
+  const uintptr_t base = g_grant.window + first * kPageSize;
   for (unsigned i = 0; i < count; ++i) {
     const uintptr_t addr = base + i * kPageSize;
     gnttab_map_grant_ref_t op{};
@@ -161,17 +167,23 @@ Result<void*> map_pages(DomainId peer, const GrantRef* refs, uint32_t* handles, 
     op.dom = peer.value;
     Status s = hypercall_status(grant_table_op(GNTTABOP_map_grant_ref, &op, 1));
     if (s && op.status != GNTST_okay) s = status_error(op.status, Errc::kPermission);
-    if (s) s = arch::map_shared_memory(addr, kPageSize);
-    if (s) {
-      kernel::CriticalSection cs;
-      ++g_mapped;
+    // Xen mapped it: from here on it must be unmapped, even if our own
+    // stage-1 mapping fails.
+    const bool xen_mapped = s.ok();
+    if (xen_mapped) {
+      {
+        kernel::CriticalSection cs;
+        ++g_grant.mapped;
+      }
       handles[i] = op.handle;
-      continue;
+      s = arch::map_shared_memory(addr, kPageSize);
     }
-    // Undo: unmap what was mapped, free the rest of the slots.
-    for (unsigned j = 0; j < i; ++j) (void)unmap_one(base + j * kPageSize, handles[j]);
+    if (s) continue;
+    // Undo: unmap what Xen mapped, free the rest of the slots.
+    const unsigned undo = xen_mapped ? i + 1 : i;
+    for (unsigned j = 0; j < undo; ++j) (void)unmap_one(base + j * kPageSize, handles[j]);
     kernel::CriticalSection cs;
-    for (unsigned j = i; j < count; ++j) g_slot_used[first + j] = 0;
+    for (unsigned j = undo; j < count; ++j) g_grant.slot_used[first + j] = 0;
     return s.error();
   }
   return reinterpret_cast<void*>(base);
@@ -183,8 +195,8 @@ Status unmap_pages(void* address, const uint32_t* handles, unsigned count) {
     return Error{Errc::kInvalid, "grant: not a mapping of ours"};
   Status result = ok();
   for (unsigned i = 0; i < count; ++i) {
-    const unsigned slot = static_cast<unsigned>((base - g_window) / kPageSize) + i;
-    if (g_slot_used[slot] == 0) {
+    const unsigned slot = static_cast<unsigned>((base - g_grant.window) / kPageSize) + i;
+    if (g_grant.slot_used[slot] == 0) {
       result = Error{Errc::kInvalid, "grant: not mapped"};
       continue;
     }
@@ -206,7 +218,11 @@ Status unmap(Mapping m) {
 
 Stats stats() {
   kernel::CriticalSection cs;
-  return Stats{g_entries.granted(), g_mapped, g_entries.capacity()};
+  return Stats{g_grant.entries.granted(), g_grant.mapped, g_grant.entries.capacity()};
+}
+
+void reset_module() {
+  g_grant = GrantState{};
 }
 
 }  // namespace petrel::xen::grant

@@ -2,6 +2,8 @@
 
 #include <xen/hvm/params.h>
 
+#include <new>
+
 #include "petrel/arch.h"
 #include "petrel/kernel/sched.h"
 #include "petrel/kernel/semaphore.h"
@@ -12,11 +14,16 @@
 namespace petrel::xen::pv_console {
 namespace {
 
-ConsoleRing g_ring;
-EvtchnPort g_port;
-bool g_available = false;
-kernel::Semaphore g_input;  // given by the event channel: input may be there
-Stats g_stats{};
+// The module's state: zero at boot (.bss), and what reset_module()
+// restores.
+struct PvConsoleState {
+  ConsoleRing ring;
+  EvtchnPort port;
+  bool available = false;
+  kernel::Semaphore input;  // given by the event channel: input may be there
+  Stats stats{};
+};
+constinit PvConsoleState g_console;
 
 // How long write() waits for the backend to make room: xenconsoled drains
 // the ring as soon as it is notified, so this is only reached when dom0 is
@@ -35,28 +42,29 @@ constexpr uint64_t kFullWaitNs = 200'000'000;
   if (!evtchn::ready()) return Error{Errc::kUnsupported, "pv console: no event channels"};
   const uintptr_t page = address_of(Gfn{*pfn});
   if (Status s = arch::map_shared_memory(page, kPageSize); !s) return s;
-  if (Status s = g_ring.attach(reinterpret_cast<xencons_interface*>(page)); !s) return s;
-  if (auto sem = kernel::semaphore_create_static(&g_input, 1, 0); !sem) return sem.error();
-  g_port = EvtchnPort{static_cast<uint32_t>(*port)};
-  if (Status s = evtchn::bind(g_port, evtchn::signal_semaphore, &g_input); !s) return s;
-  g_available = true;
+  if (Status s = g_console.ring.attach(reinterpret_cast<xencons_interface*>(page)); !s) return s;
+  if (auto sem = kernel::semaphore_create_static(&g_console.input, 1, 0); !sem) return sem.error();
+  g_console.port = EvtchnPort{static_cast<uint32_t>(*port)};
+  if (Status s = evtchn::bind(g_console.port, evtchn::signal_semaphore, &g_console.input); !s)
+    return s;
+  g_console.available = true;
   return ok();
 }
 
 bool available() {
-  return g_available;
+  return g_console.available;
 }
 
 void write(const char* text, size_t len) {
-  if (!g_available) return;
+  if (!g_console.available) return;
   uint64_t deadline = 0;
   while (len > 0) {
-    auto n = g_ring.write(text, len);
+    auto n = g_console.ring.write(text, len);
     if (!n) break;  // the backend corrupted the ring: drop
-    g_stats.written += *n;
+    g_console.stats.written += *n;
     text += *n;
     len -= *n;
-    (void)evtchn::send(g_port);
+    (void)evtchn::send(g_console.port);
     if (len == 0) return;
     if (*n == 0) {
       // Full: wait (bounded) for xenconsoled to drain it.
@@ -65,29 +73,29 @@ void write(const char* text, size_t len) {
       if (now >= deadline) break;
     }
   }
-  g_stats.dropped += len;
+  g_console.stats.dropped += len;
 }
 
 void drain(uint64_t timeout_ns) {
-  if (!g_available) return;
+  if (!g_console.available) return;
   const uint64_t until = arch::timer_now() + timeout_ns * arch::timer_frequency() / 1'000'000'000;
-  (void)evtchn::send(g_port);
+  (void)evtchn::send(g_console.port);
   for (;;) {
-    auto pending = g_ring.out_pending();
+    auto pending = g_console.ring.out_pending();
     if (!pending || *pending == 0 || arch::timer_now() >= until) return;
   }
 }
 
 Result<size_t> read(char* buf, size_t size, kernel::Ticks timeout) {
-  if (!g_available) return Error{Errc::kUnsupported, "pv console: not available"};
+  if (!g_console.available) return Error{Errc::kUnsupported, "pv console: not available"};
   for (;;) {
-    auto n = g_ring.read(buf, size);
+    auto n = g_console.ring.read(buf, size);
     if (!n) return n.error();
     if (*n > 0 || size == 0) {
-      g_stats.read += *n;
+      g_console.stats.read += *n;
       return *n;
     }
-    Status s = kernel::semaphore_take(&g_input, timeout);
+    Status s = kernel::semaphore_take(&g_console.input, timeout);
     if (!s) {
       if (s.error().code == Errc::kTimeout) return size_t{0};
       return s.error();
@@ -96,9 +104,14 @@ Result<size_t> read(char* buf, size_t size, kernel::Ticks timeout) {
 }
 
 Stats stats() {
-  Stats s = g_stats;
-  s.ring_errors = g_ring.errors();
+  Stats s = g_console.stats;
+  s.ring_errors = g_console.ring.errors();
   return s;
+}
+
+void reset_module() {
+  g_console.~PvConsoleState();
+  new (&g_console) PvConsoleState();
 }
 
 }  // namespace petrel::xen::pv_console

@@ -32,12 +32,19 @@ using kernel::Ticks;
 
 constexpr unsigned kMaxRingPages = 1u << (kVchanMaxOrder - 12);
 
-uint32_t g_open = 0;
-
-// Grants of closed servers that the client still mapped: retried by reap().
-// A mutex, not a critical section: a retry pass can be long.
+// The module's state: zero at boot (.bss), and what reset_module()
+// restores.
+struct VchanState {
+  uint32_t open = 0;  // channels not yet closed
+  // Grants of closed servers that the client still mapped: retried by
+  // reap().
+  PendingGrants pending;
+};
+constinit VchanState g_vchan;
+// Guards g_vchan.pending. A mutex, not a critical section: a retry pass can
+// be long. Beside the state, not in it: a mutex's constant initializer is
+// not all zeros and would move the 16 KiB state into .data.
 constinit kernel::Mutex g_pending_lock{kernel::MutexType::kNormal};
-PendingGrants g_pending;
 
 bool end_grant(uint32_t ref) {
   return grant::end_access(GrantRef{ref}).ok();
@@ -66,7 +73,7 @@ uint8_t load8(const uint8_t* p) {
 // for reap().
 void end_grants(const uint32_t* refs, unsigned n, void* block) {
   PendingLock lock;
-  if (!g_pending.retire(refs, n, block, end_grant, free_block))
+  if (!g_vchan.pending.retire(refs, n, block, end_grant, free_block))
     log(LogLevel::kError,
         "vchan: too many grants still mapped by peers to track: a closed channel's pages stay "
         "out of the heap for good");
@@ -78,14 +85,20 @@ namespace vchan {
 
 uint32_t reap() {
   PendingLock lock;
-  g_pending.retry(end_grant, free_block);
-  return g_pending.count();
+  g_vchan.pending.retry(end_grant, free_block);
+  return g_vchan.pending.count();
 }
 
 Stats stats() {
   PendingLock lock;
   kernel::CriticalSection cs;
-  return Stats{g_open, g_pending.count()};
+  return Stats{g_vchan.open, g_vchan.pending.count()};
+}
+
+void reset_module() {
+  g_vchan = VchanState{};
+  g_pending_lock.~Mutex();
+  new (&g_pending_lock) kernel::Mutex(kernel::MutexType::kNormal);
 }
 
 Result<Vchan*> server(DomainId client, const char* path, size_t read_min, size_t write_min) {
@@ -201,7 +214,7 @@ Result<Vchan*> server(DomainId client, const char* path, size_t read_min, size_t
     return s.error();
   }
   kernel::CriticalSection cs;
-  ++g_open;
+  ++g_vchan.open;
   return v;
 }
 
@@ -284,7 +297,7 @@ Result<Vchan*> client(DomainId server, const char* path) {
   __atomic_fetch_or(&sh->srv_notify, kVchanNotifyWrite, __ATOMIC_ACQ_REL);
   (void)evtchn::send(v->port_);
   kernel::CriticalSection cs;
-  ++g_open;
+  ++g_vchan.open;
   return v;
 }
 
@@ -459,7 +472,7 @@ void Vchan::close() {
   release();
   {
     kernel::CriticalSection cs;
-    --g_open;
+    --g_vchan.open;
   }
   this->~Vchan();
   kernel::heap_free(this);

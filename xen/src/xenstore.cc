@@ -3,7 +3,7 @@
 // One request is in flight at a time: a caller takes g_request_lock (a
 // priority-inheriting mutex), writes its request into the request ring
 // (waiting for room when a long request does not fit at once), notifies
-// xenstored and blocks on g_reply_ready. The "xenstore" task is the only
+// xenstored and blocks on g_xs.reply_ready. The "xenstore" task is the only
 // reader of the response ring: woken by the event channel, it reassembles
 // messages and either hands the reply with the awaited request id to the
 // caller (copying it into g_reply) or runs the watch callbacks for a watch
@@ -12,6 +12,8 @@
 #include "petrel/xen/xenstore.h"
 
 #include <xen/hvm/params.h>
+
+#include <new>
 
 #include "petrel/arch.h"
 #include "petrel/console.h"
@@ -44,31 +46,42 @@ struct WatchSlot {
   char path[kMaxWatchPath + 1];
 };
 
-xenstore_domain_interface* g_page = nullptr;
-RingProducer g_req;
-RingConsumer g_rsp;
-EvtchnPort g_port;
-bool g_available = false;
-bool g_lost = false;
+constexpr Ticks kDefaultTimeout{5 * kernel::config::kTickRateHz};
 
-kernel::Semaphore g_event;        // the event channel fired
-kernel::Semaphore g_reply_ready;  // g_reply holds the awaited reply (or g_lost)
-kernel::Mutex g_request_lock;
-xs::Decoder g_decoder;
+// Everything the module knows, in one place: zero at boot (.bss), and what
+// reset_module() restores. The buffers, the watch table and the task's
+// storage below are memory the module fills before use.
+struct XenstoreState {
+  xenstore_domain_interface* page = nullptr;
+  RingProducer req;
+  RingConsumer rsp;
+  EvtchnPort port;
+  bool available = false;
+  bool lost = false;
+  bool task_made = false;         // the semaphores and the task exist (made once)
+  bool timeout_set = false;       // else kDefaultTimeout
+  kernel::Semaphore event;        // the event channel fired
+  kernel::Semaphore reply_ready;  // reply holds the awaited reply (or lost)
+  xs::Decoder decoder;
+  bool waiting = false;
+  uint32_t waiting_id = 0;
+  uint32_t last_id = 0;     // request ids count from 1
+  uint32_t last_watch = 0;  // watch ids too
+  Ticks timeout;
+  Stats stats{};
+};
+constinit XenstoreState g_xs;
+// Orders requests. Beside the state, not in it: a mutex's constant
+// initializer is not all zeros and would move the whole state into .data.
+constinit kernel::Mutex g_request_lock{kernel::MutexType::kNormal};
+
 // The buffers (12 KiB) are written before they are read, and the watch table
 // is zeroed by init(): none of them is zeroed with .bss by a domain that has
 // no xenstore.
 PETREL_NOINIT(xenstore_msg) xs::Message g_msg;      // being reassembled by the xenstore task
 PETREL_NOINIT(xenstore_reply) xs::Message g_reply;  // handed to the waiting caller
-bool g_waiting = false;
-uint32_t g_waiting_id = 0;
-uint32_t g_next_id = 1;
-uint32_t g_next_watch = 1;
 PETREL_NOINIT(xenstore_out) char g_out[xs::kHeaderSize + xs::kMaxPayload];
-Ticks g_timeout{5 * kernel::config::kTickRateHz};
-PETREL_NOINIT(xenstore_watches) WatchSlot g_watches[kMaxWatches];  // valid once g_available
-Stats g_stats{};
-
+PETREL_NOINIT(xenstore_watches) WatchSlot g_watches[kMaxWatches];  // valid once available
 kernel::Task g_task;
 PETREL_NOINIT(xenstore_stack) alignas(16) uint8_t g_task_stack[8192];
 
@@ -78,16 +91,16 @@ const Error kLost{Errc::kIo, "xenstore: connection lost (malformed data from xen
 void lose_connection(const char* why) {
   log(LogLevel::kError, "xenstore: %s; the connection is no longer used", why);
   kernel::CriticalSection cs;
-  g_lost = true;
-  g_stats.connection_lost = true;
-  if (g_waiting) {
-    g_waiting = false;
-    (void)kernel::semaphore_give(&g_reply_ready);
+  g_xs.lost = true;
+  g_xs.stats.connection_lost = true;
+  if (g_xs.waiting) {
+    g_xs.waiting = false;
+    (void)kernel::semaphore_give(&g_xs.reply_ready);
   }
 }
 
 void deliver_watch_event(const xs::Message& m) {
-  ++g_stats.watch_events;
+  ++g_xs.stats.watch_events;
   const char* path = xs::next_string(m.payload, m.header.len, nullptr);
   const char* token = path ? xs::next_string(m.payload, m.header.len, path) : nullptr;
   if (token == nullptr) return;  // malformed event: ignored
@@ -100,12 +113,12 @@ void handle(const xs::Message& m) {
   xs::Route r;
   {
     kernel::CriticalSection cs;
-    r = xs::route(m, g_waiting, g_waiting_id);
-    if (r == xs::Route::kStray) ++g_stats.stray_replies;
+    r = xs::route(m, g_xs.waiting, g_xs.waiting_id);
+    if (r == xs::Route::kStray) ++g_xs.stats.stray_replies;
     if (r == xs::Route::kReply) {
       str::copy(&g_reply, &m, xs::kHeaderSize + m.header.len + 1);
-      g_waiting = false;
-      (void)kernel::semaphore_give(&g_reply_ready);
+      g_xs.waiting = false;
+      (void)kernel::semaphore_give(&g_xs.reply_ready);
     }
   }
   if (r == xs::Route::kWatchEvent) deliver_watch_event(m);  // callbacks run unmasked
@@ -113,9 +126,9 @@ void handle(const xs::Message& m) {
 
 void service_task(void*) {
   for (;;) {
-    (void)kernel::semaphore_take(&g_event, kernel::kForever);
-    while (!g_lost) {
-      auto got = g_decoder.poll(g_rsp, &g_msg);
+    (void)kernel::semaphore_take(&g_xs.event, kernel::kForever);
+    while (!g_xs.lost) {
+      auto got = g_xs.decoder.poll(g_xs.rsp, &g_msg);
       if (!got) {
         lose_connection(got.error().message);
         break;
@@ -129,49 +142,60 @@ void service_task(void*) {
 // Sends a request and waits for its reply in g_reply; the caller holds
 // g_request_lock.
 Status exchange(uint32_t type, Transaction tx, const xs::Part* parts, size_t count) {
-  if (!g_available) return kNotAvailable;
-  if (g_lost) return kLost;
-  auto len = xs::encode(g_out, sizeof g_out, type, g_next_id, tx.id, parts, count);
+  if (!g_xs.available) return kNotAvailable;
+  if (g_xs.lost) return kLost;
+  auto len = xs::encode(g_out, sizeof g_out, type, g_xs.last_id + 1, tx.id, parts, count);
   if (!len) return len.error();
   {
     kernel::CriticalSection cs;
-    g_waiting_id = g_next_id++;
-    g_waiting = true;
+    g_xs.waiting_id = ++g_xs.last_id;
+    g_xs.waiting = true;
   }
-  ++g_stats.requests;
-  const kernel::Deadline deadline = kernel::Deadline::after(g_timeout);
+  ++g_xs.stats.requests;
+  const kernel::Deadline deadline =
+      kernel::Deadline::after(g_xs.timeout_set ? g_xs.timeout : kDefaultTimeout);
   size_t sent = 0;
   while (sent < *len) {
-    auto n = g_req.write(g_out + sent, *len - sent);
+    auto n = g_xs.req.write(g_out + sent, *len - sent);
     if (!n) {
       lose_connection(n.error().message);
       return kLost;
     }
     sent += *n;
-    (void)evtchn::send(g_port);
+    (void)evtchn::send(g_xs.port);
     if (sent < *len) {
       if (deadline.remaining() == kernel::kNoWait) {
-        kernel::CriticalSection cs;
-        g_waiting = false;
+        {
+          kernel::CriticalSection cs;
+          g_xs.waiting = false;
+        }
+        // Half a request in the ring: whatever follows it would be read as
+        // its rest, so the stream cannot be followed any more.
+        if (sent > 0) lose_connection("xenstored stopped taking a request half-way through");
         return Error{Errc::kTimeout, "xenstore: xenstored does not take requests"};
       }
       kernel::task_delay(Ticks{1});  // the ring is full: let xenstored drain it
     }
   }
-  Status s = kernel::semaphore_take(&g_reply_ready, deadline.remaining());
+  Status s = kernel::semaphore_take(&g_xs.reply_ready, deadline.remaining());
   if (!s) {
     kernel::CriticalSection cs;
-    g_waiting = false;
-    return Error{Errc::kTimeout, "xenstore: no reply from xenstored"};
+    if (g_xs.waiting) {
+      g_xs.waiting = false;
+      return Error{Errc::kTimeout, "xenstore: no reply from xenstored"};
+    }
+    // The reply came between the timeout and here: take its give now, or
+    // the next request would take it for its own reply.
+    (void)kernel::semaphore_take(&g_xs.reply_ready, kernel::kNoWait);
   }
-  if (g_lost) return kLost;
+  if (g_xs.lost) return kLost;
   return xs::check_reply(g_reply, type);
 }
 
 // A whole request under the lock; `on_reply` runs with g_reply valid.
 template <typename F>
 Status request(uint32_t type, Transaction tx, const xs::Part* parts, size_t count, F&& on_reply) {
-  if (!g_available) return kNotAvailable;
+  if (!g_xs.available) return kNotAvailable;
   if (kernel::in_isr()) return Error{Errc::kInvalid, "xenstore: called from an interrupt handler"};
   if (Status s = kernel::mutex_lock(&g_request_lock, kernel::kForever); !s) return s;
   Status s = exchange(type, tx, parts, count);
@@ -219,7 +243,7 @@ Status path_only(uint32_t type, const char* path, Transaction tx) {
 }  // namespace
 
 [[gnu::cold]] Status init() {
-  if (g_available) return ok();
+  if (g_xs.available) return ok();
   // The page first: without one the port is not asked for (a hypercall).
   auto pfn = hvm_param(HVM_PARAM_STORE_PFN);
   if (!pfn || *pfn == 0) return kNotAvailable;
@@ -229,33 +253,40 @@ Status path_only(uint32_t type, const char* path, Transaction tx) {
   str::fill(g_watches, 0, sizeof g_watches);
   const uintptr_t page = address_of(Gfn{*pfn});
   if (Status s = arch::map_shared_memory(page, kPageSize); !s) return s;
-  g_page = reinterpret_cast<xenstore_domain_interface*>(page);
-  g_req = RingProducer(g_page->req, XENSTORE_RING_SIZE, &g_page->req_prod, &g_page->req_cons);
-  g_rsp = RingConsumer(g_page->rsp, XENSTORE_RING_SIZE, &g_page->rsp_prod, &g_page->rsp_cons);
-  if (Status s = g_req.attach(); !s) return s;
-  if (Status s = g_rsp.attach(); !s) return s;
-  if (auto r = kernel::semaphore_create_static(&g_event, 1, 0); !r) return r.error();
-  if (auto r = kernel::semaphore_create_static(&g_reply_ready, 1, 0); !r) return r.error();
-  if (Status s = kernel::mutex_init(&g_request_lock); !s) return s;
-  auto task =
-      kernel::task_create_static(kernel::TaskConfig{"xenstore", kernel::config::kPriorities - 2,
-                                                    sizeof g_task_stack, service_task, nullptr},
-                                 &g_task, g_task_stack, sizeof g_task_stack);
-  if (!task) return task.error();
-  kernel::task_mark_system(*task);
-  g_port = EvtchnPort{static_cast<uint32_t>(*port)};
-  if (Status s = evtchn::bind(g_port, evtchn::signal_semaphore, &g_event); !s) return s;
-  g_available = true;
-  (void)kernel::semaphore_give(&g_event);  // replies may already be waiting
+  g_xs.page = reinterpret_cast<xenstore_domain_interface*>(page);
+  g_xs.req =
+      RingProducer(g_xs.page->req, XENSTORE_RING_SIZE, &g_xs.page->req_prod, &g_xs.page->req_cons);
+  g_xs.rsp =
+      RingConsumer(g_xs.page->rsp, XENSTORE_RING_SIZE, &g_xs.page->rsp_prod, &g_xs.page->rsp_cons);
+  if (Status s = g_xs.req.attach(); !s) return s;
+  if (Status s = g_xs.rsp.attach(); !s) return s;
+  // The semaphores and the task once: a later init() (after this one
+  // failed further down) must not make them again under a waiting task.
+  if (!g_xs.task_made) {
+    if (auto r = kernel::semaphore_create_static(&g_xs.event, 1, 0); !r) return r.error();
+    if (auto r = kernel::semaphore_create_static(&g_xs.reply_ready, 1, 0); !r) return r.error();
+    auto task =
+        kernel::task_create_static(kernel::TaskConfig{"xenstore", kernel::config::kPriorities - 2,
+                                                      sizeof g_task_stack, service_task, nullptr},
+                                   &g_task, g_task_stack, sizeof g_task_stack);
+    if (!task) return task.error();
+    kernel::task_mark_system(*task);
+    g_xs.task_made = true;
+  }
+  g_xs.port = EvtchnPort{static_cast<uint32_t>(*port)};
+  if (Status s = evtchn::bind(g_xs.port, evtchn::signal_semaphore, &g_xs.event); !s) return s;
+  g_xs.available = true;
+  (void)kernel::semaphore_give(&g_xs.event);  // replies may already be waiting
   return ok();
 }
 
 bool available() {
-  return g_available;
+  return g_xs.available;
 }
 
 void set_timeout(Ticks timeout) {
-  g_timeout = timeout;
+  g_xs.timeout = timeout;
+  g_xs.timeout_set = true;
 }
 
 Result<size_t> read(const char* path, char* buf, size_t size, Transaction tx) {
@@ -326,7 +357,7 @@ Result<Watch> watch(const char* path, WatchFn fn, void* ctx) {
   if (fn == nullptr) return Error{Errc::kInvalid, "xenstore: null watch callback"};
   const size_t path_len = str::length(path);
   if (path_len > kMaxWatchPath) return Error{Errc::kOutOfRange, "xenstore: watch path too long"};
-  if (!g_available) return kNotAvailable;
+  if (!g_xs.available) return kNotAvailable;
   WatchSlot* slot = nullptr;
   {
     kernel::CriticalSection cs;
@@ -337,7 +368,7 @@ Result<Watch> watch(const char* path, WatchFn fn, void* ctx) {
       }
     }
     if (slot == nullptr) return Error{Errc::kNoMemory, "xenstore: too many watches"};
-    slot->id = g_next_watch++;
+    slot->id = ++g_xs.last_watch;
     format_to(slot->token, sizeof slot->token, "petrel-%u", slot->id);
     str::copy(slot->path, path, path_len + 1);
     slot->fn = fn;
@@ -355,7 +386,7 @@ Result<Watch> watch(const char* path, WatchFn fn, void* ctx) {
 }
 
 Status unwatch(Watch w) {
-  if (!g_available) return Error{Errc::kNotFound, "xenstore: no such watch"};
+  if (!g_xs.available) return Error{Errc::kNotFound, "xenstore: no such watch"};
   WatchSlot* slot = nullptr;
   for (WatchSlot& s : g_watches) {
     if (s.used && s.id == w.id) slot = &s;
@@ -379,7 +410,14 @@ Result<DomainId> domain_id() {
 
 Stats stats() {
   kernel::CriticalSection cs;
-  return g_stats;
+  return g_xs.stats;
+}
+
+void reset_module() {
+  g_xs.~XenstoreState();
+  new (&g_xs) XenstoreState();
+  g_request_lock.~Mutex();
+  new (&g_request_lock) kernel::Mutex(kernel::MutexType::kNormal);
 }
 
 }  // namespace petrel::xen::xenstore

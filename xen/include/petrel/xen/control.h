@@ -22,4 +22,8 @@ void set_handler(Handler handler);
 
 Status init();
 
+// Host tests (the hypervisor faked, tests/unit/xen_fake): forgets the
+// handler and the task, as at boot.
+void reset_module();
+
 }  // namespace petrel::xen::control

@@ -67,5 +67,10 @@ struct Stats {
 };
 Stats stats();
 
+// Host tests (the hypervisor faked, tests/unit/xen_fake): forgets every
+// port, handler and count, as at boot, without telling Xen. The upcall
+// interrupt's registration is the arch's to forget.
+void reset_module();
+
 }  // namespace evtchn
 }  // namespace petrel::xen

@@ -49,4 +49,8 @@ struct Stats {
 };
 Stats stats();
 
+// Host tests (the hypervisor faked, tests/unit/xen_fake): forgets the
+// table, every grant and mapping, as at boot, without telling Xen.
+void reset_module();
+
 }  // namespace petrel::xen::grant

@@ -44,7 +44,10 @@ class GrantEntries {
   grant_entry_v1_t* entries_ = nullptr;
   uint32_t count_ = 0;
   uint32_t granted_ = 0;
-  uint32_t next_ = kReserved;  // where the search for a free entry starts
+  // Where the search for a free entry starts (kReserved or more once
+  // attached). 0 until then, so that a GrantEntries is all zeros in static
+  // storage (.bss, not 2 KiB of the image's .data).
+  uint32_t next_ = 0;
   uint8_t used_[kMaxEntries] = {};
 };
 

@@ -44,4 +44,8 @@ struct Stats {
 };
 Stats stats();
 
+// Host tests (the hypervisor faked, tests/unit/xen_fake): forgets the
+// console, as at boot.
+void reset_module();
+
 }  // namespace petrel::xen::pv_console

@@ -58,6 +58,11 @@ Stats stats();
 // mapped; returns how many are still pending.
 uint32_t reap();
 
+// Host tests (the hypervisor faked, tests/unit/xen_fake): forgets every
+// channel and pending grant, as at boot (their memory went with the kernel's
+// reset).
+void reset_module();
+
 }  // namespace vchan
 
 class Vchan {

@@ -97,4 +97,9 @@ struct Stats {
 };
 Stats stats();
 
+// Host tests (the hypervisor faked, tests/unit/xen_fake): forgets the
+// connection, watches, task and counts, as at boot (the task went with the
+// kernel's reset).
+void reset_module();
+
 }  // namespace petrel::xen::xenstore

@@ -1,0 +1,99 @@
+// xen/src/control.cc and pv_console.cc against the fake Xen: the
+// toolstack's shutdown requests through xenstore, and the PV console
+// through the fake console backend, a hostile one included.
+#include <stdint.h>
+
+#include <string>
+#include <vector>
+
+#include "fixture.h"
+
+namespace petrel::xen::test {
+namespace {
+
+std::vector<control::Request> g_requests;
+bool ignore(control::Request r) {
+  g_requests.push_back(r);
+  return false;  // the test process must not shut down
+}
+
+using ControlGlue = XenFakeTest;
+
+TEST_F(ControlGlue, RequestsReachTheHandlerAndAreAcknowledged) {
+  g_requests.clear();
+  run([&] {
+    connect_xenstore();
+    control::set_handler(ignore);
+    ASSERT_TRUE(control::init().ok());
+    kernel::task_delay(kernel::Ticks{1});  // the control task sets its watch
+    EXPECT_EQ(fake::xenstored::read("control/feature-poweroff"), "1");
+    EXPECT_EQ(fake::xenstored::read("control/feature-reboot"), "1");
+    fake::xenstored::write("control/shutdown", "reboot");
+    EXPECT_EQ(fake::xenstored::read("control/shutdown"), "");
+    fake::xenstored::write("control/shutdown", "halt");
+    fake::xenstored::write("control/shutdown", "poweroff");
+    fake::xenstored::write("control/shutdown", "suspend");  // not understood
+    EXPECT_EQ(fake::xenstored::read("control/shutdown"), "");
+  });
+  EXPECT_EQ(g_requests,
+            (std::vector<control::Request>{control::Request::kReboot, control::Request::kPoweroff,
+                                           control::Request::kPoweroff}));
+}
+
+TEST_F(ControlGlue, WithoutXenstoreThereIsNoControl) {
+  fake::Config c;
+  c.xenstore = false;
+  start(c);
+  EXPECT_EQ(control::init().error().code, Errc::kNotFound);
+}
+
+using ConsoleGlue = XenFakeTest;
+
+TEST_F(ConsoleGlue, OutputReachesTheBackendAndInputATask) {
+  ASSERT_TRUE(pv_console::init().ok());
+  pv_console::write("hello, ", 7);
+  pv_console::write("dom0", 4);
+  EXPECT_EQ(fake::console::output(), "hello, dom0");
+  EXPECT_EQ(pv_console::stats().written, 11u);
+  run([&] {
+    char buf[16];
+    auto none = pv_console::read(buf, sizeof buf, kernel::Ticks{5});
+    ASSERT_TRUE(none.ok());
+    EXPECT_EQ(*none, 0u);  // timed out
+    fake::console::input("typed");
+    auto n = pv_console::read(buf, sizeof buf, kernel::Ticks{5});
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(std::string(buf, *n), "typed");
+  });
+}
+
+TEST_F(ConsoleGlue, AHostileBackendLosesOutputNotMemory) {
+  ASSERT_TRUE(pv_console::init().ok());
+  fake::console::stall(true);
+  fake::console::corrupt();
+  pv_console::write("lost", 4);
+  EXPECT_EQ(pv_console::stats().dropped, 4u);
+  EXPECT_GE(pv_console::stats().ring_errors, 1u);
+  EXPECT_EQ(fake::console::output(), "");
+}
+
+TEST_F(ConsoleGlue, WithoutAConsolePageThereIsNone) {
+  fake::Config c;
+  c.console = false;
+  start(c);
+  EXPECT_EQ(pv_console::init().error().code, Errc::kNotFound);
+  EXPECT_FALSE(pv_console::available());
+  pv_console::write("nowhere", 7);  // dropped, no crash
+  char buf[4];
+  EXPECT_EQ(pv_console::read(buf, sizeof buf, kernel::Ticks{1}).error().code, Errc::kUnsupported);
+}
+
+TEST_F(ConsoleGlue, ThePageNotMappableIsAnError) {
+  ASSERT_TRUE(evtchn::ready());
+  fake::fail_map_shared_memory();
+  EXPECT_EQ(pv_console::init().error().code, Errc::kNoMemory);
+  EXPECT_FALSE(pv_console::available());
+}
+
+}  // namespace
+}  // namespace petrel::xen::test
