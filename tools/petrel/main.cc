@@ -64,7 +64,8 @@ commands:
                TCG); prints the figures (operations, heap, stacks, timer drift, deadline
                misses) and fails naming each check that did not hold. --dom0: from a Linux
                dom0 with a vchan peer, in real time (N ns), no icount. Also takes --gic,
-               --memory, --timeout, --raw, --no-build (docs/reliability.md)
+               --memory, --timeout, --raw, --no-build, and --bootargs for the guest
+               (inject=leak, inject=late: a check that must fail; docs/reliability.md)
   soak --suite [-- ARGS]
                build everything and run the endurance runs alone (CTest label soak: the full
                soak and 10^4 vchan open/close cycles on each architecture)

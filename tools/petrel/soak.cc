@@ -25,6 +25,7 @@ struct SoakOptions {
   uint64_t length = kDefaultLength;
   uint64_t seed = 1;
   std::optional<double> timeout_s;
+  std::string bootargs;  // more for the guest (inject=leak, inject=late: checks must fail)
   bool raw = false;
   bool build = true;
   bool dom0 = false;
@@ -72,6 +73,9 @@ std::optional<int> parse_options(const std::vector<std::string>& args, SoakOptio
       const auto n = v != nullptr ? parse_count(*v) : std::nullopt;
       if (!n || !takes("timeout")) return usage("--timeout takes whole seconds above 0");
       o->timeout_s = static_cast<double>(*n);
+    } else if (a == "--bootargs") {
+      if (v == nullptr || !takes("bootargs")) return usage("--bootargs takes a string");
+      o->bootargs = *v;
     } else if (a == "--raw") {
       o->raw = true;
     } else if (a == "--no-build") {
@@ -103,7 +107,7 @@ std::vector<std::string> guest_lines(const std::vector<std::string>& serial, boo
 
 std::string bootargs_of(const SoakOptions& o) {
   return "length=" + std::to_string(o.length) + " seed=" + std::to_string(o.seed) +
-         (o.dom0 ? " vchan" : "");
+         (o.dom0 ? " vchan" : "") + (o.bootargs.empty() ? "" : " " + o.bootargs);
 }
 
 // Xen with a Linux dom0 (no icount: Xen stalls on two CPUs under icount), the

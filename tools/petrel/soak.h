@@ -20,7 +20,9 @@ using SoakImageFinder =
     std::function<std::optional<std::string>(Arch arch, bool build, int* status)>;
 
 // Options: --arch, --gic, --memory, --length N (instructions: 1e12, 10G,
-// ...), --seed S, --timeout S, --raw, --no-build, --dom0. Exit status: 0 when
+// ...), --seed S, --bootargs STR (more for the guest: inject=leak or
+// inject=late make a check fail, for tests), --timeout S, --raw, --no-build,
+// --dom0. Exit status: 0 when
 // every check held, 1 when one did not (each named), else run's statuses.
 int cmd_soak(const Paths& paths, const std::vector<std::string>& args,
              const SoakImageFinder& find_image);
