@@ -3,9 +3,12 @@
 // The churn task keeps up to 48 heap blocks of random sizes and alignments,
 // each filled with a pattern of its own that must be intact when it is
 // freed. It also starts short-lived tasks with random stacks and
-// priorities: some allocate and free blocks themselves and delete
-// themselves; others ("victims") loop, delay or wait on a semaphore until
-// the churn task suspends, resumes, re-prioritizes or deletes them.
+// priorities: "allocators" allocate and free blocks themselves, then say
+// they are done and the churn task deletes them (one in 32 deletes itself
+// instead: its memory is freed by the idle task, which a busy soak seldom
+// lets run, so self-deleted tasks pile up on the heap until it does);
+// "victims" loop, delay or wait on a semaphore until the churn task
+// suspends, resumes, re-prioritizes or deletes them.
 #include <petrel/kernel/heap.h>
 #include <petrel/kernel/sched.h>
 #include <petrel/kernel/semaphore.h>
@@ -19,6 +22,7 @@ using namespace petrel::kernel;
 
 constexpr unsigned kBlocks = 48;
 constexpr unsigned kVictims = 6;
+constexpr unsigned kAllocators = 6;
 
 struct Block {
   uint8_t* data;
@@ -26,11 +30,21 @@ struct Block {
   uint8_t pattern;
 };
 
+// An allocator task's slot: `task` is set by the churn task, cleared (in a
+// critical section) by an allocator that deletes itself; `done` is set by
+// one that waits to be deleted.
+struct Allocator {
+  Task* task;
+  uint64_t seed;
+  bool deletes_itself;
+  volatile bool done;
+};
+
 struct ChurnState {
   Block block[kBlocks];
   Task* victim[kVictims];  // cleared by a victim's deletion (by the churn task only)
+  Allocator allocator[kAllocators];
   Semaphore* victims_wait;
-  unsigned allocators;  // live allocator tasks, changed in critical sections
   uint64_t seed;
 } c;
 
@@ -62,18 +76,23 @@ void free_block(Block& b) {
   b.data = nullptr;
 }
 
-// A short-lived task that uses the heap and deletes itself.
+// A short-lived task that uses the heap, then ends.
 void allocator_main(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  auto& slot = *static_cast<Allocator*>(arg);
+  Rng rng(slot.seed);
   Block mine[4] = {};
   for (Block& b : mine) fill_block(b, rng);
   task_delay(Ticks{rng.below(3)});
   for (Block& b : mine) free_block(b);
-  {
-    CriticalSection cs;
-    --c.allocators;
+  if (slot.deletes_itself) {
+    {
+      CriticalSection cs;
+      slot.task = nullptr;  // the slot may be reused from here on
+    }
+    task_delete(nullptr);
   }
-  task_delete(nullptr);
+  slot.done = true;
+  for (;;) task_suspend(nullptr);
 }
 
 // A task that waits to be deleted: it holds no heap memory of its own.
@@ -97,32 +116,58 @@ void victim_main(void* arg) {
 void start_task(Rng& rng) {
   const size_t stack = rng.between(2, 8) * 1024;
   const auto priority = static_cast<Priority>(rng.between(2, 22));
-  const auto arg = reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next()));
-  const unsigned slot = rng.below(kVictims);
-  const bool victim = rng.one_in(2) && c.victim[slot] == nullptr;
-  // Counted before it exists: a task of higher priority runs at once.
-  if (!victim) {
-    CriticalSection cs;
-    ++c.allocators;
-  }
-  auto t = task_create(TaskConfig{victim ? "victim" : "allocator", priority, stack,
-                                  victim ? victim_main : allocator_main, arg});
-  if (!t) {
-    if (!victim) {
-      CriticalSection cs;
-      --c.allocators;
+  if (rng.one_in(2)) {
+    const unsigned i = rng.below(kVictims);
+    if (c.victim[i] != nullptr) return;
+    auto t = task_create(TaskConfig{"victim", priority, stack, victim_main,
+                                    reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next()))});
+    if (!t) {
+      fail("task: %s", t.error().message);
+      return;
     }
+    count(Op::kTask);
+    c.victim[i] = *t;
+    return;
+  }
+  Allocator& slot = c.allocator[rng.below(kAllocators)];
+  {
+    CriticalSection cs;
+    if (slot.task != nullptr) return;
+    // Set before it exists (a task of higher priority runs at once), and
+    // never left pointing at a task that deleted itself.
+    slot = Allocator{reinterpret_cast<Task*>(&slot), rng.next(), rng.one_in(32), false};
+  }
+  auto t = task_create(TaskConfig{"allocator", priority, stack, allocator_main, &slot});
+  CriticalSection cs;
+  if (!t) {
+    slot.task = nullptr;
     fail("task: %s", t.error().message);
     return;
   }
   count(Op::kTask);
-  if (victim) c.victim[slot] = *t;
+  if (slot.task != nullptr) slot.task = *t;  // nullptr: it has deleted itself already
 }
 
 void delete_victim(unsigned slot) {
   if (c.victim[slot] == nullptr) return;
   task_delete(c.victim[slot]);
   c.victim[slot] = nullptr;
+}
+
+// Deletes the allocators that are done; true when none is left.
+bool reap_allocators() {
+  bool none = true;
+  for (Allocator& slot : c.allocator) {
+    CriticalSection cs;
+    if (slot.task == nullptr) continue;
+    if (!slot.done) {
+      none = false;
+      continue;
+    }
+    task_delete(slot.task);
+    slot.task = nullptr;
+  }
+  return none;
 }
 
 void poke_victim(Rng& rng) {
@@ -158,13 +203,14 @@ void churn_main(void*) {
       fill_block(b, rng);
     if (rng.one_in(20)) start_task(rng);
     if (rng.one_in(10)) poke_victim(rng);
+    if (rng.one_in(10)) (void)reap_allocators();
     if (rng.one_in(8)) task_delay(Ticks{rng.below(2)});
   }
   for (unsigned i = 0; i < kVictims; ++i) delete_victim(i);
   for (Block& b : c.block) free_block(b);
   // The allocators end within a few ticks (unless starved: then the
   // controller's wait for this worker gives up and says so).
-  while (c.allocators > 0) task_delay(Ticks{1});
+  while (!reap_allocators()) task_delay(Ticks{1});
 }
 
 void begin(Rng& rng) {

@@ -180,7 +180,7 @@ void controller(void*) {
 }
 
 Task g_controller;
-alignas(16) uint8_t g_controller_stack[16384];
+alignas(16) uint8_t g_controller_stack[8192];
 
 }  // namespace
 }  // namespace soak
@@ -195,6 +195,9 @@ extern "C" int main() {
         arch::name(), s.seed, s.length_ns, s.epoch_ns, s.irq_us, s.vchan ? ", vchan to dom0" : "");
   TimerServiceConfig service;
   service.priority = soak::kTimerServicePriority;
+  // The stacks of the tasks that live through the run are scanned for their
+  // high-water marks with interrupts masked: no bigger than they need be.
+  service.stack_size = 4096;
   soft_timer_configure_service(service);
   auto t = task_create_static(
       TaskConfig{"controller", soak::kControllerPriority, sizeof soak::g_controller_stack,

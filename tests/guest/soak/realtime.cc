@@ -33,7 +33,7 @@ constexpr Ticks kDriftPeriod{7};
 
 // --- the deadline task ---
 Task g_deadline_task;
-alignas(16) uint8_t g_deadline_stack[8192];
+alignas(16) uint8_t g_deadline_stack[4096];
 uint64_t g_periods;
 uint64_t g_misses;
 uint64_t g_worst_late;  // counter ticks
