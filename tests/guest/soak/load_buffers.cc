@@ -55,7 +55,7 @@ uint8_t isr_byte(uint64_t n) {
 }
 
 void stream_writer(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  Rng rng(seed_of(arg));
   ByteSequence bytes(s.seed);
   uint8_t chunk[64];
   size_t have = 0;  // bytes of `chunk` drawn but not written yet
@@ -75,7 +75,7 @@ void stream_writer(void* arg) {
 }
 
 void stream_reader(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  Rng rng(seed_of(arg));
   ByteSequence bytes(s.seed);
   uint8_t chunk[64];
   while (!stopping()) {
@@ -84,8 +84,9 @@ void stream_reader(void* arg) {
     if (!got) continue;
     for (size_t i = 0; i < *got; ++i)
       if (chunk[i] != bytes.next()) {
+        const uint64_t at = s.read + i;
         fail("stream: byte %llu differs from what was written",
-             static_cast<unsigned long long>(s.read + i));
+             static_cast<unsigned long long>(at));
         return;
       }
     s.read += *got;
@@ -99,8 +100,8 @@ void isr_stream_reader(void*) {
     if (!got) continue;
     for (size_t i = 0; i < *got; ++i)
       if (chunk[i] != isr_byte(s.isr_read + i)) {
-        fail("stream: byte %llu from the interrupt differs",
-             static_cast<unsigned long long>(s.isr_read + i));
+        const uint64_t at = s.isr_read + i;
+        fail("stream: byte %llu from the interrupt differs", static_cast<unsigned long long>(at));
         return;
       }
     s.isr_read += *got;
@@ -120,9 +121,9 @@ void stream_begin(Rng& rng) {
   s.isr_stream = *isr_stream;
   s.seed = rng.next();
   spawn("str-writer", static_cast<Priority>(rng.between(5, 20)), 4096, stream_writer,
-        reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next())));
+        seed_arg(rng));
   spawn("str-reader", static_cast<Priority>(rng.between(5, 20)), 4096, stream_reader,
-        reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next())));
+        seed_arg(rng));
   spawn("str-isr", kIsrConsumerPriority, 4096, isr_stream_reader, nullptr);
 }
 
@@ -174,7 +175,7 @@ size_t make_message(uint32_t number, size_t len, uint8_t* out) {
 }
 
 void message_writer(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  Rng rng(seed_of(arg));
   uint8_t msg[kMaxMessage];
   size_t len = 0;
   while (!stopping()) {
@@ -205,7 +206,7 @@ bool check_message(const uint8_t* msg, size_t len) {
 }
 
 void message_reader(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  Rng rng(seed_of(arg));
   uint8_t msg[kMaxMessage];
   while (!stopping()) {
     auto got = message_buffer_receive(m.buffer, msg, sizeof msg, Ticks{rng.between(0, 3)});
@@ -222,9 +223,9 @@ void message_begin(Rng& rng) {
   }
   m.buffer = *buffer;
   spawn("msg-writer", static_cast<Priority>(rng.between(5, 20)), 4096, message_writer,
-        reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next())));
+        seed_arg(rng));
   spawn("msg-reader", static_cast<Priority>(rng.between(5, 20)), 4096, message_reader,
-        reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next())));
+        seed_arg(rng));
 }
 
 void message_end() {

@@ -97,7 +97,7 @@ void allocator_main(void* arg) {
 
 // A task that waits to be deleted: it holds no heap memory of its own.
 void victim_main(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  Rng rng(seed_of(arg));
   for (;;) {
     switch (rng.below(3)) {
       case 0:
@@ -119,8 +119,7 @@ void start_task(Rng& rng) {
   if (rng.one_in(2)) {
     const unsigned i = rng.below(kVictims);
     if (c.victim[i] != nullptr) return;
-    auto t = task_create(TaskConfig{"victim", priority, stack, victim_main,
-                                    reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next()))});
+    auto t = task_create(TaskConfig{"victim", priority, stack, victim_main, seed_arg(rng)});
     if (!t) {
       fail("task: %s", t.error().message);
       return;

@@ -31,7 +31,7 @@ uint32_t crc32(const uint8_t* data, size_t len) {
 }
 
 void cruncher(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  Rng rng(seed_of(arg));
   auto* buffer = static_cast<uint8_t*>(heap_alloc(kBufferSize));
   if (buffer == nullptr) {
     fail("crunch: no buffer");
@@ -65,8 +65,7 @@ void cruncher(void* arg) {
 void begin(Rng& rng) {
   const unsigned tasks = rng.between(2, 3);
   for (unsigned i = 0; i < tasks; ++i)
-    spawn("crunch", static_cast<Priority>(1 + i % 2), 4096, cruncher,
-          reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next())));
+    spawn("crunch", static_cast<Priority>(1 + i % 2), 4096, cruncher, seed_arg(rng));
 }
 
 void end() {}

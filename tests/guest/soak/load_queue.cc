@@ -84,7 +84,7 @@ void receive_one(const Item& item) {
 }
 
 void consumer_main(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  Rng rng(seed_of(arg));
   while (!stopping()) {
     Item peeked{}, item{};
     const bool peek = rng.one_in(4);
@@ -115,7 +115,7 @@ void begin(Rng& rng) {
     spawn("q-producer", static_cast<Priority>(rng.between(5, 20)), 4096, producer_main,
           &g.producer[i]);
   spawn("q-consumer", static_cast<Priority>(rng.between(5, 20)), 4096, consumer_main,
-        reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next())));
+        seed_arg(rng));
 }
 
 void from_isr(Rng& rng) {

@@ -32,7 +32,7 @@ struct SemaphoreState {
 } s;
 
 void pool_user(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  Rng rng(seed_of(arg));
   while (!stopping()) {
     if (!semaphore_take(s.pool, Ticks{rng.between(0, 4)})) continue;
     count(Op::kSemaphore);
@@ -72,8 +72,7 @@ void semaphore_begin(Rng& rng) {
   s.from_isr = *bin;
   const unsigned users = rng.between(2, 6);
   for (unsigned i = 0; i < users; ++i)
-    spawn("sem-user", static_cast<Priority>(rng.between(5, 20)), 4096, pool_user,
-          reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next())));
+    spawn("sem-user", static_cast<Priority>(rng.between(5, 20)), 4096, pool_user, seed_arg(rng));
   spawn("sem-isr", kIsrConsumerPriority, 4096, isr_taker, nullptr);
 }
 
@@ -125,7 +124,7 @@ void add_locked(Rng& rng) {
 }
 
 void mutex_user(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  Rng rng(seed_of(arg));
   while (!stopping()) {
     if (!mutex_lock(m.mutex, Ticks{rng.between(1, 10)})) continue;
     count(Op::kMutex);
@@ -136,7 +135,7 @@ void mutex_user(void* arg) {
 }
 
 void mutex_high(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  Rng rng(seed_of(arg));
   while (!stopping()) {
     task_delay(Ticks{rng.between(1, 3)});
     m.high_waiting = true;
@@ -150,7 +149,7 @@ void mutex_high(void* arg) {
 }
 
 void recursive_user(void* arg) {
-  Rng rng(reinterpret_cast<uintptr_t>(arg));
+  Rng rng(seed_of(arg));
   while (!stopping()) {
     const uint32_t depth = rng.between(1, 4);
     uint32_t held = 0;
@@ -178,17 +177,14 @@ void mutex_begin(Rng& rng) {
   m.mutex = *normal;
   m.recursive = *recursive;
   // The low-priority holder first: priority inheritance needs someone below.
-  spawn("mtx-low", 3, 4096, mutex_user,
-        reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next())));
+  spawn("mtx-low", 3, 4096, mutex_user, seed_arg(rng));
   const unsigned users = rng.between(1, 4);
   for (unsigned i = 0; i < users; ++i)
-    spawn("mtx-user", static_cast<Priority>(rng.between(4, 20)), 4096, mutex_user,
-          reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next())));
-  spawn("mtx-high", kHighPriority, 4096, mutex_high,
-        reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next())));
+    spawn("mtx-user", static_cast<Priority>(rng.between(4, 20)), 4096, mutex_user, seed_arg(rng));
+  spawn("mtx-high", kHighPriority, 4096, mutex_high, seed_arg(rng));
   for (int i = 0; i < 2; ++i)
     spawn("mtx-rec", static_cast<Priority>(rng.between(5, 15)), 4096, recursive_user,
-          reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next())));
+          seed_arg(rng));
 }
 
 void mutex_end() {

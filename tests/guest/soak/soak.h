@@ -41,6 +41,14 @@ class Rng {
   uint64_t state_;
 };
 
+// A seed passed as a task's argument (its low bits where pointers are 32).
+inline void* seed_arg(Rng& rng) {
+  return reinterpret_cast<void*>(static_cast<uintptr_t>(rng.next()));
+}
+inline uint64_t seed_of(void* arg) {
+  return reinterpret_cast<uintptr_t>(arg);
+}
+
 // Operations counted per primitive, for the summary line.
 enum class Op : uint8_t {
   kQueue,       // items sent (task or interrupt)
