@@ -43,6 +43,7 @@ struct RealtimeFigures {
   uint64_t worst_timer_late_ns;  // a callback's time after its expiry tick, worst
   int64_t drift_ns;              // the last callback's lateness less the first's
   uint64_t worst_irq_late_ns;    // the source's interrupt after its deadline, worst
+  bool timing_checked;           // false in real time (bootargs "realtime")
 };
 RealtimeFigures realtime_figures();
 
