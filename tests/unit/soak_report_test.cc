@@ -36,8 +36,8 @@ TEST(SoakReport, ParsesCounts) {
   EXPECT_EQ(parse_count("500M"), 500000000u);
   EXPECT_EQ(parse_count("2T"), 2000000000000u);
   EXPECT_EQ(parse_count("3k"), 3000u);
-  for (const char* bad : {"", "0", "G", "-5", "1.5", "1e", "ten", "1e30", "5g", "1 0", "+7",
-                          "0x10", "nan", "inf"})
+  for (const char* bad :
+       {"", "0", "G", "-5", "1.5", "1e", "ten", "1e30", "5g", "1 0", "+7", "0x10", "nan", "inf"})
     EXPECT_FALSE(parse_count(bad).has_value()) << bad;
 }
 
@@ -72,7 +72,8 @@ TEST(SoakReport, RealTimeMissesAreFiguresOnly) {
   for (auto& l : lines) {
     if (l.starts_with("soak: summary deadline"))
       l = "soak: summary deadline_periods=1003 deadline_misses=3 worst_late_ns=4000000";
-    if (l.starts_with("soak: summary worst_irq")) l = "soak: summary worst_irq_late_ns=9 timing_checked=0";
+    if (l.starts_with("soak: summary worst_irq"))
+      l = "soak: summary worst_irq_late_ns=9 timing_checked=0";
   }
   const SoakSummary s = parse_soak_summary(lines);
   EXPECT_TRUE(soak_problems(s, 0).empty());
