@@ -5,7 +5,10 @@
 //   petrel run [options] [APP...]  boot guests on Xen in QEMU (default: hello)
 //   petrel run --dom0 [options] APP  boot Xen with a Linux dom0 that starts APP with xl create
 //   petrel test [-- CTEST-ARGS]  build everything, then run CTest (all but label soak)
-//   petrel soak [-- CTEST-ARGS]  build everything, then run the endurance runs (label soak)
+//   petrel soak [options]        the soak guest's mixed load under icount (default 10^12
+//                                instructions), its figures and checks
+//   petrel soak --suite [-- CTEST-ARGS]  build everything, then run the endurance runs
+//                                (label soak)
 //   petrel fuzz [TARGET] [--time S]  fuzz the parsers, each target for S seconds (tests/fuzz)
 //   petrel bench [--quick] [--arch A]  run the in-guest benchmarks on arm64 and arm32,
 //                                record both side by side in bench/RESULTS.md
@@ -37,6 +40,7 @@
 #include "rt_matrix.h"
 #include "runner.h"
 #include "setup.h"
+#include "soak.h"
 #include "xen_options.h"
 #include "xen_rt.h"
 
@@ -60,8 +64,18 @@ commands:
                apps/APP.cfg and shows its console (see "dom0 runs" below)
   test [-- ARGS] build everything and run the test suite (CTest; ARGS go to ctest), all but
                the endurance runs
-  soak [-- ARGS] build everything and run the endurance runs alone (CTest label soak: 10^4
-               vchan open/close cycles on each architecture; about 3 minutes)
+  soak [--arch arm64|arm32] [--length N] [--seed S] [--dom0]
+               run the soak guest (tests/guest/soak): a seeded pseudo-random mixed load over
+               every kernel primitive, timers, interrupts and event channels, under --icount
+               for N virtual instructions (1e12, 10G, ...; default 10^12, an hour or more of
+               TCG); prints the figures (operations, heap, stacks, timer drift, deadline
+               misses) and fails naming each check that did not hold. --dom0: from a Linux
+               dom0 with a vchan peer, in real time (N ns), no icount. Also takes --gic,
+               --memory, --timeout, --raw, --no-build, and --bootargs for the guest
+               (inject=leak, inject=late: a check that must fail; docs/reliability.md)
+  soak --suite [-- ARGS]
+               build everything and run the endurance runs alone (CTest label soak: the full
+               soak and 10^4 vchan open/close cycles on each architecture)
   fuzz [TARGET] [--time S]
                run the parsers' fuzz targets (tests/fuzz; all in turn, or TARGET alone) for S
                seconds each (default 60), the corpus kept in build/fuzz/campaign; prints the
@@ -821,8 +835,8 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
 }
 
 // `test` runs the default suite, every test but the endurance runs (CTest
-// label soak); `soak` runs those alone. Both build everything first, and
-// need dom0 for the system.dom0.* tests and the real-time Xen for the
+// label soak); `soak --suite` runs those alone. Both build everything first,
+// and need dom0 for the system.dom0.* tests and the real-time Xen for the
 // system.*.rt.* ones: without them they stop, naming what is missing,
 // instead of running tests that must fail.
 int cmd_test(const Paths& paths, const std::vector<std::string>& args, bool soak) {
@@ -883,7 +897,17 @@ int main(int argc, char** argv) {
   }
   if (cmd == "run") return cmd_run(paths, args);
   if (cmd == "test") return cmd_test(paths, args, false);
-  if (cmd == "soak") return cmd_test(paths, args, true);
+  if (cmd == "soak") {
+    if (!args.empty() && args[0] == "--suite")
+      return cmd_test(paths, std::vector<std::string>(args.begin() + 1, args.end()), true);
+    return cmd_soak(paths, args, [&](Arch arch, bool build, int* status) {
+      if (build && !build_preset(paths, arch_name(arch))) {
+        *status = kExitSetup;
+        return std::optional<std::string>();
+      }
+      return find_image(paths, arch, "soak", status);
+    });
+  }
   if (cmd == "bench") return cmd_bench(paths, args);
   if (cmd == "fuzz")
     return cmd_fuzz(paths, args,
