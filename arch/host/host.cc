@@ -26,6 +26,7 @@ constexpr uint32_t kMaxIrq = 256;
 
 bool g_masked = false;
 uint64_t g_now = 0;
+uint64_t g_drift_per_read = 0;  // host::set_drift_per_read
 bool g_armed = false;
 uint64_t g_deadline = 0;
 uint64_t g_timer_interrupts = 0;
@@ -145,7 +146,9 @@ uint64_t irq_entry_time() {
   return g_irq_entry_time;
 }
 uint64_t timer_now() {
-  return g_now;
+  const uint64_t now = g_now;
+  g_now += g_drift_per_read;
+  return now;
 }
 void timer_set_deadline(uint64_t deadline) {
   g_armed = true;
@@ -211,6 +214,7 @@ void reset() {
   kernel::kernel_reset();
   arch::g_masked = false;
   arch::g_now = 0;
+  arch::g_drift_per_read = 0;
   arch::g_armed = false;
   arch::g_deadline = 0;
   arch::g_timer_interrupts = 0;
@@ -228,6 +232,10 @@ uint64_t now() {
 void advance(uint64_t counter_ticks) {
   arch::g_now += counter_ticks;
   arch::fire_timer_if_due();
+}
+
+void set_drift_per_read(uint64_t counter_ticks) {
+  arch::g_drift_per_read = counter_ticks;
 }
 
 void raise_interrupt(uint32_t intid) {

@@ -116,7 +116,7 @@ Result<EventBits> wait_locked(EventGroup* g, EventBits wanted, bool all, bool cl
     if (self == nullptr) return kErrNoTask;
     if (Status refused = check_may_block(left, kBlocking); !refused) return refused.error();
     self->wait.detail.event_group = wanted | (all ? kAll : 0) | (clear ? kClear : 0);
-    const WakeReason why = g->waiters.wait(left);
+    const WakeReason why = g->waiters.wait_until(deadline.at());
     const uint32_t d = self->wait.detail.event_group;
     self->wait.detail.event_group = 0;
     if ((d & kDeleted) != 0) {  // `g` may be gone: do not touch it

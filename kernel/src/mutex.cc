@@ -266,7 +266,7 @@ Status mutex_lock(Mutex* m, Ticks timeout) {
     self->wait.mutex = m;
     self->wait.detail.mutex_deleted = false;
     boost(m->owner, self->priority);  // the queue will hold self at this priority
-    const WakeReason reason = m->waiters.wait(remaining);
+    const WakeReason reason = m->waiters.wait_until(deadline.at());
     waited = true;
     if (self->wait.detail.mutex_deleted) {  // m may be gone: do not touch it
       self->wait.detail.mutex_deleted = false;

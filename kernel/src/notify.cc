@@ -146,7 +146,7 @@ Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout,
     if (left == kNoWait) break;
     if (Status refused = check_may_block(left, kBlocking); !refused) return refused.error();
     self->notify_state[index] = NotifyState::kWaiting;
-    const WakeReason why = block_current(left);
+    const WakeReason why = block_current_until(deadline.at());
     if (why != WakeReason::kSignaled) {
       // Timed out or aborted: a notification may still have come in since.
       if (try_take(self, index, clear_on_exit, &taken)) return taken;
@@ -181,7 +181,7 @@ Status notify_wait(unsigned index, uint32_t bits_to_clear_on_entry, uint32_t bit
       const Ticks left = deadline.remaining();
       if (left == kNoWait) break;
       state = NotifyState::kWaiting;
-      if (block_current(left) != WakeReason::kSignaled) break;  // timeout or abort
+      if (block_current_until(deadline.at()) != WakeReason::kSignaled) break;  // timeout or abort
     }
   }
   if (value_out != nullptr) *value_out = value;

@@ -186,7 +186,7 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
     const Ticks left = deadline.remaining();
     if (Status refused = check_may_block(left, kBlocking); !refused) return refused;
     self->wait.detail.semaphore = Grant::kPending;
-    const WakeReason r = s->takers.wait(left);
+    const WakeReason r = s->takers.wait_until(deadline.at());
     self->wait.undo_handoff = nullptr;  // running again: whatever was handed over is ours
     const Grant outcome = self->wait.detail.semaphore;
     self->wait.detail.semaphore = Grant::kPending;

@@ -228,7 +228,9 @@ void service_main(void*) {
         --g.count;
         g.sender_wait.wake_one();
       } else {
-        (void)g.service_wait.wait(first != nullptr ? first->expiry - now : kForever);
+        // Until the first expiry itself: a timeout worked out from `now` would
+        // end a tick late if the counter passed a tick boundary since.
+        (void)g.service_wait.wait_until(first != nullptr ? first->expiry : kForever);
         continue;
       }
     }
@@ -325,7 +327,7 @@ Status post(Command c, Ticks wait) {
     if (remaining == kNoWait || self || !scheduler_running() || in_isr())
       return waited ? kErrTimedOut : kErrFull;
     if (Status refused = check_may_block(remaining, kBlocking); !refused) return refused;
-    const WakeReason reason = g.sender_wait.wait(remaining);
+    const WakeReason reason = g.sender_wait.wait_until(deadline.at());
     waited = true;
     if (reason == WakeReason::kAborted) return kErrAborted;
   }

@@ -128,12 +128,12 @@ bool can_block() {
 // error the call must return (without touching `sb` again if it is gone).
 // One waiter per side, checked at every wait (also when a woken waiter
 // waits again), so the one woken is always the one that can go on.
-Status wait_on(StreamBuffer* sb, WaitQueue& queue, Ticks remaining, const Error& busy,
+Status wait_on(StreamBuffer* sb, WaitQueue& queue, const Deadline& deadline, const Error& busy,
                const Texts& tx) {
-  if (Status refused = check_may_block(remaining, tx.blocking); !refused) return refused;
+  if (Status refused = check_may_block(deadline.remaining(), tx.blocking); !refused) return refused;
   if (!queue.empty()) return busy;
   const BlockingCall call(sb);
-  const WakeReason reason = queue.wait(remaining);
+  const WakeReason reason = queue.wait_until(deadline.at());
   if (call.object_deleted()) return tx.deleted;
   if (reason == WakeReason::kAborted) return tx.aborted;
   return ok();
@@ -159,7 +159,7 @@ Result<size_t> send(StreamBuffer* sb, const void* data, size_t len, Ticks timeou
     if (sb->capacity - sb->count >= need) break;
     const Ticks remaining = deadline.remaining();
     if (remaining == kNoWait || !can_block()) break;
-    if (Status s = wait_on(sb, sb->writers, remaining, tx.sender_busy, tx); !s) return s.error();
+    if (Status s = wait_on(sb, sb->writers, deadline, tx.sender_busy, tx); !s) return s.error();
     waited = true;
   }
   const size_t space = sb->capacity - sb->count;
@@ -190,7 +190,7 @@ Result<size_t> receive(StreamBuffer* sb, void* buf, size_t max, Ticks timeout,
     if (sb->count > 0 && (!waited || message || sb->count >= sb->trigger)) break;
     const Ticks remaining = deadline.remaining();
     if (remaining == kNoWait || !can_block()) break;
-    if (Status s = wait_on(sb, sb->readers, remaining, tx.receiver_busy, tx); !s) return s.error();
+    if (Status s = wait_on(sb, sb->readers, deadline, tx.receiver_busy, tx); !s) return s.error();
     waited = true;
   }
   if (sb->count == 0) return waited ? tx.timed_out : tx.empty;

@@ -10,19 +10,22 @@ void WaitQueue::insert(Task* t) {
 
 WakeReason WaitQueue::wait(Ticks timeout) {
   if (timeout == kNoWait) return WakeReason::kTimeout;
+  return wait_until(timeout == kForever ? kForever : tick_count() + timeout);
+}
+
+WakeReason WaitQueue::wait_until(Ticks wake_tick) {
   Task* t = g_kernel.current;
   t->wait.suspended = false;
   insert(t);
   t->wait.queue = this;
-  WakeReason r = block_current(timeout);
   // Whoever woke us took us off the queue (wake, timeout, suspend, delete).
-  return r;
+  return block_current_until(wake_tick);
 }
 
-WakeReason OwnedWaitQueue::wait(Ticks timeout) {
+WakeReason OwnedWaitQueue::wait_until(Ticks wake_tick) {
   Task* t = g_kernel.current;
   t->wait.owner = owner_;
-  const WakeReason r = WaitQueue::wait(timeout);
+  const WakeReason r = WaitQueue::wait_until(wake_tick);
   t->wait.owner = nullptr;
   return r;
 }

@@ -25,6 +25,12 @@ uint64_t now();  // the simulated counter
 void advance(uint64_t counter_ticks);
 // Runs interrupt `intid`'s handler in interrupt context.
 void raise_interrupt(uint32_t intid);
+// From now on every read of the counter lets `counter_ticks` pass after it
+// (0: off, as after reset()): code that reads the time twice sees it move,
+// as on hardware, where the counter runs while interrupts are masked. The
+// timer interrupt is not fired by it; it is taken at the next advance() or
+// when the tasks block.
+void set_drift_per_read(uint64_t counter_ticks);
 
 // Timer interrupts delivered since reset().
 uint64_t timer_interrupts();

@@ -27,6 +27,11 @@ class WaitQueue {
   // Blocks the running task on this queue (interrupts masked, task context).
   // kNoWait returns kTimeout at once without blocking.
   WakeReason wait(Ticks timeout);
+  // The same until the tick `wake_tick` (kForever: no timeout). What a call
+  // with a Deadline uses: the counter moves while interrupts are masked, so
+  // a timeout worked out from the deadline and the tick count read again
+  // here could end one tick late.
+  WakeReason wait_until(Ticks wake_tick);
 
   // Wakes the first waiter with `reason`; returns it, or nullptr.
   Task* wake_one(WakeReason reason = WakeReason::kSignaled);
@@ -74,9 +79,11 @@ class OwnedWaitQueue : public WaitQueue {
  public:
   constexpr explicit OwnedWaitQueue(const WaitQueueOwner* owner) : owner_(owner) {}
 
-  // As WaitQueue::wait, with the running task carrying the owner hook for
-  // the length of the wait.
-  WakeReason wait(Ticks timeout);
+  // As WaitQueue::wait_until, with the running task carrying the owner hook
+  // for the length of the wait.
+  WakeReason wait_until(Ticks wake_tick);
+  // WaitQueue's relative wait would block without the hook.
+  WakeReason wait(Ticks timeout) = delete;
 
   const WaitQueueOwner* owner() const { return owner_; }
 
