@@ -24,18 +24,19 @@ sources() {
   sed -n 's/^ *"file": "\(.*\)",\{0,1\}$/\1/p' "$1/compile_commands.json" | sort -u
 }
 
-# The sources a guest need not check again: what the host build compiles,
-# less what it compiles only for the fake Xen of the host tests
-# (petrel_xen_fake: the Xen glue, whose AArch64 and AArch32 builds are still
-# checked).
-host_checked() {
+# The sources the 32-bit guest need not check again: what the host build
+# compiles, less what it compiles only for the fake Xen of the host tests
+# (petrel_xen_fake: the Xen glue, checked again as AArch32 compiles it, with
+# 32-bit pointers and sizes). The glue has no architecture-specific code, so
+# the 64-bit host's check stands for AArch64's.
+host_checked_but_fake() {
   awk '/"command":/ { fake = index($0, "petrel_xen_fake.dir/") > 0 }
        /"file":/ && !fake { sub(/^ *"file": "/, ""); sub(/",?$/, ""); print }' \
     "$1/compile_commands.json" | sort -u
 }
 
-# tidy NAME BUILD_DIR FILE_REGEX SKIP_BUILD [CLANG_ARG...]: the files of
-# BUILD_DIR matching FILE_REGEX, less those SKIP_BUILD compiles (if given).
+# tidy NAME BUILD_DIR FILE_REGEX SKIP_LIST [CLANG_ARG...]: the files of
+# BUILD_DIR matching FILE_REGEX, less those SKIP_LIST names (a file, or "").
 tidy() {
   local name=$1 build=$2 files=$3 skip=$4
   shift 4
@@ -47,7 +48,7 @@ tidy() {
   local selected=() f
   while IFS= read -r f; do
     [[ $f =~ $files ]] || continue
-    if [[ -n $skip ]] && grep -qxF -- "$f" <(host_checked "$skip"); then continue; fi
+    if [[ -n $skip ]] && grep -qxF -- "$f" "$skip"; then continue; fi
     selected+=("^${f//./\\.}\$")
   done < <(sources "$build")
   if ((${#selected[@]} == 0)); then
@@ -72,9 +73,13 @@ tidy() {
 # the GCC-only options it does not know (LTO's -fno-fat-lto-objects among them).
 guest_args=(-Wno-unknown-warning-option -Wno-unused-command-line-argument
   -Wno-ignored-optimization-argument)
+skip64=$(mktemp) skip32=$(mktemp)
+trap 'rm -f "$skip64" "$skip32"' EXIT
+sources "$host_build" >"$skip64"
+host_checked_but_fake "$host_build" >"$skip32"
 tidy host "$host_build" "^$root/(kernel|lib|arch|xen|freertos|tools)/" ""
-tidy AArch64 "$root/build/arm64" "^$root/(kernel|lib|arch|xen|freertos)/.*\\.cc\$" "$host_build" \
+tidy AArch64 "$root/build/arm64" "^$root/(kernel|lib|arch|xen|freertos)/.*\\.cc\$" "$skip64" \
   --target=aarch64-linux-gnu "${guest_args[@]}"
-tidy AArch32 "$root/build/arm32" "^$root/(kernel|lib|arch|xen|freertos)/.*\\.cc\$" "$host_build" \
+tidy AArch32 "$root/build/arm32" "^$root/(kernel|lib|arch|xen|freertos)/.*\\.cc\$" "$skip32" \
   --target=arm-linux-gnueabihf "${guest_args[@]}"
 exit $status
