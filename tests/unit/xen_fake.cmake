@@ -15,14 +15,7 @@ get_target_property(kernel_sources petrel_kernel_host SOURCES)
 add_library(petrel_xen_fake STATIC
   ${lib_sources}
   ${kernel_sources}
-  ${PETREL_ROOT}/xen/src/evtchn_2l.cc
-  ${PETREL_ROOT}/xen/src/evtchn_fifo.cc
-  ${PETREL_ROOT}/xen/src/byte_ring.cc
-  ${PETREL_ROOT}/xen/src/console_ring.cc
-  ${PETREL_ROOT}/xen/src/xs_protocol.cc
-  ${PETREL_ROOT}/xen/src/grant_entries.cc
-  ${PETREL_ROOT}/xen/src/grant_pending.cc
-  ${PETREL_ROOT}/xen/src/vchan_layout.cc
+  ${PETREL_XEN_PURE_SOURCES}
   ${PETREL_ROOT}/xen/src/hypercall_error.cc
   ${PETREL_ROOT}/xen/src/hvm_param.cc
   ${PETREL_ROOT}/xen/src/evtchn.cc

@@ -1,6 +1,7 @@
 # Host unit tests of the Xen interface's pure parts (xen/src), with fake
 # shared memory instead of Xen.
-add_library(petrel_xen_host_testable STATIC
+# The pure parts, also compiled into the fake Xen's tests (xen_fake.cmake).
+set(PETREL_XEN_PURE_SOURCES
   ${PETREL_ROOT}/xen/src/evtchn_2l.cc
   ${PETREL_ROOT}/xen/src/evtchn_fifo.cc
   ${PETREL_ROOT}/xen/src/byte_ring.cc
@@ -9,6 +10,7 @@ add_library(petrel_xen_host_testable STATIC
   ${PETREL_ROOT}/xen/src/grant_entries.cc
   ${PETREL_ROOT}/xen/src/grant_pending.cc
   ${PETREL_ROOT}/xen/src/vchan_layout.cc)
+add_library(petrel_xen_host_testable STATIC ${PETREL_XEN_PURE_SOURCES})
 target_include_directories(petrel_xen_host_testable PUBLIC ${PETREL_ROOT}/xen/include)
 # Xen's public headers, as the guest build sees them (libxen-dev).
 target_compile_definitions(petrel_xen_host_testable PUBLIC
