@@ -89,7 +89,10 @@ const Error kNotAvailable{Errc::kNotFound, "xenstore: not available in this doma
 const Error kLost{Errc::kIo, "xenstore: connection lost (malformed data from xenstored)"};
 
 void lose_connection(const char* why) {
-  log(LogLevel::kError, "xenstore: %s; the connection is no longer used", why);
+  // xs_protocol's messages name xenstore already; the ring's do not.
+  constexpr char kPrefix[] = "xenstore: ";
+  const bool named = str::compare_strings_n(why, kPrefix, sizeof kPrefix - 1) == 0;
+  log(LogLevel::kError, "%s%s; the connection is no longer used", named ? "" : kPrefix, why);
   kernel::CriticalSection cs;
   g_xs.lost = true;
   g_xs.stats.connection_lost = true;
