@@ -20,6 +20,7 @@ namespace {
 struct ControlState {
   kernel::Semaphore changed;  // control/shutdown changed
   Handler handler = nullptr;
+  bool started = false;  // the control task exists: init() again is a no-op
 };
 constinit ControlState g_control;
 kernel::Task g_task;
@@ -72,6 +73,9 @@ void set_handler(Handler handler) {
 }
 
 [[gnu::cold]] Status init() {
+  // A second init would make the semaphore the task waits on and the task
+  // itself over again.
+  if (g_control.started) return ok();
   if (!xenstore::available()) return Error{Errc::kNotFound, "control: no xenstore"};
   if (auto r = kernel::semaphore_create_static(&g_control.changed, 1, 0); !r) return r.error();
   auto task =
@@ -80,6 +84,7 @@ void set_handler(Handler handler) {
                                  &g_task, g_stack, sizeof g_stack);
   if (!task) return task.error();
   kernel::task_mark_system(*task);
+  g_control.started = true;
   return ok();
 }
 

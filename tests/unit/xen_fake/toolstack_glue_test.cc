@@ -40,6 +40,22 @@ TEST_F(ControlGlue, RequestsReachTheHandlerAndAreAcknowledged) {
                                            control::Request::kPoweroff}));
 }
 
+TEST_F(ControlGlue, ASecondInitChangesNothing) {
+  g_requests.clear();
+  run([&] {
+    connect_xenstore();
+    control::set_handler(ignore);
+    ASSERT_TRUE(control::init().ok());
+    kernel::task_delay(kernel::Ticks{1});  // the control task sets its watch
+    ASSERT_TRUE(control::init().ok());
+    kernel::task_delay(kernel::Ticks{1});
+    fake::xenstored::write("control/shutdown", "poweroff");
+    EXPECT_EQ(fake::xenstored::read("control/shutdown"), "");
+  });
+  // One control task, one request handled once.
+  EXPECT_EQ(g_requests, (std::vector<control::Request>{control::Request::kPoweroff}));
+}
+
 TEST_F(ControlGlue, WithoutXenstoreThereIsNoControl) {
   fake::Config c;
   c.xenstore = false;
