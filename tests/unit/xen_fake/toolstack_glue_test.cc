@@ -17,15 +17,26 @@ bool ignore(control::Request r) {
   return false;  // the test process must not shut down
 }
 
-using ControlGlue = XenFakeTest;
+class ControlGlue : public XenFakeTest {
+ protected:
+  bool start_control();
+};
+
+// Inside run(): xenstore connected, `ignore` the handler, control::init()
+// done and its task's watch set. False if any of it failed.
+bool ControlGlue::start_control() {
+  connect_xenstore();
+  if (HasFatalFailure()) return false;
+  control::set_handler(ignore);
+  if (!control::init().ok()) return false;
+  kernel::task_delay(kernel::Ticks{1});  // the control task sets its watch
+  return true;
+}
 
 TEST_F(ControlGlue, RequestsReachTheHandlerAndAreAcknowledged) {
   g_requests.clear();
   run([&] {
-    connect_xenstore();
-    control::set_handler(ignore);
-    ASSERT_TRUE(control::init().ok());
-    kernel::task_delay(kernel::Ticks{1});  // the control task sets its watch
+    ASSERT_TRUE(start_control());
     EXPECT_EQ(fake::xenstored::read("control/feature-poweroff"), "1");
     EXPECT_EQ(fake::xenstored::read("control/feature-reboot"), "1");
     fake::xenstored::write("control/shutdown", "reboot");
@@ -43,10 +54,7 @@ TEST_F(ControlGlue, RequestsReachTheHandlerAndAreAcknowledged) {
 TEST_F(ControlGlue, ASecondInitChangesNothing) {
   g_requests.clear();
   run([&] {
-    connect_xenstore();
-    control::set_handler(ignore);
-    ASSERT_TRUE(control::init().ok());
-    kernel::task_delay(kernel::Ticks{1});  // the control task sets its watch
+    ASSERT_TRUE(start_control());
     ASSERT_TRUE(control::init().ok());
     kernel::task_delay(kernel::Ticks{1});
     fake::xenstored::write("control/shutdown", "poweroff");
