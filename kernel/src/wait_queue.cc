@@ -8,11 +8,6 @@ void WaitQueue::insert(Task* t) {
   waiters_.insert_sorted(t, [](const Task* a, const Task* b) { return a->priority > b->priority; });
 }
 
-WakeReason WaitQueue::wait(Ticks timeout) {
-  if (timeout == kNoWait) return WakeReason::kTimeout;
-  return wait_until(timeout == kForever ? kForever : tick_count() + timeout);
-}
-
 WakeReason WaitQueue::wait_until(Ticks wake_tick) {
   Task* t = g_kernel.current;
   t->wait.suspended = false;

@@ -24,13 +24,11 @@ class WaitQueue {
  public:
   constexpr WaitQueue() = default;
 
-  // Blocks the running task on this queue (interrupts masked, task context).
-  // kNoWait returns kTimeout at once without blocking.
-  WakeReason wait(Ticks timeout);
-  // The same until the tick `wake_tick` (kForever: no timeout). What a call
-  // with a Deadline uses: the counter moves while interrupts are masked, so
-  // a timeout worked out from the deadline and the tick count read again
-  // here could end one tick late.
+  // Blocks the running task on this queue (interrupts masked, task context)
+  // until it is woken or the tick `wake_tick` comes (kForever: no timeout).
+  // A deadline, not a timeout: the counter moves while interrupts are
+  // masked, so a timeout worked out from a deadline and added to the tick
+  // count read again here could end one tick late.
   WakeReason wait_until(Ticks wake_tick);
 
   // Wakes the first waiter with `reason`; returns it, or nullptr.
@@ -82,8 +80,6 @@ class OwnedWaitQueue : public WaitQueue {
   // As WaitQueue::wait_until, with the running task carrying the owner hook
   // for the length of the wait.
   WakeReason wait_until(Ticks wake_tick);
-  // WaitQueue's relative wait would block without the hook.
-  WakeReason wait(Ticks timeout) = delete;
 
   const WaitQueueOwner* owner() const { return owner_; }
 
