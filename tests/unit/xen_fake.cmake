@@ -23,6 +23,7 @@ add_library(petrel_xen_fake STATIC
   ${PETREL_ROOT}/xen/src/xenstore.cc
   ${PETREL_ROOT}/xen/src/pv_console.cc
   ${PETREL_ROOT}/xen/src/control.cc
+  ${PETREL_ROOT}/xen/src/ring_stream.cc
   ${PETREL_ROOT}/xen/src/vchan.cc
   xen_fake/hypervisor.cc
   xen_fake/memory.cc

@@ -28,8 +28,6 @@
 namespace petrel::xen {
 namespace {
 
-using kernel::Ticks;
-
 constexpr unsigned kMaxRingPages = 1u << (kVchanMaxOrder - 12);
 
 // The module's state: zero at boot (.bss), and what reset_module()
@@ -63,10 +61,6 @@ class PendingLock {
 
 VchanShared* shared(void* p) {
   return static_cast<VchanShared*>(p);
-}
-
-uint8_t load8(const uint8_t* p) {
-  return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
 // Ends the grants `refs[0..n)` of `block`; what the peer still maps waits
@@ -162,14 +156,7 @@ Result<Vchan*> server(DomainId client, const char* path, size_t read_min, size_t
   for (unsigned i = 1; i < pages && s; ++i) vchan_grants(sh)[i - 1] = v->refs_or_handles_[i];
   char* left_buf = geo->left_pages ? static_cast<char*>(v->left_) : base + geo->left_offset;
   char* right_buf = geo->right_pages ? static_cast<char*>(v->right_) : base + geo->right_offset;
-  v->read_size_ = size_t{1} << left;
-  v->write_size_ = size_t{1} << right;
-  v->reader_ =
-      RingConsumer(left_buf, static_cast<uint32_t>(v->read_size_), &sh->left.prod, &sh->left.cons);
-  v->writer_ = RingProducer(right_buf, static_cast<uint32_t>(v->write_size_), &sh->right.prod,
-                            &sh->right.cons);
-  if (s) s = v->reader_.attach();
-  if (s) s = v->writer_.attach();
+  if (s) s = v->attach_rings(sh, left_buf, left, right_buf, right, true);
 
   if (s) {
     auto port = evtchn::alloc_unbound(client);
@@ -280,14 +267,8 @@ Result<Vchan*> client(DomainId server, const char* path) {
   char* base = static_cast<char*>(v->pages_);
   char* left_buf = geo->left_pages ? static_cast<char*>(v->left_) : base + geo->left_offset;
   char* right_buf = geo->right_pages ? static_cast<char*>(v->right_) : base + geo->right_offset;
-  v->write_size_ = size_t{1} << lo;  // the client writes the left ring
-  v->read_size_ = size_t{1} << ro;
-  v->writer_ =
-      RingProducer(left_buf, static_cast<uint32_t>(v->write_size_), &sh->left.prod, &sh->left.cons);
-  v->reader_ = RingConsumer(right_buf, static_cast<uint32_t>(v->read_size_), &sh->right.prod,
-                            &sh->right.cons);
-  if (Status s = v->writer_.attach(); !s) return fail_early(s.error());
-  if (Status s = v->reader_.attach(); !s) return fail_early(s.error());
+  if (Status s = v->attach_rings(sh, left_buf, lo, right_buf, ro, false); !s)
+    return fail_early(s.error());
   auto port = evtchn::bind_interdomain(server, EvtchnPort{*remote_port});
   if (!port) return fail_early(port.error());
   v->port_ = *port;
@@ -304,143 +285,6 @@ Result<Vchan*> client(DomainId server, const char* path) {
 }  // namespace vchan
 
 // --- the channel ----------------------------------------------------------
-
-Error Vchan::fail(const Error& e) {
-  if (!broken_) log(LogLevel::kError, "vchan: %s; the channel is closed", e.message);
-  broken_ = true;
-  return e;
-}
-
-// Asks the peer to notify us when it does `bit` (its field).
-void Vchan::request_notify(uint8_t bit) {
-  VchanShared* sh = shared(pages_);
-  __atomic_fetch_or(server_ ? &sh->cli_notify : &sh->srv_notify, bit, __ATOMIC_ACQ_REL);
-}
-
-// We did `bit`: notify the peer if it asked (our field).
-void Vchan::send_notify(uint8_t bit) {
-  VchanShared* sh = shared(pages_);
-  const uint8_t prev = __atomic_fetch_and(server_ ? &sh->srv_notify : &sh->cli_notify,
-                                          uint8_t(~bit), __ATOMIC_ACQ_REL);
-  if ((prev & bit) != 0) (void)evtchn::send(port_);
-}
-
-bool Vchan::connected() const {
-  const VchanShared* sh = shared(pages_);
-  return load8(server_ ? &sh->cli_live : &sh->srv_live) == 1;
-}
-
-bool Vchan::peer_closed() const {
-  const VchanShared* sh = shared(pages_);
-  return load8(server_ ? &sh->cli_live : &sh->srv_live) == 0;
-}
-
-Status Vchan::wait_event(Ticks timeout) {
-  return kernel::semaphore_take(event_, timeout);
-}
-
-Status Vchan::wait_connected(Ticks timeout) {
-  const kernel::Deadline deadline = kernel::Deadline::after(timeout);
-  while (!connected()) {
-    if (peer_closed()) return Error{Errc::kNotFound, "vchan: the peer closed"};
-    Status s = wait_event(deadline.remaining());
-    if (!s) return s;
-  }
-  return ok();
-}
-
-size_t Vchan::data_ready() {
-  auto a = reader_.available();
-  if (!a) {
-    (void)fail(a.error());
-    return 0;
-  }
-  return *a;
-}
-
-size_t Vchan::buffer_space() {
-  auto p = writer_.pending();
-  if (!p) {
-    (void)fail(p.error());
-    return 0;
-  }
-  return write_size_ - *p;
-}
-
-Result<size_t> Vchan::read(void* buf, size_t size, Ticks timeout) {
-  const kernel::Deadline deadline = kernel::Deadline::after(timeout);
-  for (;;) {
-    if (broken_) return Error{Errc::kIo, "vchan: the channel is broken"};
-    auto n = reader_.read(static_cast<char*>(buf), size);
-    if (!n) return fail(n.error());
-    if (*n > 0 || size == 0) {
-      send_notify(kVchanNotifyRead);
-      return *n;
-    }
-    if (peer_closed()) return Error{Errc::kNotFound, "vchan: the peer closed"};
-    request_notify(kVchanNotifyWrite);
-    // The data may have come between the check and the request.
-    if (data_ready() > 0) continue;
-    if (Status s = wait_event(deadline.remaining()); !s) {
-      if (s.error().code == Errc::kTimeout) return size_t{0};
-      return s.error();
-    }
-  }
-}
-
-Result<size_t> Vchan::write(const void* data, size_t len, Ticks timeout) {
-  const kernel::Deadline deadline = kernel::Deadline::after(timeout);
-  for (;;) {
-    if (broken_) return Error{Errc::kIo, "vchan: the channel is broken"};
-    if (peer_closed()) return Error{Errc::kNotFound, "vchan: the peer closed"};
-    auto n = writer_.write(static_cast<const char*>(data), len);
-    if (!n) return fail(n.error());
-    if (*n > 0 || len == 0) {
-      send_notify(kVchanNotifyWrite);
-      return *n;
-    }
-    request_notify(kVchanNotifyRead);
-    if (buffer_space() > 0) continue;
-    if (Status s = wait_event(deadline.remaining()); !s) {
-      if (s.error().code == Errc::kTimeout) return size_t{0};
-      return s.error();
-    }
-  }
-}
-
-Status Vchan::read_all(void* buf, size_t len, Ticks timeout) {
-  const kernel::Deadline deadline = kernel::Deadline::after(timeout);
-  size_t got = 0;
-  while (got < len) {
-    auto n = read(static_cast<char*>(buf) + got, len - got, deadline.remaining());
-    if (!n) return n.error();
-    if (*n == 0) return Error{Errc::kTimeout, "vchan: timed out reading"};
-    got += *n;
-  }
-  return ok();
-}
-
-Status Vchan::write_all(const void* data, size_t len, Ticks timeout) {
-  if (len > write_size_) return Error{Errc::kOutOfRange, "vchan: packet larger than the ring"};
-  const kernel::Deadline deadline = kernel::Deadline::after(timeout);
-  // Wait for room for the whole packet, then place it at once.
-  for (;;) {
-    if (broken_) return Error{Errc::kIo, "vchan: the channel is broken"};
-    if (peer_closed()) return Error{Errc::kNotFound, "vchan: the peer closed"};
-    if (buffer_space() >= len) break;
-    request_notify(kVchanNotifyRead);
-    if (buffer_space() >= len) break;
-    if (Status s = wait_event(deadline.remaining()); !s) {
-      if (s.error().code == Errc::kTimeout)
-        return Error{Errc::kTimeout, "vchan: timed out writing"};
-      return s;
-    }
-  }
-  auto n = writer_.write(static_cast<const char*>(data), len);
-  if (!n) return fail(n.error());
-  send_notify(kVchanNotifyWrite);
-  return ok();
-}
 
 void Vchan::release() {
   if (server_) {
@@ -463,11 +307,7 @@ void Vchan::release() {
 }
 
 void Vchan::close() {
-  if (pages_ != nullptr) {
-    VchanShared* sh = shared(pages_);
-    __atomic_store_n(server_ ? &sh->srv_live : &sh->cli_live, uint8_t{0}, __ATOMIC_RELEASE);
-    if (port_.value != 0) (void)evtchn::send(port_);
-  }
+  mark_closed();
   if (server_ && path_[0] != '\0') (void)xenstore::remove(path_);
   release();
   {

@@ -11,16 +11,10 @@
 // channel. The "left" ring carries client -> server data, the "right" ring
 // server -> client.
 //
-// Each end asks the other for a notification only when it has to wait (a
-// bit in the peer's notify field), and notifies only when asked, so a busy
-// stream costs no event at all. Everything in the shared pages is untrusted:
-// orders and grant lists are checked once at connection, ring indices at
-// every access (byte_ring.h); a peer that corrupts them gets the channel
-// closed with an error and a log line.
-//
-// Stream use: read()/write() move at least one byte (or time out). Packet
-// use: read_all()/write_all() move exactly `len` bytes, write_all() placing
-// the whole packet at once (so len may not exceed the ring).
+// The stream itself (notification bits, liveness, the checks of every
+// ring index, the read and write calls) is RingStream's (ring_stream.h),
+// shared with static channels. The orders and grant list of a server's
+// page are checked once at connection.
 #pragma once
 
 #include <stddef.h>
@@ -28,12 +22,8 @@
 
 #include "petrel/kernel/ticks.h"
 #include "petrel/result.h"
-#include "petrel/xen/byte_ring.h"
+#include "petrel/xen/ring_stream.h"
 #include "petrel/xen/types.h"
-
-namespace petrel::kernel {
-struct Semaphore;
-}
 
 namespace petrel::xen {
 
@@ -65,55 +55,22 @@ void reset_module();
 
 }  // namespace vchan
 
-class Vchan {
+class Vchan : public RingStream {
  public:
-  Result<size_t> read(void* buf, size_t size, kernel::Ticks timeout);
-  Result<size_t> write(const void* data, size_t len, kernel::Ticks timeout);
-  Status read_all(void* buf, size_t len, kernel::Ticks timeout);
-  Status write_all(const void* data, size_t len, kernel::Ticks timeout);
-
-  size_t data_ready();
-  size_t buffer_space();
-  size_t read_capacity() const { return read_size_; }
-  size_t write_capacity() const { return write_size_; }
-
-  // Server: waits until the client connected (kTimeout otherwise).
-  Status wait_connected(kernel::Ticks timeout);
-  bool connected() const;
-  // The other end has closed (or never came): reads drain what is left and
-  // then fail with kNotFound, writes fail at once.
-  bool peer_closed() const;
-  // Set when the peer corrupted the shared page: every call then fails.
-  bool broken() const { return broken_; }
-
   // Tells the peer, releases the event channel, grants, mappings and
   // memory (grants the peer still maps are released by vchan::reap()), and
   // deletes the Vchan.
   void close();
 
   // Use vchan::server() and vchan::client().
-  Vchan() = default;
-  Vchan(const Vchan&) = delete;
-  Vchan& operator=(const Vchan&) = delete;
+  Vchan() : RingStream("vchan") {}
 
  private:
   friend Result<Vchan*> vchan::server(DomainId, const char*, size_t, size_t);
   friend Result<Vchan*> vchan::client(DomainId, const char*);
   void release();
-  Status wait_event(kernel::Ticks timeout);
-  void request_notify(uint8_t bit);
-  void send_notify(uint8_t bit);
-  Error fail(const Error& e);
 
-  bool server_ = false;
-  bool broken_ = false;
   DomainId peer_{};
-  EvtchnPort port_{};
-  void* shared_ = nullptr;  // VchanShared*
-  kernel::Semaphore* event_ = nullptr;
-  size_t read_size_ = 0, write_size_ = 0;
-  RingConsumer reader_;
-  RingProducer writer_;
   // Server: what we allocated and granted. Client: what we mapped.
   void* pages_ = nullptr;  // the shared page (server) / its mapping (client)
   void* left_ = nullptr;   // ring pages (order >= 12), allocated or mapped
