@@ -142,8 +142,6 @@ Status init(const BoardInfo& board) {
   if (g_evtchn.initialized) return g_evtchn.init_status;
   kernel::CriticalSection once;  // first use may come from two tasks
   if (g_evtchn.initialized) return g_evtchn.init_status;
-  str::fill(g_bindings, 0, sizeof g_bindings);
-  str::fill(g_index, 0, sizeof g_index);
   g_evtchn.initialized = true;
 
   xen_add_to_physmap map{};
@@ -239,7 +237,6 @@ Result<EvtchnPort> bind_virq(uint32_t virq) {
 }
 
 Status bind(EvtchnPort port, EvtchnHandler handler, void* ctx) {
-  if (!ready()) return Error{Errc::kUnsupported, "evtchn: not initialized"};
   if (port.value == 0 || port.value >= kEvtchn2lPorts || handler == nullptr)
     return Error{Errc::kOutOfRange, "evtchn: invalid port or handler"};
   {
@@ -252,9 +249,12 @@ Status bind(EvtchnPort port, EvtchnHandler handler, void* ctx) {
     g_index[port.value] = static_cast<uint8_t>(slot + 1);
     ++g_evtchn.stats.bound;
   }
-  Status s = unmask(port);
-  // Xen does not know the port (never allocated, or closed): the handler
-  // must not keep a slot the caller will never close.
+  // The handler is in place before event channels come up (on first use),
+  // so that an event already waiting for the port (Xen marks a static port
+  // pending when it builds the domain) finds it. Xen not knowing the port
+  // (never allocated, or closed): the handler must not keep a slot the
+  // caller will never close.
+  Status s = ready() ? unmask(port) : Status(Error{Errc::kUnsupported, "evtchn: not initialized"});
   if (!s) unbind(port);
   return s;
 }
@@ -294,6 +294,11 @@ Status close(EvtchnPort port) {
   return s;
 }
 
+void release(EvtchnPort port) {
+  unbind(port);
+  mask(port);
+}
+
 void signal_semaphore(EvtchnPort, void* ctx) {
   bool woken = false;
   (void)kernel::semaphore_give_from_isr(static_cast<kernel::Semaphore*>(ctx), &woken);
@@ -306,6 +311,8 @@ Stats stats() {
 
 void reset_module() {
   g_evtchn = EvtchnState{};
+  str::fill(g_bindings, 0, sizeof g_bindings);
+  str::fill(g_index, 0, sizeof g_index);
   str::fill(g_vcpu_info, 0, sizeof g_vcpu_info);
 }
 

@@ -55,6 +55,11 @@ Status unmask(EvtchnPort port);
 // Removes the handler and closes the port (the other end sees it closed).
 Status close(EvtchnPort port);
 
+// Removes the handler and masks the port, which stays bound: for a port
+// this guest did not bind (Xen binds static event channels when it builds
+// the domain), where closing would end the channel for good. Events stay
+// pending for a later bind().
+void release(EvtchnPort port);
 // A handler that gives the binary or counting semaphore `ctx` (a
 // kernel::Semaphore*).
 void signal_semaphore(EvtchnPort port, void* ctx);
