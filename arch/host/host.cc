@@ -189,8 +189,19 @@ int exception_level() {
 }  // namespace petrel::arch
 
 namespace petrel::platform {
+namespace {
+void (*g_shutdown_hook)() = nullptr;
+}  // namespace
+
+void set_shutdown_hook(void (*hook)()) {
+  g_shutdown_hook = hook;
+}
 
 void shutdown(ShutdownReason reason) {
+  if (auto* hook = g_shutdown_hook) {
+    g_shutdown_hook = nullptr;
+    hook();
+  }
   std::fflush(stdout);
   if (reason == ShutdownReason::kPoweroff) std::exit(0);
   std::fprintf(stderr, "host port: the kernel crashed (see the message above)\n");

@@ -34,10 +34,6 @@ extern void (*__init_array_end[])();
 namespace petrel {
 namespace {
 
-// Xen limits a guest's device tree to 2 MiB; the parser also checks that the
-// blob's own totalsize fits in this window.
-constexpr size_t kMaxDeviceTreeSize = 2 * 1024 * 1024;
-
 BoardInfo g_board;
 uintptr_t g_dtb;
 

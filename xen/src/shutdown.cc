@@ -5,8 +5,19 @@
 #include "petrel/xen/pv_console.h"
 
 namespace petrel::platform {
+namespace {
+void (*g_hook)() = nullptr;
+}  // namespace
+
+void set_shutdown_hook(void (*hook)()) {
+  g_hook = hook;
+}
 
 void shutdown(ShutdownReason reason) {
+  if (auto* hook = g_hook) {
+    g_hook = nullptr;  // once, even if it faults and the fault shuts down
+    hook();
+  }
   sched_shutdown arg{};
   switch (reason) {
     case ShutdownReason::kPoweroff:
