@@ -68,6 +68,7 @@ function(petrel_add_app name)
 endfunction()
 
 include(${CMAKE_CURRENT_LIST_DIR}/petrel-xl.cmake)  # petrel_add_xl_config()
+include(${CMAKE_CURRENT_LIST_DIR}/petrel-channels.cmake)  # petrel_static_channel()
 # Kernel code never touches FP/SIMD registers: only application tasks do,
 # and their FP state is switched for them.
 target_compile_options(petrel PRIVATE -mgeneral-regs-only)

@@ -24,6 +24,7 @@ add_library(petrel_xen_fake STATIC
   ${PETREL_ROOT}/xen/src/pv_console.cc
   ${PETREL_ROOT}/xen/src/control.cc
   ${PETREL_ROOT}/xen/src/ring_stream.cc
+  ${PETREL_ROOT}/xen/src/static_channel.cc
   ${PETREL_ROOT}/xen/src/vchan.cc
   xen_fake/hypervisor.cc
   xen_fake/memory.cc
@@ -54,3 +55,5 @@ petrel_xen_glue_test(xen_grant_glue_test xen_fake/grant_glue_test.cc)
 petrel_xen_glue_test(xen_xenstore_glue_test xen_fake/xenstore_glue_test.cc)
 petrel_xen_glue_test(xen_toolstack_glue_test xen_fake/toolstack_glue_test.cc)
 petrel_xen_glue_test(xen_vchan_glue_test xen_fake/vchan_glue_test.cc)
+petrel_xen_glue_test(xen_static_channel_glue_test xen_fake/static_channel_glue_test.cc)
+target_link_libraries(xen_static_channel_glue_test PRIVATE petrel::libfdt)

@@ -9,7 +9,8 @@ set(PETREL_XEN_PURE_SOURCES
   ${PETREL_ROOT}/xen/src/xs_protocol.cc
   ${PETREL_ROOT}/xen/src/grant_entries.cc
   ${PETREL_ROOT}/xen/src/grant_pending.cc
-  ${PETREL_ROOT}/xen/src/vchan_layout.cc)
+  ${PETREL_ROOT}/xen/src/vchan_layout.cc
+  ${PETREL_ROOT}/xen/src/static_layout.cc)
 add_library(petrel_xen_host_testable STATIC ${PETREL_XEN_PURE_SOURCES})
 target_include_directories(petrel_xen_host_testable PUBLIC ${PETREL_ROOT}/xen/include)
 # Xen's public headers, as the guest build sees them (libxen-dev).
@@ -40,3 +41,6 @@ target_link_libraries(grant_pending_test PRIVATE petrel_xen_host_testable)
 
 petrel_unit_test(byte_ring_test byte_ring_test.cc)
 target_link_libraries(byte_ring_test PRIVATE petrel_xen_host_testable)
+
+petrel_unit_test(static_layout_test static_layout_test.cc)
+target_link_libraries(static_layout_test PRIVATE petrel_xen_host_testable petrel::libfdt)

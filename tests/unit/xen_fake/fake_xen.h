@@ -3,7 +3,8 @@
 // FIFO control block, the grant table, the xenstore and console rings), the
 // other domains' ends of event channels and grants, an in-process xenstored
 // that answers over the real ring with the real wire protocol, and the
-// platform pieces the glue asks for (board(), arch::map_shared_memory).
+// platform pieces the glue asks for (board(), device_tree_address(),
+// arch::map_shared_memory).
 //
 // One guest runs in the test process: the glue as the guest links it, the
 // kernel on the host port (arch/host) and this fake in place of Xen. The
@@ -73,6 +74,9 @@ const BoardInfo& board();
 // `times` times, after `skip` matching calls that work.
 void fail(unsigned op, int cmd, long rc, unsigned times = 1, unsigned skip = 0);
 uint64_t calls(unsigned op, int cmd);  // how many the guest made
+// What device_tree_address() gives (nullptr after reset()): the blob must
+// outlive its use.
+void set_device_tree(const void* blob);
 // arch::map_shared_memory fails after `skip` calls that work.
 void fail_map_shared_memory(unsigned skip = 0);
 

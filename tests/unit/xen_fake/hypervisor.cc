@@ -40,6 +40,7 @@ struct Hypervisor {
   std::map<std::pair<unsigned, int>, uint64_t> calls;
   bool map_fails = false;
   unsigned map_skip = 0;
+  const void* device_tree = nullptr;
 };
 Hypervisor* g_fake = nullptr;
 
@@ -163,6 +164,10 @@ uint64_t calls(unsigned op, int cmd) {
   return it == hv().calls.end() ? 0 : it->second;
 }
 
+void set_device_tree(const void* blob) {
+  hv().device_tree = blob;
+}
+
 void fail_map_shared_memory(unsigned skip) {
   hv().map_fails = true;
   hv().map_skip = skip;
@@ -188,6 +193,10 @@ namespace petrel {
 
 const BoardInfo& board() {
   return xen::fake::board();
+}
+
+uintptr_t device_tree_address() {
+  return reinterpret_cast<uintptr_t>(xen::fake::hv().device_tree);
 }
 
 namespace arch {

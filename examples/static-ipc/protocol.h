@@ -1,0 +1,42 @@
+// What ipc-ping and ipc-pong say to each other over their static channel
+// "ping": frames of a 16-byte header and up to kMaxPayload bytes.
+//   kEcho:   pong sends the frame back unchanged (round trips);
+//   kSink:   pong keeps the payload's checksum and length (throughput);
+//   kReport: pong answers with a kReport header: seq = sink frames taken,
+//            len = 0, sum = the sum of their checksums, kind's high half =
+//            frames whose checksum was wrong.
+// pong checks every header it reads (a length beyond kMaxPayload, an
+// unknown kind) as it would from any other domain.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace ipc {
+
+enum Kind : uint32_t { kEcho = 1, kSink = 2, kReport = 3 };
+
+struct Frame {
+  uint32_t seq;
+  uint32_t kind;
+  uint32_t len;  // payload bytes after the header
+  uint32_t sum;  // checksum(payload)
+};
+static_assert(sizeof(Frame) == 16);
+
+inline constexpr size_t kMaxPayload = 4096;
+inline constexpr const char kChannel[] = "ping";
+
+// FNV-1a over the payload.
+inline uint32_t checksum(const uint8_t* p, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 16777619u;
+  return h;
+}
+
+// Payload byte i of frame `seq`: something a lost or repeated byte changes.
+inline uint8_t pattern(uint32_t seq, size_t i) {
+  return static_cast<uint8_t>(seq * 7 + i * 13 + (i >> 8));
+}
+
+}  // namespace ipc
