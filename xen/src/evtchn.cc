@@ -42,15 +42,18 @@ PETREL_NOINIT(fifo_control) alignas(4096) uint8_t g_fifo_control[4096];
 PETREL_NOINIT(fifo_words)
 alignas(4096) event_word_t g_fifo_words[EvtchnFifo::kMaxPages][kFifoWordsPerPage];
 alignas(64) uint8_t g_vcpu_info[64];
-// The handler tables (5 KiB) are zeroed by init(), not with .bss: a guest
-// that never uses event channels does not pay for them. Valid once
-// g_evtchn.initialized.
+// The handler tables (5 KiB) are zeroed on first use (tables()), not with
+// .bss: a guest that never uses event channels does not pay for them.
 struct Binding {
   EvtchnHandler handler;
   void* ctx;
 };
 PETREL_NOINIT(evtchn_bindings) Binding g_bindings[evtchn::kMaxBound];
-PETREL_NOINIT(evtchn_index) uint8_t g_index[kEvtchn2lPorts];  // 0: no handler, else binding + 1
+// 0: no handler; kAwaited: no handler yet, events wait (await()); else the
+// binding's index + 1.
+PETREL_NOINIT(evtchn_index) uint8_t g_index[kEvtchn2lPorts];
+constexpr uint8_t kAwaited = 0xff;
+static_assert(evtchn::kMaxBound < kAwaited);
 
 enum class Abi { kTwoLevel, kFifo };
 
@@ -58,6 +61,7 @@ enum class Abi { kTwoLevel, kFifo };
 // what reset_module() restores. The pages and tables above are memory that
 // init() fills before use.
 struct EvtchnState {
+  bool tables_zeroed = false;
   bool initialized = false;
   Status init_status = ok();
   Abi abi = Abi::kTwoLevel;
@@ -69,12 +73,23 @@ struct EvtchnState {
 };
 constinit EvtchnState g_evtchn;
 
+// The handler tables, zeroed the first time they are needed.
+void tables() {
+  if (g_evtchn.tables_zeroed) return;
+  kernel::CriticalSection once;
+  if (g_evtchn.tables_zeroed) return;
+  str::fill(g_bindings, 0, sizeof g_bindings);
+  str::fill(g_index, 0, sizeof g_index);
+  g_evtchn.tables_zeroed = true;
+}
+
 void dispatch(uint32_t port, void*) {
   const uint8_t slot = port < kEvtchn2lPorts ? g_index[port] : 0;
-  if (slot == 0) {
-    // Nobody listens: mask it rather than take it again and again.
-    // (Xen also raises a port once when it is bound to a remote one.)
-    if (g_evtchn.stats.unbound++ == 0)
+  if (slot == 0 || slot == kAwaited) {
+    // Nobody listens: mask it rather than take it again and again; it
+    // stays pending for a handler bound later. (Xen also raises a port once
+    // when it is bound to a remote one.)
+    if (slot == 0 && g_evtchn.stats.unbound++ == 0)
       log(LogLevel::kWarning, "event channel: event on port %u, which has no handler: masked",
           port);
     evtchn::mask(EvtchnPort{port});
@@ -142,6 +157,7 @@ Status init(const BoardInfo& board) {
   if (g_evtchn.initialized) return g_evtchn.init_status;
   kernel::CriticalSection once;  // first use may come from two tasks
   if (g_evtchn.initialized) return g_evtchn.init_status;
+  tables();
   g_evtchn.initialized = true;
 
   xen_add_to_physmap map{};
@@ -195,13 +211,15 @@ bool up() {
 
 // Forgets the handler of `port`, if it has one.
 void unbind(EvtchnPort port) {
-  if (!g_evtchn.initialized || port.value >= kEvtchn2lPorts) return;
+  if (!g_evtchn.tables_zeroed || port.value >= kEvtchn2lPorts) return;
   kernel::CriticalSection lock;
-  if (const uint8_t slot = g_index[port.value]; slot != 0) {
+  const uint8_t slot = g_index[port.value];
+  if (slot == 0) return;
+  if (slot != kAwaited) {
     g_bindings[slot - 1] = Binding{nullptr, nullptr};
-    g_index[port.value] = 0;
     --g_evtchn.stats.bound;
   }
+  g_index[port.value] = 0;
 }
 }  // namespace
 
@@ -239,9 +257,11 @@ Result<EvtchnPort> bind_virq(uint32_t virq) {
 Status bind(EvtchnPort port, EvtchnHandler handler, void* ctx) {
   if (port.value == 0 || port.value >= kEvtchn2lPorts || handler == nullptr)
     return Error{Errc::kOutOfRange, "evtchn: invalid port or handler"};
+  tables();
   {
     kernel::CriticalSection lock;
-    if (g_index[port.value] != 0) return Error{Errc::kBusy, "evtchn: port already has a handler"};
+    if (g_index[port.value] != 0 && g_index[port.value] != kAwaited)
+      return Error{Errc::kBusy, "evtchn: port already has a handler"};
     unsigned slot = 0;
     while (slot < kMaxBound && g_bindings[slot].handler != nullptr) ++slot;
     if (slot == kMaxBound) return Error{Errc::kNoMemory, "evtchn: too many bound ports"};
@@ -297,6 +317,14 @@ Status close(EvtchnPort port) {
 void release(EvtchnPort port) {
   unbind(port);
   mask(port);
+  await(port);
+}
+
+void await(EvtchnPort port) {
+  if (port.value == 0 || port.value >= kEvtchn2lPorts) return;
+  tables();
+  kernel::CriticalSection lock;
+  if (g_index[port.value] == 0) g_index[port.value] = kAwaited;
 }
 
 void signal_semaphore(EvtchnPort, void* ctx) {
@@ -311,8 +339,6 @@ Stats stats() {
 
 void reset_module() {
   g_evtchn = EvtchnState{};
-  str::fill(g_bindings, 0, sizeof g_bindings);
-  str::fill(g_index, 0, sizeof g_index);
   str::fill(g_vcpu_info, 0, sizeof g_vcpu_info);
 }
 

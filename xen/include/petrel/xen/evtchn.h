@@ -60,6 +60,11 @@ Status close(EvtchnPort port);
 // the domain), where closing would end the channel for good. Events stay
 // pending for a later bind().
 void release(EvtchnPort port);
+// Events on `port` before it has a handler are masked and kept pending
+// without the warning an unexpected event gets: for ports Xen bound for
+// this guest (static event channels, each marked pending once), whose
+// handlers come later. Until bind().
+void await(EvtchnPort port);
 // A handler that gives the binary or counting semaphore `ctx` (a
 // kernel::Semaphore*).
 void signal_semaphore(EvtchnPort port, void* ctx);
