@@ -1,4 +1,5 @@
 // The C API (petrel_xen.h) over the C++ one.
+#include "c_api_internal.h"
 #include "petrel/kernel/config.h"
 #include "petrel/kernel/sched.h"
 #include "petrel/xen/evtchn.h"
@@ -37,15 +38,26 @@ void trampoline(EvtchnPort p, void* c) {
   t->fn(p.value, t->ctx);
 }
 
+using c_api::status;
 int code(const Error& e) {
-  g_last = e.message;
-  return -static_cast<int>(e.code);
-}
-int status(const Status& s) {
-  return s ? 0 : code(s.error());
+  return c_api::fail(e);
 }
 
 }  // namespace
+
+namespace petrel::xen::c_api {
+
+int fail(const Error& e) {
+  g_last = e.message;
+  return -static_cast<int>(e.code);
+}
+
+kernel::Ticks ticks_from_ms(uint32_t ms) {
+  if (ms == PETREL_XEN_FOREVER) return kernel::kForever;
+  return kernel::Ticks{uint64_t{ms} * kernel::config::kTickRateHz / 1000};
+}
+
+}  // namespace petrel::xen::c_api
 
 extern "C" {
 
@@ -128,8 +140,7 @@ int petrel_grant_end_access(uint32_t ref) {
 }
 
 int petrel_console_read(char* buf, size_t size, uint32_t timeout_ms) {
-  const uint64_t ticks = uint64_t{timeout_ms} * kernel::config::kTickRateHz / 1000;
-  auto r = pv_console::read(buf, size, kernel::Ticks{ticks});
+  auto r = pv_console::read(buf, size, c_api::ticks_from_ms(timeout_ms));
   return r ? static_cast<int>(*r) : code(r.error());
 }
 

@@ -47,9 +47,18 @@ void forget(StaticChannel* ch) {
   }
 }
 
+// Xen marks each static port pending once when it builds the domain: the
+// ports of the channels not opened yet keep that event, without a warning.
+void await_declared() {
+  const StaticChannelTable* table = &kStaticChannels;
+  if (table == nullptr) return;
+  for (size_t i = 0; i < table->count; ++i) evtchn::await(EvtchnPort{table->channels[i].port});
+}
+
 // A binary semaphore the port's handler gives, and the handler installed.
 Result<kernel::Semaphore*> bind_port(uint32_t port) {
   if (port == 0) return Error{Errc::kInvalid, "static channel: declared without a port"};
+  await_declared();
   auto sem = kernel::semaphore_create_binary();
   if (!sem) return Error{Errc::kNoMemory, "static channel: out of memory"};
   if (Status s = evtchn::bind(EvtchnPort{port}, evtchn::signal_semaphore, *sem); !s) {
