@@ -35,6 +35,7 @@
 #include "files.h"
 #include "fuzz.h"
 #include "image_check.h"
+#include "ipc_bench.h"
 #include "process.h"
 #include "rt_loaded.h"
 #include "rt_matrix.h"
@@ -80,7 +81,7 @@ commands:
                run the parsers' fuzz targets (tests/fuzz; all in turn, or TARGET alone) for S
                seconds each (default 60), the corpus kept in build/fuzz/campaign; prints the
                executions, coverage and crashes of each (docs/reliability.md)
-  bench [--quick] [--arch arm64|arm32] [--rt [--loaded]] [--no-build]
+  bench [--quick] [--arch arm64|arm32] [--rt [--loaded] | --ipc] [--no-build]
                run the benchmarks in a guest under --icount on arm64, then on arm32, and
                write both side by side to bench/RESULTS.md (--quick: a tenth of the
                iterations, results not recorded; --arch: that architecture only, its
@@ -91,7 +92,10 @@ commands:
                periods beside a loaded Linux dom0 (two pCPUs, no icount: real time), under
                null with vwfi=native and under credit2 on one shared pCPU, into
                bench/RESULTS.md and bench/rt-loaded.svg (--quick: 2000 periods, not
-               recorded); --no-build: do not build first
+               recorded); --ipc: static channels between two guests on one pCPU
+               (examples/static-ipc: round trip and throughput over a shared region on the
+               real-time Xen, round trip of the doorbell on Debian's), into its own
+               section of bench/RESULTS.md; --no-build: do not build first
 
 run options:
   --arch arm64|arm32 architecture of the guests (default arm64): apps come from
@@ -492,6 +496,7 @@ std::string guest_optimization(const Paths& paths, Arch arch) {
 // each written by its own command, kept as they are by the others.
 constexpr const char* kRtHeading = "## Real-time Xen: the latency matrix (bench --rt)";
 constexpr const char* kRtLoadedHeading = "## Real-time Xen under load (bench --rt --loaded)";
+constexpr const char* kIpcHeading = "## Static channels between two guests (bench --ipc)";
 
 // The commit of the tree, "(with uncommitted changes)" if it is dirty
 // (bench/RESULTS.md itself aside). Taken when a bench starts: the guests are
@@ -520,6 +525,7 @@ bool write_results(const Paths& paths, const std::string& commit, const BenchRun
   const auto old = read_file(out);
   const auto kept_rt = old ? section_body(*old, kRtHeading) : std::nullopt;
   const auto kept_loaded = old ? section_body(*old, kRtLoadedHeading) : std::nullopt;
+  const auto kept_ipc = old ? section_body(*old, kIpcHeading) : std::nullopt;
   std::ofstream f(out);
   f << "# Benchmark results\n\n"
     << "Written by `./petrel bench` on " << date << ". Do not edit: run it again.\n\n"
@@ -563,6 +569,7 @@ bool write_results(const Paths& paths, const std::string& commit, const BenchRun
   // The real-time matrix (bench --rt) is measured on its own: kept as it was.
   if (kept_rt) f << "\n" << kRtHeading << "\n" << *kept_rt << "\n";
   if (kept_loaded) f << "\n" << kRtLoadedHeading << "\n" << *kept_loaded << "\n";
+  if (kept_ipc) f << "\n" << kIpcHeading << "\n" << *kept_ipc << "\n";
   if (!f) {
     std::fprintf(stderr, "petrel: cannot write %s\n", out.c_str());
     return false;
@@ -632,6 +639,72 @@ int cmd_bench_rt(const Paths& paths, bool quick, bool build, std::optional<Arch>
     return 1;
   }
   std::printf("petrel: the latency matrix written to %s\n", out.c_str());
+  return 0;
+}
+
+// `bench --ipc`: ipc-ping and ipc-pong (examples/static-ipc) as two
+// dom0less guests on one pCPU under icount: with the shared region on the
+// real-time Xen, then as a doorbell on Debian's Xen, on each architecture;
+// the table goes into bench/RESULTS.md's section kIpcHeading (both
+// architectures, not --quick), the rest of the file left as it is.
+int cmd_bench_ipc(const Paths& paths, bool quick, bool build, std::optional<Arch> only) {
+  const std::string commit = commit_of_tree(paths);  // what is built and measured
+  if (!ensure(paths, Need::kAll) || !ensure_xen_image(paths, XenBuild::kRt)) return kExitSetup;
+  std::string xen = "unknown";
+  std::vector<std::pair<std::string, IpcFigures>> columns;
+  for (Arch arch : kArchs) {
+    if (only && *only != arch) continue;
+    if (build && !build_preset(paths, arch_name(arch))) return kExitSetup;
+    int status = 0;
+    auto ping = find_image(paths, arch, "ipc-ping", &status);
+    if (!ping) return status;
+    auto pong = find_image(paths, arch, "ipc-pong", &status);
+    if (!pong) return status;
+    IpcFigures figures;
+    for (XenBuild build_of_xen : {XenBuild::kRt, XenBuild::kDebian}) {
+      std::printf("petrel: %s, ipc-ping and ipc-pong on %s Xen\n", arch_title(arch),
+                  build_of_xen == XenBuild::kRt ? "the real-time" : "Debian's");
+      std::vector<std::string> serial;
+      RunOptions o = bench_run(*ping, false, 600, &serial);
+      o.images.push_back(*pong);
+      o.bootargs = quick ? "rounds=100 bulk=65536" : "";
+      o.xen.build = build_of_xen;
+      if (const int s = run_guests(paths, o); s != 0) {
+        std::fprintf(stderr, "petrel: the %s ipc run failed (exit status %d)\n", arch_title(arch),
+                     s);
+        return s;
+      }
+      std::string this_xen = "unknown";
+      parse_ipc_lines(guest_lines(serial, &this_xen), &figures);
+      if (build_of_xen == XenBuild::kDebian && xen == "unknown") xen = this_xen;
+    }
+    if (!figures.round_trip_ns || !figures.mb_per_s_x1000 || !figures.doorbell_ns) {
+      std::fprintf(stderr, "petrel: ipc-ping's %s figures are incomplete\n", arch_title(arch));
+      return 1;
+    }
+    columns.emplace_back(arch_title(arch), figures);
+  }
+  const std::string table = ipc_table(columns);
+  if (quick || only) {
+    std::printf("petrel: static channels%s (not recorded):\n%s", quick ? " with --quick" : "",
+                table.c_str());
+    return 0;
+  }
+  const std::string body =
+      "\nWritten by `./petrel bench --ipc` on " + utc_now() + " at commit " + commit +
+      ": ipc-ping and ipc-pong (examples/static-ipc) as two dom0less guests sharing one pCPU "
+      "(credit2), `-icount shift=0,sleep=off`, so ns are instructions, Xen's and both guests' "
+      "included. A round trip is a 64-byte frame echoed (1000 of them, each checked); the "
+      "throughput 1 MiB in 4 KiB frames, checksummed by the receiver. With the 64 KiB shared "
+      "region on the real-time Xen (`--xen rt`, 4.17.5 with CONFIG_STATIC_SHM), and the doorbell "
+      "(the static event channel alone) on " +
+      xen + ". docs/static-ipc.md reads the figures.\n\n" + table;
+  const fs::path out = paths.root / "bench" / "RESULTS.md";
+  if (!write_file(out, with_section(read_file(out).value_or(""), kIpcHeading, body))) {
+    std::fprintf(stderr, "petrel: cannot write %s\n", out.c_str());
+    return 1;
+  }
+  std::printf("petrel: the static-channel figures written to %s\n", out.c_str());
   return 0;
 }
 
@@ -722,11 +795,14 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
   bool quick = false;
   bool rt = false;
   bool loaded = false;
+  bool ipc = false;
   bool build = true;
   std::optional<Arch> only;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--quick") {
       quick = true;
+    } else if (args[i] == "--ipc") {
+      ipc = true;
     } else if (args[i] == "--rt") {
       rt = true;
     } else if (args[i] == "--loaded") {
@@ -738,11 +814,13 @@ int cmd_bench(const Paths& paths, const std::vector<std::string>& args) {
       if (!only) return usage_error(kArchUsage);
     } else {
       return usage_error(
-          "bench takes only --quick, --rt, --loaded (with --rt), --no-build and --arch "
+          "bench takes only --quick, --rt, --loaded (with --rt), --ipc, --no-build and --arch "
           "arm64|arm32");
     }
   }
   if (loaded && !rt) return usage_error("--loaded goes with --rt");
+  if (ipc && rt) return usage_error("--ipc and --rt are two benchmarks: run them one by one");
+  if (ipc) return cmd_bench_ipc(paths, quick, build, only);
   if (loaded) return cmd_bench_rt_loaded(paths, quick, build, only);
   if (rt) return cmd_bench_rt(paths, quick, build, only);
   const std::string commit = commit_of_tree(paths);  // what is built and measured
