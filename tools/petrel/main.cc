@@ -695,7 +695,7 @@ int cmd_bench_ipc(const Paths& paths, bool quick, bool build, std::optional<Arch
       ": ipc-ping and ipc-pong (examples/static-ipc) as two dom0less guests sharing one pCPU "
       "(credit2), `-icount shift=0,sleep=off`, so ns are instructions, Xen's and both guests' "
       "included. A round trip is a 64-byte frame echoed (1000 of them, each checked); the "
-      "throughput 1 MiB in 4 KiB frames, checksummed by the receiver. With the 64 KiB shared "
+      "throughput 1 MiB in 4 KiB frames, each compared by the receiver. With the 64 KiB shared "
       "region on the real-time Xen (`--xen rt`, 4.17.5 with CONFIG_STATIC_SHM), and the doorbell "
       "(the static event channel alone) on " +
       xen + ". docs/static-ipc.md reads the figures.\n\n" + table;
