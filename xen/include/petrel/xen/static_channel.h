@@ -53,7 +53,9 @@ struct StaticChannelTable {
 };
 
 // The app's declarations: defined by the source petrel_static_channel()
-// generates, absent (a null address) in an app that declared none.
+// generates, absent (a null address) in an app that declared none. (Only
+// declared here; the generated definition is a constant.)
+// NOLINTNEXTLINE(bugprone-dynamic-static-initializers)
 extern const StaticChannelTable kStaticChannels [[gnu::weak]];
 
 class Doorbell {
