@@ -57,6 +57,10 @@ const char* guard_name(uint64_t address) {
     if (const kernel::Task* owner = kernel::task_by_stack_guard(d.address))
       print("    stack overflow: FAR is in the guard page below the stack of task '%s'\n",
             owner->name);
+    if (d.is_data_abort && mapped_as_device(d.address))
+      print(
+          "    FAR is device memory this guest mapped, and Xen refused the access: no device "
+          "there was given to this domain (docs/passthrough.md)\n");
   }
 }
 

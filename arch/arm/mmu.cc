@@ -34,6 +34,7 @@
 // the boot's own few tables come from a small static pool that is not part
 // of .bss.
 #include "arch/cpu.h"
+#include "arch/fault_report.h"
 #include "arch/gic.h"
 #include "arch/mmu_hw.h"
 #include "arch/page_table.h"
@@ -174,9 +175,13 @@ Result<uintptr_t> mmu_init(const BoardInfo& board) {
   return free_start;
 }
 
-Status map_shared_memory(uintptr_t address, size_t size) {
+namespace {
+
+// Maps [address, address + size) 1:1 with `attrs` at run time; pages
+// already mapped so are accepted, anything else already mapped is refused.
+Status map_at_run_time(uintptr_t address, size_t size, PageAttrs attrs) {
   if (((address | size) & (pte::kPageSize - 1)) != 0 || size == 0)
-    return Error{Errc::kInvalid, "mmu: shared memory range is not page aligned"};
+    return Error{Errc::kInvalid, "mmu: the range to map is not page aligned"};
   // The builder is shared with stack_guard_install, which a task switched
   // in here could call: interrupts masked while the tables change.
   const uint64_t saved = irq_save();
@@ -184,18 +189,51 @@ Status map_shared_memory(uintptr_t address, size_t size) {
   for (uintptr_t p = address; s && p - address < size; p += pte::kPageSize) {
     auto t = g_builder.translate(p);
     if (t) {
-      if (t->pa != p || !(t->attrs == PageAttrs::data()))
+      if (t->pa != p || !(t->attrs == attrs))
         s = Error{Errc::kBusy, "mmu: address already mapped differently"};
-      continue;  // RAM: already mapped read-write
+      continue;  // mapped so already (RAM, for shared memory)
     }
     // New entries (and any new table, zeroed in the pool) are written with
     // plain stores into memory the walker reads through the caches; a
     // barrier makes them visible before the first access. Nothing valid is
     // replaced, so no TLB entry can be stale.
-    s = g_builder.map(p, p, pte::kPageSize, PageAttrs::data(), /*pages_only=*/true);
+    s = g_builder.map(p, p, pte::kPageSize, attrs, /*pages_only=*/true);
   }
   dsb_ish();
   isb();
+  irq_restore(saved);
+  return s;
+}
+
+}  // namespace
+
+Status map_shared_memory(uintptr_t address, size_t size) {
+  return map_at_run_time(address, size, PageAttrs::data());
+}
+
+namespace {
+// What map_device_memory() mapped (the first few ranges): the fault report
+// names an abort there.
+struct RunTimeDevices {
+  MemRange ranges[8];
+  unsigned count;
+};
+RunTimeDevices g_run_time_devices;
+}  // namespace
+
+bool mapped_as_device(uint64_t address) {
+  for (unsigned i = 0; i < g_run_time_devices.count; ++i) {
+    const MemRange& r = g_run_time_devices.ranges[i];
+    if (address >= r.base && address - r.base < r.size) return true;
+  }
+  return false;
+}
+
+Status map_device_memory(uintptr_t address, size_t size) {
+  Status s = map_at_run_time(address, size, PageAttrs::device());
+  const uint64_t saved = irq_save();
+  if (s && g_run_time_devices.count < 8)
+    g_run_time_devices.ranges[g_run_time_devices.count++] = MemRange{address, size};
   irq_restore(saved);
   return s;
 }

@@ -45,7 +45,7 @@ const char* mode_name(uint32_t cpsr) {
     case 0x1f:
       return "SYS";
     default:
-      return "unknown mode";
+      return "an unknown";
   }
 }
 

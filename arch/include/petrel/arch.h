@@ -76,6 +76,10 @@ void context_switch(ArchContext& from, ArchContext& to);
 // that way are accepted as they are; anything else already mapped is an
 // error. Guest architectures only (the host port has no MMU).
 Status map_shared_memory(uintptr_t address, size_t size);
+// The same as Device-nGnRE memory (execute-never): the registers of a
+// device given to the guest (a passed-through one), found in its device
+// tree at run time.
+Status map_device_memory(uintptr_t address, size_t size);
 
 // Stack guard pages (arch::kStackGuardSize bytes, from arch/context.h; 0
 // where the architecture has none): unmaps `page` so that touching it

@@ -36,5 +36,8 @@ uintptr_t fault_stop_task(bool irqs_masked);
 void fault_not_stopping(const char* why);
 // The domain crashes (exit status 2).
 [[noreturn]] void fault_report_end();
+// True if `address` is mapped in the guest's own tables as device memory
+// (arch/arm/mmu.cc): an abort there came from beyond the guest.
+bool mapped_as_device(uint64_t address);
 
 }  // namespace petrel::arch
