@@ -57,6 +57,17 @@ EditableTree open_for_xen(const std::string& board_dtb, const std::string& xen_b
   return t;
 }
 
+// Marks the nodes `paths` xen,passthrough: not dom0's, for a guest.
+std::string mark_passthrough(void* fdt, const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    const int node = fdt_path_offset(fdt, path.c_str());
+    if (node < 0) return fdt_failure(path.c_str(), node);
+    if (int e = fdt_setprop_empty(fdt, node, "xen,passthrough"); e != 0)
+      return fdt_failure(path.c_str(), e);
+  }
+  return "";
+}
+
 std::string pack_and_write(EditableTree* t, const std::string& out_dtb) {
   void* fdt = t->fdt();
   if (int e = fdt_pack(fdt); e != 0) return fdt_failure("pack", e);
@@ -98,6 +109,7 @@ std::string make_run_device_tree(const std::string& board_dtb, const std::string
   static const char kKernelCompat[] = "multiboot,kernel\0multiboot,module";
   static const char kEvtchnCompat[] = "xen,evtchn-v1";
   static const char kShmCompat[] = "xen,domain-shared-memory-v1";
+  static const char kPartialCompat[] = "multiboot,device-tree\0multiboot,module";
   // fdt_add_subnode() makes each new node the first child, and Xen creates
   // domains in tree order: add the guests last to first so that guest i
   // becomes domain i + 1.
@@ -124,6 +136,16 @@ std::string make_run_device_tree(const std::string& board_dtb, const std::string
     check(fdt_appendprop_u64(fdt, mod, "reg", g.size));
     if (!g.bootargs.empty()) check(fdt_setprop_string(fdt, mod, "bootargs", g.bootargs.c_str()));
     if (err != 0) return fdt_failure(module_name, err);
+    if (g.partial_dtb.size != 0) {
+      std::snprintf(module_name, sizeof module_name, "module@%llx",
+                    static_cast<unsigned long long>(g.partial_dtb.address));
+      const int part = fdt_add_subnode(fdt, dom, module_name);
+      if (part < 0) return fdt_failure(module_name, part);
+      check(fdt_setprop(fdt, part, "compatible", kPartialCompat, sizeof kPartialCompat));
+      check(fdt_setprop_u64(fdt, part, "reg", g.partial_dtb.address));
+      check(fdt_appendprop_u64(fdt, part, "reg", g.partial_dtb.size));
+      if (err != 0) return fdt_failure(module_name, err);
+    }
 
     for (const StaticEvtchnSpec& ev : g.evtchns) {
       const uint32_t peer = phandle_of(ev.peer, ev.peer_port);
@@ -154,12 +176,15 @@ std::string make_run_device_tree(const std::string& board_dtb, const std::string
       if (err != 0) return fdt_failure(name, err);
     }
   }
+  for (const GuestSpec& g : guests)
+    if (std::string e = mark_passthrough(fdt, g.passthrough_paths); !e.empty()) return e;
   return pack_and_write(&tree, out_dtb);
 }
 
 std::string make_dom0_device_tree(const std::string& board_dtb, const std::string& out_dtb,
                                   const std::string& xen_bootargs, const std::string& dom0_bootargs,
-                                  BootModule kernel, BootModule ramdisk) {
+                                  BootModule kernel, BootModule ramdisk,
+                                  const std::vector<std::string>& passthrough_paths) {
   EditableTree tree = open_for_xen(board_dtb, xen_bootargs);
   if (!tree.error.empty()) return tree.error;
   void* fdt = tree.fdt();
@@ -185,6 +210,7 @@ std::string make_dom0_device_tree(const std::string& board_dtb, const std::strin
     if (err == 0) err = fdt_appendprop_u64(fdt, node, "reg", mod.m.size);
     if (err != 0) return fdt_failure(name, err);
   }
+  if (std::string e = mark_passthrough(fdt, passthrough_paths); !e.empty()) return e;
   return pack_and_write(&tree, out_dtb);
 }
 

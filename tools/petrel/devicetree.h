@@ -27,6 +27,13 @@ struct StaticShmSpec {
   uint64_t size;
 };
 
+// A file QEMU's loader puts in memory for Xen (a boot module): where, and
+// its exact size.
+struct BootModule {
+  uint64_t address = 0;
+  uint64_t size = 0;
+};
+
 struct GuestSpec {
   std::string name;       // shown in output
   std::string image;      // path of the .bin
@@ -37,6 +44,11 @@ struct GuestSpec {
   std::string bootargs;
   std::vector<StaticEvtchnSpec> evtchns = {};
   std::vector<StaticShmSpec> shms = {};
+  // Devices given to the guest (passthrough.h): their nodes in the board's
+  // tree, marked xen,passthrough, and the guest's partial device tree
+  // ("multiboot,device-tree"; size 0: none).
+  std::vector<std::string> passthrough_paths = {};
+  BootModule partial_dtb = {};
 };
 
 // Reads `board_dtb` (dumped by QEMU), adds /chosen for Xen and the guests and
@@ -45,19 +57,14 @@ std::string make_run_device_tree(const std::string& board_dtb, const std::string
                                  const std::string& xen_bootargs,
                                  const std::vector<GuestSpec>& guests);
 
-// A boot module for dom0 (`petrel run --dom0`): where QEMU's loader puts a
-// file, and its exact size.
-struct BootModule {
-  uint64_t address;
-  uint64_t size;
-};
-
 // Reads `board_dtb`, adds /chosen for Xen with a dom0: Xen's and dom0's
 // command lines, dom0's kernel ("multiboot,kernel") and initramfs
-// ("multiboot,ramdisk") modules, and writes `out_dtb`. Returns an error
-// message, or "" on success.
+// ("multiboot,ramdisk") modules, marks the nodes `passthrough_paths`
+// xen,passthrough (kept from dom0, for a guest's iomem= and irqs=), and
+// writes `out_dtb`. Returns an error message, or "" on success.
 std::string make_dom0_device_tree(const std::string& board_dtb, const std::string& out_dtb,
                                   const std::string& xen_bootargs, const std::string& dom0_bootargs,
-                                  BootModule kernel, BootModule ramdisk);
+                                  BootModule kernel, BootModule ramdisk,
+                                  const std::vector<std::string>& passthrough_paths = {});
 
 }  // namespace petrel::tool

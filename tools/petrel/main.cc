@@ -36,6 +36,7 @@
 #include "fuzz.h"
 #include "image_check.h"
 #include "ipc_bench.h"
+#include "passthrough.h"
 #include "process.h"
 #include "rt_loaded.h"
 #include "rt_matrix.h"
@@ -104,6 +105,12 @@ run options:
   --memory MIB       memory of each guest in MiB (default 64)
   --bootargs STRING  /chosen/bootargs of each guest
   --vpl011           give guests Xen's emulated PL011 UART (their console then uses it)
+  --passthrough DEVS give the first guest the board's pl061 (GPIO), pl031 (RTC) or both
+                     ("pl061,pl031"): its registers, its interrupt and a partial device tree
+                     (docs/passthrough.md)
+  --press-button-after SECONDS
+                     press the board's power button (QEMU's system_powerdown: PL061 pin 3)
+                     that long after QEMU starts
   --icount           deterministic virtual time: 1 ns per instruction (one CPU only)
   --xen debian|rt    the hypervisor: Debian's prebuilt Xen 4.17 (default; schedulers credit and
                      credit2), or rt: Xen 4.17 built from Debian's source package with the null,
@@ -300,6 +307,18 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
       o.raw = true;
     } else if (a == "--vpl011") {
       o.vpl011 = true;
+    } else if (a == "--passthrough") {
+      const std::string* v = value("--passthrough");
+      if (v == nullptr) return usage_error("--passthrough takes devices: pl061, pl031 or both");
+      std::string error;
+      auto names = parse_passthrough_list(*v, &error);
+      if (!names) return usage_error(error);
+      o.passthrough = *names;
+    } else if (a == "--press-button-after") {
+      const std::string* v = value("--press-button-after");
+      if (v == nullptr || !parse_number(*v, &d) || d < 0 || d > 3600)
+        return usage_error("--press-button-after takes seconds");
+      o.press_button_after_s = d;
     } else if (a == "--no-build") {
       build = false;
     } else if (a.starts_with("-")) {

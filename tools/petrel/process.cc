@@ -195,10 +195,11 @@ bool follow_output(const Child& child, SteadyTime deadline, const std::optional<
       break;
     }
     const SteadyTime until = grace ? std::min(*grace, deadline) : deadline;
-    const int wait_ms =
-        static_cast<int>(
-            std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count()) +
-        1;
+    // At most 100 ms, so that done() also sees time pass without output.
+    const int wait_ms = std::min(
+        100, static_cast<int>(
+                 std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count()) +
+                 1);
     pollfd pfd{child.out, POLLIN, 0};
     const int r = poll(&pfd, 1, wait_ms);
     if (r < 0 && errno == EINTR) continue;

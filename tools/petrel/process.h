@@ -47,7 +47,8 @@ std::optional<Child> spawn_reading(const std::vector<std::string>& argv);
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
-// Follows a child's output until `done()` says enough, the output ends (the
+// Follows a child's output until `done()` (asked after every batch of
+// output, and at least every 100 ms) says enough, the output ends (the
 // child exited), `*end_by` passes (when set: `line` may set it, to give the
 // child a grace period) or `deadline` passes; hands every line, without its
 // newline, to `line` (a last partial one too), flushing stdout after each

@@ -5,6 +5,9 @@
 #include "runner.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +20,7 @@
 #include "console_parse.h"
 #include "devicetree.h"
 #include "files.h"
+#include "passthrough.h"
 #include "process.h"
 #include "static_channels.h"
 #include "xen_rt.h"
@@ -90,6 +94,72 @@ struct GuestState {
   std::optional<ExitMarker> exit;
 };
 
+// The devices o.passthrough names, from the board's tree, given to the
+// first guest: its partial device tree written to `dir` and loaded at
+// `*addr` (which moves past it). An error message, or "".
+std::string give_devices(const RunOptions& o, const fs::path& board_dtb, const fs::path& dir,
+                         uint64_t* addr, GuestSpec* guest) {
+  if (o.passthrough.empty()) return "";
+  const auto text = read_file(board_dtb);
+  if (!text) return "cannot read the board's device tree";
+  const std::vector<char> board(text->begin(), text->end());
+  std::string error;
+  const auto devices = find_passthrough_devices(board, o.passthrough, &error);
+  if (!devices) return error;
+  const std::vector<char> partial = make_partial_device_tree(*devices, true);
+  const fs::path file = dir / "passthrough.dtb";
+  if (partial.empty() || !write_file(file, std::string(partial.begin(), partial.end())))
+    return "cannot write the partial device tree";
+  for (const PassthroughDevice& d : *devices) {
+    guest->passthrough_paths.push_back(d.path);
+    if (o.raw)
+      std::printf("petrel: passthrough %s (%s, registers 0x%llx, SPI %u) to %s\n", d.name.c_str(),
+                  d.path.c_str(), static_cast<unsigned long long>(d.base), d.spi,
+                  guest->name.c_str());
+  }
+  guest->partial_dtb = BootModule{*addr, partial.size()};
+  *addr += 0x200000;
+  return "";
+}
+
+// Reads from the monitor connection `fd` until `prompt` has come (or a
+// second passed): QEMU's human monitor answers each line it takes with one.
+bool await_prompt(int fd, const char* prompt) {
+  std::string seen;
+  for (int i = 0; i < 20 && seen.find(prompt) == std::string::npos; ++i) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 50) <= 0) continue;
+    char buf[256];
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) return false;
+    seen.append(buf, static_cast<size_t>(n));
+  }
+  return seen.find(prompt) != std::string::npos;
+}
+
+// Presses the board's power button through QEMU's monitor at `socket`:
+// waits for the monitor's prompt, sends system_powerdown, and waits for the
+// next prompt (the command taken).
+bool press_power_button(const fs::path& socket) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  const std::string path = socket.string();
+  if (path.size() >= sizeof a.sun_path) {
+    close(fd);
+    return false;
+  }
+  std::copy(path.begin(), path.end(), a.sun_path);
+  static const char kCommand[] = "system_powerdown\n";
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+            await_prompt(fd, "(qemu)") &&
+            write(fd, kCommand, sizeof kCommand - 1) == static_cast<ssize_t>(sizeof kCommand - 1);
+  ok = ok && await_prompt(fd, "(qemu)");
+  close(fd);
+  return ok;
+}
+
 }  // namespace
 
 std::string xen_command_line(const char* base, const XenOptions& xen) {
@@ -156,6 +226,10 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     std::fprintf(stderr, "petrel: static channels: %s\n", err.c_str());
     return kExitUsage;
   }
+  if (std::string err = give_devices(o, board_dtb, tmp.path, &addr, &guests[0]); !err.empty()) {
+    std::fprintf(stderr, "petrel: passthrough: %s\n", err.c_str());
+    return kExitUsage;
+  }
   const fs::path run_dtb = tmp.path / "run.dtb";
   if (std::string err = make_run_device_tree(board_dtb, run_dtb,
                                              xen_command_line(kXenBootargs, o.xen).c_str(), guests);
@@ -166,7 +240,11 @@ int run_guests(const Paths& paths, const RunOptions& o) {
 
   std::vector<std::string> cmd = {qemu};
   for (auto& a : machine_args(o)) cmd.push_back(a);
-  for (const char* a : {"-monitor", "none", "-serial", "stdio", "-no-reboot"}) cmd.push_back(a);
+  const fs::path monitor = tmp.path / "monitor";
+  cmd.push_back("-monitor");
+  cmd.push_back(o.press_button_after_s ? "unix:" + monitor.string() + ",server=on,wait=off"
+                                       : "none");
+  for (const char* a : {"-serial", "stdio", "-no-reboot"}) cmd.push_back(a);
   cmd.push_back("-kernel");
   cmd.push_back(xen_image->string());
   cmd.push_back("-dtb");
@@ -177,6 +255,13 @@ int run_guests(const Paths& paths, const RunOptions& o) {
                   static_cast<unsigned long long>(g.load_address));
     cmd.push_back("-device");
     cmd.push_back(loader);
+    if (g.partial_dtb.size != 0) {
+      std::snprintf(loader, sizeof loader, "loader,file=%s,addr=0x%llx,force-raw=on",
+                    (tmp.path / "passthrough.dtb").c_str(),
+                    static_cast<unsigned long long>(g.partial_dtb.address));
+      cmd.push_back("-device");
+      cmd.push_back(loader);
+    }
   }
   if (o.icount) {
     cmd.push_back("-icount");
@@ -226,8 +311,26 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     std::fflush(stdout);
   };
 
+  std::optional<SteadyTime> press_at;
+  if (o.press_button_after_s)
+    press_at = std::chrono::steady_clock::now() +
+               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                   std::chrono::duration<double>(*o.press_button_after_s));
+  auto press_when_due = [&] {
+    if (!press_at || std::chrono::steady_clock::now() < *press_at) return;
+    press_at.reset();
+    if (press_power_button(monitor))
+      std::printf("petrel: pressed the power button (QEMU's system_powerdown)\n");
+    else
+      std::fprintf(stderr, "petrel: could not reach QEMU's monitor to press the button\n");
+  };
+
   const bool timed_out = follow_output(
-      *child, deadline, nullptr, [&] { return exited == states.size() || xen_panic || wrong_xen; },
+      *child, deadline, nullptr,
+      [&] {
+        press_when_due();
+        return exited == states.size() || xen_panic || wrong_xen;
+      },
       handle_line);
 
   if (timed_out) {

@@ -25,6 +25,11 @@ struct RunOptions {
   XenOptions xen;                              // which Xen, its extra command line, the pCPUs
   std::string bootargs;                        // /chosen/bootargs of every guest
   std::vector<std::string>* serial = nullptr;  // if set: every serial line, as received
+  // Board devices given to the first guest (passthrough.h), by name.
+  std::vector<std::string> passthrough;
+  // Seconds after QEMU starts to press the board's power button (QEMU's
+  // system_powerdown, which raises pin 3 of the PL061 GPIO).
+  std::optional<double> press_button_after_s;
 };
 
 // Xen's command line for every run.
