@@ -19,6 +19,7 @@
 #include "devicetree.h"
 #include "dom0_config.h"
 #include "files.h"
+#include "passthrough.h"
 #include "process.h"
 #include "runner.h"
 #include "xen_rt.h"
@@ -168,8 +169,40 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
       return kExitSetup;
     }
   }
+  const auto xen_image = ensure_xen_image(paths, o.xen.build);
+  if (!xen_image) return kExitSetup;
+  const unsigned cpus = o.xen.cpus != 0 ? o.xen.cpus : kDefaultDom0Cpus;
+
+  // The board's device tree, dumped with exactly the options of the run.
+  const fs::path board_dtb = tmp.path / "board.dtb";
+  auto dump = machine_args(o.gic, cpus);
+  dump[1] += ",dumpdtb=" + board_dtb.string();
+  dump.insert(dump.begin(), qemu);
+  if (run(dump, true) != 0 || !fs::exists(board_dtb)) {
+    std::fprintf(stderr, "petrel: '%s' failed\n", join(dump).c_str());
+    return kExitBootFailure;
+  }
+
   const std::string stem = fs::path(o.image).stem().string();
   const std::string run_dir = kDom0RunDir;
+  // Devices for the guest (passthrough.h): kept from dom0 (xen,passthrough),
+  // given by xl's iomem= and irqs=, described by a partial device tree.
+  std::vector<PassthroughDevice> devices;
+  std::vector<std::string> device_paths;
+  if (!o.passthrough.empty()) {
+    const auto board = read_file(board_dtb);
+    std::string error;
+    auto found = board ? find_passthrough_devices(std::vector<char>(board->begin(), board->end()),
+                                                  o.passthrough, &error)
+                       : std::nullopt;
+    if (!found) {
+      std::fprintf(stderr, "petrel: passthrough: %s\n",
+                   board ? error.c_str() : "cannot read the board's device tree");
+      return kExitUsage;
+    }
+    devices = *found;
+    for (const PassthroughDevice& d : devices) device_paths.push_back(d.path);
+  }
   XlConfigRequest request;
   request.default_name = stem;
   request.kernel = run_dir + "/" + stem + ".bin";
@@ -178,7 +211,9 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
     request.override_memory = true;
   }
   request.bootargs = o.bootargs;
-  const XlConfig config = dom0_xl_config(o.xl_config, request);
+  XlConfig config = dom0_xl_config(o.xl_config, request);
+  const std::string partial_dtb = run_dir + "/" + stem + "-passthrough.dtb";
+  if (!devices.empty()) config.text += xl_passthrough_lines(devices, partial_dtb);
   if (config.name.empty()) {
     std::fprintf(stderr, "petrel: the guest's xl configuration gives it no name\n");
     return kExitSetup;
@@ -192,6 +227,10 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
   run_archive.add_directory(run_dir);
   run_archive.add_file(request.kernel, *image);
   run_archive.add_file(init.cfg, config.text);
+  if (!devices.empty()) {
+    const std::vector<char> partial = make_partial_device_tree(devices, false);
+    run_archive.add_file(partial_dtb, std::string(partial.begin(), partial.end()));
+  }
   if (script) {
     run_archive.add_file(kDom0Script, *script, 0755);
     run_archive.add_file(run_dir + "/" + kDom0ScriptHelpers, *script_helpers, 0644);
@@ -227,23 +266,10 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
   const BootModule ramdisk{(kKernelAddress + kernel_size + kModuleAlign - 1) & ~(kModuleAlign - 1),
                            initramfs->size()};
 
-  const auto xen_image = ensure_xen_image(paths, o.xen.build);
-  if (!xen_image) return kExitSetup;
-  const unsigned cpus = o.xen.cpus != 0 ? o.xen.cpus : kDefaultDom0Cpus;
-
-  // The board's device tree, dumped with exactly the options of the run.
-  const fs::path board_dtb = tmp.path / "board.dtb";
-  auto dump = machine_args(o.gic, cpus);
-  dump[1] += ",dumpdtb=" + board_dtb.string();
-  dump.insert(dump.begin(), qemu);
-  if (run(dump, true) != 0 || !fs::exists(board_dtb)) {
-    std::fprintf(stderr, "petrel: '%s' failed\n", join(dump).c_str());
-    return kExitBootFailure;
-  }
   const fs::path run_dtb = tmp.path / "run.dtb";
   if (std::string err = make_dom0_device_tree(board_dtb, run_dtb,
                                               xen_command_line(kXenDom0Bootargs, o.xen).c_str(),
-                                              kDom0Bootargs, kernel, ramdisk);
+                                              kDom0Bootargs, kernel, ramdisk, device_paths);
       !err.empty()) {
     std::fprintf(stderr, "petrel: %s\n", err.c_str());
     return kExitBootFailure;
@@ -251,7 +277,10 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
 
   std::vector<std::string> cmd = {qemu};
   for (auto& a : machine_args(o.gic, cpus)) cmd.push_back(a);
-  for (const char* a : {"-monitor", "none", "-serial", "stdio", "-no-reboot"}) cmd.push_back(a);
+  ButtonPress button(o.press_button_after_s, tmp.path / "monitor");
+  cmd.push_back("-monitor");
+  cmd.push_back(button.monitor_arg());
+  for (const char* a : {"-serial", "stdio", "-no-reboot"}) cmd.push_back(a);
   for (const std::string& a :
        {std::string("-kernel"), xen_image->string(), std::string("-dtb"), run_dtb.string(),
         std::string("-device"), loader(dom0.kernel, kernel.address), std::string("-device"),
@@ -317,7 +346,12 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
   };
 
   const bool timed_out = follow_output(
-      *child, deadline, &end_by, [&] { return xen_panic || wrong_xen; }, handle_line);
+      *child, deadline, &end_by,
+      [&] {
+        button.poll();
+        return xen_panic || wrong_xen;
+      },
+      handle_line);
 
   if (wrong_xen) return kExitBootFailure;
   if (xen_panic) {

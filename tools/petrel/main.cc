@@ -380,6 +380,8 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
     d.timeout_s = o.timeout_s;
     d.raw = o.raw;
     d.xen = o.xen;
+    d.passthrough = o.passthrough;
+    d.press_button_after_s = o.press_button_after_s;
     return run_dom0(paths, *dom0_image, d);
   }
   return run_guests(paths, o);

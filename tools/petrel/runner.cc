@@ -162,6 +162,27 @@ bool press_power_button(const fs::path& socket) {
 
 }  // namespace
 
+ButtonPress::ButtonPress(std::optional<double> after_s, fs::path socket)
+    : socket_(std::move(socket)) {
+  if (after_s)
+    due_ = std::chrono::steady_clock::now() +
+           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+               std::chrono::duration<double>(*after_s));
+}
+
+void ButtonPress::poll() {
+  if (!due_ || std::chrono::steady_clock::now() < *due_) return;
+  due_.reset();
+  if (press_power_button(socket_))
+    std::printf("petrel: pressed the power button (QEMU's system_powerdown)\n");
+  else
+    std::fprintf(stderr, "petrel: could not reach QEMU's monitor to press the button\n");
+}
+
+std::string ButtonPress::monitor_arg() const {
+  return due_ ? "unix:" + socket_.string() + ",server=on,wait=off" : "none";
+}
+
 std::string xen_command_line(const char* base, const XenOptions& xen) {
   std::string line = base;
   if (!xen.cmdline.empty()) line += " " + xen.cmdline;
@@ -240,10 +261,9 @@ int run_guests(const Paths& paths, const RunOptions& o) {
 
   std::vector<std::string> cmd = {qemu};
   for (auto& a : machine_args(o)) cmd.push_back(a);
-  const fs::path monitor = tmp.path / "monitor";
+  ButtonPress button(o.press_button_after_s, tmp.path / "monitor");
   cmd.push_back("-monitor");
-  cmd.push_back(o.press_button_after_s ? "unix:" + monitor.string() + ",server=on,wait=off"
-                                       : "none");
+  cmd.push_back(button.monitor_arg());
   for (const char* a : {"-serial", "stdio", "-no-reboot"}) cmd.push_back(a);
   cmd.push_back("-kernel");
   cmd.push_back(xen_image->string());
@@ -311,24 +331,10 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     std::fflush(stdout);
   };
 
-  std::optional<SteadyTime> press_at;
-  if (o.press_button_after_s)
-    press_at = std::chrono::steady_clock::now() +
-               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                   std::chrono::duration<double>(*o.press_button_after_s));
-  auto press_when_due = [&] {
-    if (!press_at || std::chrono::steady_clock::now() < *press_at) return;
-    press_at.reset();
-    if (press_power_button(monitor))
-      std::printf("petrel: pressed the power button (QEMU's system_powerdown)\n");
-    else
-      std::fprintf(stderr, "petrel: could not reach QEMU's monitor to press the button\n");
-  };
-
   const bool timed_out = follow_output(
       *child, deadline, nullptr,
       [&] {
-        press_when_due();
+        button.poll();
         return exited == states.size() || xen_panic || wrong_xen;
       },
       handle_line);

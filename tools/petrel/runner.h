@@ -3,7 +3,9 @@
 // status.
 #pragma once
 
+#include <chrono>
 #include <deque>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +45,21 @@ inline constexpr int kExitUsage = 2;          // a usage error, or a broken imag
 
 int run_guests(const Paths& paths, const RunOptions& options);
 
+// Presses the board's power button (QEMU's system_powerdown) through the
+// human monitor listening at the unix socket `socket`, once it is `due`;
+// says so. Call it often: it acts once, when the time has come.
+class ButtonPress {
+ public:
+  ButtonPress(std::optional<double> after_s, std::filesystem::path socket);
+  void poll();
+  // QEMU's -monitor argument: the socket when a press is planned.
+  std::string monitor_arg() const;
+
+ private:
+  std::optional<std::chrono::steady_clock::time_point> due_;
+  std::filesystem::path socket_;
+};
+
 // `petrel run --dom0`: Xen with a Linux dom0 (dom0_image.h) that creates the
 // guest with `xl create` (dom0_config.h has what dom0 does).
 struct Dom0RunOptions {
@@ -57,6 +74,8 @@ struct Dom0RunOptions {
   bool raw = false;
   XenOptions xen;                              // which Xen, its extra command line, the pCPUs
   std::vector<std::string>* serial = nullptr;  // if set: every serial line, as received
+  std::vector<std::string> passthrough;        // board devices for the guest (iomem=, irqs=)
+  std::optional<double> press_button_after_s;  // as RunOptions'
 };
 
 // Xen's and dom0's command lines for --dom0 runs.
