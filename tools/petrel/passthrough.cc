@@ -57,7 +57,8 @@ std::optional<std::vector<PassthroughDevice>> find_passthrough_devices(
     const std::string compat = "arm," + name;
     const int node = fdt_node_offset_by_compatible(fdt, -1, compat.c_str());
     if (node < 0) {
-      *error = "the board has no " + name + " (no node compatible with \"" + compat + "\")";
+      *error = "the board has no " + name;
+      *error += " (no node compatible with \"" + compat + "\")";
       return std::nullopt;
     }
     PassthroughDevice d;
