@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace petrel {
@@ -18,8 +19,11 @@ using Cells = std::vector<uint32_t>;
 
 class Writer {
  public:
-  Writer() : buf_(64 * 1024) {
+  // `reserved`: the memory reservation block's entries (address, size).
+  explicit Writer(std::initializer_list<std::pair<uint64_t, uint64_t>> reserved = {})
+      : buf_(64 * 1024) {
     Check(fdt_create(buf_.data(), static_cast<int>(buf_.size())));
+    for (auto [addr, size] : reserved) Check(fdt_add_reservemap_entry(buf_.data(), addr, size));
     Check(fdt_finish_reservemap(buf_.data()));
   }
   Writer& begin(const char* name) { return Check(fdt_begin_node(buf_.data(), name)); }

@@ -84,6 +84,16 @@ class StaticChannelGlue : public XenFakeTest {
   StaticChannelConfig config(uint32_t port, bool owner) const {
     return StaticChannelConfig{"ping", "peer-app", port, kSize, owner};
   }
+  // The guest as the borrower of a fresh region the test laid out with
+  // 16 KiB rings (16 pages: the left ring from page 1, the right from 5).
+  StaticChannel* borrower(char** base) {
+    *base = region();
+    lay_out(*base, 14, 14, 16);
+    auto ch = static_channel_open(config(static_port(), false), region_of(*base), *base,
+                                  kernel::Ticks{10});
+    EXPECT_TRUE(ch.ok());
+    return ch ? *ch : nullptr;
+  }
 
   uint32_t peer_port_ = 0;
   int peer_events_ = 0;
@@ -193,51 +203,44 @@ TEST_F(StaticChannelGlue, HostileLayoutsAreRefused) {
 
 TEST_F(StaticChannelGlue, GarbageIndicesBreakTheStream) {
   with_glue([&] {
-    char* base = region();
-    lay_out(base, 14, 14, 16);
-    auto ch =
-        static_channel_open(config(static_port(), false), region_of(base), base, kernel::Ticks{10});
-    ASSERT_TRUE(ch.ok());
+    char* base = nullptr;
+    StaticChannel* ch = borrower(&base);
+    ASSERT_NE(ch, nullptr);
     shared(base)->right.prod = 0x7fff0000;  // far more than the ring holds
     char buf[16];
-    auto n = (*ch)->read(buf, sizeof buf, kernel::Ticks{10});
+    auto n = ch->read(buf, sizeof buf, kernel::Ticks{10});
     ASSERT_FALSE(n.ok());
-    EXPECT_TRUE((*ch)->broken());
-    EXPECT_EQ((*ch)->write("x", 1, kernel::Ticks{10}).error().code, Errc::kIo);
+    EXPECT_TRUE(ch->broken());
+    EXPECT_EQ(ch->write("x", 1, kernel::Ticks{10}).error().code, Errc::kIo);
+    ch->close();
     // An index that goes backwards is refused the same way.
-    (*ch)->close();
-    char* base2 = region();
-    lay_out(base2, 14, 14, 16);
-    ch = static_channel_open(config(static_port(), false), region_of(base2), base2,
-                             kernel::Ticks{10});
-    ASSERT_TRUE(ch.ok());
-    ASSERT_TRUE((*ch)->write_all("abcd", 4, kernel::Ticks{10}).ok());
-    shared(base2)->left.cons = 0xfffffff0;
-    EXPECT_FALSE((*ch)->write_all("efgh", 4, kernel::Ticks{10}).ok());
-    EXPECT_TRUE((*ch)->broken());
-    (*ch)->close();
+    ch = borrower(&base);
+    ASSERT_NE(ch, nullptr);
+    ASSERT_TRUE(ch->write_all("abcd", 4, kernel::Ticks{10}).ok());
+    shared(base)->left.cons = 0xfffffff0;
+    EXPECT_FALSE(ch->write_all("efgh", 4, kernel::Ticks{10}).ok());
+    EXPECT_TRUE(ch->broken());
+    ch->close();
   });
 }
 
 TEST_F(StaticChannelGlue, APeerThatClosesEndsReadsAfterItsData) {
   with_glue([&] {
-    char* base = region();
-    lay_out(base, 14, 14, 16);
-    auto ch =
-        static_channel_open(config(static_port(), false), region_of(base), base, kernel::Ticks{10});
-    ASSERT_TRUE(ch.ok());
+    char* base = nullptr;
+    StaticChannel* ch = borrower(&base);
+    ASSERT_NE(ch, nullptr);
     std::memcpy(base + 5 * 4096, "xyz", 3);
     shared(base)->right.prod = 3;
     shared(base)->srv_live = 0;  // the owner went
     char buf[8] = {};
-    auto n = (*ch)->read(buf, sizeof buf, kernel::Ticks{10});
+    auto n = ch->read(buf, sizeof buf, kernel::Ticks{10});
     ASSERT_TRUE(n.ok());
     EXPECT_EQ(*n, 3u);
-    n = (*ch)->read(buf, sizeof buf, kernel::Ticks{10});
+    n = ch->read(buf, sizeof buf, kernel::Ticks{10});
     ASSERT_FALSE(n.ok());
     EXPECT_EQ(n.error().code, Errc::kNotFound);
-    EXPECT_EQ((*ch)->write("a", 1, kernel::Ticks{10}).error().code, Errc::kNotFound);
-    (*ch)->close();
+    EXPECT_EQ(ch->write("a", 1, kernel::Ticks{10}).error().code, Errc::kNotFound);
+    ch->close();
   });
 }
 
