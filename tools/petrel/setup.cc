@@ -195,7 +195,7 @@ std::vector<Requirement> requirements(Need need) {
     r.push_back({"apt-get", "apt-get", "", "apt"});
   }
   if (need == Need::kAll) {
-    r.push_back({"clang-tidy (the lint test)", "run-clang-tidy", "", "clang-tidy"});
+    r.push_back({"clang-tidy (the lint test)", "clang-tidy", "", "clang-tidy"});
     r.push_back({"shellcheck (the lint test)", "shellcheck", "", "shellcheck"});
     r.push_back({"clang-format (the lint test)", "clang-format", "", "clang-format"});
   }
