@@ -66,8 +66,9 @@ void context_init(ArchContext& ctx, void* stack_base, size_t stack_size, void (*
 // Saves the caller's state in `from` and resumes `to`. Called with
 // interrupts masked; returns (masked) when something switches back to
 // `from`. Saves everything the calling convention says survives a call,
-// FP/SIMD state included (on ARM lazily, see arch/arm64/fpu.cc), and the
-// thread pointer.
+// FP/SIMD state included (on ARM lazily, see arch/arm/fpu.cc), and gives
+// `to` its thread pointer (each context keeps the one context_init gave it,
+// so it is loaded, never saved).
 void context_switch(ArchContext& from, ArchContext& to);
 // Maps [address, address + size) (page-aligned) 1:1 as Normal, inner
 // shareable, read-write, execute-never memory at run time: pages another

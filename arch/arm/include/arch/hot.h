@@ -24,7 +24,7 @@ inline uint64_t timer_now() {
 }
 // The registers: arch/*/context.S; the first frame: arch/*/context.cc.
 inline void context_switch(ArchContext& from, ArchContext& to) {
-  fpu_switch(&to);
+  fpu_switch(&from, &to);
   petrel_context_switch(&from, &to);
 }
 
