@@ -22,7 +22,9 @@ namespace petrel::kernel {
 // through their SchedTag node, as on the delayed and terminated lists.
 class ReadyQueues {
  public:
-  void push_back(Task* t) {
+  // Returns the task that was alone on the level before, if one was: `t`
+  // made that level shared (time slicing starts there).
+  Task* push_back(Task* t) {
     ListLink* n = link(t);
     const Priority p = t->priority;
     ListLink* head = head_[p];
@@ -30,7 +32,7 @@ class ReadyQueues {
       n->next = n->prev = n;
       head_[p] = n;
       bitmap_ |= 1u << p;
-      return;
+      return nullptr;
     }
     // Through locals: the stores through the links could alias head_[p],
     // so reading it again each time would cost three loads.
@@ -39,27 +41,37 @@ class ReadyQueues {
     n->prev = last;
     last->next = n;
     head->prev = n;
+    return last == head ? owner(head) : nullptr;
   }
-  void push_front(Task* t) {
-    push_back(t);
-    head_[t->priority] = link(t);
-  }
+  // `t`, on its level, becomes its first (the running task's place).
+  void make_first(Task* t) { head_[t->priority] = link(t); }
   void remove(Task* t) {
+    if (link(t)->next == nullptr) return;  // on no level
+    remove_queued(t);
+  }
+  // `t` is on its level (the running task always is).
+  void remove_queued(Task* t) {
     ListLink* n = link(t);
-    if (n->next == nullptr) return;  // on no level
+    ListLink* next = n->next;
     ListLink*& head = head_[t->priority];
-    if (n->next == n) {
+    if (next == n) {
       head = nullptr;
       bitmap_ &= ~(1u << t->priority);
-    } else if (head == n) {
-      head = n->next;
+    } else {
+      if (head == n) head = next;
+      ListLink* prev = n->prev;
+      prev->next = next;
+      next->prev = prev;
     }
-    n->unlink();
+    n->prev = n->next = nullptr;
   }
   Task* highest() const {
     if (bitmap_ == 0) return nullptr;
-    return owner(head_[31 - __builtin_clz(bitmap_)]);
+    return highest_present();
   }
+  // The same once the scheduler runs: the idle task is always ready then, so
+  // some level is not empty.
+  Task* highest_present() const { return owner(head_[31 - __builtin_clz(bitmap_)]); }
   // More than one task ready at `p`: time slicing applies.
   bool shared(Priority p) const {
     const ListLink* head = head_[p];
@@ -69,11 +81,6 @@ class ReadyQueues {
   static bool shared_with_first(const Task* first) {
     const ListLink* n = link(const_cast<Task*>(first));
     return n->next != n;
-  }
-  // `t`, which is ready, shares its level with exactly one other task.
-  static bool one_other(const Task* t) {
-    const ListLink* n = link(const_cast<Task*>(t));
-    return n->next != n && n->next == n->prev;
   }
   // The task after `t` on its level (`t` itself when alone there).
   static Task* next_on_level(const Task* t) { return owner(link(const_cast<Task*>(t))->next); }

@@ -312,22 +312,20 @@ void update_timer() {
                                                             : when.count * per_tick);
 }
 
-// `joined` was just put on its ready level. If that is the level of `cur`,
-// the running task, and it now holds just those two, it became shared: the
-// running task's time slice starts, and ends at the next tick boundary as on
-// FreeRTOS (a slice_end left from an earlier switch would be in the past).
-// Inline: it is on every wake-up's path, where a call cost 14 instructions
-// per semaphore round trip.
-[[gnu::always_inline]] inline void start_slice_if_shared_now(const Task* cur, const Task* joined) {
-  if (config::kTimeSlicing && cur != nullptr && joined->priority == cur->priority &&
-      cur->state == TaskState::kRunning && ReadyQueues::one_other(joined))
-    start_slice(arch::timer_now());
+// `joined` was just put on its ready level, where `alone` was the only task
+// (ReadyQueues::push_back's answer). If that is `cur`, the running task, its
+// level became shared now: its time slice starts, and ends at the next tick
+// boundary as on FreeRTOS (a slice_end left from an earlier switch would be
+// in the past). Inline: it is on every wake-up's path, where a call cost 14
+// instructions per semaphore round trip.
+[[gnu::always_inline]] inline void start_slice_if_shared_now(const Task* cur, const Task* alone) {
+  if (config::kTimeSlicing && alone == cur && cur != nullptr) start_slice(arch::timer_now());
 }
 
 bool make_ready(Task* t) {
   KernelState& k = g_kernel;
   bool deadline_moves = false;
-  if (t->delayed) {
+  if (t->delayed) [[unlikely]] {
     // The timer was armed for it if it was the first: re-arm (or disarm)
     // below rather than take an interrupt for nothing.
     deadline_moves = k.delayed.front() == t;
@@ -335,26 +333,44 @@ bool make_ready(Task* t) {
     t->delayed = false;
   }
   t->state = TaskState::kReady;
-  k.ready.push_back(t);
+  const Task* alone = k.ready.push_back(t);
   const Task* cur = k.current;
   if (cur == nullptr) return false;
+  start_slice_if_shared_now(cur, alone);
   const bool preempt = t->priority > cur->priority;
   if (preempt) request_switch();
-  start_slice_if_shared_now(cur, t);
-  if (deadline_moves) update_timer();
+  if (deadline_moves) [[unlikely]]
+    update_timer();
   return preempt;
 }
 
-WakeReason block_current(Ticks timeout) {
-  return block_current_until(timeout == kForever ? kForever : tick_count() + timeout);
+namespace {
+
+[[gnu::cold, gnu::noinline]] void block_refused(const KernelState& k) {
+  if (k.isr_nesting > 0) panic("a blocking call was made from interrupt context");
+  panic("a blocking call was made with the scheduler locked");
 }
 
-WakeReason block_current_until(Ticks wake_tick) {
+// The one path from "the running task must wait" to "another task runs",
+// for every blocking call (the caller has applied the blocking rule): the
+// task joins `queue` if it waits on one, leaves its ready level, joins the
+// delayed list for a timed wait, and the highest ready task, which is
+// another one now, is switched to at once, with no second look at anything
+// (schedule() would check whether the task is still the highest and fix its
+// state). Returns when the task runs again: whoever woke it took it off the
+// queue (wake, timeout, suspend, delete) and set the reason.
+[[gnu::noinline]] WakeReason block_running(WaitQueue* queue, Ticks wake_tick) {
   KernelState& k = g_kernel;
-  if (in_isr()) panic("a blocking call was made from interrupt context");
-  if (k.lock > 0) panic("a blocking call was made with the scheduler locked");
+  // A kernel bug if either holds (every primitive checks first): one test.
+  if ((k.isr_nesting | k.lock) != 0) [[unlikely]]
+    block_refused(k);
   Task* t = k.current;
-  k.ready.remove(t);
+  if (queue != nullptr) {
+    queue->insert(t);
+    t->wait.queue = queue;
+    t->wait.suspended = false;
+  }
+  k.ready.remove_queued(t);
   t->state = TaskState::kBlocked;
   t->wait.reason = WakeReason::kNone;
   if (wake_tick != kForever) {
@@ -364,8 +380,24 @@ WakeReason block_current_until(Ticks wake_tick) {
         t, [](const Task* a, const Task* b) { return a->wake_tick < b->wake_tick; });
     if (wake_tick < k.armed_tick) update_timer();
   }
-  schedule();
+  k.switch_pending = false;
+  check_canary(t);
+  switch_to(k, t, k.ready.highest_present(), k.nesting);
   return t->wait.reason;
+}
+
+}  // namespace
+
+WakeReason block_current(Ticks timeout) {
+  return block_current_until(timeout == kForever ? kForever : tick_count() + timeout);
+}
+
+WakeReason block_current_until(Ticks wake_tick) {
+  return block_running(nullptr, wake_tick);
+}
+
+WakeReason WaitQueue::wait_until(Ticks wake_tick) {
+  return block_running(this, wake_tick);
 }
 
 void on_timer_interrupt() {
@@ -412,18 +444,20 @@ void set_effective_priority(Task* t, Priority p) {
   const bool queued = t->state == TaskState::kReady || t->state == TaskState::kRunning;
   if (queued) k.ready.remove(t);
   t->priority = p;
+  const Task* alone = nullptr;
   if (queued) {
     // The running task stays at the head of its new level; others go last.
-    if (t == k.current) {
-      k.ready.push_front(t);
-    } else {
-      k.ready.push_back(t);
-    }
+    alone = k.ready.push_back(t);
+    if (t == k.current) k.ready.make_first(t);
   } else if (t->state == TaskState::kBlocked && t->wait.queue != nullptr) {
     t->wait.queue->reposition(t);
   }
   if (k.current != nullptr && k.ready.highest() != k.current) request_switch();
-  if (queued) start_slice_if_shared_now(k.current, t);
+  // A level became shared with the running task on it: `t` joined the
+  // running task, or the running task joined the one task of its new level.
+  if (config::kTimeSlicing && queued && k.current != nullptr &&
+      (t == k.current ? alone != nullptr : alone == k.current))
+    start_slice(arch::timer_now());
   update_timer();
 }
 

@@ -46,8 +46,11 @@ class WaitQueue {
   // Keeps the order right after a waiter's priority changed.
   void reposition(Task* task);
 
- private:
+  // The scheduler's block path (wait_until): `task` joins the queue in its
+  // place (priority order, FIFO among equals).
   void insert(Task* task);
+
+ private:
   List<Task, WaitTag> waiters_;
 };
 
