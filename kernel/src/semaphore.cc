@@ -4,9 +4,9 @@
 // ------
 // A count, a maximum and one WaitQueue of blocked takers, which is only
 // ever non-empty while the count is 0. give hands the unit over: with a
-// taker waiting it marks that taker's request done (WaitRecord::detail
-// .semaphore = kGiven) and wakes it, leaving the count at 0; the taker's call returns
-// success without looking at the semaphore again. So no task can take the
+// taker waiting it wakes that taker with WakeReason::kGranted, leaving the
+// count at 0; the taker's call returns success as soon as it sees that
+// reason, without looking at the semaphore again. So no task can take the
 // unit between the give and the woken taker running, wake order is exactly
 // priority then FIFO, and a task can only take a positive count when nobody
 // waits. A taker deleted while it waits is simply off the wait queue.
@@ -22,10 +22,11 @@
 // link per give (in retries() under kHandOver, before the post under
 // kWakeAndRetry).
 //
-// A wait ends with the request kGiven (success), kDeleted (the semaphore is
-// gone: nothing of it is touched), or the wait queue's reason: kTimeout (the
-// deadline passed: the count is looked at once more, then the call times
-// out) or kAborted (task_abort_delay, suspension).
+// A wait ends with kGranted (success), or else: the semaphore deleted (the
+// BlockingCall says so; nothing of it is touched), kTimeout (the deadline
+// passed: the count is looked at once more, then the call times out),
+// kSignaled (kWakeAndRetry: try again) or kAborted (task_abort_delay,
+// suspension).
 //
 // Cost: take and give are O(1): no heap, no loop over tasks, no time
 // reading unless a take blocks with a finite timeout. Each runs entirely
@@ -41,9 +42,6 @@
 
 namespace petrel::kernel {
 namespace {
-
-// WaitRecord::detail.semaphore of a blocked taker.
-using Grant = WaitRecord::Grant;
 
 constexpr Error kNotInitialized{Errc::kInvalid, "semaphore: not initialized or deleted"};
 constexpr BlockingErrors kBlocking{
@@ -83,9 +81,8 @@ void note_woken(const Task* t, bool* higher_priority_woken) {
 // kHandOver: the unit goes straight to the first taker `t`, which wakes with
 // its call done.
 [[gnu::always_inline]] inline void hand_over(Semaphore* s, Task* t) {
-  t->wait.detail.semaphore = Grant::kGiven;
   t->wait.undo_handoff = give_back;
-  s->takers.wake(t, WakeReason::kSignaled);
+  s->takers.wake(t, WakeReason::kGranted);
 }
 
 // Interrupts masked. Sets *higher_priority_woken when a woken taker outranks
@@ -158,16 +155,47 @@ void semaphore_delete(Semaphore* s) {
   CriticalSection cs;
   if (!usable(s)) return;
   queue_set_leave(s->set_link);
-  while (Task* t = s->takers.first()) {
-    t->wait.detail.semaphore = Grant::kDeleted;
-    s->takers.wake(t, WakeReason::kAborted);
-  }
-  mark_object_deleted(s);  // and those that timed out but have not run yet
+  while (Task* t = s->takers.first()) s->takers.wake(t, WakeReason::kAborted);
+  mark_object_deleted(s);  // the woken takers, and those that timed out but have not run yet
   s->max_count = 0;
   s->count = 0;
   // The woken tasks run after this critical section and touch nothing of s.
   if (s->dynamic) heap_free(s);
 }
+
+namespace {
+
+// The count is 0 and the running task `self` waits for a unit, for
+// `timeout` (not kNoWait; interrupts masked, task context: interrupt
+// context was refused up front). The first wait goes straight to the wait
+// queue; a kGranted wake-up is success with nothing more to look at.
+Status take_waiting(Semaphore* s, Task* self, Ticks timeout) {
+  const Deadline deadline = Deadline::after(timeout);
+  const BlockingCall call(self, s);
+  for (;;) {
+    // It would wait: its time is not up (timeout is not kNoWait, or the
+    // deadline was checked below).
+    if (scheduler_locked()) return kBlocking.locked;
+    const WakeReason r = s->takers.wait_until(deadline.at());
+    if (r == WakeReason::kGranted) [[likely]] {
+      self->wait.undo_handoff = nullptr;  // running again: the unit is ours
+      return ok();
+    }
+    if (call.object_deleted()) return kDeletedErr;
+    // FreeRTOS's rule also keeps waiting, for the time left, after the task
+    // was suspended and resumed; only task_abort_delay ends the wait.
+    if (r == WakeReason::kAborted && !(retries(s) && self->wait.suspended)) return kAbortedErr;
+    // Woken to try again (kWakeAndRetry), or timed out: a give may have
+    // raised the count since the wake-up, or another task taken the unit.
+    if (s->count > 0) {
+      --s->count;
+      return ok();
+    }
+    if (deadline.remaining() == kNoWait) return kTimedOut;
+  }
+}
+
+}  // namespace
 
 Status semaphore_take(Semaphore* s, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
@@ -180,29 +208,7 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
   if (timeout == kNoWait) return kNotAvailable;
   Task* self = task_current();
   if (self == nullptr) return kNoTask;
-  const Deadline deadline = Deadline::after(timeout);
-  const BlockingCall call(s);
-  for (;;) {
-    const Ticks left = deadline.remaining();
-    if (Status refused = check_may_block(left, kBlocking); !refused) return refused;
-    self->wait.detail.semaphore = Grant::kPending;
-    const WakeReason r = s->takers.wait_until(deadline.at());
-    self->wait.undo_handoff = nullptr;  // running again: whatever was handed over is ours
-    const Grant outcome = self->wait.detail.semaphore;
-    self->wait.detail.semaphore = Grant::kPending;
-    if (outcome == Grant::kGiven) return ok();
-    if (outcome == Grant::kDeleted || call.object_deleted()) return kDeletedErr;
-    // FreeRTOS's rule also keeps waiting, for the time left, after the task
-    // was suspended and resumed; only task_abort_delay ends the wait.
-    if (r == WakeReason::kAborted && !(retries(s) && self->wait.suspended)) return kAbortedErr;
-    // Woken to try again (kWakeAndRetry), or timed out: a give may have
-    // raised the count since the wake-up, or another task taken the unit.
-    if (s->count > 0) {
-      --s->count;
-      return ok();
-    }
-    if (deadline.remaining() == kNoWait) return kTimedOut;
-  }
+  return take_waiting(s, self, timeout);
 }
 
 void semaphore_set_wake_rule(Semaphore* s, WakeRule rule) {

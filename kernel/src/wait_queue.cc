@@ -44,16 +44,6 @@ BlockingCall::BlockingCall(const void* object) : self_(g_kernel.current) {
   self_->wait.call_object_deleted = false;
 }
 
-BlockingCall::~BlockingCall() {
-  if (self_ == nullptr) return;
-  self_->wait.call_object = nullptr;
-  self_->wait.call_object_deleted = false;
-}
-
-bool BlockingCall::object_deleted() const {
-  return self_ != nullptr && self_->wait.call_object_deleted;
-}
-
 void mark_object_deleted(const void* object) {
   List<Task, AllTag>& all = g_kernel.all;
   for (Task* t = all.front(); t != nullptr; t = all.next(t))

@@ -105,10 +105,17 @@ inline void owner_wait_ended(Task* task) {
 class BlockingCall {
  public:
   explicit BlockingCall(const void* object);
-  ~BlockingCall();
+  // `self` is the running task (not null): nothing to look up or test.
+  BlockingCall(Task* self, const void* object) : self_(self) {
+    self->wait.call_object = object;
+    self->wait.call_object_deleted = false;
+  }
+  ~BlockingCall() {
+    if (self_ != nullptr) self_->wait.call_object = nullptr;
+  }
   BlockingCall(const BlockingCall&) = delete;
   BlockingCall& operator=(const BlockingCall&) = delete;
-  bool object_deleted() const;
+  bool object_deleted() const { return self_ != nullptr && self_->wait.call_object_deleted; }
 
  private:
   Task* self_;
