@@ -234,6 +234,7 @@ Status semaphore_give(Semaphore* s) {
       return ok();
     }
   }
+  const CountedNesting counted;  // a member of a queue set posts to it
   return give(s, nullptr);
 }
 
