@@ -208,6 +208,56 @@ void update_timer();
 // start_slice's work once per tick: the end of a slice starting at counter
 // value `now`, the timer armed for it, and until when that holds.
 void slice_start_new(uint64_t now);
+
+// The running task's slice starts at counter value `now` (a level became
+// shared, or the switch went to a shared level): it ends at the next tick
+// boundary (config::kTimeSliceTicks), and the timer must fire then at the
+// latest.
+//
+// Switches come many to a tick and every slice started in one tick ends at
+// the same tick, so the work is done once per tick (slice_start_new). It
+// leaves this invariant: while the counter is below slice_valid_until,
+// slice_end is the end of a slice starting now, and the timer is armed no
+// later than it; update_timer clears slice_valid_until when it arms the timer
+// later than slice_end. So a switch inside the same tick tests one word.
+[[gnu::always_inline]] inline void start_slice(uint64_t now) {
+  if (now >= g_kernel.slice_valid_until) [[unlikely]]
+    slice_start_new(now);
+}
+
+// make_ready (sched.cc) for a task that is on no delayed list: it joins its
+// ready level; if that was the running task's alone, the running task's
+// time slice starts (and `t`, of the same priority, does not preempt);
+// otherwise a switch is requested when `t` outranks the running task.
+// Returns whether it does. Inline for the wake-ups of every round trip
+// (wake_waiter); make_ready is the one to call elsewhere.
+[[gnu::always_inline]] inline bool ready_undelayed(KernelState& k, Task* t) {
+  t->state = TaskState::kReady;
+  const Task* alone = k.ready.push_back(t);
+  const Task* cur = k.current;
+  if (cur == nullptr) return false;
+  if (alone == cur) {
+    if (config::kTimeSlicing) start_slice(arch::timer_now());
+    return false;
+  }
+  const bool preempt = t->priority > cur->priority;
+  if (preempt) k.switch_pending = true;
+  return preempt;
+}
+
+bool make_ready(Task* t);  // internal/sched.h
+
+// WaitQueue::wake with the common case inline: `t`, first on `queue`, leaves
+// it with `reason` and becomes ready (a timed wait goes through make_ready,
+// which also takes it off the delayed list). Returns whether it preempts.
+[[gnu::always_inline]] inline bool wake_waiter(Task* t, WakeReason reason) {
+  List<Task, WaitTag>::remove(t);
+  t->wait.queue = nullptr;
+  t->wait.reason = reason;
+  if (t->delayed) [[unlikely]]
+    return make_ready(t);
+  return ready_undelayed(g_kernel, t);
+}
 inline constexpr size_t kCanaryBytes = 32;
 inline constexpr size_t kCanaryWords = kCanaryBytes / sizeof(StackWord);
 static_assert(kCanaryBytes % 16 == 0 && config::kMinStackSize >= kCanaryBytes);

@@ -171,22 +171,6 @@ void isr_exit() {
   if (switch_due(k)) schedule();
 }
 
-// The running task's slice starts at counter value `now` (a level became
-// shared, or the switch went to a shared level): it ends at the next tick
-// boundary (config::kTimeSliceTicks), and the timer must fire then at the
-// latest.
-//
-// Switches come many to a tick and every slice started in one tick ends at
-// the same tick, so the work is done once per tick (slice_start_new). It
-// leaves this invariant: while the counter is below slice_valid_until,
-// slice_end is the end of a slice starting now, and the timer is armed no
-// later than it; update_timer clears slice_valid_until when it arms the timer
-// later than slice_end. So a switch inside the same tick tests one word.
-[[gnu::always_inline]] inline void start_slice(uint64_t now) {
-  if (now >= g_kernel.slice_valid_until) [[unlikely]]
-    slice_start_new(now);
-}
-
 void slice_start_new(uint64_t now) {
   KernelState& k = g_kernel;
   // counter_per_tick() ran at scheduler_start: the divider is set.
@@ -312,35 +296,22 @@ void update_timer() {
                                                             : when.count * per_tick);
 }
 
-// `joined` was just put on its ready level, where `alone` was the only task
-// (ReadyQueues::push_back's answer). If that is `cur`, the running task, its
-// level became shared now: its time slice starts, and ends at the next tick
-// boundary as on FreeRTOS (a slice_end left from an earlier switch would be
-// in the past). Inline: it is on every wake-up's path, where a call cost 14
-// instructions per semaphore round trip.
-[[gnu::always_inline]] inline void start_slice_if_shared_now(const Task* cur, const Task* alone) {
-  if (config::kTimeSlicing && alone == cur && cur != nullptr) start_slice(arch::timer_now());
-}
-
+// A task's time slice starts when a second task joins its level while it
+// runs (ready_undelayed, kernel_state.h), and ends at the next tick boundary
+// as on FreeRTOS (a slice_end left from an earlier switch would be in the
+// past).
 bool make_ready(Task* t) {
   KernelState& k = g_kernel;
   bool deadline_moves = false;
-  if (t->delayed) [[unlikely]] {
+  if (t->delayed) {
     // The timer was armed for it if it was the first: re-arm (or disarm)
     // below rather than take an interrupt for nothing.
     deadline_moves = k.delayed.front() == t;
     List<Task, SchedTag>::remove(t);
     t->delayed = false;
   }
-  t->state = TaskState::kReady;
-  const Task* alone = k.ready.push_back(t);
-  const Task* cur = k.current;
-  if (cur == nullptr) return false;
-  start_slice_if_shared_now(cur, alone);
-  const bool preempt = t->priority > cur->priority;
-  if (preempt) request_switch();
-  if (deadline_moves) [[unlikely]]
-    update_timer();
+  const bool preempt = ready_undelayed(k, t);
+  if (deadline_moves) update_timer();
   return preempt;
 }
 

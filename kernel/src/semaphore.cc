@@ -80,7 +80,7 @@ void note_woken(const Task* t, bool* higher_priority_woken) {
 
 // kHandOver: the unit goes straight to the first taker `t`, which wakes with
 // its call done.
-[[gnu::always_inline]] inline void hand_over(Semaphore* s, Task* t) {
+void hand_over(Semaphore* s, Task* t) {
   t->wait.undo_handoff = give_back;
   s->takers.wake(t, WakeReason::kGranted);
 }
@@ -220,17 +220,18 @@ Status semaphore_give(Semaphore* s) {
   HotCriticalSection cs;
   // The gives of a ping-pong, inline (a semaphore in no queue set): the unit
   // handed to a waiting taker, or (FreeRTOS's rule) counted and the first
-  // taker woken. The rest is give()'s.
+  // taker woken, with one inline wake-up for both. The rest is give()'s.
   if (usable(s) && s->set_link.set == nullptr) {
     Task* t = s->takers.first();
-    if (s->wake_rule == WakeRule::kHandOver) {
-      if (t != nullptr) {
-        hand_over(s, t);
-        return ok();
+    const bool hands_over = s->wake_rule == WakeRule::kHandOver;
+    if (hands_over ? t != nullptr : s->count < s->max_count) {
+      if (hands_over) {
+        t->wait.undo_handoff = give_back;
+      } else {
+        ++s->count;
+        if (t == nullptr) return ok();
       }
-    } else if (s->count < s->max_count) {
-      ++s->count;
-      if (t != nullptr) s->takers.wake(t, WakeReason::kSignaled);
+      (void)wake_waiter(t, hands_over ? WakeReason::kGranted : WakeReason::kSignaled);
       return ok();
     }
   }
