@@ -165,23 +165,15 @@ void semaphore_delete(Semaphore* s) {
 
 namespace {
 
-// The count is 0 and the running task `self` waits for a unit, for
-// `timeout` (not kNoWait; interrupts masked, task context: interrupt
-// context was refused up front). The first wait goes straight to the wait
-// queue; a kGranted wake-up is success with nothing more to look at.
-Status take_waiting(Semaphore* s, Task* self, Ticks timeout) {
-  const Deadline deadline = Deadline::after(timeout);
-  const BlockingCall call(self, s);
+// A take whose wait ended with `r`, not kGranted: the running task is still
+// inside its call on the semaphore (BlockingCall: WaitRecord::call_object),
+// with the deadline `at`. Out of line, so that the first wait's path keeps
+// nothing but the interrupt mask across the switch.
+[[gnu::noinline]] Status take_retry(WakeReason r, Ticks at) {
+  Task* self = task_current();
+  auto* s = static_cast<Semaphore*>(const_cast<void*>(self->wait.call_object));
   for (;;) {
-    // It would wait: its time is not up (timeout is not kNoWait, or the
-    // deadline was checked below).
-    if (scheduler_locked()) return kBlocking.locked;
-    const WakeReason r = s->takers.wait_until(deadline.at());
-    if (r == WakeReason::kGranted) [[likely]] {
-      self->wait.undo_handoff = nullptr;  // running again: the unit is ours
-      return ok();
-    }
-    if (call.object_deleted()) return kDeletedErr;
+    if (self->wait.call_object_deleted) return kDeletedErr;
     // FreeRTOS's rule also keeps waiting, for the time left, after the task
     // was suspended and resumed; only task_abort_delay ends the wait.
     if (r == WakeReason::kAborted && !(retries(s) && self->wait.suspended)) return kAbortedErr;
@@ -191,7 +183,13 @@ Status take_waiting(Semaphore* s, Task* self, Ticks timeout) {
       --s->count;
       return ok();
     }
-    if (deadline.remaining() == kNoWait) return kTimedOut;
+    if (at != kForever && at <= tick_count()) return kTimedOut;
+    if (scheduler_locked()) return kBlocking.locked;
+    r = s->takers.wait_until(at);
+    if (r == WakeReason::kGranted) {
+      self->wait.undo_handoff = nullptr;  // running again: the unit is ours
+      return ok();
+    }
   }
 }
 
@@ -208,7 +206,19 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
   if (timeout == kNoWait) return kNotAvailable;
   Task* self = task_current();
   if (self == nullptr) return kNoTask;
-  return take_waiting(s, self, timeout);
+  // It would wait (timeout is not kNoWait): the blocking rule, interrupt
+  // context having been refused up front.
+  if (scheduler_locked()) return kBlocking.locked;
+  const Ticks at = Deadline::after(timeout).at();
+  // The common case, straight from "the count is 0" to the switch and back:
+  // a give handed the unit over (kGranted), nothing more to look at.
+  const BlockingCall call(self, s);
+  const WakeReason r = s->takers.wait_until(at);
+  if (r == WakeReason::kGranted) [[likely]] {
+    self->wait.undo_handoff = nullptr;  // running again: the unit is ours
+    return ok();
+  }
+  return take_retry(r, at);
 }
 
 void semaphore_set_wake_rule(Semaphore* s, WakeRule rule) {
