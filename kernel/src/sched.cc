@@ -310,7 +310,16 @@ bool make_ready(Task* t) {
     List<Task, SchedTag>::remove(t);
     t->delayed = false;
   }
-  const bool preempt = ready_undelayed(k, t);
+  t->state = TaskState::kReady;
+  const Task* alone = k.ready.push_back(t);
+  const Task* cur = k.current;
+  if (cur == nullptr) return false;  // before the scheduler starts: no timer either
+  // ready_undelayed's work, in the order that lets GCC build the frame the
+  // calls below need only here, not for a task created before the scheduler
+  // runs (at boot).
+  const bool preempt = t->priority > cur->priority;
+  if (preempt) k.switch_pending = true;
+  if (config::kTimeSlicing && alone == cur) start_slice(arch::timer_now());
   if (deadline_moves) update_timer();
   return preempt;
 }
