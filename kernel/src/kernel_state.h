@@ -237,7 +237,7 @@ void slice_start_new(uint64_t now);
   const Task* cur = k.current;
   if (cur == nullptr) return false;
   if (alone == cur) {
-    if (config::kTimeSlicing) start_slice(arch::timer_now());
+    if (config::kTimeSlicing) start_slice(arch::timer_now_relaxed());
     return false;
   }
   const bool preempt = t->priority > cur->priority;

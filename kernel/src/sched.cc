@@ -197,12 +197,13 @@ namespace {
 // One counter read serves the run-time accounting (a running task's
 // run_time holds its total less the counter at its switch-in, Task::run_time)
 // and the new time slice (only when `next` shares its level: a slice can only
-// move the timer's deadline earlier, see update_timer). `nesting`, the
+// move the timer's deadline earlier, see update_timer); an unordered read
+// (timer_now_relaxed), since neither changes with a few instructions' skew. `nesting`, the
 // critical-section depth of `prev`, is the caller's to give (a constant in
 // yield): the context switch keeps it in a callee-saved register.
 [[gnu::always_inline]] inline void switch_to(KernelState& k, Task* prev, Task* next,
                                              uint32_t nesting) {
-  const uint64_t now = arch::timer_now();
+  const uint64_t now = arch::timer_now_relaxed();
   prev->run_time += now;
   next->run_time -= now;
   next->state = TaskState::kRunning;
@@ -319,7 +320,7 @@ bool make_ready(Task* t) {
   // runs (at boot).
   const bool preempt = t->priority > cur->priority;
   if (preempt) k.switch_pending = true;
-  if (config::kTimeSlicing && alone == cur) start_slice(arch::timer_now());
+  if (config::kTimeSlicing && alone == cur) start_slice(arch::timer_now_relaxed());
   if (deadline_moves) update_timer();
   return preempt;
 }
@@ -437,7 +438,7 @@ void set_effective_priority(Task* t, Priority p) {
   // running task, or the running task joined the one task of its new level.
   if (config::kTimeSlicing && queued && k.current != nullptr &&
       (t == k.current ? alone != nullptr : alone == k.current))
-    start_slice(arch::timer_now());
+    start_slice(arch::timer_now_relaxed());
   update_timer();
 }
 
