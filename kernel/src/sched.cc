@@ -319,8 +319,11 @@ bool make_ready(Task* t) {
   // calls below need only here, not for a task created before the scheduler
   // runs (at boot).
   const bool preempt = t->priority > cur->priority;
-  if (preempt) k.switch_pending = true;
-  if (config::kTimeSlicing && alone == cur) start_slice(arch::timer_now_relaxed());
+  if (preempt) {
+    k.switch_pending = true;
+  } else if (config::kTimeSlicing && alone == cur) {  // (of `t`'s priority: no preemption)
+    start_slice(arch::timer_now_relaxed());
+  }
   if (deadline_moves) update_timer();
   return preempt;
 }
