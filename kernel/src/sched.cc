@@ -345,9 +345,6 @@ namespace {
 // queue (wake, timeout, suspend, delete) and set the reason.
 [[gnu::noinline]] WakeReason block_running(WaitQueue* queue, Ticks wake_tick) {
   KernelState& k = g_kernel;
-  // A kernel bug if either holds (every primitive checks first): one test.
-  if ((k.isr_nesting | k.lock) != 0) [[unlikely]]
-    block_refused(k);
   Task* t = k.current;
   if (queue != nullptr) {
     queue->insert(t);
@@ -376,10 +373,18 @@ WakeReason block_current(Ticks timeout) {
   return block_current_until(timeout == kForever ? kForever : tick_count() + timeout);
 }
 
+// task_delay's wait, which has no error to report: a delay from an interrupt
+// handler or with the scheduler locked is a bug, and panics here. (A
+// notification's wait has applied the rule already; one test more.)
 WakeReason block_current_until(Ticks wake_tick) {
+  const KernelState& k = g_kernel;
+  if ((k.isr_nesting | k.lock) != 0) [[unlikely]]
+    block_refused(k);
   return block_running(nullptr, wake_tick);
 }
 
+// Every wait on a wait queue has applied the blocking rule
+// (check_may_block, or, for the soft-timer service task, its own test).
 WakeReason WaitQueue::wait_until(Ticks wake_tick) {
   return block_running(this, wake_tick);
 }
