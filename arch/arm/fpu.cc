@@ -58,8 +58,16 @@ bool fpu_handle_trap() {
   return fpu_trap();
 }
 
+void fpu_owner_switched() {
+  fpu_enable(g_fpu.running == g_fpu.owner);
+}
+
 void fpu_forget(ArchContext* ctx) {
-  if (g_fpu.owner == ctx) g_fpu.owner = nullptr;
+  if (g_fpu.owner != ctx) return;
+  g_fpu.owner = nullptr;
+  // Off as for any context that is not the owner (fpu_switch relies on it):
+  // `ctx` may be running, deleting itself.
+  fpu_enable(false);
 }
 
 void fpu_irq_enter() {

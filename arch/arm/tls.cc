@@ -63,6 +63,7 @@ void tls_boot_init() {
   const uintptr_t tp = tls_carve(top);
   if (tp != 0 && top < reinterpret_cast<uintptr_t>(__petrel_boot_tls_start)) __builtin_trap();
   write_thread_pointer(tp);
+  boot_context().tp = tp;  // context_switch only loads a context's thread pointer
 }
 
 }  // namespace petrel::arch

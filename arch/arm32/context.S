@@ -5,10 +5,12 @@
 // void petrel_context_switch(ArchContext* from, ArchContext* to)
 //   Saves r4-r11 and lr (the AAPCS callee-saved registers) and a padding
 //   word (the stack stays 8-byte aligned) on the current stack and the stack
-//   and thread pointers (TPIDRURO) in from->sp and from->tp; loads to's and
-//   returns into whatever `to` was
-//   doing: a previous call of this function, or petrel_task_start for a new
-//   task. The frame, from the lowest address: pad, r4-r11, lr (40 bytes).
+//   pointer in from->sp; loads to's stack pointer and its thread pointer
+//   (TPIDRURO) from to->tp and returns into whatever `to` was doing: a
+//   previous call of this function, or petrel_task_start for a new task. A
+//   context's thread pointer never changes after context_init
+//   (tls_boot_init for the boot context), so it is only loaded. The frame,
+//   from the lowest address: pad, r4-r11, lr (40 bytes).
         .syntax unified
         .arm
         .text
@@ -17,9 +19,7 @@
 petrel_context_switch:
         push    {r4-r11, lr}
         sub     sp, sp, #4
-        mrc     p15, 0, r2, c13, c0, 3  // TPIDRURO
         str     sp, [r0]                // from->sp
-        str     r2, [r0, #4]            // from->tp
         ldr     sp, [r1]                // to->sp
         ldr     r2, [r1, #4]            // to->tp
         mcr     p15, 0, r2, c13, c0, 3

@@ -4,10 +4,11 @@
 //
 // void petrel_context_switch(ArchContext* from, ArchContext* to)
 //   Saves x19-x30 (AAPCS64 callee-saved registers plus fp/lr) on the current
-//   stack and the stack and thread pointers (TPIDR_EL0) in from->sp and
-//   from->tp; loads to's and returns into
-//   whatever `to` was doing: a previous call of this function, or
-//   petrel_task_start for a new task.
+//   stack and the stack pointer in from->sp; loads to's stack pointer and
+//   its thread pointer (TPIDR_EL0) from to->tp and returns into whatever
+//   `to` was doing: a previous call of this function, or petrel_task_start
+//   for a new task. A context's thread pointer never changes after
+//   context_init (tls_boot_init for the boot context), so it is only loaded.
 #define SWITCH_FRAME 96
 
         .text
@@ -22,8 +23,7 @@ petrel_context_switch:
         stp     x27, x28, [sp, #64]
         stp     x29, x30, [sp, #80]
         mov     x2, sp
-        mrs     x3, tpidr_el0
-        stp     x2, x3, [x0]            // from->sp, from->tp
+        str     x2, [x0]                // from->sp
         ldp     x2, x3, [x1]            // to->sp, to->tp
         mov     sp, x2
         msr     tpidr_el0, x3

@@ -114,7 +114,7 @@ Result<EventBits> wait_locked(EventGroup* g, EventBits wanted, bool all, bool cl
     }
     Task* self = task_current();
     if (self == nullptr) return kErrNoTask;
-    if (Status refused = check_may_block(left, kBlocking); !refused) return refused.error();
+    if (Status refused = check_may_block(kBlocking); !refused) return refused.error();
     self->wait.detail.event_group = wanted | (all ? kAll : 0) | (clear ? kClear : 0);
     const WakeReason why = g->waiters.wait_until(deadline.at());
     const uint32_t d = self->wait.detail.event_group;

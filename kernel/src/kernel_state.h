@@ -22,7 +22,9 @@ namespace petrel::kernel {
 // through their SchedTag node, as on the delayed and terminated lists.
 class ReadyQueues {
  public:
-  void push_back(Task* t) {
+  // Returns the task that was alone on the level before, if one was: `t`
+  // made that level shared (time slicing starts there).
+  Task* push_back(Task* t) {
     ListLink* n = link(t);
     const Priority p = t->priority;
     ListLink* head = head_[p];
@@ -30,7 +32,7 @@ class ReadyQueues {
       n->next = n->prev = n;
       head_[p] = n;
       bitmap_ |= 1u << p;
-      return;
+      return nullptr;
     }
     // Through locals: the stores through the links could alias head_[p],
     // so reading it again each time would cost three loads.
@@ -39,27 +41,37 @@ class ReadyQueues {
     n->prev = last;
     last->next = n;
     head->prev = n;
+    return last == head ? owner(head) : nullptr;
   }
-  void push_front(Task* t) {
-    push_back(t);
-    head_[t->priority] = link(t);
-  }
+  // `t`, on its level, becomes its first (the running task's place).
+  void make_first(Task* t) { head_[t->priority] = link(t); }
   void remove(Task* t) {
+    if (link(t)->next == nullptr) return;  // on no level
+    remove_queued(t);
+  }
+  // `t` is on its level (the running task always is).
+  void remove_queued(Task* t) {
     ListLink* n = link(t);
-    if (n->next == nullptr) return;  // on no level
+    ListLink* next = n->next;
     ListLink*& head = head_[t->priority];
-    if (n->next == n) {
+    if (next == n) {
       head = nullptr;
       bitmap_ &= ~(1u << t->priority);
-    } else if (head == n) {
-      head = n->next;
+    } else {
+      if (head == n) head = next;
+      ListLink* prev = n->prev;
+      prev->next = next;
+      next->prev = prev;
     }
-    n->unlink();
+    n->prev = n->next = nullptr;
   }
   Task* highest() const {
     if (bitmap_ == 0) return nullptr;
-    return owner(head_[31 - __builtin_clz(bitmap_)]);
+    return highest_present();
   }
+  // The same once the scheduler runs: the idle task is always ready then, so
+  // some level is not empty.
+  Task* highest_present() const { return owner(head_[31 - __builtin_clz(bitmap_)]); }
   // More than one task ready at `p`: time slicing applies.
   bool shared(Priority p) const {
     const ListLink* head = head_[p];
@@ -69,11 +81,6 @@ class ReadyQueues {
   static bool shared_with_first(const Task* first) {
     const ListLink* n = link(const_cast<Task*>(first));
     return n->next != n;
-  }
-  // `t`, which is ready, shares its level with exactly one other task.
-  static bool one_other(const Task* t) {
-    const ListLink* n = link(const_cast<Task*>(t));
-    return n->next != n && n->next == n->prev;
   }
   // The task after `t` on its level (`t` itself when alone there).
   static Task* next_on_level(const Task* t) { return owner(link(const_cast<Task*>(t))->next); }
@@ -152,19 +159,28 @@ inline bool switch_due(const KernelState& k) {
   return k.switch_pending && k.isr_nesting == 0 && k.lock == 0 && k.running;
 }
 
-// CriticalSection with its exit inline, for the kernel's own give and take
-// of semaphores and notifications and for resume: the calls of every round
-// trip between tasks, where the out-of-line exit (a call, a frame, the saved
-// mask through memory) costs about 12 instructions each time. Elsewhere the
-// out-of-line CriticalSection keeps the image small. (Not in queue send and
-// receive: there it changed GCC's inlining so that an AArch32 queue item
-// cost 415 instructions instead of 354, for 22 fewer on AArch64.)
+// The critical section of the kernel's own give and take of semaphores and
+// notifications and of resume: the calls of every round trip between tasks.
+// Its exit is inline (out of line, a call, a frame and the saved mask
+// through memory cost about 12 instructions each time), and it does not
+// count itself in `nesting`: a switch that became due inside it happens at
+// its end when no CriticalSection encloses it (nesting 0), as at the end of
+// the outermost CriticalSection, so only its exit reads memory, and only
+// switch_pending when nothing is due. The rule that makes this safe: its
+// body opens no CriticalSection (whose end would see nesting 0 and switch
+// in the middle of the operation) but inside a CountedNesting; it calls the
+// scheduler's internals (make_ready, wait queues, block_current_until),
+// which open none. Elsewhere the out-of-line CriticalSection keeps the
+// image small. (Not in queue send and receive: there it changed GCC's
+// inlining so that an AArch32 queue item cost 415 instructions instead of
+// 354, for 22 fewer on AArch64.)
 class HotCriticalSection {
  public:
-  [[gnu::always_inline]] HotCriticalSection() : saved_(arch::irq_save()) { ++g_kernel.nesting; }
+  [[gnu::always_inline]] HotCriticalSection() : saved_(arch::irq_save()) {}
   [[gnu::always_inline]] ~HotCriticalSection() {
     KernelState& k = g_kernel;
-    if (--k.nesting == 0 && switch_due(k)) schedule();
+    if (k.switch_pending && k.nesting == 0 && switch_due(k)) [[unlikely]]
+      schedule();
     arch::irq_restore(saved_);
   }
   HotCriticalSection(const HotCriticalSection&) = delete;
@@ -174,12 +190,74 @@ class HotCriticalSection {
   uint64_t saved_;
 };
 
+// Inside a HotCriticalSection, around a call that opens CriticalSections of
+// its own (a give to a semaphore in a queue set posts to the set through a
+// queue call): the section counts in `nesting` for that long, so their ends
+// leave a switch that became due to the HotCriticalSection's end.
+class CountedNesting {
+ public:
+  CountedNesting() { ++g_kernel.nesting; }
+  ~CountedNesting() { --g_kernel.nesting; }
+  CountedNesting(const CountedNesting&) = delete;
+  CountedNesting& operator=(const CountedNesting&) = delete;
+};
+
 uint64_t counter_per_tick();
 void remove_from_all_lists(Task* t);
 void update_timer();
 // start_slice's work once per tick: the end of a slice starting at counter
 // value `now`, the timer armed for it, and until when that holds.
 void slice_start_new(uint64_t now);
+
+// The running task's slice starts at counter value `now` (a level became
+// shared, or the switch went to a shared level): it ends at the next tick
+// boundary (config::kTimeSliceTicks), and the timer must fire then at the
+// latest.
+//
+// Switches come many to a tick and every slice started in one tick ends at
+// the same tick, so the work is done once per tick (slice_start_new). It
+// leaves this invariant: while the counter is below slice_valid_until,
+// slice_end is the end of a slice starting now, and the timer is armed no
+// later than it; update_timer clears slice_valid_until when it arms the timer
+// later than slice_end. So a switch inside the same tick tests one word.
+[[gnu::always_inline]] inline void start_slice(uint64_t now) {
+  if (now >= g_kernel.slice_valid_until) [[unlikely]]
+    slice_start_new(now);
+}
+
+// make_ready (sched.cc) for a task that is on no delayed list: it joins its
+// ready level; if that was the running task's alone, the running task's
+// time slice starts (and `t`, of the same priority, does not preempt);
+// otherwise a switch is requested when `t` outranks the running task.
+// Returns whether it does. Inline for the wake-ups of every round trip
+// (wake_waiter); make_ready is the one to call elsewhere.
+[[gnu::always_inline]] inline bool ready_undelayed(KernelState& k, Task* t) {
+  t->state = TaskState::kReady;
+  const Task* alone = k.ready.push_back(t);
+  const Task* cur = k.current;
+  if (cur == nullptr) return false;
+  if (alone == cur) {
+    if (config::kTimeSlicing) start_slice(arch::timer_now_relaxed());
+    return false;
+  }
+  const bool preempt = t->priority > cur->priority;
+  if (preempt) k.switch_pending = true;
+  return preempt;
+}
+
+bool make_ready(Task* t);  // internal/sched.h
+
+// WaitQueue::wake with the common case inline: `t`, first on `queue`, leaves
+// it with `reason` and becomes ready (a timed wait goes through make_ready,
+// which also takes it off the delayed list). Returns whether it preempts.
+[[gnu::always_inline]] inline bool wake_waiter(Task* t, WakeReason reason) {
+  List<Task, WaitTag>::remove(t);
+  t->wait.queue = nullptr;
+  t->wait.reason = reason;
+  if (t->delayed) [[unlikely]]
+    return make_ready(t);
+  return ready_undelayed(g_kernel, t);
+}
 inline constexpr size_t kCanaryBytes = 32;
 inline constexpr size_t kCanaryWords = kCanaryBytes / sizeof(StackWord);
 static_assert(kCanaryBytes % 16 == 0 && config::kMinStackSize >= kCanaryBytes);

@@ -260,7 +260,7 @@ Status mutex_lock(Mutex* m, Ticks timeout) {
       return Error{Errc::kBusy, "mutex: held by another task"};
     }
     if (would_deadlock(m, self)) return Error{Errc::kInvalid, "mutex: deadlock"};
-    if (Status refused = check_may_block(remaining, kBlocking); !refused) return refused;
+    if (Status refused = check_may_block(kBlocking); !refused) return refused;
 
     self->owner_hooks = &kMutexOwner;
     self->wait.mutex = m;

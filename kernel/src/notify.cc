@@ -144,7 +144,7 @@ Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout,
     if (try_take(self, index, clear_on_exit, &taken)) return taken;
     const Ticks left = deadline.remaining();
     if (left == kNoWait) break;
-    if (Status refused = check_may_block(left, kBlocking); !refused) return refused.error();
+    if (Status refused = check_may_block(kBlocking); !refused) return refused.error();
     self->notify_state[index] = NotifyState::kWaiting;
     const WakeReason why = block_current_until(deadline.at());
     if (why != WakeReason::kSignaled) {
@@ -174,7 +174,9 @@ Status notify_wait(unsigned index, uint32_t bits_to_clear_on_entry, uint32_t bit
   uint32_t& value = self->notify_value[index];
   if (state != NotifyState::kPending) {
     // It would block (kNoWait aside): the rule, before anything changes.
-    if (Status refused = check_may_block(timeout, kBlocking); !refused) return refused;
+    if (timeout != kNoWait) {
+      if (Status refused = check_may_block(kBlocking); !refused) return refused;
+    }
     value &= ~bits_to_clear_on_entry;
     const Deadline deadline = Deadline::after(timeout);
     while (state != NotifyState::kPending) {

@@ -260,8 +260,7 @@ Status block(Queue* q, WaitQueue& wq, void* buffer, Op op, Ticks timeout) {
   const Deadline deadline = Deadline::after(timeout);
   const BlockingCall call(q);
   for (;;) {
-    const Ticks left = deadline.remaining();
-    if (Status refused = check_may_block(left, kBlocking); !refused) return refused;
+    if (Status refused = check_may_block(kBlocking); !refused) return refused;
     self->wait.detail.queue = &w;
     const WakeReason r = wq.wait_until(deadline.at());
     self->wait.undo_handoff = nullptr;  // running again: a handed-over item is ours

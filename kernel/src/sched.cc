@@ -171,22 +171,6 @@ void isr_exit() {
   if (switch_due(k)) schedule();
 }
 
-// The running task's slice starts at counter value `now` (a level became
-// shared, or the switch went to a shared level): it ends at the next tick
-// boundary (config::kTimeSliceTicks), and the timer must fire then at the
-// latest.
-//
-// Switches come many to a tick and every slice started in one tick ends at
-// the same tick, so the work is done once per tick (slice_start_new). It
-// leaves this invariant: while the counter is below slice_valid_until,
-// slice_end is the end of a slice starting now, and the timer is armed no
-// later than it; update_timer clears slice_valid_until when it arms the timer
-// later than slice_end. So a switch inside the same tick tests one word.
-[[gnu::always_inline]] inline void start_slice(uint64_t now) {
-  if (now >= g_kernel.slice_valid_until) [[unlikely]]
-    slice_start_new(now);
-}
-
 void slice_start_new(uint64_t now) {
   KernelState& k = g_kernel;
   // counter_per_tick() ran at scheduler_start: the divider is set.
@@ -213,12 +197,13 @@ namespace {
 // One counter read serves the run-time accounting (a running task's
 // run_time holds its total less the counter at its switch-in, Task::run_time)
 // and the new time slice (only when `next` shares its level: a slice can only
-// move the timer's deadline earlier, see update_timer). `nesting`, the
+// move the timer's deadline earlier, see update_timer); an unordered read
+// (timer_now_relaxed), since neither changes with a few instructions' skew. `nesting`, the
 // critical-section depth of `prev`, is the caller's to give (a constant in
 // yield): the context switch keeps it in a callee-saved register.
 [[gnu::always_inline]] inline void switch_to(KernelState& k, Task* prev, Task* next,
                                              uint32_t nesting) {
-  const uint64_t now = arch::timer_now();
+  const uint64_t now = arch::timer_now_relaxed();
   prev->run_time += now;
   next->run_time -= now;
   next->state = TaskState::kRunning;
@@ -312,18 +297,10 @@ void update_timer() {
                                                             : when.count * per_tick);
 }
 
-// `joined` was just put on its ready level. If that is the level of `cur`,
-// the running task, and it now holds just those two, it became shared: the
-// running task's time slice starts, and ends at the next tick boundary as on
-// FreeRTOS (a slice_end left from an earlier switch would be in the past).
-// Inline: it is on every wake-up's path, where a call cost 14 instructions
-// per semaphore round trip.
-[[gnu::always_inline]] inline void start_slice_if_shared_now(const Task* cur, const Task* joined) {
-  if (config::kTimeSlicing && cur != nullptr && joined->priority == cur->priority &&
-      cur->state == TaskState::kRunning && ReadyQueues::one_other(joined))
-    start_slice(arch::timer_now());
-}
-
+// A task's time slice starts when a second task joins its level while it
+// runs (ready_undelayed, kernel_state.h), and ends at the next tick boundary
+// as on FreeRTOS (a slice_end left from an earlier switch would be in the
+// past).
 bool make_ready(Task* t) {
   KernelState& k = g_kernel;
   bool deadline_moves = false;
@@ -335,26 +312,46 @@ bool make_ready(Task* t) {
     t->delayed = false;
   }
   t->state = TaskState::kReady;
-  k.ready.push_back(t);
+  const Task* alone = k.ready.push_back(t);
   const Task* cur = k.current;
-  if (cur == nullptr) return false;
+  if (cur == nullptr) return false;  // before the scheduler starts: no timer either
+  // ready_undelayed's work, in the order that lets GCC build the frame the
+  // calls below need only here, not for a task created before the scheduler
+  // runs (at boot).
   const bool preempt = t->priority > cur->priority;
-  if (preempt) request_switch();
-  start_slice_if_shared_now(cur, t);
+  if (preempt) {
+    k.switch_pending = true;
+  } else if (config::kTimeSlicing && alone == cur) {  // (of `t`'s priority: no preemption)
+    start_slice(arch::timer_now_relaxed());
+  }
   if (deadline_moves) update_timer();
   return preempt;
 }
 
-WakeReason block_current(Ticks timeout) {
-  return block_current_until(timeout == kForever ? kForever : tick_count() + timeout);
+namespace {
+
+[[gnu::cold, gnu::noinline]] void block_refused(const KernelState& k) {
+  if (k.isr_nesting > 0) panic("a blocking call was made from interrupt context");
+  panic("a blocking call was made with the scheduler locked");
 }
 
-WakeReason block_current_until(Ticks wake_tick) {
+// The one path from "the running task must wait" to "another task runs",
+// for every blocking call (the caller has applied the blocking rule): the
+// task joins `queue` if it waits on one, leaves its ready level, joins the
+// delayed list for a timed wait, and the highest ready task, which is
+// another one now, is switched to at once, with no second look at anything
+// (schedule() would check whether the task is still the highest and fix its
+// state). Returns when the task runs again: whoever woke it took it off the
+// queue (wake, timeout, suspend, delete) and set the reason.
+[[gnu::noinline]] WakeReason block_running(WaitQueue* queue, Ticks wake_tick) {
   KernelState& k = g_kernel;
-  if (in_isr()) panic("a blocking call was made from interrupt context");
-  if (k.lock > 0) panic("a blocking call was made with the scheduler locked");
   Task* t = k.current;
-  k.ready.remove(t);
+  if (queue != nullptr) {
+    queue->insert(t);
+    t->wait.queue = queue;
+    t->wait.suspended = false;
+  }
+  k.ready.remove_queued(t);
   t->state = TaskState::kBlocked;
   t->wait.reason = WakeReason::kNone;
   if (wake_tick != kForever) {
@@ -364,8 +361,32 @@ WakeReason block_current_until(Ticks wake_tick) {
         t, [](const Task* a, const Task* b) { return a->wake_tick < b->wake_tick; });
     if (wake_tick < k.armed_tick) update_timer();
   }
-  schedule();
+  k.switch_pending = false;
+  check_canary(t);
+  switch_to(k, t, k.ready.highest_present(), k.nesting);
   return t->wait.reason;
+}
+
+}  // namespace
+
+WakeReason block_current(Ticks timeout) {
+  return block_current_until(timeout == kForever ? kForever : tick_count() + timeout);
+}
+
+// task_delay's wait, which has no error to report: a delay from an interrupt
+// handler or with the scheduler locked is a bug, and panics here. (A
+// notification's wait has applied the rule already; one test more.)
+WakeReason block_current_until(Ticks wake_tick) {
+  const KernelState& k = g_kernel;
+  if ((k.isr_nesting | k.lock) != 0) [[unlikely]]
+    block_refused(k);
+  return block_running(nullptr, wake_tick);
+}
+
+// Every wait on a wait queue has applied the blocking rule
+// (check_may_block, or, for the soft-timer service task, its own test).
+WakeReason WaitQueue::wait_until(Ticks wake_tick) {
+  return block_running(this, wake_tick);
 }
 
 void on_timer_interrupt() {
@@ -412,18 +433,20 @@ void set_effective_priority(Task* t, Priority p) {
   const bool queued = t->state == TaskState::kReady || t->state == TaskState::kRunning;
   if (queued) k.ready.remove(t);
   t->priority = p;
+  const Task* alone = nullptr;
   if (queued) {
     // The running task stays at the head of its new level; others go last.
-    if (t == k.current) {
-      k.ready.push_front(t);
-    } else {
-      k.ready.push_back(t);
-    }
+    alone = k.ready.push_back(t);
+    if (t == k.current) k.ready.make_first(t);
   } else if (t->state == TaskState::kBlocked && t->wait.queue != nullptr) {
     t->wait.queue->reposition(t);
   }
   if (k.current != nullptr && k.ready.highest() != k.current) request_switch();
-  if (queued) start_slice_if_shared_now(k.current, t);
+  // A level became shared with the running task on it: `t` joined the
+  // running task, or the running task joined the one task of its new level.
+  if (config::kTimeSlicing && queued && k.current != nullptr &&
+      (t == k.current ? alone != nullptr : alone == k.current))
+    start_slice(arch::timer_now_relaxed());
   update_timer();
 }
 

@@ -4,9 +4,9 @@
 // ------
 // A count, a maximum and one WaitQueue of blocked takers, which is only
 // ever non-empty while the count is 0. give hands the unit over: with a
-// taker waiting it marks that taker's request done (WaitRecord::detail
-// .semaphore = kGiven) and wakes it, leaving the count at 0; the taker's call returns
-// success without looking at the semaphore again. So no task can take the
+// taker waiting it wakes that taker with WakeReason::kGranted, leaving the
+// count at 0; the taker's call returns success as soon as it sees that
+// reason, without looking at the semaphore again. So no task can take the
 // unit between the give and the woken taker running, wake order is exactly
 // priority then FIFO, and a task can only take a positive count when nobody
 // waits. A taker deleted while it waits is simply off the wait queue.
@@ -22,10 +22,11 @@
 // link per give (in retries() under kHandOver, before the post under
 // kWakeAndRetry).
 //
-// A wait ends with the request kGiven (success), kDeleted (the semaphore is
-// gone: nothing of it is touched), or the wait queue's reason: kTimeout (the
-// deadline passed: the count is looked at once more, then the call times
-// out) or kAborted (task_abort_delay, suspension).
+// A wait ends with kGranted (success), or else: the semaphore deleted (the
+// BlockingCall says so; nothing of it is touched), kTimeout (the deadline
+// passed: the count is looked at once more, then the call times out),
+// kSignaled (kWakeAndRetry: try again) or kAborted (task_abort_delay,
+// suspension).
 //
 // Cost: take and give are O(1): no heap, no loop over tasks, no time
 // reading unless a take blocks with a finite timeout. Each runs entirely
@@ -41,9 +42,6 @@
 
 namespace petrel::kernel {
 namespace {
-
-// WaitRecord::detail.semaphore of a blocked taker.
-using Grant = WaitRecord::Grant;
 
 constexpr Error kNotInitialized{Errc::kInvalid, "semaphore: not initialized or deleted"};
 constexpr BlockingErrors kBlocking{
@@ -82,10 +80,9 @@ void note_woken(const Task* t, bool* higher_priority_woken) {
 
 // kHandOver: the unit goes straight to the first taker `t`, which wakes with
 // its call done.
-[[gnu::always_inline]] inline void hand_over(Semaphore* s, Task* t) {
-  t->wait.detail.semaphore = Grant::kGiven;
+void hand_over(Semaphore* s, Task* t) {
   t->wait.undo_handoff = give_back;
-  s->takers.wake(t, WakeReason::kSignaled);
+  s->takers.wake(t, WakeReason::kGranted);
 }
 
 // Interrupts masked. Sets *higher_priority_woken when a woken taker outranks
@@ -158,16 +155,45 @@ void semaphore_delete(Semaphore* s) {
   CriticalSection cs;
   if (!usable(s)) return;
   queue_set_leave(s->set_link);
-  while (Task* t = s->takers.first()) {
-    t->wait.detail.semaphore = Grant::kDeleted;
-    s->takers.wake(t, WakeReason::kAborted);
-  }
-  mark_object_deleted(s);  // and those that timed out but have not run yet
+  while (Task* t = s->takers.first()) s->takers.wake(t, WakeReason::kAborted);
+  mark_object_deleted(s);  // the woken takers, and those that timed out but have not run yet
   s->max_count = 0;
   s->count = 0;
   // The woken tasks run after this critical section and touch nothing of s.
   if (s->dynamic) heap_free(s);
 }
+
+namespace {
+
+// A take whose wait ended with `r`, not kGranted: the running task is still
+// inside its call on the semaphore (BlockingCall: WaitRecord::call_object),
+// with the deadline `at`. Out of line, so that the first wait's path keeps
+// nothing but the interrupt mask across the switch.
+[[gnu::noinline]] Status take_retry(WakeReason r, Ticks at) {
+  Task* self = task_current();
+  auto* s = static_cast<Semaphore*>(const_cast<void*>(self->wait.call_object));
+  for (;;) {
+    if (self->wait.call_object_deleted) return kDeletedErr;
+    // FreeRTOS's rule also keeps waiting, for the time left, after the task
+    // was suspended and resumed; only task_abort_delay ends the wait.
+    if (r == WakeReason::kAborted && !(retries(s) && self->wait.suspended)) return kAbortedErr;
+    // Woken to try again (kWakeAndRetry), or timed out: a give may have
+    // raised the count since the wake-up, or another task taken the unit.
+    if (s->count > 0) {
+      --s->count;
+      return ok();
+    }
+    if (at != kForever && at <= tick_count()) return kTimedOut;
+    if (scheduler_locked()) return kBlocking.locked;
+    r = s->takers.wait_until(at);
+    if (r == WakeReason::kGranted) {
+      self->wait.undo_handoff = nullptr;  // running again: the unit is ours
+      return ok();
+    }
+  }
+}
+
+}  // namespace
 
 Status semaphore_take(Semaphore* s, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
@@ -180,29 +206,19 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
   if (timeout == kNoWait) return kNotAvailable;
   Task* self = task_current();
   if (self == nullptr) return kNoTask;
-  const Deadline deadline = Deadline::after(timeout);
-  const BlockingCall call(s);
-  for (;;) {
-    const Ticks left = deadline.remaining();
-    if (Status refused = check_may_block(left, kBlocking); !refused) return refused;
-    self->wait.detail.semaphore = Grant::kPending;
-    const WakeReason r = s->takers.wait_until(deadline.at());
-    self->wait.undo_handoff = nullptr;  // running again: whatever was handed over is ours
-    const Grant outcome = self->wait.detail.semaphore;
-    self->wait.detail.semaphore = Grant::kPending;
-    if (outcome == Grant::kGiven) return ok();
-    if (outcome == Grant::kDeleted || call.object_deleted()) return kDeletedErr;
-    // FreeRTOS's rule also keeps waiting, for the time left, after the task
-    // was suspended and resumed; only task_abort_delay ends the wait.
-    if (r == WakeReason::kAborted && !(retries(s) && self->wait.suspended)) return kAbortedErr;
-    // Woken to try again (kWakeAndRetry), or timed out: a give may have
-    // raised the count since the wake-up, or another task taken the unit.
-    if (s->count > 0) {
-      --s->count;
-      return ok();
-    }
-    if (deadline.remaining() == kNoWait) return kTimedOut;
+  // It would wait (timeout is not kNoWait): the blocking rule, interrupt
+  // context having been refused up front.
+  if (scheduler_locked()) return kBlocking.locked;
+  const Ticks at = Deadline::after(timeout).at();
+  // The common case, straight from "the count is 0" to the switch and back:
+  // a give handed the unit over (kGranted), nothing more to look at.
+  const BlockingCall call(self, s);
+  const WakeReason r = s->takers.wait_until(at);
+  if (r == WakeReason::kGranted) [[likely]] {
+    self->wait.undo_handoff = nullptr;  // running again: the unit is ours
+    return ok();
   }
+  return take_retry(r, at);
 }
 
 void semaphore_set_wake_rule(Semaphore* s, WakeRule rule) {
@@ -214,20 +230,22 @@ Status semaphore_give(Semaphore* s) {
   HotCriticalSection cs;
   // The gives of a ping-pong, inline (a semaphore in no queue set): the unit
   // handed to a waiting taker, or (FreeRTOS's rule) counted and the first
-  // taker woken. The rest is give()'s.
+  // taker woken, with one inline wake-up for both. The rest is give()'s.
   if (usable(s) && s->set_link.set == nullptr) {
     Task* t = s->takers.first();
-    if (s->wake_rule == WakeRule::kHandOver) {
-      if (t != nullptr) {
-        hand_over(s, t);
-        return ok();
+    const bool hands_over = s->wake_rule == WakeRule::kHandOver;
+    if (hands_over ? t != nullptr : s->count < s->max_count) {
+      if (hands_over) {
+        t->wait.undo_handoff = give_back;
+      } else {
+        ++s->count;
+        if (t == nullptr) return ok();
       }
-    } else if (s->count < s->max_count) {
-      ++s->count;
-      if (t != nullptr) s->takers.wake(t, WakeReason::kSignaled);
+      (void)wake_waiter(t, hands_over ? WakeReason::kGranted : WakeReason::kSignaled);
       return ok();
     }
   }
+  const CountedNesting counted;  // a member of a queue set posts to it
   return give(s, nullptr);
 }
 

@@ -229,7 +229,9 @@ void service_main(void*) {
         g.sender_wait.wake_one();
       } else {
         // Until the first expiry itself: a timeout worked out from `now` would
-        // end a tick late if the counter passed a tick boundary since.
+        // end a tick late if the counter passed a tick boundary since. (Only
+        // a callback can have broken the blocking rule here.)
+        if (scheduler_locked()) panic("a blocking call was made with the scheduler locked");
         (void)g.service_wait.wait_until(first != nullptr ? first->expiry : kForever);
         continue;
       }
@@ -326,7 +328,7 @@ Status post(Command c, Ticks wait) {
     const Ticks remaining = deadline.remaining();
     if (remaining == kNoWait || self || !scheduler_running() || in_isr())
       return waited ? kErrTimedOut : kErrFull;
-    if (Status refused = check_may_block(remaining, kBlocking); !refused) return refused;
+    if (Status refused = check_may_block(kBlocking); !refused) return refused;
     const WakeReason reason = g.sender_wait.wait_until(deadline.at());
     waited = true;
     if (reason == WakeReason::kAborted) return kErrAborted;

@@ -130,7 +130,7 @@ bool can_block() {
 // waits again), so the one woken is always the one that can go on.
 Status wait_on(StreamBuffer* sb, WaitQueue& queue, const Deadline& deadline, const Error& busy,
                const Texts& tx) {
-  if (Status refused = check_may_block(deadline.remaining(), tx.blocking); !refused) return refused;
+  if (Status refused = check_may_block(tx.blocking); !refused) return refused;
   if (!queue.empty()) return busy;
   const BlockingCall call(sb);
   const WakeReason reason = queue.wait_until(deadline.at());

@@ -8,15 +8,6 @@ void WaitQueue::insert(Task* t) {
   waiters_.insert_sorted(t, [](const Task* a, const Task* b) { return a->priority > b->priority; });
 }
 
-WakeReason WaitQueue::wait_until(Ticks wake_tick) {
-  Task* t = g_kernel.current;
-  t->wait.suspended = false;
-  insert(t);
-  t->wait.queue = this;
-  // Whoever woke us took us off the queue (wake, timeout, suspend, delete).
-  return block_current_until(wake_tick);
-}
-
 WakeReason OwnedWaitQueue::wait_until(Ticks wake_tick) {
   Task* t = g_kernel.current;
   t->wait.owner = owner_;
@@ -51,16 +42,6 @@ BlockingCall::BlockingCall(const void* object) : self_(g_kernel.current) {
   if (self_ == nullptr) return;
   self_->wait.call_object = object;
   self_->wait.call_object_deleted = false;
-}
-
-BlockingCall::~BlockingCall() {
-  if (self_ == nullptr) return;
-  self_->wait.call_object = nullptr;
-  self_->wait.call_object_deleted = false;
-}
-
-bool BlockingCall::object_deleted() const {
-  return self_ != nullptr && self_->wait.call_object_deleted;
 }
 
 void mark_object_deleted(const void* object) {

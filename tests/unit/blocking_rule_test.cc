@@ -88,6 +88,33 @@ TEST_F(BlockingRule, WithTheSchedulerLockedACallThatWouldBlockFails) {
   ASSERT_TRUE(stream_buffer_delete(sb).ok());
 }
 
+// A wait whose deadline passes just before the task would block (the
+// counter crosses a tick boundary between the call's readings of it) is
+// still a wait, on a deadline already gone: with the scheduler locked it is
+// refused like any other, not made (it was a panic, in the wait itself).
+TEST_F(BlockingRule, WithTheSchedulerLockedAWaitWhoseDeadlineJustPassedFails) {
+  Queue* q = *queue_create(1, sizeof(uint32_t));
+  Semaphore* s = *semaphore_create_binary();
+  bool done = false;
+  auto t = [&] {
+    scheduler_lock();
+    host::set_drift_per_read(kCounterPerTick);  // a tick more at every reading
+    uint32_t v = 0;
+    EXPECT_TRUE(
+        refused(queue_receive(q, &v, Ticks{1}), "queue: cannot block with the scheduler locked"));
+    EXPECT_TRUE(
+        refused(semaphore_take(s, Ticks{1}), "semaphore: cannot block with the scheduler locked"));
+    host::set_drift_per_read(0);
+    scheduler_unlock();
+    done = true;
+  };
+  spawn_fn("t", 2, &t);
+  scheduler_start();
+  EXPECT_TRUE(done);
+  queue_delete(q);
+  semaphore_delete(s);
+}
+
 TEST_F(BlockingRule, InInterruptContextAWaitIsRefusedUpFront) {
   static Queue* q;
   static Semaphore* s;

@@ -43,6 +43,11 @@ void wait_for_interrupt();
 void timer_init(const BoardInfo& board);  // takes the interrupt ID, leaves it disarmed
 uint64_t timer_frequency();               // counter ticks per second
 uint64_t timer_now();                     // monotonic counter, ticks
+// timer_now() for bookkeeping that a skew of a few instructions does not
+// change (the scheduler's run-time accounting and time slices): the counter
+// may be read a little before or after the instructions around the call (on
+// ARM, no ISB before the read).
+uint64_t timer_now_relaxed();
 // Arms the one-shot timer for the absolute counter value `deadline` (in the
 // past: fires at once). Replaces any earlier deadline.
 void timer_set_deadline(uint64_t deadline);
@@ -66,8 +71,9 @@ void context_init(ArchContext& ctx, void* stack_base, size_t stack_size, void (*
 // Saves the caller's state in `from` and resumes `to`. Called with
 // interrupts masked; returns (masked) when something switches back to
 // `from`. Saves everything the calling convention says survives a call,
-// FP/SIMD state included (on ARM lazily, see arch/arm64/fpu.cc), and the
-// thread pointer.
+// FP/SIMD state included (on ARM lazily, see arch/arm/fpu.cc), and gives
+// `to` its thread pointer (each context keeps the one context_init gave it,
+// so it is loaded, never saved).
 void context_switch(ArchContext& from, ArchContext& to);
 // Maps [address, address + size) (page-aligned) 1:1 as Normal, inner
 // shareable, read-write, execute-never memory at run time: pages another
@@ -114,6 +120,6 @@ int exception_level();
 
 }  // namespace petrel::arch
 
-// irq_save, irq_restore, timer_now and context_switch: inline where the
+// irq_save, irq_restore, timer_now(_relaxed) and context_switch: inline where the
 // architecture defines them so (ARM), out of line otherwise (the host).
 #include "arch/hot.h"

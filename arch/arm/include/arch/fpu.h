@@ -26,13 +26,21 @@ inline void fpu_enable(bool on) {
   fp_hw_enable(on);
 }
 
-// The scheduler is about to switch to `to`: FP/SIMD on only for the owner
-// of the registers.
-// (Both start as the boot context, whose FP/SIMD state is in the registers
-// at boot: no switch is a special case.)
-inline void fpu_switch(ArchContext* to) {
+// A switch from or to the owner of the registers: FP/SIMD on for the owner.
+[[gnu::noinline]] void fpu_owner_switched();
+
+// The scheduler is about to switch from `from` to `to`: FP/SIMD on only for
+// the owner of the registers. In task context FP/SIMD is on exactly while
+// the owner runs (in an interrupt handler it is off), so it only changes
+// when the owner is one of the two: otherwise it is off and stays off, and
+// the switch reads nothing more than the owner.
+// (owner and running start as the boot context, whose FP/SIMD state is in
+// the registers at boot: no switch is a special case.)
+inline void fpu_switch(ArchContext* from, ArchContext* to) {
   g_fpu.running = to;
-  fpu_enable(to == g_fpu.owner);
+  const ArchContext* owner = g_fpu.owner;
+  if (owner == to || owner == from) [[unlikely]]
+    fpu_owner_switched();
 }
 // An FP/SIMD access trapped in task context: make the running context the
 // owner of the registers. Returns false if FP should not have trapped.

@@ -22,9 +22,12 @@ inline void irq_restore(uint64_t saved) {
 inline uint64_t timer_now() {
   return read_cntvct();
 }
+inline uint64_t timer_now_relaxed() {
+  return read_cntvct_unordered();
+}
 // The registers: arch/*/context.S; the first frame: arch/*/context.cc.
 inline void context_switch(ArchContext& from, ArchContext& to) {
-  fpu_switch(&to);
+  fpu_switch(&from, &to);
   petrel_context_switch(&from, &to);
 }
 

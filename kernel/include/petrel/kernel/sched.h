@@ -54,8 +54,9 @@ bool in_isr();
 // Petrel's FreeRTOS layer checks the same misuse before it calls the kernel
 // and reports it through configASSERT, as FreeRTOS does. Every primitive
 // applies the rule through check_wait_context and check_may_block
-// (internal/sched.h); block_current panics only if one did not (a kernel
-// bug).
+// (internal/sched.h) before each wait, so the wait itself does not test it
+// again; task_delay, which has no error to return, panics (in
+// block_current).
 
 // Masks interrupts for its lifetime. Leaving the outermost one in task
 // context performs a requested switch.

@@ -34,6 +34,7 @@ enum class TaskState : uint8_t { kRunning, kReady, kBlocked, kSuspended, kDelete
 enum class WakeReason : uint8_t {
   kNone,
   kSignaled,  // what it waited for happened (or may have: retry)
+  kGranted,   // what it waited for was handed to it (WakeRule::kHandOver): its call succeeded
   kTimeout,   // its timeout passed
   kAborted,   // the wait was aborted (task_abort_delay, object deleted)
 };
@@ -44,9 +45,6 @@ enum class NotifyState : uint8_t { kIdle, kWaiting, kPending };
 // blocking call it is in, and what it asked for. Written with interrupts
 // masked by the wait queue, the scheduler and the primitive of the call.
 struct WaitRecord {
-  // A semaphore taker's request (semaphore.cc).
-  enum class Grant : uint8_t { kPending, kGiven, kDeleted };
-
   WaitQueue* queue = nullptr;             // blocked on it (nullptr: not on a queue)
   const WaitQueueOwner* owner = nullptr;  // that queue's owner hook (OwnedWaitQueue)
   WakeReason reason = WakeReason::kNone;  // why the last wait ended
@@ -68,7 +66,6 @@ struct WaitRecord {
     void* start;           // task.cc: the entry record, until the task first runs
     QueueWaiter* queue;    // queue.cc: the request, on the task's stack
     uint32_t event_group;  // event_group.cc: awaited bits and mode, then the outcome
-    Grant semaphore;       // semaphore.cc
     bool mutex_deleted;    // mutex.cc: the mutex was deleted during the wait
   } detail = {nullptr};
 };

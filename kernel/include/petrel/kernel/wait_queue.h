@@ -46,8 +46,11 @@ class WaitQueue {
   // Keeps the order right after a waiter's priority changed.
   void reposition(Task* task);
 
- private:
+  // The scheduler's block path (wait_until): `task` joins the queue in its
+  // place (priority order, FIFO among equals).
   void insert(Task* task);
+
+ private:
   List<Task, WaitTag> waiters_;
 };
 
@@ -102,10 +105,17 @@ inline void owner_wait_ended(Task* task) {
 class BlockingCall {
  public:
   explicit BlockingCall(const void* object);
-  ~BlockingCall();
+  // `self` is the running task (not null): nothing to look up or test.
+  BlockingCall(Task* self, const void* object) : self_(self) {
+    self->wait.call_object = object;
+    self->wait.call_object_deleted = false;
+  }
+  ~BlockingCall() {
+    if (self_ != nullptr) self_->wait.call_object = nullptr;
+  }
   BlockingCall(const BlockingCall&) = delete;
   BlockingCall& operator=(const BlockingCall&) = delete;
-  bool object_deleted() const;
+  bool object_deleted() const { return self_ != nullptr && self_->wait.call_object_deleted; }
 
  private:
   Task* self_;

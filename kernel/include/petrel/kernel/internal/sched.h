@@ -32,10 +32,12 @@ inline Status check_wait_context(Ticks timeout, const BlockingErrors& errors) {
   if (timeout != kNoWait && in_isr()) return errors.isr;
   return ok();
 }
-// Interrupts masked, right before the running task would wait `remaining`
-// (kNoWait: it will not block, so it may go on).
-inline Status check_may_block(Ticks remaining, const BlockingErrors& errors) {
-  if (remaining == kNoWait) return ok();
+// Interrupts masked, right before the running task waits on a wait queue or
+// with block_current_until: every such wait, even on a deadline that has
+// just passed (which ends at once, but only after a switch), so the blocking
+// path need not check again. (A call that does not wait when its time is up
+// tests that first.)
+inline Status check_may_block(const BlockingErrors& errors) {
   if (in_isr()) return errors.isr;
   if (scheduler_locked()) return errors.locked;
   return ok();
