@@ -116,7 +116,14 @@ Result<StaticChannel*> static_channel_open(const StaticChannelConfig& config,
   if (mem == nullptr) return Error{Errc::kNoMemory, "static channel: out of memory"};
   auto* ch = new (mem) StaticChannel;
   ch->region_ = region;
+  // The slot is taken before the region is touched: an owner refused for
+  // want of one must not leave a layout behind that a borrower would take.
+  if (!remember(ch)) {
+    ch->release();
+    return Error{Errc::kNoMemory, "static channel: too many channels open at once"};
+  }
   auto fail = [&](const Error& e) -> Result<StaticChannel*> {
+    forget(ch);
     ch->release();
     return e;
   };
@@ -176,8 +183,6 @@ Result<StaticChannel*> static_channel_open(const StaticChannelConfig& config,
     __atomic_fetch_or(&sh->srv_notify, kVchanNotifyWrite, __ATOMIC_ACQ_REL);
     (void)evtchn::send(ch->port_);
   }
-  if (!remember(ch))
-    return fail(Error{Errc::kNoMemory, "static channel: too many channels open at once"});
   platform::set_shutdown_hook(static_channel_close_all);
   return ch;
 }

@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "../fdt_writer.h"
 #include "fixture.h"
@@ -262,6 +263,27 @@ TEST_F(StaticChannelGlue, ShutdownMarksEveryOpenChannelClosed) {
     EXPECT_GT(peer_events_, events);
     (*a)->close();
     (*b)->close();
+  });
+}
+
+TEST_F(StaticChannelGlue, AnOwnerRefusedForWantOfASlotLeavesTheRegionUntouched) {
+  with_glue([&] {
+    std::vector<StaticChannel*> open;
+    for (int i = 0; i < 8; ++i) {
+      char* base = region();
+      auto ch = static_channel_open(config(static_port(), true), region_of(base), base, kNoWait);
+      ASSERT_TRUE(ch.ok()) << ch.error().message;
+      open.push_back(*ch);
+    }
+    char* ninth = region();
+    auto ch = static_channel_open(config(static_port(), true), region_of(ninth), ninth, kNoWait);
+    ASSERT_FALSE(ch.ok());
+    EXPECT_EQ(ch.error().code, Errc::kNoMemory);
+    // No layout a borrower would take, no magic, no live flags.
+    EXPECT_EQ(static_header(ninth)->magic, 0u);
+    EXPECT_EQ(shared(ninth)->srv_live, 0);
+    EXPECT_EQ(shared(ninth)->left_order, 0);
+    for (StaticChannel* c : open) c->close();
   });
 }
 
