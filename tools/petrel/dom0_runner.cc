@@ -277,7 +277,7 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
 
   std::vector<std::string> cmd = {qemu};
   for (auto& a : machine_args(o.gic, cpus)) cmd.push_back(a);
-  ButtonPress button(o.press_button_after_s, tmp.path / "monitor");
+  ButtonPress button(o.press_button_after_s, tmp.path / "monitor", !o.press_button_on.empty());
   cmd.push_back("-monitor");
   cmd.push_back(button.monitor_arg());
   for (const char* a : {"-serial", "stdio", "-no-reboot"}) cmd.push_back(a);
@@ -333,6 +333,7 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
           if (state.poweroff && !end_by) end_by = after(kGraceSeconds);
           return;
         }
+        if (!o.press_button_on.empty() && c.text == o.press_button_on) button.press_now();
         if (!o.raw) std::printf("[dom0] %.*s\n", static_cast<int>(c.text.size()), c.text.data());
         return;
       case Dom0ConsoleLine::Kind::kGuest:

@@ -162,8 +162,8 @@ bool press_power_button(const fs::path& socket) {
 
 }  // namespace
 
-ButtonPress::ButtonPress(std::optional<double> after_s, fs::path socket)
-    : socket_(std::move(socket)) {
+ButtonPress::ButtonPress(std::optional<double> after_s, fs::path socket, bool on_demand)
+    : socket_(std::move(socket)), on_demand_(on_demand) {
   if (after_s)
     due_ = std::chrono::steady_clock::now() +
            std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -180,7 +180,7 @@ void ButtonPress::poll() {
 }
 
 std::string ButtonPress::monitor_arg() const {
-  return due_ ? "unix:" + socket_.string() + ",server=on,wait=off" : "none";
+  return due_ || on_demand_ ? "unix:" + socket_.string() + ",server=on,wait=off" : "none";
 }
 
 std::string xen_command_line(const char* base, const XenOptions& xen) {

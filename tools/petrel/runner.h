@@ -50,14 +50,19 @@ int run_guests(const Paths& paths, const RunOptions& options);
 // says so. Call it often: it acts once, when the time has come.
 class ButtonPress {
  public:
-  ButtonPress(std::optional<double> after_s, std::filesystem::path socket);
+  // `on_demand`: press_now() may be called (the monitor is opened even
+  // with no press planned).
+  ButtonPress(std::optional<double> after_s, std::filesystem::path socket, bool on_demand = false);
   void poll();
+  // Presses at the next poll().
+  void press_now() { due_ = std::chrono::steady_clock::now(); }
   // QEMU's -monitor argument: the socket when a press is planned.
   std::string monitor_arg() const;
 
  private:
   std::optional<std::chrono::steady_clock::time_point> due_;
   std::filesystem::path socket_;
+  bool on_demand_;
 };
 
 // `petrel run --dom0`: Xen with a Linux dom0 (dom0_image.h) that creates the
@@ -76,6 +81,8 @@ struct Dom0RunOptions {
   std::vector<std::string>* serial = nullptr;  // if set: every serial line, as received
   std::vector<std::string> passthrough;        // board devices for the guest (iomem=, irqs=)
   std::optional<double> press_button_after_s;  // as RunOptions'
+  // A line dom0 prints ("[dom0] " and this text) on which to press it.
+  std::string press_button_on;
 };
 
 // Xen's and dom0's command lines for --dom0 runs.
