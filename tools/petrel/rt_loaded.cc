@@ -52,21 +52,6 @@ std::string bucket_label(const LoopResult::Bucket& b) {
   return "< " + t(b.hi_us);
 }
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else
-      out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::optional<LoopResult> parse_loop_result(const std::vector<std::string>& guest,
@@ -154,7 +139,7 @@ std::string loaded_svg(const std::vector<LoadedRun>& runs, const std::string& ti
     << "\" font-family=\"sans-serif\" font-size=\"11\">\n"
     << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     << "<text x=\"" << kWidth / 2 << "\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">"
-    << escape(title) << "</text>\n";
+    << xml_escape(title) << "</text>\n";
   // The count axis: a line per decade.
   for (int d = 0; d <= static_cast<int>(decades); ++d) {
     const double y = kTop + plot_h * (1 - d / decades);
@@ -176,10 +161,10 @@ std::string loaded_svg(const std::vector<LoadedRun>& runs, const std::string& ti
       const double y = y_of(count);
       s << "<rect x=\"" << x0 + bar_w * static_cast<double>(r) << "\" y=\"" << y << "\" width=\""
         << bar_w << "\" height=\"" << kTop + plot_h - y << "\" fill=\"" << kColors[r % 4]
-        << "\"><title>" << escape(runs[r].label) << ": " << count << "</title></rect>\n";
+        << "\"><title>" << xml_escape(runs[r].label) << ": " << count << "</title></rect>\n";
     }
     s << "<text x=\"" << x0 + group_w * 0.4 << "\" y=\"" << kTop + plot_h + 14
-      << "\" text-anchor=\"middle\">" << escape(bucket_label(runs[0].result.hist[i]))
+      << "\" text-anchor=\"middle\">" << xml_escape(bucket_label(runs[0].result.hist[i]))
       << "</text>\n";
   }
   s << "<text x=\"" << kLeft + (kWidth - kLeft - kRight) / 2 << "\" y=\"" << kTop + plot_h + 32
@@ -189,7 +174,7 @@ std::string loaded_svg(const std::vector<LoadedRun>& runs, const std::string& ti
     const double x = kLeft + 300.0 * static_cast<double>(r);
     s << "<rect x=\"" << x << "\" y=\"" << y - 9 << "\" width=\"10\" height=\"10\" fill=\""
       << kColors[r % 4] << "\"/>\n<text x=\"" << x + 14 << "\" y=\"" << y << "\">"
-      << escape(runs[r].label) << "</text>\n";
+      << xml_escape(runs[r].label) << "</text>\n";
   }
   s << "</svg>\n";
   return s.str();

@@ -33,4 +33,19 @@ std::optional<uint64_t> decimal(std::string_view s, size_t max_digits) {
   return n;
 }
 
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else
+      out += c;
+  }
+  return out;
+}
+
 }  // namespace petrel::tool

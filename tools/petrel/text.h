@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,5 +31,8 @@ std::optional<std::vector<std::string_view>> table_cells(std::string_view line);
 // `s` as an unsigned decimal number of at most `max_digits` digits (no sign,
 // no spaces); nothing otherwise.
 std::optional<uint64_t> decimal(std::string_view s, size_t max_digits = 19);
+
+// `s` with <, > and & escaped, for SVG and XML text.
+std::string xml_escape(std::string_view s);
 
 }  // namespace petrel::tool
