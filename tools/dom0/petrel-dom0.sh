@@ -42,3 +42,40 @@ wait_key() {
     sleep 0.1
   done
 }
+
+# start_load: a CPU, memory and I/O load in the background (their process
+# ids in $load_pids, for stop_load). dom0 has no disk: the I/O is file
+# traffic on tmpfs (create, write, sync, read, remove) and reads of the
+# whole root filesystem.
+start_load() {
+  mkdir -p /run/load/mem /run/load/io
+  # CPU: a shell loop that never sleeps.
+  (while :; do :; done) >/dev/null 2>&1 &
+  load_pids=$!
+  # Memory: 32 MiB written, read back and freed, over and over.
+  (while :; do
+    dd if=/dev/zero of=/run/load/mem/block bs=1M count=32 2>/dev/null
+    cat /run/load/mem/block >/dev/null
+    rm -f /run/load/mem/block
+  done) >/dev/null 2>&1 &
+  load_pids="$load_pids $!"
+  # I/O: 200 small files created and synced, every file of / read, all removed.
+  (while :; do
+    i=0
+    while [ $i -lt 200 ]; do
+      echo "$i" >/run/load/io/f$i
+      i=$((i + 1))
+    done
+    sync
+    find / -xdev -type f -exec cat {} + >/dev/null 2>&1
+    rm -f /run/load/io/f*
+  done) >/dev/null 2>&1 &
+  load_pids="$load_pids $!"
+}
+
+# stop_load: ends what start_load started.
+stop_load() {
+  # shellcheck disable=SC2086  # a list of process ids
+  kill $load_pids 2>/dev/null
+  rm -rf /run/load
+}
