@@ -23,7 +23,7 @@ check() {  # check SHELL FILE...
   done
 }
 check bash petrel .ci/run tests/system/*.sh tests/fuzz/*.sh
-check sh tests/system/dom0/*.sh bench/*.sh tools/dom0/*.sh
+check sh tests/system/dom0/*.sh bench/*.sh tools/dom0/*.sh demo/*.sh
 if [[ $# -ge 1 ]]; then
   init=$(mktemp) || exit 1
   trap 'rm -f "$init"' EXIT
