@@ -11,6 +11,7 @@
 #define PETREL_DEMO_TELEMETRY_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define DEMO_MAGIC 0x50644d54u /* "TMdP" in memory */
 
@@ -37,14 +38,34 @@ static_assert(sizeof(struct demo_sample) == 32, "a telemetry record is 32 bytes"
 _Static_assert(sizeof(struct demo_sample) == 32, "a telemetry record is 32 bytes");
 #endif
 
-/* 16 bits of FNV-1a over the 30 bytes before `check`. */
-static inline uint16_t demo_check(const struct demo_sample* s) {
-  const unsigned char* p = (const unsigned char*)s;
-  uint32_t h = 2166136261u;
-  for (unsigned i = 0; i < 30; ++i) {
-    h ^= p[i];
+/* FNV-1a over the bytes of `v`, least significant first. */
+static inline uint32_t demo_fnv(uint32_t h, uint32_t v, unsigned bytes) {
+  for (unsigned i = 0; i < bytes; ++i) {
+    h ^= (v >> (8 * i)) & 0xffu;
     h *= 16777619u;
   }
+  return h;
+}
+
+static inline uint32_t demo_float_bits(float f) {
+  uint32_t v;
+  memcpy(&v, &f, sizeof v);
+  return v;
+}
+
+/* 16 bits of FNV-1a over every field before `check`, as the little-endian
+ * bytes of the record, so that the check does not depend on how a side
+ * lays the record out in memory. */
+static inline uint16_t demo_check(const struct demo_sample* s) {
+  uint32_t h = 2166136261u;
+  h = demo_fnv(h, s->magic, 4);
+  h = demo_fnv(h, s->seq, 4);
+  h = demo_fnv(h, s->t_us, 4);
+  h = demo_fnv(h, s->late_ns, 4);
+  h = demo_fnv(h, demo_float_bits(s->setpoint), 4);
+  h = demo_fnv(h, demo_float_bits(s->speed), 4);
+  h = demo_fnv(h, demo_float_bits(s->volts), 4);
+  h = demo_fnv(h, s->flags, 2);
   return (uint16_t)(h ^ (h >> 16));
 }
 

@@ -80,7 +80,8 @@ std::optional<DemoSide> parse_demo_side(const std::vector<std::string>& dom0,
     auto w = words_of(line, side);
     if (!w) continue;
     auto bad = [&] {
-      *error = "malformed line from dom0's " + side + " logger: " + line;
+      *error = "malformed line from dom0's " + side + " logger: ";
+      *error += line;
       return std::nullopt;
     };
     if (w->empty()) return bad();
