@@ -101,7 +101,7 @@ echo "without the cross compilers: 'petrel build' and the dom0 tools' build fail
 # everything installed builds.
 out=$(cmake --build "$copy/build/host" --target dom0_tools 2>&1) ||
   fail "the dom0 tools did not build once the compiler was there: $out"
-for t in evtchn-echo gnt-peer; do
+for t in evtchn-echo gnt-peer demo-logger demo-loop; do
   # ELF magic, 64-bit, little-endian; e_machine 0xb7 (AArch64).
   [[ $(od -An -tx1 -N20 "$copy/build/host/dom0-tools/$t" 2>/dev/null | tr -d ' \n') == 7f454c460201*b700 ]] ||
     fail "no arm64 dom0 tool $t"
