@@ -26,8 +26,36 @@ wait_gone() {
   done
 }
 
+# wait_guest PATTERN SECONDS: waits for a line of the guest's console, giving
+# up at once (status 1) if the guest's domain is gone, crashed for example.
+wait_guest() {
+  tries=$(($2 * 10))
+  until grep -q -e "$1" "$log" 2>/dev/null; do
+    if ! xl list "$NAME" >/dev/null 2>&1; then
+      # Its last lines may still be on their way to the log.
+      sleep 1
+      grep -q -e "$1" "$log" 2>/dev/null && return 0
+      echo "demo: motor-control is gone before '$1' (its console says why)"
+      return 1
+    fi
+    tries=$((tries - 1))
+    if [ $tries -le 0 ]; then
+      echo "demo: gave up waiting for '$1' from motor-control"
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# end_all: stops every process this script started.
+end_all() {
+  # shellcheck disable=SC2086  # lists of process ids
+  kill $linux_loop $petrel_logger $linux_logger $holder 2>/dev/null
+  stop_load
+}
+
 xl unpause "$NAME"
-wait_log "motor-control: serving telemetry" 1 60
+wait_guest "motor-control: serving telemetry" 60 || exit 1
 
 # The proxy closes the channel at the end of its input: a FIFO held open by
 # a sleeping writer keeps its input open until the guest closes.
@@ -42,7 +70,10 @@ petrel_logger=$!
 linux_loop=$!
 ./demo-logger linux </tmp/linux.fifo >/tmp/linux.log 2>&1 &
 linux_logger=$!
-wait_log "motor-control: control loop running" 1 60
+wait_guest "motor-control: control loop running" 60 || {
+  end_all
+  exit 1
+}
 echo "demo: both loops running; $quiet_s s quiet"
 sleep "$quiet_s"
 kill -USR1 $petrel_logger $linux_logger
@@ -50,8 +81,11 @@ start_load
 echo "demo: dom0's CPU, memory and I/O load running; $load_s s"
 sleep "$load_s"
 echo "demo: press the emergency stop"
+if ! wait_guest "motor-control: emergency stop seen" 30; then
+  end_all
+  exit 1
+fi
 status=0
-if ! wait_log "motor-control: emergency stop seen" 1 30; then status=1; fi
 # The guest closes the channel after its last record; the proxy and then the
 # logger see the end of the stream.
 if ! wait_gone $petrel_logger 30; then
