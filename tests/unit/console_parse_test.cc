@@ -42,6 +42,16 @@ TEST(ConsoleParse, NegativeDomainsAreNoGuests) {
   EXPECT_EQ(classify_dom0_line("[d-2] text").kind, Dom0ConsoleLine::Kind::kOther);
 }
 
+TEST(ConsoleParse, Dom0TextsKeepsTheKindsAskedForInOrder) {
+  const std::vector<std::string> serial = {"(XEN) boot", "[d1] one",   "[dom0] two",
+                                           "[d1] three", "plain four", "[    1.0] kernel"};
+  using K = Dom0ConsoleLine::Kind;
+  EXPECT_EQ(dom0_texts(serial, {K::kGuest}), (std::vector<std::string>{"one", "three"}));
+  EXPECT_EQ(dom0_texts(serial, {K::kDom0, K::kOther}),
+            (std::vector<std::string>{"two", "plain four"}));
+  EXPECT_TRUE(dom0_texts(serial, {}).empty());
+}
+
 TEST(ConsoleParse, ExitMarker) {
   auto m = parse_exit_marker("@petrel-exit reason=poweroff code=0");
   ASSERT_TRUE(m);

@@ -122,4 +122,15 @@ bool is_linux_panic(std::string_view line) {
   return line.find("Kernel panic - not syncing") != std::string_view::npos;
 }
 
+std::vector<std::string> dom0_texts(const std::vector<std::string>& serial,
+                                    std::initializer_list<Dom0ConsoleLine::Kind> kinds) {
+  std::vector<std::string> out;
+  for (const std::string& line : serial) {
+    const Dom0ConsoleLine c = classify_dom0_line(line);
+    for (Dom0ConsoleLine::Kind k : kinds)
+      if (c.kind == k) out.emplace_back(c.text);
+  }
+  return out;
+}
+
 }  // namespace petrel::tool

@@ -7,10 +7,12 @@
 // Everything else (Xen's own "(XEN) ..." lines) is Xen's.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace petrel::tool {
 
@@ -48,6 +50,11 @@ struct Dom0ConsoleLine {
 };
 
 Dom0ConsoleLine classify_dom0_line(std::string_view line);
+
+// The texts of a dom0 run's serial lines whose kind is one of `kinds`, in
+// order.
+std::vector<std::string> dom0_texts(const std::vector<std::string>& serial,
+                                    std::initializer_list<Dom0ConsoleLine::Kind> kinds);
 
 // An event of dom0's /init: "@petrel-dom0 NAME key=value key=value" (the
 // text of a kDom0 line).

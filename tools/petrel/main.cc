@@ -494,12 +494,7 @@ int run_dom0_bench(const Paths& paths, const Dom0Image& dom0, bool quick, BenchR
   const int status = run_dom0(paths, dom0, d);
   if (status != 0) return status;
   // The guest's lines come as "[dN] text" here: keep only those.
-  std::vector<std::string> guest;
-  for (const auto& line : serial) {
-    const Dom0ConsoleLine c = classify_dom0_line(line);
-    if (c.kind == Dom0ConsoleLine::Kind::kGuest) guest.emplace_back(c.text);
-  }
-  run->dom0_table = collect_table(guest);
+  run->dom0_table = collect_table(dom0_texts(serial, {Dom0ConsoleLine::Kind::kGuest}));
   if (run->dom0_table.empty()) {
     std::fprintf(stderr, "petrel: the %s xen-bench guest printed no table\n",
                  arch_title(run->arch));
@@ -781,13 +776,8 @@ int cmd_bench_rt_loaded(const Paths& paths, bool quick, bool build, std::optiona
       std::fprintf(stderr, "petrel: the rt-loop run (%s) failed (exit status %d)\n", c.label, s);
       return s;
     }
-    std::vector<std::string> guest;
-    for (const auto& line : serial) {
-      const Dom0ConsoleLine l = classify_dom0_line(line);
-      if (l.kind == Dom0ConsoleLine::Kind::kGuest) guest.emplace_back(l.text);
-    }
     std::string error;
-    auto result = parse_loop_result(guest, &error);
+    auto result = parse_loop_result(dom0_texts(serial, {Dom0ConsoleLine::Kind::kGuest}), &error);
     if (!result) {
       std::fprintf(stderr, "petrel: rt-loop (%s): %s\n", c.label, error.c_str());
       return 1;
@@ -1024,13 +1014,9 @@ int cmd_demo(const Paths& paths, const std::vector<std::string>& args) {
       std::fprintf(stderr, "petrel: the demo run on %s failed (exit status %d)\n", c.label, s);
       return s;
     }
-    std::vector<std::string> lines;
-    for (const auto& line : serial) {
-      const Dom0ConsoleLine l = classify_dom0_line(line);
-      // The loggers' reports go straight to dom0's console (kOther).
-      if (l.kind == Dom0ConsoleLine::Kind::kDom0 || l.kind == Dom0ConsoleLine::Kind::kOther)
-        lines.emplace_back(l.text);
-    }
+    // The loggers' reports go straight to dom0's console (kOther).
+    const std::vector<std::string> lines =
+        dom0_texts(serial, {Dom0ConsoleLine::Kind::kDom0, Dom0ConsoleLine::Kind::kOther});
     DemoRun r;
     r.label = c.label;
     std::string error;
