@@ -45,6 +45,9 @@ static_assert(config::kTickRateHz == 1000, "the control period is one 1 kHz tick
 Queue* g_records;
 Semaphore* g_connected;
 bool g_estop;  // set by the estop task, read by control (__atomic)
+// Counter values: the button's interrupt entering Petrel, the estop task
+// running, and the first period with the drive cut.
+uint64_t g_stop_irq, g_stop_task, g_stop_cut;
 uint32_t g_dropped;
 
 uint64_t max_seconds() {
@@ -78,7 +81,10 @@ void control_task(void*) {
     const uint64_t late_ns = (now - release) * 1'000'000'000ull / hz;
     const uint64_t since_ns = (now - start) * 1'000'000'000ull / hz;
     const bool estop = __atomic_load_n(&g_estop, __ATOMIC_ACQUIRE);
-    if (estop && stopped_at == 0) stopped_at = i + 1;
+    if (estop && stopped_at == 0) {
+      stopped_at = i + 1;
+      g_stop_cut = now;
+    }
     s = loop.period(since_ns, late_ns, estop);
     if (late_ns >= demo::kPeriodNs) ++misses;
     if (late_ns > max_late) max_late = late_ns;
@@ -94,6 +100,12 @@ void control_task(void*) {
       exit(1);
     }
     const auto rad_s = static_cast<long>(loop.speed() * 1000);
+    const uint64_t to_task_ns = (g_stop_task - g_stop_irq) * 1'000'000'000ull / hz;
+    const uint64_t to_cut_ns = (g_stop_cut - g_stop_irq) * 1'000'000'000ull / hz;
+    print(
+        "motor-control: emergency stop: the button's interrupt reached the estop task in "
+        "%" PETREL_PRI64 "u ns, the drive was cut %" PETREL_PRI64 "u ns after it\n",
+        to_task_ns, to_cut_ns);
     print("motor-control: emergency stop seen in period %" PETREL_PRI64
           "u; %ld mrad/s a second later\n",
           stopped_at - 1, rad_s);
@@ -117,6 +129,10 @@ void estop_task(void*) {
     exit(1);
   }
   (void)semaphore_take(*pressed, kForever);
+  // Woken straight from the GPIO's handler: the latest interrupt is the
+  // button's.
+  g_stop_irq = arch::irq_entry_time();
+  g_stop_task = arch::timer_now();
   __atomic_store_n(&g_estop, true, __ATOMIC_RELEASE);
   print("motor-control: EMERGENCY STOP (GPIO pin %u): drive cut\n", kButtonPin);
 }

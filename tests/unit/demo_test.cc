@@ -77,7 +77,24 @@ DemoRun good_run() {
   r.petrel = *parse_demo_side(good_lines("petrel"), "petrel", &error);
   r.linux_loop = *parse_demo_side(good_lines("linux"), "linux", &error);
   r.linux_loop.estop.reset();
+  r.stop_timing = DemoStopTiming{4200, 731500};
   return r;
+}
+
+TEST(Demo, ReadsTheGuestsTimingOfTheStop) {
+  const std::string head =
+      "motor-control: emergency stop: the button's interrupt reached the estop task in ";
+  auto t =
+      parse_stop_timing({"motor-control: 3 periods", head + "4200 ns, the drive was cut 731500 "
+                                                            "ns after it"});
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->to_task_ns, 4200u);
+  EXPECT_EQ(t->to_cut_ns, 731500u);
+  for (const std::string& bad : {head + "4200 ns, the drive was cut 731500 ns",
+                                 head + "x ns, the drive was cut 1 ns after it",
+                                 head + "1 ns, the drive was not 1 ns after it"})
+    EXPECT_FALSE(parse_stop_timing({bad})) << bad;
+  EXPECT_FALSE(parse_stop_timing({}));
 }
 
 TEST(Demo, AGoodRunHasNoProblems) {
@@ -98,6 +115,10 @@ TEST(Demo, NamesWhatARunFailedToShow) {
   EXPECT_EQ(p[3],
             "Petrel loop (null, vwfi=native): the motor did not stop: 40.00 rad/s 999 ms after "
             "the emergency stop");
+  r = good_run();
+  r.stop_timing.reset();
+  ASSERT_EQ(demo_problems(r).size(), 1u);
+  EXPECT_NE(demo_problems(r)[0].find("no timing"), std::string::npos);
   r = good_run();
   r.petrel.estop.reset();
   ASSERT_EQ(demo_problems(r).size(), 1u);
@@ -120,8 +141,10 @@ TEST(Demo, TheTableHasARowPerConfigurationLoopAndPhase) {
   const std::string stops = demo_stops({good_run()});
   EXPECT_EQ(stops,
             "- null, vwfi=native: the emergency stop reached the loop at 7000 ms, at 250.0 rad/s; "
-            "999 ms later the motor turned at 0.00 rad/s. Telemetry: 8000 records from Petrel, "
-            "8000 from Linux, 0 lost, 0 bytes damaged.\n");
+            "999 ms later the motor turned at 0.00 rad/s. The button's interrupt reached the "
+            "stop task 4.2 us after it entered Petrel, and the drive was cut 731.5 us after it "
+            "(at the next period). Telemetry: 8000 records from Petrel, 8000 from Linux, 0 lost, "
+            "0 bytes damaged.\n");
 }
 
 TEST(Demo, ThePlotHasTwoPanelsPerRunAndEscapesItsText) {

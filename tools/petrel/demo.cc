@@ -142,6 +142,27 @@ std::optional<DemoSide> parse_demo_side(const std::vector<std::string>& dom0,
   return s;
 }
 
+std::optional<DemoStopTiming> parse_stop_timing(const std::vector<std::string>& guest) {
+  static const std::string kHead =
+      "motor-control: emergency stop: the button's interrupt reached the estop task in ";
+  for (const std::string& line : guest) {
+    if (line.rfind(kHead, 0) != 0) continue;
+    std::istringstream in(line.substr(kHead.size()));
+    std::vector<std::string> w;
+    for (std::string word; in >> word;) w.push_back(word);
+    // "N ns, the drive was cut M ns after it"
+    const std::vector<std::string> shape = {"",    "ns,", "the", "drive", "was",
+                                            "cut", "",    "ns",  "after", "it"};
+    DemoStopTiming t;
+    if (w.size() != shape.size() || !whole(w[0], &t.to_task_ns) || !whole(w[6], &t.to_cut_ns))
+      return std::nullopt;
+    for (size_t i = 0; i < shape.size(); ++i)
+      if (!shape[i].empty() && w[i] != shape[i]) return std::nullopt;
+    return t;
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> demo_problems(const DemoRun& run) {
   std::vector<std::string> out;
   for (const auto& [name, side] :
@@ -159,6 +180,9 @@ std::vector<std::string> demo_problems(const DemoRun& run) {
         out.push_back(who + "no periods measured in the " + phase + " phase");
   }
   const DemoSide& p = run.petrel;
+  if (!run.stop_timing)
+    out.push_back("Petrel loop (" + run.label +
+                  "): the guest gave no timing of the emergency stop");
   if (!p.estop) {
     out.push_back("Petrel loop (" + run.label + "): the emergency stop never reached the loop");
   } else if (std::fabs(p.estop->final_speed) >= 1.0 || p.estop->final_t_ms < p.estop->t_ms + 900) {
@@ -198,6 +222,10 @@ std::string demo_stops(const std::vector<DemoRun>& runs) {
              " ms later the motor turned at " + fixed(e->final_speed, 2) + " rad/s. ";
     else
       out += "the emergency stop never reached the loop. ";
+    if (const auto& t = r.stop_timing)
+      out += "The button's interrupt reached the stop task " + us(t->to_task_ns) +
+             " us after it entered Petrel, and the drive was cut " + us(t->to_cut_ns) +
+             " us after it (at the next period). ";
     out += "Telemetry: " + std::to_string(r.petrel.records) + " records from Petrel, " +
            std::to_string(r.linux_loop.records) + " from Linux, " +
            std::to_string(r.petrel.lost + r.linux_loop.lost) + " lost, " +

@@ -47,9 +47,20 @@ struct DemoSide {
 std::optional<DemoSide> parse_demo_side(const std::vector<std::string>& dom0,
                                         const std::string& side, std::string* error);
 
+// The guest's own timing of the emergency stop, from the button's
+// interrupt entering Petrel: to the stop task running, and to the first
+// period with the drive cut.
+struct DemoStopTiming {
+  uint64_t to_task_ns = 0, to_cut_ns = 0;
+};
+
+// The timing among the guest's lines (console text), if it printed it.
+std::optional<DemoStopTiming> parse_stop_timing(const std::vector<std::string>& guest);
+
 struct DemoRun {
   std::string label;            // the Xen configuration
   DemoSide petrel, linux_loop;  // the guest's loop and dom0's process
+  std::optional<DemoStopTiming> stop_timing;
 };
 
 // What the run failed to show, one sentence each (empty: all shown): both

@@ -1028,6 +1028,7 @@ int cmd_demo(const Paths& paths, const std::vector<std::string>& args) {
     }
     r.petrel = std::move(*petrel);
     r.linux_loop = std::move(*linux_loop);
+    r.stop_timing = parse_stop_timing(dom0_texts(serial, {Dom0ConsoleLine::Kind::kGuest}));
     for (const std::string& p : demo_problems(r)) problems.push_back(p);
     runs.push_back(std::move(r));
   }
