@@ -127,7 +127,7 @@ std::optional<std::string> find_program(const std::string& name) {
   return std::nullopt;
 }
 
-std::optional<Child> spawn_reading(const std::vector<std::string>& argv) {
+std::optional<Child> spawn_reading(const std::vector<std::string>& argv, bool own_process_group) {
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) return std::nullopt;
   auto args = to_argv(argv);
@@ -138,6 +138,7 @@ std::optional<Child> spawn_reading(const std::vector<std::string>& argv) {
     return std::nullopt;
   }
   if (pid == 0) {
+    if (own_process_group) setpgid(0, 0);
     const int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     dup2(null, 0);
     dup2(out[1], 1);
