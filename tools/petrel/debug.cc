@@ -401,6 +401,13 @@ int cmd_debug(const Paths& paths, const std::vector<std::string>& args,
   proxy.reset();  // an AArch32 session's gdb sees the connection close
   if (o.batch.empty() && !reap_gdb(WNOHANG))
     std::printf("petrel: the run is over (QEMU ended); quit gdb to finish\n");
+  if (!o.batch.empty()) {
+    // gdb sees the connection close and ends; a run that failed before QEMU
+    // started leaves it waiting for the stub, so it gets a few seconds.
+    for (int i = 0; i < 50 && !reap_gdb(WNOHANG); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!gdb_status) kill(gdb_pid, SIGTERM);
+  }
   reap_gdb(0);
   sigaction(SIGINT, &old_int, nullptr);
 
