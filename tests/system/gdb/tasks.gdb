@@ -1,10 +1,12 @@
 # `petrel debug --batch` on tests/guest/debug-target (system.ARCH.debug.tasks):
-# stop the worker task in debug_checkpoint, list the tasks, walk the blocked
-# waiter's stack from its saved context, check the heap, then let the guest
-# run to its exit.
+# stop the worker task in debug_checkpoint, step a line and back out to its
+# caller, list the tasks, walk the blocked waiter's stack from its saved
+# context, check the heap, then let the guest run to its exit.
 break debug_checkpoint
 continue
 bt
+next
+finish
 petrel tasks
 petrel bt waiter
 petrel heap
