@@ -1,7 +1,8 @@
 // debug-target: tasks in known states for `petrel debug`'s system tests
-// (tests/system/debug.gdb). While `worker` is stopped in debug_checkpoint,
+// (tests/system/gdb/*.gdb). While `worker` is stopped in debug_checkpoint,
 // `waiter` is blocked in wait_for_go on the semaphore g_go (no timeout) and
-// `sleeper` in a 300 ms delay; then the worker gives g_go, every task ends
+// `sleeper` in a 2 s delay (long enough that a loaded host cannot end it
+// before the worker stops); then the worker gives g_go, every task ends
 // and the app exits 0. Without a debugger it runs the same way.
 #include <petrel/console.h>
 #include <petrel/kernel/sched.h>
@@ -32,7 +33,7 @@ void waiter(void*) {
 }
 
 void sleeper(void*) {
-  kernel::task_delay(kernel::Ticks{300});
+  kernel::task_delay(kernel::Ticks{2000});
 }
 
 void worker(void*) {
