@@ -228,18 +228,30 @@ def stack_unused(task):
 
 
 def symbol_at(address):
+    """The name of the object at `address`, demangled: link-time optimization
+    renames file-local objects (_ZN..E.lto_priv.0), which gdb leaves as they
+    are."""
     text = gdb.execute("info symbol %#x" % address, to_string=True).strip()
     if text.startswith("No symbol"):
         return None
-    return text.split(" in section ")[0]
+    name = text.split(" in section ")[0]
+    if name.startswith("_Z"):
+        base, _, rest = name.partition(".")
+        offset = rest[rest.index(" + "):] if " + " in rest else ""
+        try:
+            name = gdb.execute("demangle " + base, to_string=True).strip() + offset
+        except gdb.error:
+            pass
+    return name
 
 
 def declared_type(name):
-    """The type a named object was declared with, or None."""
+    """The struct type a named object was declared with, or None."""
     try:
-        return str(gdb.parse_and_eval("&'%s'" % name).type.target().strip_typedefs())
+        t = gdb.parse_and_eval("&'%s'" % name).type.target().strip_typedefs()
     except gdb.error:
         return None
+    return str(t) if t.code == gdb.TYPE_CODE_STRUCT else None
 
 
 def object_kind(obj, name, queue, mutex):
@@ -325,15 +337,18 @@ what a blocked task waits on. The running task is marked with *."""
 
 
 class SavedContextUnwinder(gdb.unwinder.Unwinder):
-    """While `petrel bt` runs: frame 0's caller is the task's saved context,
-    so gdb's own unwinder walks the task's stack from there."""
+    """While `petrel bt` runs: the caller of the innermost real frame (frame
+    0, or the function frame 0 is inlined into; gdb's inline frames are never
+    offered to unwinders) is the task's saved context, so gdb's own unwinder
+    walks the task's stack from there."""
 
     def __init__(self):
         super().__init__("petrel-saved-context")
         self.registers = None  # [(name, value)] of the task's innermost frame
+        self.level = 0  # the level of the frame whose caller they are
 
     def __call__(self, pending_frame):
-        if self.registers is None or pending_frame.level() != 0:
+        if self.registers is None or pending_frame.level() != self.level:
             return None
 
         sp = pending_frame.read_register("sp")
@@ -535,10 +550,17 @@ address). The stack is walked from the context the task's last switch saved."""
                       (name, state[1:].lower(), symbol_at(entry & ~1) or "%#x" % entry, arg))
             return
         gdb.write("task %s (%s), from its saved context:\n" % (name, state[1:].lower()))
+        gdb.invalidate_cached_frames()
+        real = gdb.newest_frame()
+        while real.type() == gdb.INLINE_FRAME:
+            real = real.older()
+        UNWINDER.level = real.level()
         UNWINDER.registers = registers
         gdb.invalidate_cached_frames()
         try:
-            frame = gdb.newest_frame().older()
+            frame = gdb.newest_frame()
+            for _ in range(UNWINDER.level + 1):
+                frame = frame.older()
             level = 0
             while frame is not None and level < 64:
                 pc = frame.pc()
