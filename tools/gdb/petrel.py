@@ -24,7 +24,7 @@ KERNEL = "petrel::kernel::g_kernel"
 HEAP = "petrel::kernel::(anonymous namespace)::g_heap"
 TASK_TYPE = "petrel::kernel::Task"
 TASK_FIELDS = ("context", "state", "priority", "base_priority", "delayed", "wake_tick", "wait",
-               "stack_base", "stack_size", "name", "id", "notify_state", "system")
+               "stack_base", "stack_size", "name", "id", "notify_state")
 WAIT_FIELDS = ("queue", "call_object", "mutex")
 TASK_STATES = ("kRunning", "kReady", "kBlocked", "kSuspended", "kDeleted")
 STACK_FILL = 0xa5  # kernel/src/task.cc: every byte of a new stack
@@ -168,7 +168,6 @@ class Kernel:
         self.state = global_value(KERNEL)
         require_fields(self.state.type, ("all", "current", "running"), "KernelState")
         self.all_offset = base_offset(self.task_type, "AllTag")
-        self.wait_offset = base_offset(self.task_type, "WaitTag")
         self.current = int(self.state["current"])
         self.ptr = self.task_type.pointer()
 
@@ -196,8 +195,8 @@ class Kernel:
             if task_name(t) == spec:
                 return t
         try:
-            n = int(gdb.parse_and_eval(spec))
-        except gdb.error:
+            n = int(spec, 0)  # an id or an address; never evaluated (no side effects)
+        except ValueError:
             n = None
         for t in tasks:
             if n is not None and (int(t.address) == n or int(t["id"]) == n):
@@ -331,8 +330,7 @@ what a blocked task waits on. The running task is marked with *."""
                          str(unused) if unused is not None else "-", waits_on(k, t)))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for r in rows:
-            gdb.write(("%-*s " * len(r) % tuple(x for i, c in enumerate(r)
-                                                for x in (widths[i], c))).rstrip() + "\n")
+            gdb.write(" ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n")
         gdb.write("%d tasks\n" % len(tasks))
 
 
