@@ -98,9 +98,10 @@ def require_guest_cpu():
         # Xen's registers as they are) has it clear.
         in_guest = (cpsr & 0x10) != 0 and (cpsr & 0x1f) != 0x1a
     if not in_guest:
-        fail("the CPU is in Xen (pc %#x, cpsr %#x), not in the guest: a guest address "
-             "would be read through Xen's page tables. Stop in the guest first (a breakpoint "
-             "in a task, then continue)." % (pc, cpsr))
+        fail("the CPU is not in the guest but at EL2 (pc %#x, cpsr %#x): in Xen, or in the "
+             "boot code before it, where a guest address would be read through Xen's page "
+             "tables or none. Stop in the guest first (a breakpoint in a task, then "
+             "continue)." % (pc, cpsr))
 
 
 def lookup_type(name):
