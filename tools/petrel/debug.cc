@@ -221,8 +221,9 @@ class Arm32Proxy {
     }
   }
 
-  // The CPU's registers, from `info registers` through the stub.
-  std::optional<MonitorRegisters> registers() {
+  // The text of `info registers`, asked through the stub; nothing when
+  // QEMU went away.
+  std::optional<std::string> monitor_registers() {
     if (!send_all(qemu_, rsp_frame("qRcmd," + hex_encode("info registers")))) return std::nullopt;
     std::string text;
     for (;;) {
@@ -232,9 +233,8 @@ class Arm32Proxy {
         if (const auto t = hex_decode(std::string_view(*p).substr(1))) text += *t;
         continue;
       }
-      break;  // OK or an error: the command's end
+      return text;  // OK or an error: the command's end
     }
-    return parse_monitor_registers(text);
   }
 
   // gdb's packet: answered here, or passed to QEMU.
@@ -246,9 +246,14 @@ class Arm32Proxy {
     } else if (packet == "QStartNoAckMode") {
       reply = "";  // the proxy keeps acknowledging
     } else if (packet == "g" || packet.starts_with("p")) {
-      const auto m = registers();
-      if (!m) return false;
-      reply = packet == "g" ? arm32_g_reply(m->regs) : arm32_p_reply(m->regs, packet);
+      const auto text = monitor_registers();
+      if (!text) return false;
+      const auto m = parse_monitor_registers(*text);
+      // A text it cannot read is an error for gdb, not the session's end.
+      if (!m)
+        reply = "E02";
+      else
+        reply = packet == "g" ? arm32_g_reply(m->regs) : arm32_p_reply(m->regs, packet);
     } else if (packet.starts_with("G") || packet.starts_with("P")) {
       reply = "E01";  // no register writes: QEMU's stub would write stale AArch64 copies
     }
