@@ -9,6 +9,7 @@
 //                                instructions), its figures and checks
 //   petrel soak --suite [-- CTEST-ARGS]  build everything, then run the endurance runs
 //                                (label soak)
+//   petrel debug [options] APP   boot APP as run does, with gdb-multiarch attached
 //   petrel fuzz [TARGET] [--time S]  fuzz the parsers, each target for S seconds (tests/fuzz)
 //   petrel bench [--quick] [--arch A]  run the in-guest benchmarks on arm64 and arm32,
 //                                record both side by side in bench/RESULTS.md
@@ -31,6 +32,7 @@
 #include "arch.h"
 #include "bench_table.h"
 #include "console_parse.h"
+#include "debug.h"
 #include "demo.h"
 #include "dom0_image.h"
 #include "files.h"
@@ -65,6 +67,14 @@ commands:
                boot Xen with a Linux dom0 (Debian's arm64 kernel, Xen's tools, busybox;
                built once into the cache) that creates APP with `xl create` from its
                apps/APP.cfg and shows its console (see "dom0 runs" below)
+  debug APP [--arch arm64|arm32] [--batch FILE]
+               boot APP as run does, stopped before Xen's first instruction, with QEMU's
+               gdbstub, and start gdb-multiarch on APP's .elf, attached, with Petrel's
+               extension (petrel tasks, petrel bt TASK, petrel heap; tools/gdb/petrel.py);
+               --batch FILE: run FILE's gdb commands without a prompt (status 1 if a command
+               fails; a `continue` to the guest's exit gives the guest's status). Also takes
+               --gic, --memory, --bootargs, --timeout (default: none; 60 with --batch),
+               --raw, --no-build (docs/debugging.md)
   test [-- ARGS] build everything and run the test suite (CTest; ARGS go to ctest), all but
                the endurance runs
   soak [--arch arm64|arm32] [--length N] [--seed S] [--dom0]
@@ -1130,6 +1140,14 @@ int main(int argc, char** argv) {
       return find_image(paths, arch, "soak", status);
     });
   }
+  if (cmd == "debug")
+    return cmd_debug(paths, args, [&](Arch arch, const std::string& app, bool build, int* status) {
+      if (build && !build_preset(paths, arch_name(arch))) {
+        *status = kExitSetup;
+        return std::optional<std::string>();
+      }
+      return find_image(paths, arch, app, status);
+    });
   if (cmd == "bench") return cmd_bench(paths, args);
   if (cmd == "demo") return cmd_demo(paths, args);
   if (cmd == "fuzz")

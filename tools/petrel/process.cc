@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,7 +128,7 @@ std::optional<std::string> find_program(const std::string& name) {
   return std::nullopt;
 }
 
-std::optional<Child> spawn_reading(const std::vector<std::string>& argv) {
+std::optional<Child> spawn_reading(const std::vector<std::string>& argv, bool own_process_group) {
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) return std::nullopt;
   auto args = to_argv(argv);
@@ -138,6 +139,11 @@ std::optional<Child> spawn_reading(const std::vector<std::string>& argv) {
     return std::nullopt;
   }
   if (pid == 0) {
+    if (own_process_group) {
+      setpgid(0, 0);
+      // Out of the terminal's reach, it must still end with us.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+    }
     const int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     dup2(null, 0);
     dup2(out[1], 1);

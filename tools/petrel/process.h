@@ -42,8 +42,11 @@ struct Child {
   int out = -1;
 };
 
-// Starts argv with stdin from /dev/null and stdout and stderr into a pipe.
-std::optional<Child> spawn_reading(const std::vector<std::string>& argv);
+// Starts argv with stdin from /dev/null and stdout and stderr into a pipe;
+// with `own_process_group`, in a process group of its own (signals from the
+// terminal, such as Ctrl-C, do not reach it), killed when we end.
+std::optional<Child> spawn_reading(const std::vector<std::string>& argv,
+                                   bool own_process_group = false);
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 

@@ -287,8 +287,9 @@ int run_guests(const Paths& paths, const RunOptions& o) {
     cmd.push_back("-icount");
     cmd.push_back("shift=0,sleep=off");
   }
+  cmd.insert(cmd.end(), o.qemu_args.begin(), o.qemu_args.end());
 
-  const auto child = spawn_reading(cmd);
+  const auto child = spawn_reading(cmd, o.qemu_own_process_group);
   if (!child) {
     std::perror("petrel: starting QEMU");
     return kExitSetup;
@@ -303,6 +304,7 @@ int run_guests(const Paths& paths, const RunOptions& o) {
   bool wrong_xen = false;
   XenWatch watch(o.xen);
   const bool several = guests.size() > 1;
+  bool stopped = false;
 
   auto handle_line = [&](std::string line) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -335,9 +337,13 @@ int run_guests(const Paths& paths, const RunOptions& o) {
       *child, deadline, nullptr,
       [&] {
         button.poll();
-        return exited == states.size() || xen_panic || wrong_xen;
+        stopped = stopped || (o.stop_early && o.stop_early());
+        return stopped || exited == states.size() || xen_panic || wrong_xen;
       },
       handle_line);
+  // Asked once more when QEMU ended early: the debugger may have ended it.
+  if (!timed_out && exited < states.size() && (stopped || (o.stop_early && o.stop_early())))
+    return kExitStopped;
 
   if (timed_out) {
     std::fprintf(stderr, "petrel: timeout: no exit from the guest after %g s; QEMU stopped\n",

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,13 @@ struct RunOptions {
   // Seconds after QEMU starts to press the board's power button (QEMU's
   // system_powerdown, which raises pin 3 of the PL061 GPIO).
   std::optional<double> press_button_after_s;
+  // `petrel debug` (debug.h): more QEMU arguments (the gdbstub, -S), QEMU in
+  // a process group of its own (a Ctrl-C at the terminal is the debugger's,
+  // not QEMU's), and a question asked as the run goes: when it says true,
+  // the run ends at once (QEMU stopped) with kExitStopped.
+  std::vector<std::string> qemu_args;
+  bool qemu_own_process_group = false;
+  std::function<bool()> stop_early;
 };
 
 // Xen's command line for every run.
@@ -42,6 +50,7 @@ inline constexpr int kExitTimeout = 124;
 inline constexpr int kExitBootFailure = 125;  // QEMU or Xen failed before the guests finished
 inline constexpr int kExitSetup = 3;          // a missing tool or package
 inline constexpr int kExitUsage = 2;          // a usage error, or a broken image (image_check.h)
+inline constexpr int kExitStopped = -1;       // RunOptions::stop_early ended the run (not a status)
 
 int run_guests(const Paths& paths, const RunOptions& options);
 

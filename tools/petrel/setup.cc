@@ -194,6 +194,10 @@ std::vector<Requirement> requirements(Need need) {
     r.push_back({"dpkg-deb", "dpkg-deb", "", "dpkg"});
     r.push_back({"apt-get", "apt-get", "", "apt"});
   }
+  if (need == Need::kDebug || need == Need::kAll) {
+    // `petrel debug` (debug.h), and its system tests.
+    r.push_back({"gdb-multiarch", "gdb-multiarch", "", "gdb-multiarch"});
+  }
   if (need == Need::kAll) {
     r.push_back({"clang-tidy (the lint test)", "clang-tidy", "", "clang-tidy"});
     r.push_back({"shellcheck (the lint test)", "shellcheck", "", "shellcheck"});

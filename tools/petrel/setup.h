@@ -33,8 +33,9 @@ struct Requirement {
 };
 
 // kRun: booting guests (QEMU, Xen); kDom0: that and building dom0 for
-// `run --dom0` (dom0_image.h); kBuild: compilers and libraries; kAll: all.
-enum class Need { kRun, kDom0, kBuild, kAll };
+// `run --dom0` (dom0_image.h); kDebug: that and gdb-multiarch for `debug`;
+// kBuild: compilers and libraries; kAll: all.
+enum class Need { kRun, kDom0, kDebug, kBuild, kAll };
 std::vector<Requirement> requirements(Need need);
 
 // Makes sure every requirement (and, for kRun/kAll, the Xen hypervisor in the
