@@ -66,6 +66,8 @@ inline constexpr size_t kHeapSize = PETREL_CONFIG_HEAP_SIZE;
 // off: they compile to nothing.
 inline constexpr bool kTrace = PETREL_CONFIG_TRACE != 0;
 inline constexpr size_t kTraceEvents = PETREL_CONFIG_TRACE_EVENTS;
-static_assert(kTraceEvents >= 16 && kTraceEvents <= (1u << 24), "16 to 2^24 trace events");
+static_assert(kTraceEvents >= 16 && kTraceEvents <= (1u << 24) &&
+                  (kTraceEvents & (kTraceEvents - 1)) == 0,
+              "16 to 2^24 trace events, a power of two");
 
 }  // namespace petrel::kernel::config
