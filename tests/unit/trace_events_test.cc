@@ -178,7 +178,31 @@ TEST(TraceModel, ReadsNamesLongerThanEightCharacters) {
       event(name_bytes("eader-01"), TraceKind::kTaskName, 1, 0, 9),
       event(20, TraceKind::kSwitch, 0, 0, 9),
   };
-  EXPECT_EQ(model_of(framed(e, e.size())).task_name(9), "sensor-reader-01");
+  EXPECT_EQ(model_of(framed(e, e.size())).task_name(1), "sensor-reader-01");  // the first task
+}
+
+TEST(TraceModel, AnIdCreatedAgainIsANewTask) {
+  // kernel_reset starts the kernel's IDs at 1 again (kernel-tests, the bench).
+  std::vector<std::string> e = {
+      event(10, TraceKind::kTaskCreate, 5, 0, 1),
+      event(name_bytes("first"), TraceKind::kTaskName, 0, 0, 1),
+      event(20, TraceKind::kSwitch, 0, 0, 1),
+      event(30, TraceKind::kTaskDelete, 0, 0, 1),
+      event(40, TraceKind::kSwitch, 0, 1, 0),
+      event(50, TraceKind::kTaskCreate, 7, 0, 1),
+      event(name_bytes("second"), TraceKind::kTaskName, 0, 0, 1),
+      event(60, TraceKind::kSwitch, 0, 0, 1),
+      event(100, TraceKind::kSwitch, 0, 1, 0),
+  };
+  const TraceModel m = model_of(framed(e, e.size()));
+  ASSERT_EQ(m.tasks.size(), 2u);
+  EXPECT_EQ(m.task_name(1), "first");
+  EXPECT_EQ(m.task_name(2), "second");
+  EXPECT_EQ(m.tasks.at(1).id, 1u);
+  EXPECT_EQ(m.tasks.at(2).id, 1u);
+  EXPECT_EQ(m.tasks.at(1).run_ticks, 20u);
+  EXPECT_EQ(m.tasks.at(2).run_ticks, 40u);
+  EXPECT_EQ(m.tasks.at(2).priority, 7u);
 }
 
 TEST(TraceParse, RefusesAGuestWithoutATrace) {

@@ -173,9 +173,9 @@ std::optional<TraceLog> parse_trace(const std::vector<std::string>& lines, std::
   return log;
 }
 
-const std::string& TraceModel::task_name(uint32_t id) const {
+const std::string& TraceModel::task_name(uint32_t task) const {
   static const std::string kNoTask = "(none)";
-  const auto it = tasks.find(id);
+  const auto it = tasks.find(task);
   return it == tasks.end() ? kNoTask : it->second.name;
 }
 
@@ -193,15 +193,28 @@ TraceModel build_model(const TraceLog& log) {
   m.frequency = log.frequency;
   m.dropped = log.dropped;
 
-  std::map<uint32_t, std::string> name_chunks[2];
-  auto task = [&](uint32_t id) -> TraceTask& {
-    TraceTask& t = m.tasks[id];
-    if (t.name.empty()) {
-      t.id = id;
-      t.name = "task " + std::to_string(id);
-    }
-    return t;
+  // Tasks by their number in the trace, in the order they appear: the
+  // kernel's IDs start again at 1 after a kernel_reset (kernel-tests, the
+  // bench), and a task created under an ID seen before is a new task.
+  std::map<uint32_t, uint32_t> number_of_id;
+  uint32_t next_number = 1;
+  auto fresh = [&](uint32_t id) {
+    const uint32_t n = next_number++;
+    number_of_id[id] = n;
+    TraceTask& t = m.tasks[n];
+    t.id = id;
+    t.name = "task " + std::to_string(id);
+    return n;
   };
+  // The number of the task the kernel calls `id` now (0: none, the boot
+  // context). 16-bit fields hold an ID's low bits: IDs stay below 65536.
+  auto number = [&](uint32_t id) -> uint32_t {
+    if (id == 0) return 0;
+    const auto it = number_of_id.find(id);
+    return it != number_of_id.end() ? it->second : fresh(id);
+  };
+  auto task = [&](uint32_t n) -> TraceTask& { return m.tasks[n]; };
+  std::map<uint32_t, std::string> name_chunks[2];
 
   bool timed = false;
   uint64_t now = 0;
@@ -234,7 +247,7 @@ TraceModel build_model(const TraceLog& log) {
           chunk.push_back(c >= 0x20 && c < 0x7f ? c : '?');
         }
         name_chunks[r.small][r.word] = chunk;
-        task(r.word).name = name_chunks[0][r.word] + name_chunks[1][r.word];
+        task(number(r.word)).name = name_chunks[0][r.word] + name_chunks[1][r.word];
       }
       continue;
     }
@@ -251,23 +264,25 @@ TraceModel build_model(const TraceLog& log) {
     in.object = r.word;
     switch (r.kind) {
       case TraceKind::kTaskCreate:
-        task(r.word).priority = r.small;
-        in.task = r.word;
+        name_chunks[0].erase(r.word);
+        name_chunks[1].erase(r.word);
+        in.task = fresh(r.word);
+        task(in.task).priority = r.small;
         in.object = 0;
         in.value = r.small;
         in.detail = "priority " + std::to_string(r.small);
         break;
       case TraceKind::kTaskDelete:
-        in.task = r.word;
+        in.task = number(r.word);
         in.object = 0;
         break;
       case TraceKind::kSwitch: {
-        const uint32_t next = r.word;
+        const uint32_t next = number(r.word);
         if (running && current != 0) {
           m.runs.push_back({current, run_start, now});
           task(current).run_ticks += now - run_start;
         }
-        const uint32_t prev = running ? current : r.half;
+        const uint32_t prev = running ? current : number(r.half);
         in.detail = "from " + (prev == 0 ? std::string("(boot)") : task(prev).name);
         current = next;
         running = true;
@@ -289,14 +304,14 @@ TraceModel build_model(const TraceLog& log) {
         break;
       }
       case TraceKind::kReady:
-        in.task = r.word;
+        in.task = number(r.word);
         in.object = 0;
         in.from_isr = irq_depth > 0;
-        if (irq_depth > 0 && r.word != current)
-          woken_by_irq.try_emplace(r.word, Pending{irq_start, irq_id});
+        if (irq_depth > 0 && in.task != current)
+          woken_by_irq.try_emplace(in.task, Pending{irq_start, irq_id});
         break;
       case TraceKind::kBlock: {
-        in.task = r.half != 0 ? r.half : current;
+        in.task = r.half != 0 ? number(r.half) : current;
         const auto call = last_call.find(in.task);
         if (r.small == 0) {
           in.detail = "delay";
@@ -311,7 +326,7 @@ TraceModel build_model(const TraceLog& log) {
         break;
       }
       case TraceKind::kPriority:
-        in.task = r.word;
+        in.task = number(r.word);
         in.object = 0;
         in.value = r.small;
         in.detail = std::to_string(r.half) + " -> " + std::to_string(r.small);
@@ -328,7 +343,7 @@ TraceModel build_model(const TraceLog& log) {
         if (irq_depth > 0 && --irq_depth == 0) m.irqs.push_back({irq_id, irq_start, now});
         break;
       case TraceKind::kMutexTake:
-        in.task = r.half;
+        in.task = number(r.half);
         break;
       case TraceKind::kMark:
         in.object = 0;

@@ -72,15 +72,19 @@ std::optional<TraceLog> parse_trace(const std::vector<std::string>& lines, std::
 
 // --- what the records say ---
 
+// Tasks are known by their number in the trace (1, 2, ... in the order
+// they appear), not the kernel's ID, which starts again at 1 after a
+// kernel_reset (kernel-tests, the bench): a task created under an ID seen
+// before is a new task. Every `task` below is such a number.
 struct TraceTask {
-  uint32_t id = 0;
+  uint32_t id = 0;         // the kernel's (Task::id)
   std::string name;        // "task 7" until its name is seen
   unsigned priority = 0;   // at creation
   uint64_t run_ticks = 0;  // counter ticks it ran within the trace
 };
 
 struct TraceSlice {  // a task running, or an interrupt handler
-  uint32_t id = 0;   // task ID, or interrupt ID
+  uint32_t id = 0;   // task number, or interrupt ID
   uint64_t begin = 0, end = 0;
 };
 
@@ -109,17 +113,17 @@ struct TraceModel {
   uint64_t frequency = 0;
   uint64_t begin = 0, end = 0;  // counter values of the first and last event
   uint32_t dropped = 0;
-  size_t unfinished = 0;  // slots claimed but never written
-  std::map<uint32_t, TraceTask> tasks;
-  std::vector<TraceSlice> runs;  // tasks running
-  std::vector<TraceSlice> irqs;  // interrupt handlers (outermost)
+  size_t unfinished = 0;                // slots claimed but never written
+  std::map<uint32_t, TraceTask> tasks;  // by task number
+  std::vector<TraceSlice> runs;         // tasks running
+  std::vector<TraceSlice> irqs;         // interrupt handlers (outermost)
   std::vector<TraceLatency> latencies;
   std::vector<TraceInstant> instants;  // every record but names, in order
 
   double seconds(uint64_t ticks) const {
     return frequency == 0 ? 0 : static_cast<double>(ticks) / static_cast<double>(frequency);
   }
-  const std::string& task_name(uint32_t id) const;
+  const std::string& task_name(uint32_t task) const;
   // The longest interrupt -> task latencies, longest first (at most n).
   std::vector<TraceLatency> worst_latencies(size_t n) const;
 };
