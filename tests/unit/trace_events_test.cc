@@ -203,6 +203,11 @@ TEST(TraceModel, AnIdCreatedAgainIsANewTask) {
   EXPECT_EQ(m.tasks.at(1).run_ticks, 20u);
   EXPECT_EQ(m.tasks.at(2).run_ticks, 40u);
   EXPECT_EQ(m.tasks.at(2).priority, 7u);
+  // Each has its lane and its stretch in the timeline.
+  const std::string svg = trace_svg(m, "reset");
+  EXPECT_NE(svg.find(">first</text>"), std::string::npos);
+  EXPECT_NE(svg.find("<title>first: 20.000 us</title>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("<title>second: 40.000 us</title>"), std::string::npos) << svg;
 }
 
 TEST(TraceParse, RefusesAGuestWithoutATrace) {

@@ -60,12 +60,13 @@ std::string hex32(uint32_t v) {
   return buf;
 }
 
-// Tasks in lane order: highest creation priority first, then by ID.
-std::vector<const TraceTask*> lanes(const TraceModel& m) {
-  std::vector<const TraceTask*> out;
-  for (const auto& [id, t] : m.tasks) out.push_back(&t);
-  std::stable_sort(out.begin(), out.end(), [](const TraceTask* a, const TraceTask* b) {
-    return a->priority > b->priority;
+// Tasks in lane order: highest creation priority first, then in the order
+// they appeared. Each with its number (TraceModel::tasks).
+std::vector<std::pair<uint32_t, const TraceTask*>> lanes(const TraceModel& m) {
+  std::vector<std::pair<uint32_t, const TraceTask*>> out;
+  for (const auto& [n, t] : m.tasks) out.emplace_back(n, &t);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second->priority > b.second->priority;
   });
   return out;
 }
@@ -130,9 +131,9 @@ std::string trace_json(const TraceModel& m, const std::string& title) {
 
 std::string trace_svg(const TraceModel& m, const std::string& title, size_t labelled) {
   constexpr double kLeft = 130, kWidth = 1200, kLane = 28, kTop = 50;
-  const std::vector<const TraceTask*> order = lanes(m);
+  const auto order = lanes(m);
   std::map<uint32_t, size_t> lane_of;
-  for (size_t i = 0; i < order.size(); ++i) lane_of[order[i]->id] = i + 1;  // lane 0: interrupts
+  for (size_t i = 0; i < order.size(); ++i) lane_of[order[i].first] = i + 1;  // lane 0: interrupts
   const double height = kTop + kLane * static_cast<double>(order.size() + 1) + 40;
   const uint64_t span = m.end > m.begin ? m.end - m.begin : 1;
   auto x = [&](uint64_t at) {
@@ -150,7 +151,7 @@ std::string trace_svg(const TraceModel& m, const std::string& title, size_t labe
          trace_duration(m, span) + ", " + std::to_string(m.instants.size()) + " events</text>\n";
   // Lanes and their names.
   for (size_t lane = 0; lane <= order.size(); ++lane) {
-    const std::string name = lane == 0 ? "interrupts" : order[lane - 1]->name;
+    const std::string name = lane == 0 ? "interrupts" : order[lane - 1].second->name;
     out += "<text x=\"10\" y=\"" + number(y(lane) + 17, "%.1f") + "\">" + escaped(name, true) +
            "</text>\n";
     out += "<line x1=\"" + number(kLeft, "%.1f") + "\" x2=\"" + number(kLeft + kWidth, "%.1f") +
@@ -238,7 +239,7 @@ std::string trace_summary(const TraceModel& m) {
                       : "") +
       "\n";
   out += "  task             priority  CPU share\n";
-  for (const TraceTask* t : lanes(m)) {
+  for (const auto& [n, t] : lanes(m)) {
     char row[128];
     std::snprintf(
         row, sizeof row, "  %-16s %8u  %8.2f%%\n", t->name.c_str(), t->priority,
