@@ -59,4 +59,11 @@ void drain() {
   }
 }
 
+void reset() {
+  if constexpr (config::kTrace) {
+    __atomic_store_n(&g_ring.dropped, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&g_ring.claimed, 0, __ATOMIC_RELAXED);
+  }
+}
+
 }  // namespace petrel::kernel::trace

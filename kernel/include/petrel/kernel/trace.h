@@ -200,4 +200,8 @@ inline void task_deleted(const Task* t) {
 // is on.
 void drain();
 
+// Empties the ring and starts recording again (host tests; a guest records
+// once, from boot to exit).
+void reset();
+
 }  // namespace petrel::kernel::trace
