@@ -21,6 +21,7 @@
 #include <petrel/kernel/sched.h>
 #include <petrel/kernel/semaphore.h>
 #include <petrel/kernel/task.h>
+#include <petrel/kernel/trace.h>
 
 #include "rows.h"
 
@@ -293,6 +294,34 @@ void bench_periodic(unsigned ready) {
         "periodic wake-up lateness (max)", ready, kPeriods, max, ns_from_ticks(max));
 }
 
+// --- one trace event (kernel/include/petrel/kernel/trace.h) --------------
+// Only in a build with the trace on (build/ARCH-trace: `petrel trace bench
+// --bootargs only=trace`, docs/debugging.md): 2000 marks (trace::mark, the
+// application's trace point, the same ring write as the kernel's) in a
+// loop, less the same loop without them. The ring's address stays in a
+// register across the loop; a trace point elsewhere forms it. With the
+// trace off (the bench preset) this benchmark is not compiled, so the image
+// and every figure stay as they are: a trace point is then nothing at all.
+void bench_trace() {
+  if constexpr (config::kTrace) {
+    constexpr uint64_t kEvents = 2000;
+    if (trace::g_ring.claimed + kEvents > trace::kCapacity) {
+      print("bench: the trace ring is too full to measure an event\n");
+      return;
+    }
+    const uint64_t start = arch::timer_now();
+    for (uint64_t i = 0; i < kEvents; ++i) {
+      trace::mark(static_cast<uint32_t>(i));
+      __asm__ volatile("" ::: "memory");
+    }
+    const uint64_t middle = arch::timer_now();
+    for (uint64_t i = 0; i < kEvents; ++i) __asm__ volatile("" ::: "memory");
+    const uint64_t end = arch::timer_now();
+    const uint64_t traced = middle - start, bare = end - middle;
+    row("trace event (trace on)", 1, kEvents, traced > bare ? traced - bare : 0);
+  }
+}
+
 // --- guest entry to the first task --------------------------------------
 // Measured first, before main prints anything: the figure is the platform's
 // boot and the scheduler's start, not the application's output.
@@ -311,8 +340,8 @@ void report_boot() {
   single_row("domain creation -> guest entry", entry);
 }
 
-// bootargs "only=NAME" (yield, resume, semaphore, queue, notify, irq,
-// periodic): the boot figure and that benchmark alone, to profile one path.
+// bootargs "only=NAME" (trace, yield, resume, semaphore, queue, notify,
+// irq, periodic): the boot figure and that benchmark alone, to profile one path.
 bool selected(const char* name) {
   char only[16];
   if (!bootarg_value(board().bootargs, "only", only, sizeof only)) return true;
@@ -349,6 +378,8 @@ extern "C" int main() {
   }
   if (selected("periodic"))
     for (unsigned ready : kReadyCounts) bench_periodic(ready);
+  // Traced builds only; with only=trace, before the others fill the ring.
+  if (selected("trace")) bench_trace();
   print("bench: end\n");
   return 0;
 }

@@ -25,6 +25,15 @@ target_include_directories(petrel SYSTEM PUBLIC ${_xen_inc})
 target_compile_definitions(petrel PUBLIC
   __XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
   PETREL_ARCH_${PETREL_GUEST_ARCH}=1)
+# The scheduler trace (kernel/include/petrel/kernel/trace.h,
+# docs/debugging.md): ON records trace events into a ring that exit()
+# prints for `petrel trace`, which builds its own trees with it
+# (presets arm64-trace and arm32-trace). OFF, the default, compiles every
+# trace point to nothing.
+option(PETREL_TRACE "Record the scheduler trace (petrel trace)" OFF)
+if(PETREL_TRACE)
+  target_compile_definitions(petrel PUBLIC PETREL_CONFIG_TRACE=1)
+endif()
 set(PETREL_LINKER_SCRIPT ${PETREL_ROOT}/arch/${PETREL_GUEST_ARCH}/guest.ld)
 include(${CMAKE_CURRENT_LIST_DIR}/petrel-libc.cmake)
 

@@ -4,6 +4,7 @@
 
 #include "petrel/arch.h"
 #include "petrel/console.h"
+#include "petrel/kernel/trace.h"
 
 namespace petrel::arch {
 namespace {
@@ -82,7 +83,9 @@ void irq_dispatch() {
     uint32_t id = gic_acknowledge();
     if (id >= kSpuriousIrq) return;
     if (id < kMaxIrq && g_routes[id].handler != nullptr) {
+      kernel::trace::interrupt_enter(id);
       g_routes[id].handler(id, g_routes[id].ctx);
+      kernel::trace::interrupt_exit(id);
     } else {
       // Nobody asked for it: silence it rather than take it again forever.
       gic_disable_irq(id);

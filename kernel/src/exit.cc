@@ -2,6 +2,7 @@
 
 #include "petrel/console.h"
 #include "petrel/kernel/sched.h"
+#include "petrel/kernel/trace.h"
 #include "petrel/platform.h"
 
 namespace petrel {
@@ -11,6 +12,8 @@ namespace {
   // No other task runs from here on (the console's own locking must not
   // become a chance to switch away from a dying guest).
   kernel::scheduler_lock();
+  // The trace, if it was recorded, before the marker the host stops at.
+  if constexpr (kernel::config::kTrace) kernel::trace::drain();
   console_end_line();  // the marker must start a line of its own
   print("%s reason=%s code=%d\n", kExitMarker, reason, code);
   console_flush();

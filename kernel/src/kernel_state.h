@@ -7,6 +7,7 @@
 #include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/list.h"
 #include "petrel/kernel/task.h"
+#include "petrel/kernel/trace.h"
 
 namespace petrel::kernel {
 
@@ -233,6 +234,7 @@ void slice_start_new(uint64_t now);
 // (wake_waiter); make_ready is the one to call elsewhere.
 [[gnu::always_inline]] inline bool ready_undelayed(KernelState& k, Task* t) {
   t->state = TaskState::kReady;
+  trace::ready(t);
   const Task* alone = k.ready.push_back(t);
   const Task* cur = k.current;
   if (cur == nullptr) return false;
@@ -258,6 +260,14 @@ bool make_ready(Task* t);  // internal/sched.h
     return make_ready(t);
   return ready_undelayed(g_kernel, t);
 }
+// The trace point of a call on a queue, semaphore or mutex (trace.h): the
+// interrupt nesting (0: task context) as it is, one load.
+namespace trace {
+[[gnu::always_inline]] inline void op(Kind kind, const void* object_ptr) {
+  if constexpr (config::kTrace) record(kind, g_kernel.isr_nesting, 0, object(object_ptr));
+}
+}  // namespace trace
+
 inline constexpr size_t kCanaryBytes = 32;
 inline constexpr size_t kCanaryWords = kCanaryBytes / sizeof(StackWord);
 static_assert(kCanaryBytes % 16 == 0 && config::kMinStackSize >= kCanaryBytes);

@@ -57,6 +57,7 @@
 
 #include "kernel_state.h"
 #include "petrel/kernel/heap.h"
+#include "petrel/kernel/trace.h"
 
 namespace petrel::kernel {
 namespace {
@@ -141,6 +142,7 @@ void remove_held(Task* t, Mutex* m) {
 }
 
 void take(Mutex* m, Task* t) {
+  trace::mutex_taken(m, t);
   t->owner_hooks = &kMutexOwner;
   m->owner = t;
   m->count = 1;
@@ -234,6 +236,7 @@ Status mutex_lock(Mutex* m, Ticks timeout) {
   if (in_isr()) return kErrIsr;
   const Deadline deadline = Deadline::after(timeout);
   CriticalSection cs;
+  trace::op(trace::Kind::kMutexLock, m);
   if (!valid(m)) return kErrInvalid;
   Task* self = g_kernel.current;
   if (self == nullptr)
@@ -304,6 +307,7 @@ Status mutex_unlock(Mutex* m) {
   if (self == nullptr || m->owner != self)
     return Error{Errc::kPermission, "mutex: unlocked by a task that does not hold it"};
   if (--m->count > 0) return ok();  // recursive, still held
+  trace::op(trace::Kind::kMutexUnlock, m);
   remove_held(self, m);
   hand_over(m);
   refresh(self);  // drops to what its base and remaining mutexes justify

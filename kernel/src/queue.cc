@@ -59,8 +59,10 @@
 
 #include <new>
 
+#include "kernel_state.h"
 #include "petrel/kernel/heap.h"
 #include "petrel/kernel/internal/sched.h"
+#include "petrel/kernel/trace.h"
 #include "petrel/string.h"
 #include "queue_set_hooks.h"
 
@@ -292,6 +294,7 @@ bool usable(const Queue* q) {
 Status send(Queue* q, const void* item, Op op, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
   CriticalSection cs;
+  trace::op(trace::Kind::kQueueSend, q);
   if (!usable(q)) return kNotInitialized;
   if (item == nullptr && q->item_size != 0) return kNullItem;
   if (const Attempt a = try_now(q, const_cast<void*>(item), op); a != Attempt::kNotNow)
@@ -302,6 +305,7 @@ Status send(Queue* q, const void* item, Op op, Ticks timeout) {
 
 Status send_from_isr(Queue* q, const void* item, Op op, bool* higher_priority_woken) {
   CriticalSection cs;
+  trace::op(trace::Kind::kQueueSend, q);
   if (!usable(q)) return kNotInitialized;
   if (item == nullptr && q->item_size != 0) return kNullItem;
   if (q->count == q->length) return kFull;
@@ -313,6 +317,7 @@ Status send_from_isr(Queue* q, const void* item, Op op, bool* higher_priority_wo
 
 Status overwrite(Queue* q, const void* item, bool* higher_priority_woken) {
   CriticalSection cs;
+  trace::op(trace::Kind::kQueueSend, q);
   if (!usable(q)) return kNotInitialized;
   if (q->length != 1) return kNotMailbox;
   if (item == nullptr && q->item_size != 0) return kNullItem;
@@ -330,6 +335,7 @@ Status overwrite(Queue* q, const void* item, bool* higher_priority_woken) {
 Status receive(Queue* q, void* out, Op op, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
   CriticalSection cs;
+  trace::op(trace::Kind::kQueueReceive, q);
   if (!usable(q)) return kNotInitialized;
   if (out == nullptr && q->item_size != 0) return kNullItem;
   if (try_now(q, out, op) == Attempt::kDone) return ok();
@@ -424,6 +430,7 @@ Status queue_overwrite_from_isr(Queue* q, const void* item, bool* higher_priorit
 
 Status queue_receive_from_isr(Queue* q, void* out, bool* higher_priority_woken) {
   CriticalSection cs;
+  trace::op(trace::Kind::kQueueReceive, q);
   if (!usable(q)) return kNotInitialized;
   if (out == nullptr && q->item_size != 0) return kNullItem;
   if (q->count == 0) return kEmpty;

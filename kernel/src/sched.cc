@@ -39,6 +39,7 @@
 #include "petrel/exit.h"
 #include "petrel/kernel/heap.h"
 #include "petrel/kernel/soft_timer.h"
+#include "petrel/kernel/trace.h"
 #include "petrel/kernel/wait_queue.h"
 #include "petrel/noinit.h"
 
@@ -209,6 +210,7 @@ namespace {
   next->state = TaskState::kRunning;
   k.current = next;
   if (config::kTimeSlicing && ReadyQueues::shared_with_first(next)) start_slice(now);
+  trace::switched(prev, next);
   arch::context_switch(prev->context, next->context);
   // Running as `prev` again.
   k.nesting = nesting;
@@ -312,6 +314,7 @@ bool make_ready(Task* t) {
     t->delayed = false;
   }
   t->state = TaskState::kReady;
+  trace::ready(t);
   const Task* alone = k.ready.push_back(t);
   const Task* cur = k.current;
   if (cur == nullptr) return false;  // before the scheduler starts: no timer either
@@ -346,6 +349,7 @@ namespace {
 [[gnu::noinline]] WakeReason block_running(WaitQueue* queue, Ticks wake_tick) {
   KernelState& k = g_kernel;
   Task* t = k.current;
+  trace::blocked(t, queue);
   if (queue != nullptr) {
     queue->insert(t);
     t->wait.queue = queue;
@@ -391,6 +395,7 @@ WakeReason WaitQueue::wait_until(Ticks wake_tick) {
 
 void on_timer_interrupt() {
   KernelState& k = g_kernel;
+  trace::timer_fire();
   arch::timer_cancel();  // level-triggered: quiet until re-armed below
   k.armed_tick = kForever;
   const Ticks now = tick_count();
@@ -430,6 +435,7 @@ void on_timer_interrupt() {
 void set_effective_priority(Task* t, Priority p) {
   KernelState& k = g_kernel;
   if (t->priority == p) return;
+  trace::priority_changed(t, p);
   const bool queued = t->state == TaskState::kReady || t->state == TaskState::kRunning;
   if (queued) k.ready.remove(t);
   t->priority = p;
@@ -473,6 +479,7 @@ StopReason scheduler_start() {
   k.last_tick_hook = tick_count();
   update_timer();
   k.nesting = 0;
+  trace::started(first);
   arch::context_switch(arch::boot_context(), first->context);
   // Back from scheduler_stop().
   k.running = false;
@@ -489,6 +496,7 @@ void scheduler_stop(StopReason reason) {
   k.stop_reason = reason;
   k.nesting = 1;                             // scheduler_start's critical section
   k.current->run_time += arch::timer_now();  // no longer running: its total
+  trace::stopped(k.current);
   arch::context_switch(k.current->context, arch::boot_context());
 }
 

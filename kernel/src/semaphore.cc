@@ -38,6 +38,7 @@
 #include "kernel_state.h"
 #include "petrel/kernel/heap.h"
 #include "petrel/kernel/internal/sched.h"
+#include "petrel/kernel/trace.h"
 #include "queue_set_hooks.h"
 
 namespace petrel::kernel {
@@ -198,6 +199,7 @@ namespace {
 Status semaphore_take(Semaphore* s, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
   HotCriticalSection cs;
+  trace::op(trace::Kind::kSemTake, s);
   if (!usable(s)) return kNotInitialized;
   if (s->count > 0) {
     --s->count;
@@ -228,6 +230,7 @@ void semaphore_set_wake_rule(Semaphore* s, WakeRule rule) {
 
 Status semaphore_give(Semaphore* s) {
   HotCriticalSection cs;
+  trace::op(trace::Kind::kSemGive, s);
   // The gives of a ping-pong, inline (a semaphore in no queue set): the unit
   // handed to a waiting taker, or (FreeRTOS's rule) counted and the first
   // taker woken, with one inline wake-up for both. The rest is give()'s.
@@ -256,6 +259,7 @@ Status semaphore_take_from_isr(Semaphore* s, bool* higher_priority_woken) {
 
 Status semaphore_give_from_isr(Semaphore* s, bool* higher_priority_woken) {
   CriticalSection cs;
+  trace::op(trace::Kind::kSemGive, s);
   return give(s, higher_priority_woken);
 }
 

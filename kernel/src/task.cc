@@ -7,6 +7,7 @@
 #include "petrel/arch.h"
 #include "petrel/exit.h"
 #include "petrel/kernel/heap.h"
+#include "petrel/kernel/trace.h"
 #include "petrel/kernel/wait_queue.h"
 
 namespace petrel::kernel {
@@ -72,6 +73,7 @@ Task* init_task(const TaskConfig& c, Task* t, void* stack, size_t stack_size, bo
 
   CriticalSection cs;
   t->id = g_kernel.next_id++;
+  trace::task_created(t);
   g_kernel.all.push_back(t);
   ++g_kernel.app_tasks;
   make_ready(t);
@@ -164,6 +166,7 @@ void task_delete(Task* t) {
   t = resolve(t);
   if (t == nullptr || t->state == TaskState::kDeleted) return;
   if (t->system) panic("task_delete: '%s' is the kernel's own task", t->name);
+  trace::task_deleted(t);
   if (t->owner_hooks != nullptr) t->owner_hooks->release_all(t);
   if (t->wait.undo_handoff != nullptr && !t->wait.call_object_deleted) t->wait.undo_handoff(t);
   t->wait.undo_handoff = nullptr;

@@ -46,6 +46,7 @@
 #include "runner.h"
 #include "setup.h"
 #include "soak.h"
+#include "trace_command.h"
 #include "xen_options.h"
 #include "xen_rt.h"
 
@@ -93,6 +94,13 @@ commands:
                run the parsers' fuzz targets (tests/fuzz; all in turn, or TARGET alone) for S
                seconds each (default 60), the corpus kept in build/fuzz/campaign; prints the
                executions, coverage and crashes of each (docs/reliability.md)
+  trace APP [--arch arm64|arm32] [--gic 2|3] [--bootargs STR] [--timeout S] [--out DIR]
+               build APP with the scheduler trace on (build/ARCH-trace, PETREL_TRACE=ON),
+               boot it under --icount, and write the trace it prints at exit as
+               build/trace/APP.json (Perfetto's UI opens it) and build/trace/APP.svg (a
+               timeline: a lane per task, interrupts, the longest interrupt -> task
+               latencies); prints each task's CPU share and the worst interrupt -> task
+               latency (docs/debugging.md); --out DIR: write there; --no-build
   bench [--quick] [--arch arm64|arm32] [--rt [--loaded] | --ipc] [--no-build]
                run the benchmarks in a guest under --icount on arm64, then on arm32, and
                write both side by side to bench/RESULTS.md (--quick: a tenth of the
@@ -182,21 +190,25 @@ unsigned jobs() {
 // configures when the build has no build system yet (never configured, or a
 // configuration that failed) and again when this run installed packages:
 // what CMake looked for and did not find before is looked for again.
-bool build_preset(const Paths& paths, const std::string& preset) {
+// With `target`, only that target is built.
+bool build_preset(const Paths& paths, const std::string& preset, const std::string& target = "") {
   fs::path dir = paths.root / "build" / preset;
   std::error_code ec;
   fs::create_directories(dir, ec);
   std::string log = (dir / "petrel-build.log").string();
   fs::remove(log, ec);
   const bool generated = fs::exists(dir / "Makefile") || fs::exists(dir / "build.ninja");
-  if ((!generated || packages_installed()) &&
+  // A single target (petrel trace) may be new since the tree was configured.
+  if ((!generated || packages_installed() || !target.empty()) &&
       run_logged({"cmake", "--preset", preset}, log, paths.root.string()) != 0) {
     std::fprintf(stderr, "petrel: configuring %s failed; see %s\n", preset.c_str(), log.c_str());
     run({"tail", "-n", "40", log});
     return false;
   }
-  if (run_logged({"cmake", "--build", "--preset", preset, "-j", std::to_string(jobs())}, log,
-                 paths.root.string()) != 0) {
+  std::vector<std::string> build = {"cmake", "--build", "--preset",
+                                    preset,  "-j",      std::to_string(jobs())};
+  if (!target.empty()) build.insert(build.end(), {"--target", target});
+  if (run_logged(build, log, paths.root.string()) != 0) {
     std::fprintf(stderr, "petrel: building %s failed; see %s\n", preset.c_str(), log.c_str());
     run({"tail", "-n", "40", log});
     return false;
@@ -1148,6 +1160,23 @@ int main(int argc, char** argv) {
       }
       return find_image(paths, arch, app, status);
     });
+  if (cmd == "trace") {
+    return cmd_trace(paths, args, [&](Arch arch, const std::string& app, bool build, int* status) {
+      // The app's own build tree with tracing on, beside the ordinary one.
+      const std::string preset = std::string(arch_name(arch)) + "-trace";
+      if (is_image_path(app)) {
+        std::fprintf(stderr, "petrel: trace takes an app's name (it builds the app itself)\n");
+        *status = kExitUsage;
+        return std::optional<std::string>();
+      }
+      if (build && !build_preset(paths, preset, app + ".elf")) {
+        *status = kExitSetup;
+        return std::optional<std::string>();
+      }
+      const fs::path image = paths.root / "build" / preset / "apps" / (app + ".bin");
+      return find_image(paths, arch, image.string(), status);
+    });
+  }
   if (cmd == "bench") return cmd_bench(paths, args);
   if (cmd == "demo") return cmd_demo(paths, args);
   if (cmd == "fuzz")

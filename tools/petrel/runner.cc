@@ -325,7 +325,7 @@ int run_guests(const Paths& paths, const RunOptions& o) {
       states[index].exit = m;
       return;
     }
-    if (!o.raw) {
+    if (!o.raw && (o.quiet_prefix.empty() || !c.text.starts_with(o.quiet_prefix))) {
       if (several) std::printf("[%s] ", states[index].name.c_str());
       std::fwrite(c.text.data(), 1, c.text.size(), stdout);
       std::fputc('\n', stdout);

@@ -28,6 +28,9 @@ struct RunOptions {
   XenOptions xen;                              // which Xen, its extra command line, the pCPUs
   std::string bootargs;                        // /chosen/bootargs of every guest
   std::vector<std::string>* serial = nullptr;  // if set: every serial line, as received
+  // Guest lines that start with this are kept in *serial but not printed
+  // ("": every line is printed): the trace's lines (petrel trace).
+  std::string quiet_prefix;
   // Board devices given to the first guest (passthrough.h), by name.
   std::vector<std::string> passthrough;
   // Seconds after QEMU starts to press the board's power button (QEMU's

@@ -17,6 +17,7 @@
 #include "petrel/console.h"
 #include "petrel/guest.h"
 #include "petrel/kernel/sched.h"
+#include "petrel/kernel/trace.h"
 #include "petrel/log.h"
 #include "petrel/noinit.h"
 #include "petrel/string.h"
@@ -96,6 +97,7 @@ void dispatch(uint32_t port, void*) {
     return;
   }
   ++g_evtchn.stats.dispatched;
+  kernel::trace::evtchn_upcall(port);
   const Binding& b = g_bindings[slot - 1];
   b.handler(EvtchnPort{port}, b.ctx);
 }

@@ -33,6 +33,13 @@
 #ifndef PETREL_CONFIG_NOTIFY_INDICES
 #define PETREL_CONFIG_NOTIFY_INDICES 3
 #endif
+// The scheduler trace (trace.h): set by CMake's PETREL_TRACE option.
+#ifndef PETREL_CONFIG_TRACE
+#define PETREL_CONFIG_TRACE 0
+#endif
+#ifndef PETREL_CONFIG_TRACE_EVENTS
+#define PETREL_CONFIG_TRACE_EVENTS 8192
+#endif
 
 namespace petrel::kernel::config {
 
@@ -54,5 +61,13 @@ inline constexpr unsigned kNotifyIndices = PETREL_CONFIG_NOTIFY_INDICES;
 
 // Bytes of kernel heap; 0: all RAM the image and the device tree leave free.
 inline constexpr size_t kHeapSize = PETREL_CONFIG_HEAP_SIZE;
+
+// Trace points record into a ring of kTraceEvents 16-byte events (trace.h);
+// off: they compile to nothing.
+inline constexpr bool kTrace = PETREL_CONFIG_TRACE != 0;
+inline constexpr size_t kTraceEvents = PETREL_CONFIG_TRACE_EVENTS;
+static_assert(kTraceEvents >= 16 && kTraceEvents <= (1u << 24) &&
+                  (kTraceEvents & (kTraceEvents - 1)) == 0,
+              "16 to 2^24 trace events, a power of two");
 
 }  // namespace petrel::kernel::config
