@@ -93,8 +93,10 @@ for pkg in g++-aarch64-linux-gnu g++-arm-linux-gnueabihf; do
 done
 out=$(hidden_run cmake --build "$copy/build/host" --target dom0_tools 2>&1) &&
   fail "the dom0 tools built without a cross compiler: $out"
-grep -q "sudo apt-get install gcc-aarch64-linux-gnu" <<<"$out" ||
-  fail "building the dom0 tools without the compiler did not name gcc-aarch64-linux-gnu: $out"
+# The C tools need gcc-aarch64-linux-gnu, the C++ ones g++-aarch64-linux-gnu:
+# whichever the build reaches first must be named.
+grep -qE "sudo apt-get install g(cc|\+\+)-aarch64-linux-gnu" <<<"$out" ||
+  fail "building the dom0 tools without the compiler did not name gcc- or g++-aarch64-linux-gnu: $out"
 echo "without the cross compilers: 'petrel build' and the dom0 tools' build fail, naming the packages"
 
 # 4. Compilers back: everything is built that a configuration with
