@@ -13,7 +13,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -126,34 +125,6 @@ std::string session_script(const Paths& paths, const DebugOptions& o, const fs::
   if (!o.batch.empty())
     s += "set pagination off\npython petrel_batch(" + py_string(o.batch) + ")\n";
   return s;
-}
-
-int listen_unix(const fs::path& path) {
-  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  const std::string p = path.string();
-  if (fd < 0 || p.size() >= sizeof a.sun_path) return -1;
-  std::copy(p.begin(), p.end(), a.sun_path);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd, 1) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-int connect_unix(const fs::path& path) {
-  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  const std::string p = path.string();
-  if (fd < 0 || p.size() >= sizeof a.sun_path) return -1;
-  std::copy(p.begin(), p.end(), a.sun_path);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 bool send_all(int fd, std::string_view bytes) {

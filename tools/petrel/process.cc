@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -239,6 +241,43 @@ FileLock::FileLock(const std::filesystem::path& path, const char* what) {
 
 FileLock::~FileLock() {
   if (fd_ >= 0) close(fd_);
+}
+
+namespace {
+
+// A stream socket and the address of the unix socket at `path`; -1 (and
+// nothing left open) if the path does not fit.
+int unix_socket(const std::filesystem::path& path, sockaddr_un* a) {
+  const std::string p = path.string();
+  *a = sockaddr_un{};
+  a->sun_family = AF_UNIX;
+  if (p.size() >= sizeof a->sun_path) return -1;
+  std::copy(p.begin(), p.end(), a->sun_path);
+  return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
+}  // namespace
+
+int listen_unix(const std::filesystem::path& path) {
+  sockaddr_un a;
+  const int fd = unix_socket(path, &a);
+  if (fd < 0) return -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd, 1) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int connect_unix(const std::filesystem::path& path) {
+  sockaddr_un a;
+  const int fd = unix_socket(path, &a);
+  if (fd < 0) return -1;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 }  // namespace petrel::tool

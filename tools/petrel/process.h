@@ -85,4 +85,10 @@ struct TempDir {
   TempDir& operator=(const TempDir&) = delete;
 };
 
+// Unix stream sockets at `path`: a listening one (backlog 1) and a
+// connected one. -1 if the path does not fit or the call fails (nothing is
+// left open then).
+int listen_unix(const std::filesystem::path& path);
+int connect_unix(const std::filesystem::path& path);
+
 }  // namespace petrel::tool

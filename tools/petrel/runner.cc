@@ -6,8 +6,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -141,19 +139,10 @@ bool await_prompt(int fd, const char* prompt) {
 // waits for the monitor's prompt, sends system_powerdown, and waits for the
 // next prompt (the command taken).
 bool press_power_button(const fs::path& socket) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int fd = connect_unix(socket);
   if (fd < 0) return false;
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  const std::string path = socket.string();
-  if (path.size() >= sizeof a.sun_path) {
-    close(fd);
-    return false;
-  }
-  std::copy(path.begin(), path.end(), a.sun_path);
   static const char kCommand[] = "system_powerdown\n";
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-            await_prompt(fd, "(qemu)") &&
+  bool ok = await_prompt(fd, "(qemu)") &&
             write(fd, kCommand, sizeof kCommand - 1) == static_cast<ssize_t>(sizeof kCommand - 1);
   ok = ok && await_prompt(fd, "(qemu)");
   close(fd);
