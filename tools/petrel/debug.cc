@@ -45,8 +45,7 @@ struct DebugOptions {
 };
 
 int usage(const std::string& msg) {
-  std::fprintf(stderr, "petrel: debug: %s\n(see 'petrel help')\n", msg.c_str());
-  return kExitUsage;
+  return usage_error("debug: " + msg);
 }
 
 // nullopt: parsed; otherwise the exit status of a usage error.

@@ -176,11 +176,6 @@ environment: PETREL_CACHE (default ~/.cache/petrel: Xen, and dom0 for --dom0 run
   PETREL_NO_INSTALL=1 (never install)
 )";
 
-int usage_error(const std::string& msg) {
-  std::fprintf(stderr, "petrel: %s\n(see 'petrel help')\n", msg.c_str());
-  return kExitUsage;
-}
-
 unsigned jobs() {
   unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 2 : n;

@@ -172,6 +172,11 @@ std::string ButtonPress::monitor_arg() const {
   return due_ || on_demand_ ? "unix:" + socket_.string() + ",server=on,wait=off" : "none";
 }
 
+int usage_error(const std::string& msg) {
+  std::fprintf(stderr, "petrel: %s\n(see 'petrel help')\n", msg.c_str());
+  return kExitUsage;
+}
+
 std::string xen_command_line(const char* base, const XenOptions& xen) {
   std::string line = base;
   if (!xen.cmdline.empty()) line += " " + xen.cmdline;

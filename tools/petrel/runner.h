@@ -53,7 +53,11 @@ inline constexpr int kExitTimeout = 124;
 inline constexpr int kExitBootFailure = 125;  // QEMU or Xen failed before the guests finished
 inline constexpr int kExitSetup = 3;          // a missing tool or package
 inline constexpr int kExitUsage = 2;          // a usage error, or a broken image (image_check.h)
-inline constexpr int kExitStopped = -1;       // RunOptions::stop_early ended the run (not a status)
+
+// Prints "petrel: MSG" and a pointer to `petrel help` on stderr; returns
+// kExitUsage.
+int usage_error(const std::string& msg);
+inline constexpr int kExitStopped = -1;  // RunOptions::stop_early ended the run (not a status)
 
 int run_guests(const Paths& paths, const RunOptions& options);
 

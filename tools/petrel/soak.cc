@@ -32,8 +32,7 @@ struct SoakOptions {
 };
 
 int usage(const std::string& msg) {
-  std::fprintf(stderr, "petrel: soak: %s\n(see 'petrel help')\n", msg.c_str());
-  return kExitUsage;
+  return usage_error("soak: " + msg);
 }
 
 // nullopt: parsed; otherwise the exit status of a usage error.

@@ -26,8 +26,7 @@ struct TraceOptions {
 };
 
 int usage(const std::string& msg) {
-  std::fprintf(stderr, "petrel: trace: %s\n(see 'petrel help')\n", msg.c_str());
-  return kExitUsage;
+  return usage_error("trace: " + msg);
 }
 
 // nullopt: parsed; otherwise the exit status of a usage error.
