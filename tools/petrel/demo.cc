@@ -12,48 +12,6 @@ namespace {
 
 constexpr const char* kPrefix = "demo-log: ";
 
-// The words after "demo-log: SIDE " on `line`, or nothing.
-std::optional<std::vector<std::string>> words_of(const std::string& line, const std::string& side) {
-  const std::string head = kPrefix + side + " ";
-  if (line.rfind(head, 0) != 0) return std::nullopt;
-  std::istringstream in(line.substr(head.size()));
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-bool real(const std::string& s, double* out) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(v)) return false;
-  *out = v;
-  return true;
-}
-
-bool whole(const std::string& s, uint64_t* out) {
-  const auto n = decimal(s);
-  if (n) *out = *n;
-  return n.has_value();
-}
-
-// "key value ..." from w[first] on: each key in turn, its value parsed.
-struct Field {
-  const char* key;
-  uint64_t* n;
-  double* x;
-};
-bool fields(const std::vector<std::string>& w, size_t first, std::initializer_list<Field> want) {
-  if (w.size() != first + 2 * want.size()) return false;
-  size_t i = first;
-  for (const Field& f : want) {
-    if (w[i] != f.key) return false;
-    if (f.n != nullptr ? !whole(w[i + 1], f.n) : !real(w[i + 1], f.x)) return false;
-    i += 2;
-  }
-  return true;
-}
-
 std::string fixed(double v, int digits) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
@@ -77,7 +35,7 @@ std::optional<DemoSide> parse_demo_side(const std::vector<std::string>& dom0,
   DemoSide s;
   bool stream = false;
   for (const std::string& line : dom0) {
-    auto w = words_of(line, side);
+    auto w = words_after(line, std::string(kPrefix) + side + " ");
     if (!w) continue;
     auto bad = [&] {
       *error = "malformed line from dom0's " + side + " logger: ";
@@ -91,11 +49,11 @@ std::optional<DemoSide> parse_demo_side(const std::vector<std::string>& dom0,
       if (w->size() != 11 || (*w)[9] != "end" || ((*w)[10] != "yes" && (*w)[10] != "no"))
         return bad();
       const std::vector<std::string> head(w->begin(), w->begin() + 9);
-      if (!fields(head, 1,
-                  {{"records", &s.records, nullptr},
-                   {"lost", &s.lost, nullptr},
-                   {"corrupt_bytes", &s.corrupt_bytes, nullptr},
-                   {"trailing", &s.trailing, nullptr}}))
+      if (!key_values(head, 1,
+                      {{"records", &s.records},
+                       {"lost", &s.lost},
+                       {"corrupt_bytes", &s.corrupt_bytes},
+                       {"trailing", &s.trailing}}))
         return bad();
       s.ended = (*w)[10] == "yes";
       stream = true;
@@ -104,28 +62,29 @@ std::optional<DemoSide> parse_demo_side(const std::vector<std::string>& dom0,
       if (w->size() < 2) return bad();
       p.name = (*w)[1];
       if ((p.name != "quiet" && p.name != "load") || phase_of(s, p.name.c_str()) != nullptr ||
-          !fields(*w, 2,
-                  {{"periods", &p.periods, nullptr},
-                   {"misses", &p.misses, nullptr},
-                   {"p50_ns", &p.p50_ns, nullptr},
-                   {"p99_ns", &p.p99_ns, nullptr},
-                   {"max_ns", &p.max_ns, nullptr},
-                   {"rms_error", nullptr, &p.rms_error}}))
+          !key_values(*w, 2,
+                      {{"periods", &p.periods},
+                       {"misses", &p.misses},
+                       {"p50_ns", &p.p50_ns},
+                       {"p99_ns", &p.p99_ns},
+                       {"max_ns", &p.max_ns},
+                       {"rms_error", &p.rms_error}}))
         return bad();
       s.phases.push_back(p);
     } else if (kind == "estop") {
       DemoEstop e;
-      if (!fields(*w, 1,
-                  {{"t_ms", &e.t_ms, nullptr},
-                   {"speed", nullptr, &e.speed},
-                   {"final_speed", nullptr, &e.final_speed},
-                   {"final_t_ms", &e.final_t_ms, nullptr}}))
+      if (!key_values(*w, 1,
+                      {{"t_ms", &e.t_ms},
+                       {"speed", &e.speed},
+                       {"final_speed", &e.final_speed},
+                       {"final_t_ms", &e.final_t_ms}}))
         return bad();
       s.estop = e;
     } else if (kind == "series") {
       DemoPoint pt;
-      if (w->size() != 6 || !whole((*w)[1], &pt.t_ms) || !whole((*w)[3], &pt.max_late_us) ||
-          !real((*w)[4], &pt.setpoint) || !real((*w)[5], &pt.speed))
+      if (w->size() != 6 || !parse_whole((*w)[1], &pt.t_ms) ||
+          !parse_whole((*w)[3], &pt.max_late_us) || !parse_real((*w)[4], &pt.setpoint) ||
+          !parse_real((*w)[5], &pt.speed))
         return bad();
       pt.phase = (*w)[2];
       if (pt.phase != "quiet" && pt.phase != "load" && pt.phase != "stopped") return bad();
@@ -146,15 +105,15 @@ std::optional<DemoStopTiming> parse_stop_timing(const std::vector<std::string>& 
   static const std::string kHead =
       "motor-control: emergency stop: the button's interrupt reached the estop task in ";
   for (const std::string& line : guest) {
-    if (line.rfind(kHead, 0) != 0) continue;
-    std::istringstream in(line.substr(kHead.size()));
-    std::vector<std::string> w;
-    for (std::string word; in >> word;) w.push_back(word);
+    const auto words = words_after(line, kHead);
+    if (!words) continue;
+    const std::vector<std::string>& w = *words;
     // "N ns, the drive was cut M ns after it"
     const std::vector<std::string> shape = {"",    "ns,", "the", "drive", "was",
                                             "cut", "",    "ns",  "after", "it"};
     DemoStopTiming t;
-    if (w.size() != shape.size() || !whole(w[0], &t.to_task_ns) || !whole(w[6], &t.to_cut_ns))
+    if (w.size() != shape.size() || !parse_whole(w[0], &t.to_task_ns) ||
+        !parse_whole(w[6], &t.to_cut_ns))
       return std::nullopt;
     for (size_t i = 0; i < shape.size(); ++i)
       if (!shape[i].empty() && w[i] != shape[i]) return std::nullopt;

@@ -11,33 +11,6 @@ namespace {
 
 constexpr const char* kPrefix = "rt-loop: ";
 
-// The words of `line` after kPrefix, or nothing if it does not start so.
-std::optional<std::vector<std::string>> words(const std::string& line) {
-  if (line.rfind(kPrefix, 0) != 0) return std::nullopt;
-  std::istringstream in(line.substr(std::string(kPrefix).size()));
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-bool number(const std::string& s, uint64_t* out) {
-  const auto n = decimal(s);
-  if (n) *out = *n;
-  return n.has_value();
-}
-
-// "key value key value ..." into the given fields, in that order.
-bool fields(const std::vector<std::string>& w,
-            std::initializer_list<std::pair<const char*, uint64_t*>> want) {
-  if (w.size() != 2 * want.size()) return false;
-  size_t i = 0;
-  for (const auto& [key, out] : want) {
-    if (w[i] != key || !number(w[i + 1], out)) return false;
-    i += 2;
-  }
-  return true;
-}
-
 std::string us(uint64_t ns) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(ns) / 1000.0);
@@ -59,16 +32,17 @@ std::optional<LoopResult> parse_loop_result(const std::vector<std::string>& gues
   LoopResult r;
   bool have_periods = false, have_figures = false;
   for (const auto& line : guest) {
-    const auto w = words(line);
+    const auto w = words_after(line, kPrefix);
     if (!w || w->empty()) continue;
     if ((*w)[0] == "periods") {
-      if (!fields(*w, {{"periods", &r.periods}, {"period_us", &r.period_us}})) {
+      if (!key_values(*w, 0, {{"periods", &r.periods}, {"period_us", &r.period_us}})) {
         *error = "malformed line: " + line;
         return std::nullopt;
       }
       have_periods = true;
     } else if ((*w)[0] == "p50_ns") {
-      if (!fields(*w, {{"p50_ns", &r.p50_ns},
+      if (!key_values(*w, 0,
+                      {{"p50_ns", &r.p50_ns},
                        {"p99_ns", &r.p99_ns},
                        {"p999_ns", &r.p999_ns},
                        {"max_ns", &r.max_ns},
@@ -79,8 +53,8 @@ std::optional<LoopResult> parse_loop_result(const std::vector<std::string>& gues
       have_figures = true;
     } else if ((*w)[0] == "hist") {
       LoopResult::Bucket b;
-      if (w->size() != 4 || !number((*w)[1], &b.lo_us) || !number((*w)[2], &b.hi_us) ||
-          !number((*w)[3], &b.count) || (b.hi_us != 0 && b.hi_us <= b.lo_us) ||
+      if (w->size() != 4 || !parse_whole((*w)[1], &b.lo_us) || !parse_whole((*w)[2], &b.hi_us) ||
+          !parse_whole((*w)[3], &b.count) || (b.hi_us != 0 && b.hi_us <= b.lo_us) ||
           (!r.hist.empty() && (r.hist.back().hi_us != b.lo_us))) {
         *error = "malformed histogram line: " + line;
         return std::nullopt;

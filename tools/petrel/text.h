@@ -1,8 +1,9 @@
 // Small text helpers the host tool's parsers share: trimming, lines,
-// Markdown table cells, unsigned decimal numbers. Pure.
+// Markdown table cells, numbers, "key value" words. Pure.
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,32 @@ std::optional<std::vector<std::string_view>> table_cells(std::string_view line);
 // `s` as an unsigned decimal number of at most `max_digits` digits (no sign,
 // no spaces); nothing otherwise.
 std::optional<uint64_t> decimal(std::string_view s, size_t max_digits = 19);
+
+// Stores `s` as decimal() reads it, or as a finite decimal floating-point
+// number with nothing around it, into `*out`; false (and `*out` untouched)
+// when it is not one.
+bool parse_whole(std::string_view s, uint64_t* out);
+bool parse_real(std::string_view s, double* out);
+
+// The space-separated words of `line` after `prefix`, or nothing if it does
+// not start with `prefix`.
+std::optional<std::vector<std::string>> words_after(std::string_view line, std::string_view prefix);
+
+// One "key value" pair to read: the value into `*whole` (parse_whole()) or
+// `*real` (parse_real()).
+struct KeyValue {
+  KeyValue(const char* k, uint64_t* out) : key(k), whole(out) {}
+  KeyValue(const char* k, double* out) : key(k), real(out) {}
+  const char* key;
+  uint64_t* whole = nullptr;
+  double* real = nullptr;
+};
+
+// Reads w[first..] as exactly the pairs `want`, each key in turn; false if a
+// key differs, a value does not parse, or a word is missing or extra (the
+// outputs may then be partly written).
+bool key_values(const std::vector<std::string>& w, size_t first,
+                std::initializer_list<KeyValue> want);
 
 // `s` with <, > and & escaped, for SVG and XML text.
 std::string xml_escape(std::string_view s);
