@@ -22,6 +22,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "boot_options.h"
+#include "builds.h"
 #include "files.h"
 #include "gdb_proxy.h"
 #include "process.h"
@@ -33,15 +35,9 @@ namespace petrel::tool {
 namespace {
 
 struct DebugOptions {
-  Arch arch = Arch::kArm64;
+  BootOptions boot;
   std::string app;
   std::string batch;  // a gdb command file, or "" for an interactive session
-  int gic = 3;
-  unsigned memory_mib = 64;
-  std::string bootargs;
-  std::optional<double> timeout_s;
-  bool raw = false;
-  bool build = true;
 };
 
 int usage(const std::string& msg) {
@@ -51,45 +47,20 @@ int usage(const std::string& msg) {
 // nullopt: parsed; otherwise the exit status of a usage error.
 std::optional<int> parse_options(const std::vector<std::string>& args, DebugOptions* o) {
   for (size_t i = 0; i < args.size(); ++i) {
+    switch (take_boot_option(args, &i, &o->boot, "debug")) {
+      case Took::kTaken:
+        continue;
+      case Took::kBad:
+        return kExitUsage;
+      case Took::kNotOurs:
+        break;
+    }
     const std::string& a = args[i];
-    const std::string* v = i + 1 < args.size() ? &args[i + 1] : nullptr;
-    const auto number = [&](double* out) {
-      if (v == nullptr) return false;
-      char* end = nullptr;
-      *out = std::strtod(v->c_str(), &end);
-      ++i;
-      return end != v->c_str() && *end == '\0' && *out > 0;
-    };
-    double d = 0;
-    if (a == "--arch") {
-      const auto arch = v != nullptr ? parse_arch(*v) : std::nullopt;
-      if (!arch) return usage("--arch takes arm64 or arm32");
-      o->arch = *arch;
-      ++i;
-    } else if (a == "--batch") {
-      if (v == nullptr) return usage("--batch takes a file of gdb commands");
-      if (!fs::is_regular_file(*v)) return usage("--batch: no file " + *v);
-      o->batch = fs::absolute(*v).string();
-      ++i;
-    } else if (a == "--gic") {
-      if (v == nullptr || (*v != "2" && *v != "3")) return usage("--gic takes 2 or 3");
-      o->gic = std::stoi(*v);
-      ++i;
-    } else if (a == "--memory") {
-      if (!number(&d) || d < 16 || d > 512)
-        return usage("--memory takes a size in MiB from 16 to 512");
-      o->memory_mib = static_cast<unsigned>(d);
-    } else if (a == "--bootargs") {
-      if (v == nullptr) return usage("--bootargs takes a string");
-      o->bootargs = *v;
-      ++i;
-    } else if (a == "--timeout") {
-      if (!number(&d)) return usage("--timeout takes seconds > 0");
-      o->timeout_s = d;
-    } else if (a == "--raw") {
-      o->raw = true;
-    } else if (a == "--no-build") {
-      o->build = false;
+    if (a == "--batch") {
+      if (i + 1 >= args.size()) return usage("--batch takes a file of gdb commands");
+      const std::string& v = args[++i];
+      if (!fs::is_regular_file(v)) return usage("--batch: no file " + v);
+      o->batch = fs::absolute(v).string();
     } else if (a.starts_with("-")) {
       return usage("unknown option " + a);
     } else if (o->app.empty()) {
@@ -294,13 +265,13 @@ pid_t start_gdb(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-int cmd_debug(const Paths& paths, const std::vector<std::string>& args,
-              const DebugImageFinder& find_image) {
+int cmd_debug(const Paths& paths, const std::vector<std::string>& args) {
   DebugOptions o;
   if (const auto status = parse_options(args, &o)) return *status;
-  if (!ensure(paths, o.build ? Need::kAll : Need::kDebug)) return kExitSetup;
+  const BootOptions& boot = o.boot;
+  if (!ensure(paths, boot.build ? Need::kAll : Need::kDebug)) return kExitSetup;
   int status = 0;
-  const auto image = find_image(o.arch, o.app, o.build, &status);
+  const auto image = built_image(paths, boot.arch, o.app, boot.build, &status);
   if (!image) return status;
   const fs::path elf = fs::path(*image).replace_extension(".elf");
   if (!fs::exists(elf)) {
@@ -315,9 +286,9 @@ int cmd_debug(const Paths& paths, const std::vector<std::string>& args,
     return kExitSetup;
   }
   const fs::path qemu_socket = tmp.path / "qemu-gdb.sock";
-  const fs::path gdb_socket = o.arch == Arch::kArm32 ? tmp.path / "arm32-gdb.sock" : qemu_socket;
+  const fs::path gdb_socket = boot.arch == Arch::kArm32 ? tmp.path / "arm32-gdb.sock" : qemu_socket;
   std::optional<Arm32Proxy> proxy;
-  if (o.arch == Arch::kArm32) {
+  if (boot.arch == Arch::kArm32) {
     proxy.emplace(gdb_socket, qemu_socket);
     if (!proxy->start()) {
       std::fprintf(stderr, "petrel: debug: cannot listen on %s\n", gdb_socket.c_str());
@@ -340,12 +311,12 @@ int cmd_debug(const Paths& paths, const std::vector<std::string>& args,
 
   RunOptions r;
   r.images = {*image};
-  r.gic = o.gic;
-  r.memory_mib = o.memory_mib;
-  r.bootargs = o.bootargs;
-  r.raw = o.raw;
+  r.gic = boot.gic;
+  r.memory_mib = boot.memory_mib.value_or(r.memory_mib);
+  r.bootargs = boot.bootargs;
+  r.raw = boot.raw;
   // A person at gdb's prompt takes their time; a batch file should not.
-  r.timeout_s = o.timeout_s.value_or(o.batch.empty() ? 24 * 3600.0 : 60.0);
+  r.timeout_s = boot.timeout_s.value_or(o.batch.empty() ? 24 * 3600.0 : 60.0);
   r.qemu_args = {"-gdb", "unix:" + qemu_socket.string() + ",server=on,wait=off", "-S"};
   r.qemu_own_process_group = true;
 

@@ -37,111 +37,13 @@ namespace {
 
 constexpr uint64_t kKernelAddress = 0x4c000000;  // dom0's kernel, then its initramfs
 constexpr uint64_t kModuleAlign = 0x200000;
-constexpr size_t kTailLines = 25;
 // After dom0's last event (or its kernel's panic), QEMU should exit by
 // itself; it is ended after this long.
 constexpr double kGraceSeconds = 5;
 
-std::vector<std::string> machine_args(int gic, unsigned cpus) {
-  return {"-machine", "virt,virtualization=on,gic-version=" + std::to_string(gic),
-          "-cpu",     "cortex-a57",
-          "-smp",     std::to_string(cpus),
-          "-m",       "1024",
-          "-display", "none",
-          "-nic",     "none"};
-}
-
-std::string loader(const fs::path& file, uint64_t address) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, ",addr=0x%llx,force-raw=on",
-                static_cast<unsigned long long>(address));
-  return "loader,file=" + file.string() + buf;
-}
-
-// What dom0 reported, from its events.
-struct Dom0State {
-  bool ready = false;
-  std::optional<int> domid;
-  std::optional<int> create_failed;   // xl's exit status
-  std::optional<std::string> failed;  // the step that failed
-  std::optional<int> script_status;
-  std::optional<std::string> gone;  // the reason the domain went away
-  bool poweroff = false;
-  std::optional<ExitMarker> marker;  // the guest's exit marker
-};
-
-int number(const std::map<std::string, std::string>& fields, const char* key) {
-  const auto it = fields.find(key);
-  if (it == fields.end()) return -1;
-  try {
-    return std::stoi(it->second);
-  } catch (...) {
-    return -1;
-  }
-}
-
-void apply_event(const Dom0Event& e, Dom0State* s) {
-  const auto field = [&e](const char* key) {
-    const auto it = e.fields.find(key);
-    return it == e.fields.end() ? std::string("unknown") : it->second;
-  };
-  if (e.name == "ready") {
-    s->ready = true;
-  } else if (e.name == "created") {
-    s->domid = number(e.fields, "domid");
-  } else if (e.name == "create-failed") {
-    s->create_failed = number(e.fields, "status");
-  } else if (e.name == "failed") {
-    s->failed = field("step");
-  } else if (e.name == "script-exit") {
-    s->script_status = number(e.fields, "status");
-  } else if (e.name == "domain-gone") {
-    s->gone = field("reason");
-  } else if (e.name == "poweroff") {
-    s->poweroff = true;
-  }
-}
-
-// The run's exit status once the guest's domain is gone.
-int status_after_domain_gone(const Dom0State& s) {
-  const int domid = s.domid.value_or(-1);
-  int result = 0;
-  if (s.marker) {
-    if (s.marker->reason == ExitMarker::Reason::kCrash) {
-      std::fprintf(stderr, "petrel: the guest crashed (code %d)\n", s.marker->code);
-      result = s.marker->code != 0 ? s.marker->code : 1;
-    } else if (s.marker->code != 0) {
-      std::fprintf(stderr, "petrel: the guest exited with status %d\n", s.marker->code);
-      result = s.marker->code;
-    }
-  } else if (*s.gone == "poweroff") {
-    std::fprintf(stderr,
-                 "petrel: no exit marker on the guest's console; domain %d shut down with reason "
-                 "poweroff (status 0)\n",
-                 domid);
-  } else if (*s.gone == "destroyed") {
-    std::fprintf(stderr,
-                 "petrel: no exit marker on the guest's console; domain %d was destroyed from "
-                 "dom0 (status 0)\n",
-                 domid);
-  } else {
-    std::fprintf(stderr,
-                 "petrel: no exit marker on the guest's console; domain %d went away with reason "
-                 "%s (status 1)\n",
-                 domid, s.gone->c_str());
-    result = 1;
-  }
-  if (result == 0 && s.script_status.value_or(0) != 0) {
-    std::fprintf(stderr, "petrel: the dom0 script failed (exit status %d)\n", *s.script_status);
-    result = 1;
-  }
-  return result & 0xff ? result & 0xff : (result != 0 ? 1 : 0);
-}
-
 }  // namespace
 
 int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o) {
-  const std::string qemu = "qemu-system-aarch64";
   TempDir tmp;
   if (tmp.path.empty()) {
     std::perror("petrel: mkdtemp");
@@ -171,17 +73,9 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
   }
   const auto xen_image = ensure_xen_image(paths, o.xen.build);
   if (!xen_image) return kExitSetup;
-  const unsigned cpus = o.xen.cpus != 0 ? o.xen.cpus : kDefaultDom0Cpus;
-
-  // The board's device tree, dumped with exactly the options of the run.
+  const Board board{o.gic, o.xen.cpus != 0 ? o.xen.cpus : kDefaultDom0Cpus};
   const fs::path board_dtb = tmp.path / "board.dtb";
-  auto dump = machine_args(o.gic, cpus);
-  dump[1] += ",dumpdtb=" + board_dtb.string();
-  dump.insert(dump.begin(), qemu);
-  if (run(dump, true) != 0 || !fs::exists(board_dtb)) {
-    std::fprintf(stderr, "petrel: '%s' failed\n", join(dump).c_str());
-    return kExitBootFailure;
-  }
+  if (!dump_board_dtb(board, board_dtb)) return kExitBootFailure;
 
   const std::string stem = fs::path(o.image).stem().string();
   const std::string run_dir = kDom0RunDir;
@@ -275,119 +169,55 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
     return kExitBootFailure;
   }
 
-  std::vector<std::string> cmd = {qemu};
-  for (auto& a : machine_args(o.gic, cpus)) cmd.push_back(a);
-  ButtonPress button(o.press_button_after_s, tmp.path / "monitor", !o.press_button_on.empty());
-  cmd.push_back("-monitor");
-  cmd.push_back(button.monitor_arg());
-  for (const char* a : {"-serial", "stdio", "-no-reboot"}) cmd.push_back(a);
-  for (const std::string& a :
-       {std::string("-kernel"), xen_image->string(), std::string("-dtb"), run_dtb.string(),
-        std::string("-device"), loader(dom0.kernel, kernel.address), std::string("-device"),
-        loader(initramfs_path, ramdisk.address)})
-    cmd.push_back(a);
-
-  const auto child = spawn_reading(cmd);
-  if (!child) {
-    std::perror("petrel: starting QEMU");
-    return kExitSetup;
-  }
-
-  using Clock = std::chrono::steady_clock;
-  const auto after = [](double seconds) {
-    return Clock::now() +
-           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  };
-  const Clock::time_point deadline = after(o.timeout_s);
-  std::optional<Clock::time_point> end_by;  // QEMU should have exited by then
-  std::deque<std::string> tail;
-  Dom0State state;
-  bool xen_panic = false;
-  bool wrong_xen = false;
-  XenWatch watch(o.xen);
-  std::string linux_panic;  // the line with which dom0's Linux panicked
-
-  auto handle_line = [&](std::string line) {
-    // dom0's lines pass Linux's tty and Xen's serial driver: "\r\r\n".
-    while (!line.empty() && line.back() == '\r') line.pop_back();
-    tail.push_back(line);
-    if (tail.size() > kTailLines) tail.pop_front();
-    if (o.serial != nullptr) o.serial->push_back(line);
-    if (o.raw) std::printf("%s\n", line.c_str());
-    const Dom0ConsoleLine c = classify_dom0_line(line);
-    switch (c.kind) {
-      case Dom0ConsoleLine::Kind::kXen:
-        if (is_xen_panic(line)) xen_panic = true;
-        if (!watch.take(line)) wrong_xen = true;
-        return;
-      case Dom0ConsoleLine::Kind::kDom0Kernel:
-      case Dom0ConsoleLine::Kind::kOther:
-        if (is_linux_panic(line) && linux_panic.empty()) {
-          linux_panic = line;
-          end_by = after(kGraceSeconds);
+  ConsoleSession session(o, tmp.path, !o.press_button_on.empty());
+  const QemuRun qemu{board,
+                     *xen_image,
+                     run_dtb,
+                     {{dom0.kernel, kernel.address}, {initramfs_path, ramdisk.address}},
+                     session.monitor_arg(),
+                     false,
+                     o.qemu_args};
+  Dom0Report report;
+  report.guest = config.name;
+  session.run(
+      qemu_command(qemu),
+      [&](const std::string& line) {
+        const Dom0ConsoleLine c = classify_dom0_line(line);
+        switch (c.kind) {
+          case Dom0ConsoleLine::Kind::kXen:
+            session.xen_line(line);
+            return;
+          case Dom0ConsoleLine::Kind::kDom0Kernel:
+          case Dom0ConsoleLine::Kind::kOther:
+            if (is_linux_panic(line) && report.linux_panic.empty()) {
+              report.linux_panic = line;
+              session.end_within(kGraceSeconds);
+            }
+            return;
+          case Dom0ConsoleLine::Kind::kDom0:
+            if (auto e = parse_dom0_event(c.text)) {
+              report.take(*e);
+              if (report.poweroff) session.end_within(kGraceSeconds);
+              return;
+            }
+            if (!o.press_button_on.empty() && c.text == o.press_button_on)
+              session.press_button_now();
+            if (!o.raw)
+              std::printf("[dom0] %.*s\n", static_cast<int>(c.text.size()), c.text.data());
+            return;
+          case Dom0ConsoleLine::Kind::kGuest:
+            if (auto m = parse_exit_marker(c.text)) {
+              report.marker = m;
+              return;
+            }
+            if (!o.raw) std::printf("%.*s\n", static_cast<int>(c.text.size()), c.text.data());
+            return;
         }
-        return;
-      case Dom0ConsoleLine::Kind::kDom0:
-        if (auto e = parse_dom0_event(c.text)) {
-          apply_event(*e, &state);
-          if (state.poweroff && !end_by) end_by = after(kGraceSeconds);
-          return;
-        }
-        if (!o.press_button_on.empty() && c.text == o.press_button_on) button.press_now();
-        if (!o.raw) std::printf("[dom0] %.*s\n", static_cast<int>(c.text.size()), c.text.data());
-        return;
-      case Dom0ConsoleLine::Kind::kGuest:
-        if (auto m = parse_exit_marker(c.text)) {
-          state.marker = m;
-          return;
-        }
-        if (!o.raw) std::printf("%.*s\n", static_cast<int>(c.text.size()), c.text.data());
-        return;
-    }
-  };
-
-  const bool timed_out = follow_output(
-      *child, deadline, &end_by,
-      [&] {
-        button.poll();
-        return xen_panic || wrong_xen;
       },
-      handle_line);
-
-  if (wrong_xen) return kExitBootFailure;
-  if (xen_panic) {
-    std::fprintf(stderr, "petrel: Xen panicked\n");
-    print_tail(tail);
-    return kExitBootFailure;
-  }
-  if (state.failed) {
-    std::fprintf(stderr, "petrel: dom0 could not start Xen's tools (%s failed)\n",
-                 state.failed->c_str());
-    print_tail(tail);
-    return kExitBootFailure;
-  }
-  if (state.create_failed) {
-    std::fprintf(stderr, "petrel: xl create failed in dom0 (exit status %d)\n",
-                 *state.create_failed);
-    return kExitBootFailure;
-  }
-  if (state.gone) return status_after_domain_gone(state);
-  if (!linux_panic.empty()) {
-    std::fprintf(stderr, "petrel: dom0's Linux kernel panicked:\n  %s\n", linux_panic.c_str());
-    print_tail(tail);
-    return kExitBootFailure;
-  }
-  if (timed_out) {
-    std::fprintf(
-        stderr, "petrel: timeout: %s after %g s; QEMU stopped\n",
-        state.domid ? "the guest's domain was still there" : "dom0 had not created the guest",
-        o.timeout_s);
-    print_tail(tail);
-    return kExitTimeout;
-  }
-  std::fprintf(stderr, "petrel: QEMU ended before the guest's domain was gone\n");
-  print_tail(tail);
-  return kExitBootFailure;
+      [] { return false; });  // dom0 powers off once the domain is gone: QEMU ends
+  return session.status(dom0_verdict(report), {report.domid ? "the guest's domain was still there"
+                                                            : "dom0 had not created the guest",
+                                               "the guest's domain was gone"});
 }
 
 }  // namespace petrel::tool

@@ -3,11 +3,13 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <optional>
 
+#include "boot_options.h"
+#include "builds.h"
 #include "console_parse.h"
 #include "dom0_image.h"
+#include "files.h"
 #include "runner.h"
 #include "soak_report.h"
 
@@ -19,15 +21,9 @@ namespace {
 constexpr uint64_t kDefaultLength = 1'000'000'000'000;  // 10^12 instructions
 
 struct SoakOptions {
-  Arch arch = Arch::kArm64;
-  int gic = 3;
-  unsigned memory_mib = 64;
+  BootOptions boot;  // --bootargs: more for the guest (inject=leak, inject=late: checks must fail)
   uint64_t length = kDefaultLength;
   uint64_t seed = 1;
-  std::optional<double> timeout_s;
-  std::string bootargs;  // more for the guest (inject=leak, inject=late: checks must fail)
-  bool raw = false;
-  bool build = true;
   bool dom0 = false;
 };
 
@@ -38,47 +34,27 @@ int usage(const std::string& msg) {
 // nullopt: parsed; otherwise the exit status of a usage error.
 std::optional<int> parse_options(const std::vector<std::string>& args, SoakOptions* o) {
   for (size_t i = 0; i < args.size(); ++i) {
+    switch (take_boot_option(args, &i, &o->boot, "soak")) {
+      case Took::kTaken:
+        continue;
+      case Took::kBad:
+        return kExitUsage;
+      case Took::kNotOurs:
+        break;
+    }
     const std::string& a = args[i];
-    const std::string* v = i + 1 < args.size() ? &args[i + 1] : nullptr;
-    auto takes = [&](const char* what) -> bool {
-      if (v == nullptr) return false;
-      ++i;
-      (void)what;
-      return true;
+    const auto count = [&]() -> std::optional<uint64_t> {
+      return i + 1 < args.size() ? parse_count(args[++i]) : std::nullopt;
     };
-    if (a == "--arch") {
-      const auto arch = v != nullptr ? parse_arch(*v) : std::nullopt;
-      if (!arch || !takes("arch")) return usage("--arch takes arm64 or arm32");
-      o->arch = *arch;
-    } else if (a == "--gic") {
-      if (v == nullptr || (*v != "2" && *v != "3") || !takes("gic"))
-        return usage("--gic takes 2 or 3");
-      o->gic = std::stoi(*v);
-    } else if (a == "--memory") {
-      const auto mib = v != nullptr ? parse_count(*v) : std::nullopt;
-      if (!mib || *mib < 16 || *mib > 512 || !takes("memory"))
-        return usage("--memory takes a size in MiB from 16 to 512");
-      o->memory_mib = static_cast<unsigned>(*mib);
-    } else if (a == "--length") {
-      const auto n = v != nullptr ? parse_count(*v) : std::nullopt;
-      if (!n || *n < 100'000'000 || !takes("length"))
+    if (a == "--length") {
+      const auto n = count();
+      if (!n || *n < 100'000'000)
         return usage("--length takes a number of instructions of at least 1e8 (1e12, 10G, ...)");
       o->length = *n;
     } else if (a == "--seed") {
-      const auto n = v != nullptr ? parse_count(*v) : std::nullopt;
-      if (!n || !takes("seed")) return usage("--seed takes a number above 0");
+      const auto n = count();
+      if (!n) return usage("--seed takes a number above 0");
       o->seed = *n;
-    } else if (a == "--timeout") {
-      const auto n = v != nullptr ? parse_count(*v) : std::nullopt;
-      if (!n || !takes("timeout")) return usage("--timeout takes whole seconds above 0");
-      o->timeout_s = static_cast<double>(*n);
-    } else if (a == "--bootargs") {
-      if (v == nullptr || !takes("bootargs")) return usage("--bootargs takes a string");
-      o->bootargs = *v;
-    } else if (a == "--raw") {
-      o->raw = true;
-    } else if (a == "--no-build") {
-      o->build = false;
     } else if (a == "--dom0") {
       o->dom0 = true;
     } else {
@@ -106,7 +82,7 @@ std::vector<std::string> guest_lines(const std::vector<std::string>& serial, boo
 
 std::string bootargs_of(const SoakOptions& o) {
   return "length=" + std::to_string(o.length) + " seed=" + std::to_string(o.seed) +
-         (o.dom0 ? " vchan realtime" : "") + (o.bootargs.empty() ? "" : " " + o.bootargs);
+         (o.dom0 ? " vchan realtime" : "") + (o.boot.bootargs.empty() ? "" : " " + o.boot.bootargs);
 }
 
 // Xen with a Linux dom0 (no icount: Xen stalls on two CPUs under icount), the
@@ -117,32 +93,32 @@ int run_with_dom0(const Paths& paths, const SoakOptions& o, const std::string& i
   if (!dom0) return kExitSetup;
   Dom0RunOptions d;
   d.image = image;
-  const fs::path cfg = fs::path(image).replace_extension(".cfg");
-  std::ifstream in(cfg);
-  d.xl_config.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  d.gic = o.gic;
-  d.memory_mib = o.memory_mib;
+  d.xl_config = read_file(fs::path(image).replace_extension(".cfg")).value_or("");
+  d.gic = o.boot.gic;
+  d.memory_mib = o.boot.memory_mib.value_or(64);
   d.bootargs = bootargs_of(o);
   d.script = (paths.root / "tests" / "system" / "dom0" / "soak-vchan.sh").string();
   d.files = {(paths.root / "tests" / "system" / "dom0" / "vchan-common.sh").string()};
-  d.timeout_s = o.timeout_s.value_or(120 + 3 * static_cast<double>(o.length) / 1e9);
-  d.raw = o.raw;
+  d.timeout_s = o.boot.timeout_s.value_or(120 + 3 * static_cast<double>(o.length) / 1e9);
+  d.raw = o.boot.raw;
   d.serial = serial;
   return run_dom0(paths, *dom0, d);
 }
 
 }  // namespace
 
-int cmd_soak(const Paths& paths, const std::vector<std::string>& args,
-             const SoakImageFinder& find_image) {
+int cmd_soak(const Paths& paths, const std::vector<std::string>& args) {
   SoakOptions o;
   if (const auto status = parse_options(args, &o)) return *status;
-  if (!ensure(paths, o.build ? Need::kAll : (o.dom0 ? Need::kDom0 : Need::kRun))) return kExitSetup;
+  const BootOptions& boot = o.boot;
+  if (!ensure(paths, boot.build ? Need::kAll : (o.dom0 ? Need::kDom0 : Need::kRun)))
+    return kExitSetup;
   int status = 0;
-  const std::optional<std::string> image = find_image(o.arch, o.build, &status);
+  const std::optional<std::string> image =
+      built_image(paths, boot.arch, "soak", boot.build, &status);
   if (!image) return status;
 
-  std::printf("petrel: soak of %s (%s), seed %llu, %s %llu %s\n", arch_title(o.arch),
+  std::printf("petrel: soak of %s (%s), seed %llu, %s %llu %s\n", arch_title(boot.arch),
               image->c_str(), static_cast<unsigned long long>(o.seed),
               o.dom0 ? "with a Linux dom0 (real time, no icount) for" : "under icount for",
               static_cast<unsigned long long>(o.length),
@@ -154,13 +130,13 @@ int cmd_soak(const Paths& paths, const std::vector<std::string>& args,
   } else {
     RunOptions r;
     r.images = {*image};
-    r.gic = o.gic;
-    r.memory_mib = o.memory_mib;
+    r.gic = boot.gic;
+    r.memory_mib = boot.memory_mib.value_or(r.memory_mib);
     r.icount = true;
     // TCG runs 2-4 * 10^8 instructions a second on the test machine: a
     // quarter of that, and two minutes for the boot.
-    r.timeout_s = o.timeout_s.value_or(120 + static_cast<double>(o.length) / 5e7);
-    r.raw = o.raw;
+    r.timeout_s = boot.timeout_s.value_or(120 + static_cast<double>(o.length) / 5e7);
+    r.raw = boot.raw;
     r.bootargs = bootargs_of(o);
     r.serial = &serial;
     status = run_guests(paths, r);
@@ -169,7 +145,7 @@ int cmd_soak(const Paths& paths, const std::vector<std::string>& args,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const SoakSummary summary = parse_soak_summary(guest_lines(serial, o.dom0));
-  std::printf("petrel: soak figures (%s, seed %llu):\n%s", arch_title(o.arch),
+  std::printf("petrel: soak figures (%s, seed %llu):\n%s", arch_title(boot.arch),
               static_cast<unsigned long long>(o.seed),
               summary.has("failures") ? soak_figures(summary, o.length, wall_s).c_str()
                                       : "  none: the guest printed no summary\n");

@@ -1,11 +1,13 @@
 #include "trace_command.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 
+#include "boot_options.h"
+#include "builds.h"
 #include "console_parse.h"
+#include "files.h"
 #include "runner.h"
 #include "trace_events.h"
 #include "trace_output.h"
@@ -16,13 +18,9 @@ namespace petrel::tool {
 namespace {
 
 struct TraceOptions {
-  Arch arch = Arch::kArm64;
+  BootOptions boot;
   std::string app;
-  int gic = 3;
-  std::string bootargs;
-  double timeout_s = 120;
   std::optional<fs::path> out;
-  bool build = true;
 };
 
 int usage(const std::string& msg) {
@@ -32,34 +30,18 @@ int usage(const std::string& msg) {
 // nullopt: parsed; otherwise the exit status of a usage error.
 std::optional<int> parse_options(const std::vector<std::string>& args, TraceOptions* o) {
   for (size_t i = 0; i < args.size(); ++i) {
+    switch (take_boot_option(args, &i, &o->boot, "trace")) {
+      case Took::kTaken:
+        continue;
+      case Took::kBad:
+        return kExitUsage;
+      case Took::kNotOurs:
+        break;
+    }
     const std::string& a = args[i];
-    const std::string* v = i + 1 < args.size() ? &args[i + 1] : nullptr;
-    if (a == "--arch") {
-      const auto arch = v != nullptr ? parse_arch(*v) : std::nullopt;
-      if (!arch) return usage("--arch takes arm64 or arm32");
-      o->arch = *arch;
-      ++i;
-    } else if (a == "--gic") {
-      if (v == nullptr || (*v != "2" && *v != "3")) return usage("--gic takes 2 or 3");
-      o->gic = *v == "2" ? 2 : 3;
-      ++i;
-    } else if (a == "--bootargs") {
-      if (v == nullptr) return usage("--bootargs takes a string");
-      o->bootargs = *v;
-      ++i;
-    } else if (a == "--timeout") {
-      char* end = nullptr;
-      const double s = v != nullptr ? std::strtod(v->c_str(), &end) : 0;
-      if (v == nullptr || end == v->c_str() || *end != '\0' || !(s > 0))
-        return usage("--timeout takes seconds > 0");
-      o->timeout_s = s;
-      ++i;
-    } else if (a == "--out") {
-      if (v == nullptr || v->empty()) return usage("--out takes a folder");
-      o->out = *v;
-      ++i;
-    } else if (a == "--no-build") {
-      o->build = false;
+    if (a == "--out") {
+      if (i + 1 >= args.size() || args[i + 1].empty()) return usage("--out takes a folder");
+      o->out = args[++i];
     } else if (!a.empty() && a[0] == '-') {
       return usage("unknown option " + a);
     } else if (o->app.empty()) {
@@ -69,39 +51,45 @@ std::optional<int> parse_options(const std::vector<std::string>& args, TraceOpti
     }
   }
   if (o->app.empty()) return usage("which app? (petrel trace APP)");
+  if (is_image_path(o->app))
+    return usage("APP is an app's name, not a path (trace builds the app)");
   return std::nullopt;
 }
 
-bool write_file(const fs::path& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  f.close();
-  if (!f) {
-    std::fprintf(stderr, "petrel: cannot write %s\n", path.c_str());
-    return false;
+// APP's image in its own build tree with tracing on, beside the ordinary
+// one (build/ARCH-trace), built first unless --no-build.
+std::optional<std::string> traced_image(const Paths& paths, const BootOptions& boot,
+                                        const std::string& app, int* status) {
+  const std::string preset = std::string(arch_name(boot.arch)) + "-trace";
+  if (boot.build && !build_preset(paths, preset, app + ".elf")) {
+    *status = kExitSetup;
+    return std::nullopt;
   }
-  return true;
+  const fs::path image = paths.root / "build" / preset / "apps" / (app + ".bin");
+  return find_image(paths, boot.arch, image.string(), status);
 }
 
 }  // namespace
 
-int cmd_trace(const Paths& paths, const std::vector<std::string>& args,
-              const TraceImageFinder& find_image) {
+int cmd_trace(const Paths& paths, const std::vector<std::string>& args) {
   TraceOptions o;
   if (const auto status = parse_options(args, &o)) return *status;
-  if (!ensure(paths, o.build ? Need::kAll : Need::kRun)) return kExitSetup;
+  const BootOptions& boot = o.boot;
+  if (!ensure(paths, boot.build ? Need::kAll : Need::kRun)) return kExitSetup;
   int status = 0;
-  const std::optional<std::string> image = find_image(o.arch, o.app, o.build, &status);
+  const std::optional<std::string> image = traced_image(paths, boot, o.app, &status);
   if (!image) return status;
   const std::string name = fs::path(*image).stem().string();
 
   std::vector<std::string> serial;
   RunOptions r;
   r.images = {*image};
-  r.gic = o.gic;
+  r.gic = boot.gic;
+  r.memory_mib = boot.memory_mib.value_or(r.memory_mib);
   r.icount = true;  // deterministic: the same run gives the same trace
-  r.timeout_s = o.timeout_s;
-  r.bootargs = o.bootargs;
+  r.timeout_s = boot.timeout_s.value_or(120);
+  r.bootargs = boot.bootargs;
+  r.raw = boot.raw;
   r.serial = &serial;
   r.quiet_prefix = "@petrel-trace ";
   status = run_guests(paths, r);
@@ -118,14 +106,16 @@ int cmd_trace(const Paths& paths, const std::vector<std::string>& args,
     return status != 0 ? status : 1;
   }
   const TraceModel model = build_model(*log);
-  const std::string title = name + " (" + arch_title(o.arch) + ")";
+  const std::string title = name + " (" + arch_title(boot.arch) + ")";
   const fs::path dir = o.out.value_or(paths.root / "build" / "trace");
   std::error_code ec;
   fs::create_directories(dir, ec);
   const fs::path json = dir / (name + ".json");
   const fs::path svg = dir / (name + ".svg");
-  if (!write_file(json, trace_json(model, title)) || !write_file(svg, trace_svg(model, title)))
+  if (!write_file(json, trace_json(model, title)) || !write_file(svg, trace_svg(model, title))) {
+    std::fprintf(stderr, "petrel: cannot write %s or %s\n", json.c_str(), svg.c_str());
     return 1;
+  }
   std::printf("petrel: trace of %s:\n%s", title.c_str(), trace_summary(model).c_str());
   if (model.unfinished != 0)
     std::printf("  %zu events were claimed but not written when the guest stopped\n",

@@ -6,26 +6,17 @@
 // the worst interrupt -> task latency (docs/debugging.md).
 #pragma once
 
-#include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "arch.h"
 #include "setup.h"
 
 namespace petrel::tool {
 
-// APP's traced image for `arch` (built first when `build` is set); nothing,
-// with *status the exit status after saying why, if there is none.
-using TraceImageFinder = std::function<std::optional<std::string>(Arch arch, const std::string& app,
-                                                                  bool build, int* status)>;
-
-// Options: --arch arm64|arm32, --gic 2|3, --bootargs STR, --timeout S,
-// --out DIR (default build/trace), --no-build. Exit status: the guest's
+// Options: APP (a name: the traced tree builds it), --out DIR (default
+// build/trace), and those of boot_options.h. Exit status: the guest's
 // (0 when it exited 0 and its trace was read and written), 1 when the
 // guest printed no trace or a broken one (said why), else run's statuses.
-int cmd_trace(const Paths& paths, const std::vector<std::string>& args,
-              const TraceImageFinder& find_image);
+int cmd_trace(const Paths& paths, const std::vector<std::string>& args);
 
 }  // namespace petrel::tool
