@@ -40,14 +40,10 @@ uint64_t g_max_ns;
 uint32_t g_misses;
 
 uint64_t periods_asked() {
-  char value[16];
-  if (!bootarg_value(board().bootargs, "periods", value, sizeof value)) return 100000;
-  uint64_t n = 0;
-  for (const char* p = value; *p != '\0'; ++p) {
-    if (*p < '0' || *p > '9' || n > 100000000) panic("rt-loop: periods=%s is not a count", value);
-    n = n * 10 + static_cast<uint64_t>(*p - '0');
-  }
-  if (n < 100) panic("rt-loop: periods=%s: at least 100", value);
+  uint64_t n = 100000;
+  if (bootarg_number(board().bootargs, "periods", &n) == BootargNumber::kMalformed || n < 100 ||
+      n > 100'000'000)
+    panic("rt-loop: periods= takes a count from 100 to 10^8");
   return n;
 }
 

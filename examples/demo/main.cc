@@ -51,14 +51,10 @@ uint64_t g_stop_irq, g_stop_task, g_stop_cut;
 uint32_t g_dropped;
 
 uint64_t max_seconds() {
-  char v[16];
-  if (!bootarg_value(board().bootargs, "max-seconds", v, sizeof v)) return 600;
-  uint64_t n = 0;
-  for (const char* p = v; *p != '\0'; ++p) {
-    if (*p < '0' || *p > '9' || n > 1'000'000)
-      panic("motor-control: max-seconds=%s is not a count", v);
-    n = n * 10 + static_cast<uint64_t>(*p - '0');
-  }
+  uint64_t n = 600;
+  if (bootarg_number(board().bootargs, "max-seconds", &n) == BootargNumber::kMalformed ||
+      n > 10'000'000)
+    panic("motor-control: max-seconds= takes a number of seconds up to 10^7");
   return n;
 }
 

@@ -9,7 +9,7 @@
 // both happened.
 //
 // Bootargs: "button-timeout=S" (seconds to wait for the press, default 30);
-// "touch=ADDRESS" instead reads a 32-bit register at ADDRESS (hex) that the
+// "touch=ADDRESS" instead reads a 32-bit register at ADDRESS (0x...) that the
 // guest may not own, to show the fault report of such an access.
 #include <petrel/arch.h>
 #include <petrel/bootargs.h>
@@ -34,20 +34,12 @@ using petrel::CivilTime;
 
 constexpr unsigned kButtonPin = 3;
 
-uint64_t arg_number(const char* key, uint64_t fallback, unsigned base) {
-  char v[24];
-  if (!bootarg_value(board().bootargs, key, v, sizeof v)) return fallback;
-  uint64_t n = 0;
-  const char* p = v;
-  if (base == 16 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) p += 2;
-  for (; *p != '\0'; ++p) {
-    const char c = *p;
-    const unsigned digit = c >= '0' && c <= '9'   ? static_cast<unsigned>(c - '0')
-                           : c >= 'a' && c <= 'f' ? static_cast<unsigned>(c - 'a' + 10)
-                                                  : base;
-    if (digit >= base) return fallback;
-    n = n * base + digit;
-  }
+// The number "key=N" gives (decimal, or hexadecimal after 0x), `fallback`
+// without it.
+uint64_t arg_number(const char* key, uint64_t fallback) {
+  uint64_t n = fallback;
+  if (bootarg_number(board().bootargs, key, &n) == BootargNumber::kMalformed)
+    panic("devices: %s= takes a number (hexadecimal after 0x)", key);
   return n;
 }
 
@@ -105,7 +97,7 @@ void button_task(void*) {
     print("devices: gpio: %s\n", s.error().message);
     exit(1);
   }
-  const uint64_t timeout_s = arg_number("button-timeout", 30, 10);
+  const uint64_t timeout_s = arg_number("button-timeout", 30);
   print("devices: waiting up to %llu s for the power button (GPIO pin %u)\n",
         static_cast<unsigned long long>(timeout_s), kButtonPin);
   if (!semaphore_take(*pressed, Ticks{timeout_s * 1000})) {
@@ -132,7 +124,7 @@ void touch(uintptr_t address) {
 }  // namespace
 
 extern "C" int main() {
-  if (const uint64_t address = arg_number("touch", 0, 16); address != 0) touch(address);
+  if (const uint64_t address = arg_number("touch", 0); address != 0) touch(address);
   if (!task_create(TaskConfig{"rtc", 4, 8 * 1024, rtc_task, nullptr})) return 3;
   if (!task_create(TaskConfig{"button", 5, 8 * 1024, button_task, nullptr})) return 3;
   scheduler_start();

@@ -33,11 +33,11 @@ using namespace petrel::xen;
 
 constexpr Ticks kTimeout{5000};
 
+// The number "key=N" gives, `fallback` without it (or for 0).
 uint64_t arg_u64(const char* key, uint64_t fallback) {
-  char v[24];
-  if (!bootarg_value(board().bootargs, key, v, sizeof v)) return fallback;
-  uint64_t n = 0;
-  for (const char* p = v; *p >= '0' && *p <= '9'; ++p) n = n * 10 + static_cast<uint64_t>(*p - '0');
+  uint64_t n = fallback;
+  if (bootarg_number(board().bootargs, key, &n) == BootargNumber::kMalformed)
+    panic("ipc-ping: %s= takes a number", key);
   return n != 0 ? n : fallback;
 }
 

@@ -35,4 +35,29 @@ bool bootarg_value(const char* args, const char* key, char* out, size_t size) {
   return true;
 }
 
+BootargNumber bootarg_number(const char* args, const char* key, uint64_t* out) {
+  const char* p = find(args, key);
+  if (p == nullptr) return BootargNumber::kAbsent;
+  if (p == args || p[-1] != '=') return BootargNumber::kMalformed;  // a bare "key"
+  uint64_t base = 10;
+  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+    base = 16;
+    p += 2;
+  }
+  uint64_t n = 0;
+  const char* digits = p;
+  for (; *p != '\0' && *p != ' '; ++p) {
+    const char c = *p;
+    uint64_t d = base;
+    if (c >= '0' && c <= '9') d = static_cast<uint64_t>(c - '0');
+    if (base == 16 && c >= 'a' && c <= 'f') d = static_cast<uint64_t>(c - 'a') + 10;
+    if (base == 16 && c >= 'A' && c <= 'F') d = static_cast<uint64_t>(c - 'A') + 10;
+    if (d >= base || n > (UINT64_MAX - d) / base) return BootargNumber::kMalformed;
+    n = n * base + d;
+  }
+  if (p == digits) return BootargNumber::kMalformed;  // no digit
+  *out = n;
+  return BootargNumber::kNumber;
+}
+
 }  // namespace petrel

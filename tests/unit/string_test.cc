@@ -264,5 +264,27 @@ TEST(Bootargs, FlagsAndValues) {
   EXPECT_FALSE(bootarg_present(args, ""));
 }
 
+TEST(Bootargs, NumbersAreWholeValuesOrMalformed) {
+  const char* args =
+      "a=42 hex=0x1F big=18446744073709551615 over=18446744073709551616 "
+      "hexover=0x10000000000000000 "
+      "empty= bare junk=12x neg=-1 x0=0x dec0=0";
+  uint64_t n = 7;
+  EXPECT_EQ(bootarg_number(args, "a", &n), BootargNumber::kNumber);
+  EXPECT_EQ(n, 42U);
+  EXPECT_EQ(bootarg_number(args, "hex", &n), BootargNumber::kNumber);
+  EXPECT_EQ(n, 0x1fU);
+  EXPECT_EQ(bootarg_number(args, "big", &n), BootargNumber::kNumber);
+  EXPECT_EQ(n, UINT64_MAX);
+  EXPECT_EQ(bootarg_number(args, "dec0", &n), BootargNumber::kNumber);
+  EXPECT_EQ(n, 0U);
+  n = 7;
+  EXPECT_EQ(bootarg_number(args, "missing", &n), BootargNumber::kAbsent);
+  for (const char* key : {"over", "hexover", "empty", "bare", "junk", "neg", "x0"}) {
+    EXPECT_EQ(bootarg_number(args, key, &n), BootargNumber::kMalformed) << key;
+    EXPECT_EQ(n, 7U) << key << ": left as it was";
+  }
+}
+
 }  // namespace
 }  // namespace petrel

@@ -54,13 +54,9 @@ const Load* const kLoads[] = {&kQueueLoad,  &kSemaphoreLoad, &kMutexLoad,   &kEv
 constexpr size_t kLoadCount = sizeof kLoads / sizeof kLoads[0];
 
 uint64_t number_arg(const char* key, uint64_t fallback) {
-  char text[24];
-  if (!bootarg_value(board().bootargs, key, text, sizeof text) || text[0] == '\0') return fallback;
-  uint64_t v = 0;
-  for (const char* p = text; *p != '\0'; ++p) {
-    if (*p < '0' || *p > '9') panic("soak: %s=%s is not a number", key, text);
-    v = v * 10 + static_cast<uint64_t>(*p - '0');
-  }
+  uint64_t v = fallback;
+  if (bootarg_number(board().bootargs, key, &v) == BootargNumber::kMalformed)
+    panic("soak: %s= takes a number", key);
   return v;
 }
 
