@@ -235,5 +235,37 @@ TEST(BootOptions, OthersAreLeftToTheCommand) {
   EXPECT_FALSE(o.timeout_s);
 }
 
+TEST(ParseCommandLine, BootOptionsAndTheCommandsOwnInOneWalk) {
+  const std::vector<std::string> args = {"--gic", "2", "app", "--out", "dir", "--raw"};
+  BootOptions boot;
+  std::vector<std::string> own;
+  const auto status =
+      parse_command_line(args, &boot, "trace", [&](size_t* i) -> std::optional<int> {
+        own.push_back(args[*i]);
+        if (args[*i] == "--out") own.push_back(args[++*i]);
+        return std::nullopt;
+      });
+  EXPECT_FALSE(status);
+  EXPECT_EQ(own, (std::vector<std::string>{"app", "--out", "dir"}));
+  EXPECT_EQ(boot.gic, 2);
+  EXPECT_TRUE(boot.raw);
+}
+
+TEST(ParseCommandLine, TheFirstUsageErrorEndsTheWalk) {
+  BootOptions boot;
+  int calls = 0;
+  const auto mine = [&](size_t*) -> std::optional<int> {
+    ++calls;
+    return 9;  // the command's own error
+  };
+  EXPECT_EQ(parse_command_line({"--raw", "--bogus", "--gic", "2"}, &boot, "x", mine), 9);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(boot.gic, 3) << "nothing after the error is taken";
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(parse_command_line({"--gic", "7", "app"}, &boot, "x", mine), kExitUsage);
+  testing::internal::GetCapturedStderr();
+  EXPECT_EQ(calls, 1);
+}
+
 }  // namespace
 }  // namespace petrel::tool

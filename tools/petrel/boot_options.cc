@@ -73,4 +73,20 @@ Took take_boot_option(const std::vector<std::string>& args, size_t* i, BootOptio
   return Took::kNotOurs;
 }
 
+std::optional<int> parse_command_line(const std::vector<std::string>& args, BootOptions* boot,
+                                      const std::string& command, const OwnArgument& own) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    switch (take_boot_option(args, &i, boot, command)) {
+      case Took::kTaken:
+        break;
+      case Took::kBad:
+        return kExitUsage;
+      case Took::kNotOurs:
+        if (const auto status = own(&i)) return status;
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace petrel::tool

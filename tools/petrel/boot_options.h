@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,17 @@ enum class Took {
 // none.
 Took take_boot_option(const std::vector<std::string>& args, size_t* i, BootOptions* o,
                       const std::string& command);
+
+// A command's own arguments: called with the index of each argument that is
+// not a boot option (it may move *i onto a value it takes). Returns nothing
+// when it took the argument, or the exit status of a usage error (printed).
+using OwnArgument = std::function<std::optional<int>(size_t* i)>;
+
+// Walks `args`, the boot options into *boot and every other argument to
+// `own`. Nothing when all were taken; otherwise the exit status of the
+// first usage error.
+std::optional<int> parse_command_line(const std::vector<std::string>& args, BootOptions* boot,
+                                      const std::string& command, const OwnArgument& own);
 
 // The value of an --arch at args[*i] (*i moves onto it); nothing if it is
 // missing or names no architecture (the error: kArchUsage). For commands

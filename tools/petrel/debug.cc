@@ -46,29 +46,24 @@ int usage(const std::string& msg) {
 
 // nullopt: parsed; otherwise the exit status of a usage error.
 std::optional<int> parse_options(const std::vector<std::string>& args, DebugOptions* o) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    switch (take_boot_option(args, &i, &o->boot, "debug")) {
-      case Took::kTaken:
-        continue;
-      case Took::kBad:
-        return kExitUsage;
-      case Took::kNotOurs:
-        break;
-    }
-    const std::string& a = args[i];
-    if (a == "--batch") {
-      if (i + 1 >= args.size()) return usage("--batch takes a file of gdb commands");
-      const std::string& v = args[++i];
-      if (!fs::is_regular_file(v)) return usage("--batch: no file " + v);
-      o->batch = fs::absolute(v).string();
-    } else if (a.starts_with("-")) {
-      return usage("unknown option " + a);
-    } else if (o->app.empty()) {
-      o->app = a;
-    } else {
-      return usage("debug takes one APP");
-    }
-  }
+  const auto status =
+      parse_command_line(args, &o->boot, "debug", [&](size_t* i) -> std::optional<int> {
+        const std::string& a = args[*i];
+        if (a == "--batch") {
+          if (*i + 1 >= args.size()) return usage("--batch takes a file of gdb commands");
+          const std::string& v = args[++*i];
+          if (!fs::is_regular_file(v)) return usage("--batch: no file " + v);
+          o->batch = fs::absolute(v).string();
+        } else if (a.starts_with("-")) {
+          return usage("unknown option " + a);
+        } else if (o->app.empty()) {
+          o->app = a;
+        } else {
+          return usage("debug takes one APP");
+        }
+        return std::nullopt;
+      });
+  if (status) return status;
   if (o->app.empty()) return usage("which APP? (petrel debug APP)");
   return std::nullopt;
 }

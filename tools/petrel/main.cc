@@ -167,19 +167,11 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
   std::string dom0_script;
   std::vector<std::string> dom0_files;
   std::vector<std::string> apps;
-  for (size_t i = 0; i < args.size(); ++i) {
-    switch (take_boot_option(args, &i, &boot, "")) {
-      case Took::kTaken:
-        continue;
-      case Took::kBad:
-        return kExitUsage;
-      case Took::kNotOurs:
-        break;
-    }
-    const std::string& a = args[i];
-    const std::string* v = i + 1 < args.size() ? &args[i + 1] : nullptr;
-    // An option with a value: i moves onto it.
-    const auto value = [&]() -> const std::string* { return v != nullptr ? &args[++i] : nullptr; };
+  const auto status = parse_command_line(args, &boot, "", [&](size_t* i) -> std::optional<int> {
+    const std::string& a = args[*i];
+    const std::string* v = *i + 1 < args.size() ? &args[*i + 1] : nullptr;
+    // An option with a value: *i moves onto it.
+    const auto value = [&]() -> const std::string* { return v != nullptr ? &args[++*i] : nullptr; };
     if (a == "--dom0") {
       dom0 = true;
     } else if (a == "--dom0-file") {
@@ -227,7 +219,9 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
     } else {
       apps.push_back(a);
     }
-  }
+    return std::nullopt;
+  });
+  if (status) return *status;
   o.gic = boot.gic;
   o.bootargs = boot.bootargs;
   o.raw = boot.raw;

@@ -33,18 +33,10 @@ int usage(const std::string& msg) {
 
 // nullopt: parsed; otherwise the exit status of a usage error.
 std::optional<int> parse_options(const std::vector<std::string>& args, SoakOptions* o) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    switch (take_boot_option(args, &i, &o->boot, "soak")) {
-      case Took::kTaken:
-        continue;
-      case Took::kBad:
-        return kExitUsage;
-      case Took::kNotOurs:
-        break;
-    }
-    const std::string& a = args[i];
+  return parse_command_line(args, &o->boot, "soak", [&](size_t* i) -> std::optional<int> {
+    const std::string& a = args[*i];
     const auto count = [&]() -> std::optional<uint64_t> {
-      return i + 1 < args.size() ? parse_count(args[++i]) : std::nullopt;
+      return *i + 1 < args.size() ? parse_count(args[++*i]) : std::nullopt;
     };
     if (a == "--length") {
       const auto n = count();
@@ -60,8 +52,8 @@ std::optional<int> parse_options(const std::vector<std::string>& args, SoakOptio
     } else {
       return usage("unknown option " + a);
     }
-  }
-  return std::nullopt;
+    return std::nullopt;
+  });
 }
 
 // The guest's console text, prefixes removed, from the serial lines of a

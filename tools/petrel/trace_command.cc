@@ -29,27 +29,22 @@ int usage(const std::string& msg) {
 
 // nullopt: parsed; otherwise the exit status of a usage error.
 std::optional<int> parse_options(const std::vector<std::string>& args, TraceOptions* o) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    switch (take_boot_option(args, &i, &o->boot, "trace")) {
-      case Took::kTaken:
-        continue;
-      case Took::kBad:
-        return kExitUsage;
-      case Took::kNotOurs:
-        break;
-    }
-    const std::string& a = args[i];
-    if (a == "--out") {
-      if (i + 1 >= args.size() || args[i + 1].empty()) return usage("--out takes a folder");
-      o->out = args[++i];
-    } else if (!a.empty() && a[0] == '-') {
-      return usage("unknown option " + a);
-    } else if (o->app.empty()) {
-      o->app = a;
-    } else {
-      return usage("one APP at a time");
-    }
-  }
+  const auto status =
+      parse_command_line(args, &o->boot, "trace", [&](size_t* i) -> std::optional<int> {
+        const std::string& a = args[*i];
+        if (a == "--out") {
+          if (*i + 1 >= args.size() || args[*i + 1].empty()) return usage("--out takes a folder");
+          o->out = args[++*i];
+        } else if (!a.empty() && a[0] == '-') {
+          return usage("unknown option " + a);
+        } else if (o->app.empty()) {
+          o->app = a;
+        } else {
+          return usage("one APP at a time");
+        }
+        return std::nullopt;
+      });
+  if (status) return status;
   if (o->app.empty()) return usage("which app? (petrel trace APP)");
   if (is_image_path(o->app))
     return usage("APP is an app's name, not a path (trace builds the app)");
