@@ -125,13 +125,17 @@ bool copy_words(void* dst, const void* src, size_t words) {
   return true;
 }
 
-void copy_item(const Queue* q, void* dst, const void* src) {
+[[gnu::noinline]] void copy_bytes(void* dst, const void* src, size_t n) {
+  str::copy(dst, src, n);
+}
+
+[[gnu::always_inline]] inline void copy_item(const Queue* q, void* dst, const void* src) {
   const size_t n = q->item_size;
   if (n == 0) return;
   if (n == 4 && copy_words<uint32_t>(dst, src, 1)) return;
   if (n == 8 && copy_words<uint64_t>(dst, src, 1)) return;
   if (n == 16 && copy_words<uint64_t>(dst, src, 2)) return;
-  str::copy(dst, src, n);
+  copy_bytes(dst, src, n);
 }
 
 uint8_t* slot(const Queue* q, size_t index) {
@@ -161,8 +165,7 @@ bool retries(const Queue* q) {
 bool wake_to_retry(WaitQueue& wq) {
   Task* t = wq.first();
   if (t == nullptr) return false;
-  wq.wake(t, WakeReason::kSignaled);
-  return outranks_current(t);
+  return wake_waiter(t, WakeReason::kSignaled);
 }
 
 // Completes the first waiting sender's request into the ring (which has
