@@ -200,7 +200,10 @@ void return_item(Task* t) {
 // is in a queue set that is full.
 bool deliver(Queue* q, const void* item, Op op, bool* higher) {
   if (retries(q)) {
-    if (q->set_link.set != nullptr && !queue_set_post(q->set_link, higher)) return false;
+    if (q->set_link.set != nullptr) {
+      const CountedNesting counted;  // the post is a queue call of its own
+      if (!queue_set_post(q->set_link, higher)) return false;
+    }
     store(q, item, op);
     if (wake_to_retry(q->receivers)) *higher = true;
     return true;
@@ -301,7 +304,7 @@ bool usable(const Queue* q) {
 template <Op op>
 Status transfer(Queue* q, void* buffer, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
-  CriticalSection cs;
+  HotCriticalSection cs;
   trace::op(is_send(op) ? trace::Kind::kQueueSend : trace::Kind::kQueueReceive, q);
   if (!usable(q)) return kNotInitialized;
   if (buffer == nullptr && q->item_size != 0) return kNullItem;
