@@ -161,7 +161,8 @@ inline bool switch_due(const KernelState& k) {
 }
 
 // The critical section of the kernel's own give and take of semaphores and
-// notifications and of resume: the calls of every round trip between tasks.
+// notifications, of resume and of a task's queue send, receive and peek: the
+// calls of every round trip between tasks.
 // Its exit is inline (out of line, a call, a frame and the saved mask
 // through memory cost about 12 instructions each time), and it does not
 // count itself in `nesting`: a switch that became due inside it happens at
@@ -172,9 +173,7 @@ inline bool switch_due(const KernelState& k) {
 // in the middle of the operation) but inside a CountedNesting; it calls the
 // scheduler's internals (make_ready, wait queues, block_current_until),
 // which open none. Elsewhere the out-of-line CriticalSection keeps the
-// image small. (Not in queue send and receive: there it changed GCC's
-// inlining so that an AArch32 queue item cost 415 instructions instead of
-// 354, for 22 fewer on AArch64.)
+// image small.
 class HotCriticalSection {
  public:
   [[gnu::always_inline]] HotCriticalSection() : saved_(arch::irq_save()) {}

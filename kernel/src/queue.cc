@@ -125,13 +125,17 @@ bool copy_words(void* dst, const void* src, size_t words) {
   return true;
 }
 
-void copy_item(const Queue* q, void* dst, const void* src) {
+[[gnu::noinline]] void copy_bytes(void* dst, const void* src, size_t n) {
+  str::copy(dst, src, n);
+}
+
+[[gnu::always_inline]] inline void copy_item(const Queue* q, void* dst, const void* src) {
   const size_t n = q->item_size;
   if (n == 0) return;
   if (n == 4 && copy_words<uint32_t>(dst, src, 1)) return;
   if (n == 8 && copy_words<uint64_t>(dst, src, 1)) return;
   if (n == 16 && copy_words<uint64_t>(dst, src, 2)) return;
-  str::copy(dst, src, n);
+  copy_bytes(dst, src, n);
 }
 
 uint8_t* slot(const Queue* q, size_t index) {
@@ -161,8 +165,7 @@ bool retries(const Queue* q) {
 bool wake_to_retry(WaitQueue& wq) {
   Task* t = wq.first();
   if (t == nullptr) return false;
-  wq.wake(t, WakeReason::kSignaled);
-  return outranks_current(t);
+  return wake_waiter(t, WakeReason::kSignaled);
 }
 
 // Completes the first waiting sender's request into the ring (which has
@@ -197,7 +200,10 @@ void return_item(Task* t) {
 // is in a queue set that is full.
 bool deliver(Queue* q, const void* item, Op op, bool* higher) {
   if (retries(q)) {
-    if (q->set_link.set != nullptr && !queue_set_post(q->set_link, higher)) return false;
+    if (q->set_link.set != nullptr) {
+      const CountedNesting counted;  // the post is a queue call of its own
+      if (!queue_set_post(q->set_link, higher)) return false;
+    }
     store(q, item, op);
     if (wake_to_retry(q->receivers)) *higher = true;
     return true;
@@ -225,27 +231,27 @@ bool take(Queue* q, void* out) {
   return admit_sender(q);
 }
 
-// Performs a request at once if the queue allows it now.
-Attempt try_now(Queue* q, void* buffer, Op op) {
-  switch (op) {
-    case Op::kSendBack:
-    case Op::kSendFront: {
-      if (q->count == q->length) return Attempt::kNotNow;
-      bool higher = false;  // a task send switches on leaving its critical section
-      return deliver(q, buffer, op, &higher) ? Attempt::kDone : Attempt::kSetFull;
-    }
-    case Op::kReceive:
-      if (q->count == 0) return Attempt::kNotNow;
-      take(q, buffer);
-      return Attempt::kDone;
-    case Op::kPeek:
-      if (q->count == 0) return Attempt::kNotNow;
-      copy_item(q, buffer, slot(q, q->head));
-      // The item stays: the next waiting receiver or peeker may have it.
-      if (retries(q) && !in_isr()) wake_to_retry(q->receivers);
-      return Attempt::kDone;
+constexpr bool is_send(Op op) {
+  return op == Op::kSendBack || op == Op::kSendFront;
+}
+
+// Performs a request at once if the queue allows it now. Inline where the
+// operation is a constant (the task calls' transfer<op>), so it is one path.
+[[gnu::always_inline]] inline Attempt try_now(Queue* q, void* buffer, Op op) {
+  if (is_send(op)) {
+    if (q->count == q->length) return Attempt::kNotNow;
+    bool higher = false;  // a task send switches on leaving its critical section
+    return deliver(q, buffer, op, &higher) ? Attempt::kDone : Attempt::kSetFull;
   }
-  return Attempt::kNotNow;
+  if (q->count == 0) return Attempt::kNotNow;
+  if (op == Op::kReceive) {
+    take(q, buffer);
+    return Attempt::kDone;
+  }
+  copy_item(q, buffer, slot(q, q->head));
+  // The item stays: the next waiting receiver or peeker may have it.
+  if (retries(q) && !in_isr()) wake_to_retry(q->receivers);
+  return Attempt::kDone;
 }
 
 Status attempt_status(Attempt a) {
@@ -255,7 +261,9 @@ Status attempt_status(Attempt a) {
 // Blocks the running task on `wq` with its request until it is done, the
 // deadline passes, the wait is aborted or the queue deleted. Interrupts
 // masked; the caller already found that the request cannot be met now.
-Status block(Queue* q, WaitQueue& wq, void* buffer, Op op, Ticks timeout) {
+template <Op op>
+Status block(Queue* q, void* buffer, Ticks timeout) {
+  WaitQueue& wq = is_send(op) ? q->senders : q->receivers;
   Task* self = task_current();
   if (self == nullptr) return kNoTask;
   Waiter w{buffer, op, Outcome::kPending};
@@ -291,16 +299,18 @@ bool usable(const Queue* q) {
   return q != nullptr && q->length != 0;
 }
 
-Status send(Queue* q, const void* item, Op op, Ticks timeout) {
+// A task's send, receive or peek (or a peek from an interrupt, kNoWait):
+// tried at once, then, if the caller may wait, blocked until it is done.
+template <Op op>
+Status transfer(Queue* q, void* buffer, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
-  CriticalSection cs;
-  trace::op(trace::Kind::kQueueSend, q);
+  HotCriticalSection cs;
+  trace::op(is_send(op) ? trace::Kind::kQueueSend : trace::Kind::kQueueReceive, q);
   if (!usable(q)) return kNotInitialized;
-  if (item == nullptr && q->item_size != 0) return kNullItem;
-  if (const Attempt a = try_now(q, const_cast<void*>(item), op); a != Attempt::kNotNow)
-    return attempt_status(a);
-  if (timeout == kNoWait) return kFull;
-  return block(q, q->senders, const_cast<void*>(item), op, timeout);
+  if (buffer == nullptr && q->item_size != 0) return kNullItem;
+  if (const Attempt a = try_now(q, buffer, op); a != Attempt::kNotNow) return attempt_status(a);
+  if (timeout == kNoWait) return is_send(op) ? kFull : kEmpty;
+  return block<op>(q, buffer, timeout);
 }
 
 Status send_from_isr(Queue* q, const void* item, Op op, bool* higher_priority_woken) {
@@ -330,17 +340,6 @@ Status overwrite(Queue* q, const void* item, bool* higher_priority_woken) {
   if (!deliver(q, item, Op::kSendBack, &higher)) return kQueueSetFull;
   if (higher && higher_priority_woken != nullptr) *higher_priority_woken = true;
   return ok();
-}
-
-Status receive(Queue* q, void* out, Op op, Ticks timeout) {
-  if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
-  CriticalSection cs;
-  trace::op(trace::Kind::kQueueReceive, q);
-  if (!usable(q)) return kNotInitialized;
-  if (out == nullptr && q->item_size != 0) return kNullItem;
-  if (try_now(q, out, op) == Attempt::kDone) return ok();
-  if (timeout == kNoWait) return kEmpty;
-  return block(q, q->receivers, out, op, timeout);
 }
 
 Result<Queue*> init(Queue* q, uint8_t* buffer, size_t length, size_t item_size, bool dynamic) {
@@ -397,11 +396,11 @@ void queue_delete(Queue* q) {
 }
 
 Status queue_send_back(Queue* q, const void* item, Ticks timeout) {
-  return send(q, item, Op::kSendBack, timeout);
+  return transfer<Op::kSendBack>(q, const_cast<void*>(item), timeout);
 }
 
 Status queue_send_front(Queue* q, const void* item, Ticks timeout) {
-  return send(q, item, Op::kSendFront, timeout);
+  return transfer<Op::kSendFront>(q, const_cast<void*>(item), timeout);
 }
 
 Status queue_overwrite(Queue* q, const void* item) {
@@ -409,11 +408,11 @@ Status queue_overwrite(Queue* q, const void* item) {
 }
 
 Status queue_receive(Queue* q, void* out, Ticks timeout) {
-  return receive(q, out, Op::kReceive, timeout);
+  return transfer<Op::kReceive>(q, out, timeout);
 }
 
 Status queue_peek(Queue* q, void* out, Ticks timeout) {
-  return receive(q, out, Op::kPeek, timeout);
+  return transfer<Op::kPeek>(q, out, timeout);
 }
 
 Status queue_send_back_from_isr(Queue* q, const void* item, bool* higher_priority_woken) {
@@ -439,7 +438,7 @@ Status queue_receive_from_isr(Queue* q, void* out, bool* higher_priority_woken) 
 }
 
 Status queue_peek_from_isr(Queue* q, void* out) {
-  return receive(q, out, Op::kPeek, kNoWait);
+  return transfer<Op::kPeek>(q, out, kNoWait);
 }
 
 size_t queue_messages_waiting(const Queue* q) {

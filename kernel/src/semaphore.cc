@@ -220,6 +220,17 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
     self->wait.undo_handoff = nullptr;  // running again: the unit is ours
     return ok();
   }
+  // FreeRTOS's rule: woken to try again, and the unit is there (no task ran
+  // in between and took it), as take_retry's first pass would find it. The
+  // semaphore read back from the wait record, where the call keeps it: `s`
+  // kept across the wait would cost the hand-over's path a register.
+  if (r == WakeReason::kSignaled && !self->wait.call_object_deleted) {
+    auto* again = static_cast<Semaphore*>(const_cast<void*>(self->wait.call_object));
+    if (again->count > 0) {
+      --again->count;
+      return ok();
+    }
+  }
   return take_retry(r, at);
 }
 
