@@ -113,7 +113,7 @@ TEST_F(TraceHost, AFullRingKeepsTheFirstEventsAndCountsTheRest) {
     EXPECT_EQ(model.instants[i].value, i);
   }
   EXPECT_NE(out.find("@petrel-trace begin v=1 freq="), std::string::npos);
-  EXPECT_NE(out.find(" events=64 dropped=36 capacity=64\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(" events=64 dropped=36 capacity=64 streamed=0\n"), std::string::npos) << out;
 }
 
 TEST_F(TraceHost, TheDrainStopsRecording) {
@@ -121,6 +121,117 @@ TEST_F(TraceHost, TheDrainStopsRecording) {
   EXPECT_EQ(drained().instants.size(), 1u);
   trace::mark(2);  // after the drain (the guest's exit): dropped
   EXPECT_EQ(trace::g_ring.dropped, 1u);
+}
+
+// --- streaming: take() and the lines the pump sends (xen/trace_stream.h) ---
+
+std::string without_newline(const char* line, size_t len) {
+  return std::string(line, len > 0 && line[len - 1] == '\n' ? len - 1 : len);
+}
+
+// What the pump does once: take up to `max` events and add their batch to
+// `stream`; returns how many it took.
+size_t pump(std::vector<std::string>* stream, size_t max) {
+  static trace::Event batch[64];
+  uint32_t dropped = 0;
+  const size_t n = trace::take(batch, max, &dropped);
+  char line[trace::kStreamLineMax];
+  if (stream->empty()) stream->push_back(without_newline(line, trace::stream_header(line)));
+  if (n == 0 && dropped == 0) return 0;
+  stream->push_back(
+      without_newline(line, trace::batch_line(line, trace::streamed() - n, n, dropped)));
+  for (size_t i = 0; i < n; ++i)
+    stream->push_back(without_newline(line, trace::event_line(line, batch[i])));
+  return n;
+}
+
+std::vector<uint32_t> marks(const tool::TraceLog& log) {
+  std::vector<uint32_t> v;
+  for (const tool::TraceRecord& r : log.records)
+    if (r.kind == tool::TraceKind::kMark) v.push_back(r.word);
+  return v;
+}
+
+TEST_F(TraceHost, TakeHandsOutTheEventsInOrderAndTheRingStartsAgain) {
+  for (uint32_t i = 0; i < 10; ++i) trace::mark(i);
+  trace::Event got[100];
+  uint32_t dropped = 1;
+  ASSERT_EQ(trace::take(got, 4, &dropped), 4u);
+  EXPECT_EQ(dropped, 0u);
+  EXPECT_EQ(got[3].word, 3u);
+  ASSERT_EQ(trace::take(got, 100, &dropped), 6u);
+  EXPECT_EQ(got[0].word, 4u);
+  EXPECT_EQ(got[5].word, 9u);
+  EXPECT_EQ(trace::g_ring.claimed, 0u) << "every claimed slot taken: the ring starts again";
+  // A second pass through the ring: 64 fit, 6 are dropped and counted.
+  for (uint32_t i = 0; i < 70; ++i) trace::mark(100 + i);
+  ASSERT_EQ(trace::take(got, 100, &dropped), 64u);
+  EXPECT_EQ(dropped, 6u);
+  EXPECT_EQ(got[0].word, 100u);
+  EXPECT_EQ(got[63].word, 163u);
+  EXPECT_EQ(trace::streamed(), 74u);
+  EXPECT_EQ(trace::take(got, 100, &dropped), 0u);
+  EXPECT_EQ(dropped, 0u);
+}
+
+TEST_F(TraceHost, AClaimedSlotNotYetWrittenEndsTheBatchUntilItIs) {
+  trace::mark(0);
+  // A task preempted inside its trace point: the slot claimed, not written.
+  const uint32_t slot = __atomic_fetch_add(&trace::g_ring.claimed, 1, __ATOMIC_RELAXED);
+  trace::mark(2);
+  trace::Event got[8];
+  uint32_t dropped = 0;
+  ASSERT_EQ(trace::take(got, 8, &dropped), 1u);
+  EXPECT_EQ(got[0].word, 0u);
+  EXPECT_EQ(trace::take(got, 8, &dropped), 0u) << "still not written";
+  EXPECT_EQ(trace::g_ring.claimed, 3u) << "no reset while a slot is in flight";
+  trace::g_ring.events[slot].stamp = 5;
+  trace::g_ring.events[slot].word = 1;
+  trace::g_ring.events[slot].head = static_cast<uint32_t>(trace::Kind::kMark);
+  ASSERT_EQ(trace::take(got, 8, &dropped), 2u);
+  EXPECT_EQ(got[0].word, 1u);
+  EXPECT_EQ(got[1].word, 2u);
+}
+
+TEST_F(TraceHost, TheStreamAndTheDrainAtExitMakeOneTrace) {
+  std::vector<std::string> stream;
+  for (uint32_t i = 0; i < 40; ++i) trace::mark(i);
+  EXPECT_EQ(pump(&stream, 64), 40u);
+  for (uint32_t i = 40; i < 100; ++i) trace::mark(i);  // more than the ring, across passes
+  EXPECT_EQ(pump(&stream, 25), 25u);
+  EXPECT_EQ(pump(&stream, 64), 35u);
+  for (uint32_t i = 100; i < 110; ++i) trace::mark(i);
+  EXPECT_EQ(pump(&stream, 4), 4u);
+  // The guest exits: the drain prints the rest, after the streamed ones.
+  trace::drain();
+  console_flush();
+  std::vector<std::string> drain;
+  size_t start = 0;
+  for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
+    drain.push_back(out.substr(start, nl - start));
+  EXPECT_NE(out.find(" events=6 dropped=0 capacity=64 streamed=104\n"), std::string::npos) << out;
+  std::string error;
+  const auto log = tool::parse_streamed_trace(stream, drain, &error);
+  ASSERT_TRUE(log) << error;
+  std::vector<uint32_t> expected(110);
+  for (uint32_t i = 0; i < 110; ++i) expected[i] = i;
+  EXPECT_EQ(marks(*log), expected);
+  EXPECT_EQ(log->lost, 0u);
+  EXPECT_EQ(log->dropped, 0u);
+
+  // A batch lost on the way is a hole; the last one lost is counted.
+  std::vector<std::string> holed = stream;
+  holed.erase(holed.begin() + 1, holed.begin() + 2 + 40);  // the first batch
+  EXPECT_FALSE(tool::parse_streamed_trace(holed, drain, &error));
+  EXPECT_NE(error.find("the stream has a hole"), std::string::npos) << error;
+  std::vector<std::string> cut(stream.begin(), stream.end() - 5);  // the last batch and its line
+  const auto short_log = tool::parse_streamed_trace(cut, drain, &error);
+  ASSERT_TRUE(short_log) << error;
+  EXPECT_EQ(short_log->lost, 4u);
+  EXPECT_EQ(marks(*short_log).size(), 106u);
+  // No stream at all, though the guest streamed: said so.
+  EXPECT_FALSE(tool::parse_streamed_trace({}, drain, &error));
+  EXPECT_NE(error.find("no stream arrived"), std::string::npos) << error;
 }
 
 }  // namespace

@@ -31,6 +31,9 @@ struct BoardOptions {
   bool raw = false;                            // print the serial console untouched
   std::string bootargs;                        // the guests' command line
   std::vector<std::string>* serial = nullptr;  // if set: every serial line, as received
+  // Guest lines that start with this are kept in *serial but not printed
+  // ("": every line is printed): the trace's lines (petrel trace).
+  std::string quiet_prefix;
   // Board devices given to the (first) guest (passthrough.h), by name.
   std::vector<std::string> passthrough;
   // Seconds after QEMU starts to press the board's power button (QEMU's

@@ -210,7 +210,8 @@ int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o)
               report.marker = m;
               return;
             }
-            if (!o.raw) std::printf("%.*s\n", static_cast<int>(c.text.size()), c.text.data());
+            if (!o.raw && (o.quiet_prefix.empty() || !c.text.starts_with(o.quiet_prefix)))
+              std::printf("%.*s\n", static_cast<int>(c.text.size()), c.text.data());
             return;
         }
       },

@@ -22,9 +22,6 @@ struct RunOptions : BoardOptions {
   unsigned memory_mib = 64;         // per guest
   bool icount = false;
   bool vpl011 = false;  // give guests Xen's vpl011 UART
-  // Guest lines that start with this are kept in *serial but not printed
-  // ("": every line is printed): the trace's lines (petrel trace).
-  std::string quiet_prefix;
 };
 
 // `petrel run --dom0`: Xen with a Linux dom0 (dom0_image.h) that creates the

@@ -7,6 +7,7 @@
 #include "boot_options.h"
 #include "builds.h"
 #include "console_parse.h"
+#include "dom0_image.h"
 #include "files.h"
 #include "runner.h"
 #include "trace_events.h"
@@ -21,6 +22,7 @@ struct TraceOptions {
   BootOptions boot;
   std::string app;
   std::optional<fs::path> out;
+  bool dom0 = false;  // from a Linux dom0, the trace streamed over vchan
 };
 
 int usage(const std::string& msg) {
@@ -35,6 +37,8 @@ std::optional<int> parse_options(const std::vector<std::string>& args, TraceOpti
         if (a == "--out") {
           if (*i + 1 >= args.size() || args[*i + 1].empty()) return usage("--out takes a folder");
           o->out = args[++*i];
+        } else if (a == "--dom0") {
+          o->dom0 = true;
         } else if (!a.empty() && a[0] == '-') {
           return usage("unknown option " + a);
         } else if (o->app.empty()) {
@@ -66,36 +70,66 @@ std::optional<std::string> traced_image(const Paths& paths, const BootOptions& b
 
 }  // namespace
 
+// `--dom0`: APP created by xl from a Linux dom0 (real time, no icount),
+// asked to stream its trace ("trace-stream", xen/trace_stream.h), which
+// dom0 keeps (tools/dom0/trace-stream.sh) and prints once the guest is gone.
+int run_with_dom0(const Paths& paths, const TraceOptions& o, const std::string& image,
+                  std::vector<std::string>* serial) {
+  const std::optional<Dom0Image> dom0 = ensure_dom0(paths);
+  if (!dom0) return kExitSetup;
+  Dom0RunOptions d;
+  d.image = image;
+  d.xl_config = read_file(fs::path(image).replace_extension(".cfg")).value_or("");
+  d.gic = o.boot.gic;
+  d.memory_mib = o.boot.memory_mib;
+  d.bootargs = "trace-stream" + (o.boot.bootargs.empty() ? "" : " " + o.boot.bootargs);
+  d.script = (paths.root / "tools" / "dom0" / "trace-stream.sh").string();
+  d.timeout_s = o.boot.timeout_s.value_or(180);
+  d.raw = o.boot.raw;
+  d.serial = serial;
+  d.quiet_prefix = "@petrel-trace ";
+  return run_dom0(paths, *dom0, d);
+}
+
 int cmd_trace(const Paths& paths, const std::vector<std::string>& args) {
   TraceOptions o;
   if (const auto status = parse_options(args, &o)) return *status;
   const BootOptions& boot = o.boot;
-  if (!ensure(paths, boot.build ? Need::kAll : Need::kRun)) return kExitSetup;
+  if (!ensure(paths, boot.build ? Need::kAll : (o.dom0 ? Need::kDom0 : Need::kRun)))
+    return kExitSetup;
   int status = 0;
   const std::optional<std::string> image = traced_image(paths, boot, o.app, &status);
   if (!image) return status;
   const std::string name = fs::path(*image).stem().string();
 
   std::vector<std::string> serial;
-  RunOptions r;
-  r.images = {*image};
-  r.gic = boot.gic;
-  r.memory_mib = boot.memory_mib.value_or(r.memory_mib);
-  r.icount = true;  // deterministic: the same run gives the same trace
-  r.timeout_s = boot.timeout_s.value_or(120);
-  r.bootargs = boot.bootargs;
-  r.raw = boot.raw;
-  r.serial = &serial;
-  r.quiet_prefix = "@petrel-trace ";
-  status = run_guests(paths, r);
-
-  std::vector<std::string> guest;
-  for (const std::string& line : serial) {
-    const ConsoleLine c = classify_line(line);
-    if (c.kind == ConsoleLine::Kind::kGuest && c.domain == 1) guest.emplace_back(c.text);
-  }
   std::string error;
-  const std::optional<TraceLog> log = parse_trace(guest, &error);
+  std::optional<TraceLog> log;
+  if (o.dom0) {
+    status = run_with_dom0(paths, o, *image, &serial);
+    // The stream as dom0 printed it (straight to the console), the drain
+    // as the guest's console lines.
+    log = parse_streamed_trace(dom0_texts(serial, {Dom0ConsoleLine::Kind::kOther}),
+                               dom0_texts(serial, {Dom0ConsoleLine::Kind::kGuest}), &error);
+  } else {
+    RunOptions r;
+    r.images = {*image};
+    r.gic = boot.gic;
+    r.memory_mib = boot.memory_mib.value_or(r.memory_mib);
+    r.icount = true;  // deterministic: the same run gives the same trace
+    r.timeout_s = boot.timeout_s.value_or(120);
+    r.bootargs = boot.bootargs;
+    r.raw = boot.raw;
+    r.serial = &serial;
+    r.quiet_prefix = "@petrel-trace ";
+    status = run_guests(paths, r);
+    std::vector<std::string> guest;
+    for (const std::string& line : serial) {
+      const ConsoleLine c = classify_line(line);
+      if (c.kind == ConsoleLine::Kind::kGuest && c.domain == 1) guest.emplace_back(c.text);
+    }
+    log = parse_trace(guest, &error);
+  }
   if (!log) {
     std::fprintf(stderr, "petrel: trace of %s: %s\n", name.c_str(), error.c_str());
     return status != 0 ? status : 1;
@@ -115,6 +149,12 @@ int cmd_trace(const Paths& paths, const std::vector<std::string>& args) {
   if (model.unfinished != 0)
     std::printf("  %zu events were claimed but not written when the guest stopped\n",
                 model.unfinished);
+  if (o.dom0)
+    std::printf(
+        "  %zu events, %llu of them streamed over vchan while the guest ran, %u dropped, "
+        "%llu lost\n",
+        log->records.size(), static_cast<unsigned long long>(log->streamed - log->lost),
+        model.dropped, static_cast<unsigned long long>(log->lost));
   std::printf("petrel: wrote %s (open it in https://ui.perfetto.dev) and %s\n", json.c_str(),
               svg.c_str());
   return status;

@@ -87,6 +87,35 @@ const char* trace_kind_name(TraceKind kind) {
   return i < std::size(kKindNames) ? kKindNames[i] : "unknown";
 }
 
+// An `e` line's words (w[0] == "e"): the record, or nothing with *what.
+std::optional<TraceRecord> parse_event(const std::vector<std::string_view>& w,
+                                       std::string_view line, std::string* what) {
+  if (w.size() != 4) {
+    *what = "malformed event '" + std::string(line) + "'";
+    return std::nullopt;
+  }
+  const auto stamp = hex(w[1], 16);
+  const auto head = hex(w[2], 8);
+  const auto word = hex(w[3], 8);
+  if (!stamp || !head || !word) {
+    *what =
+        "malformed event '" + std::string(line) + "' (expected 16, 8 and 8 lowercase hex digits)";
+    return std::nullopt;
+  }
+  const auto kind = static_cast<uint32_t>(*head & 0xff);
+  if (kind >= static_cast<uint32_t>(TraceKind::kCount)) {
+    *what = "unknown event kind " + std::to_string(kind);
+    return std::nullopt;
+  }
+  TraceRecord r;
+  r.stamp = *stamp;
+  r.kind = static_cast<TraceKind>(kind);
+  r.small = static_cast<uint8_t>(*head >> 8);
+  r.half = static_cast<uint16_t>(*head >> 16);
+  r.word = static_cast<uint32_t>(*word);
+  return r;
+}
+
 std::optional<TraceLog> parse_trace(const std::vector<std::string>& lines, std::string* error) {
   TraceLog log;
   bool begun = false, ended = false;
@@ -106,16 +135,19 @@ std::optional<TraceLog> parse_trace(const std::vector<std::string>& lines, std::
     if (w.empty()) return fail(i, "empty");
     if (w[0] == "begin") {
       if (begun) return fail(i, "a second trace begins before the first ended");
-      if (w.size() != 6) return fail(i, "malformed begin line '" + std::string(line) + "'");
+      if (w.size() != 6 && w.size() != 7)
+        return fail(i, "malformed begin line '" + std::string(line) + "'");
       if (w[1] != "v=1")
         return fail(i, "trace format " + std::string(w[1]) + ", this tool reads v=1");
       const auto freq = field(w[2], "freq");
       const auto events = field(w[3], "events");
       const auto dropped = field(w[4], "dropped");
       const auto capacity = field(w[5], "capacity");
-      if (!freq || !events || !dropped || !capacity || *freq == 0 || *events > *capacity ||
-          *capacity > (1u << 24) || *dropped > UINT32_MAX)
+      const auto streamed = w.size() == 7 ? field(w[6], "streamed") : std::optional<uint64_t>(0);
+      if (!freq || !events || !dropped || !capacity || !streamed || *freq == 0 ||
+          *events > *capacity || *capacity > (1u << 24) || *dropped > UINT32_MAX)
         return fail(i, "malformed begin line '" + std::string(line) + "'");
+      log.streamed = *streamed;
       log.frequency = *freq;
       log.capacity = static_cast<uint32_t>(*capacity);
       log.dropped = static_cast<uint32_t>(*dropped);
@@ -125,26 +157,13 @@ std::optional<TraceLog> parse_trace(const std::vector<std::string>& lines, std::
     } else if (w[0] == "e") {
       if (!begun) return fail(i, "an event before the trace's begin line");
       if (ended) return fail(i, "an event after the trace's end line");
-      if (w.size() != 4) return fail(i, "malformed event '" + std::string(line) + "'");
-      const auto stamp = hex(w[1], 16);
-      const auto head = hex(w[2], 8);
-      const auto word = hex(w[3], 8);
-      if (!stamp || !head || !word)
-        return fail(i, "malformed event '" + std::string(line) +
-                           "' (expected 16, 8 and 8 lowercase hex digits)");
       if (log.records.size() == expected)
         return fail(
             i, "more events than the " + std::to_string(expected) + " the begin line announced");
-      const auto kind = static_cast<uint32_t>(*head & 0xff);
-      if (kind >= static_cast<uint32_t>(TraceKind::kCount))
-        return fail(i, "unknown event kind " + std::to_string(kind));
-      TraceRecord r;
-      r.stamp = *stamp;
-      r.kind = static_cast<TraceKind>(kind);
-      r.small = static_cast<uint8_t>(*head >> 8);
-      r.half = static_cast<uint16_t>(*head >> 16);
-      r.word = static_cast<uint32_t>(*word);
-      log.records.push_back(r);
+      std::string what;
+      const auto r = parse_event(w, line, &what);
+      if (!r) return fail(i, what);
+      log.records.push_back(*r);
     } else if (w[0] == "end") {
       if (!begun) return fail(i, "the trace's end line before its begin line");
       if (ended) return fail(i, "a second end line");
@@ -170,6 +189,72 @@ std::optional<TraceLog> parse_trace(const std::vector<std::string>& lines, std::
              std::to_string(expected) + " events, and no end line";
     return std::nullopt;
   }
+  return log;
+}
+
+std::optional<TraceLog> parse_streamed_trace(const std::vector<std::string>& stream,
+                                             const std::vector<std::string>& drain,
+                                             std::string* error) {
+  std::optional<TraceLog> log = parse_trace(drain, error);
+  if (!log) return std::nullopt;
+  std::vector<TraceRecord> records;
+  uint64_t dropped = 0;
+  uint64_t pending = 0;  // `e` lines the current batch still announces
+  bool header = false;
+  auto fail = [&](size_t index, const std::string& what) {
+    *error = "stream line " + std::to_string(index + 1) + ": " + what;
+    return std::nullopt;
+  };
+  for (size_t i = 0; i < stream.size(); ++i) {
+    std::string_view line = stream[i];
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    if (line.substr(0, kPrefix.size()) != kPrefix) continue;
+    const std::vector<std::string_view> w = words(line.substr(kPrefix.size()));
+    if (w.empty()) return fail(i, "empty");
+    if (w[0] == "stream") {
+      const auto freq = w.size() == 4 && w[1] == "v=1" ? field(w[2], "freq") : std::nullopt;
+      if (header || !freq || *freq != log->frequency)
+        return fail(i, "unexpected stream header '" + std::string(line) + "'");
+      header = true;
+    } else if (w[0] == "batch") {
+      const auto first = w.size() == 4 ? field(w[1], "first") : std::nullopt;
+      const auto events = w.size() == 4 ? field(w[2], "events") : std::nullopt;
+      const auto more = w.size() == 4 ? field(w[3], "dropped") : std::nullopt;
+      if (!header || pending != 0 || !first || !events || !more)
+        return fail(i, "malformed or misplaced batch line '" + std::string(line) + "'");
+      if (*first != records.size())
+        return fail(i, "the stream has a hole: this batch starts at event " +
+                           std::to_string(*first) + ", the ones before ended at " +
+                           std::to_string(records.size()) + " (lines lost on the way)");
+      pending = *events;
+      dropped += *more;
+    } else if (w[0] == "e") {
+      if (pending == 0) return fail(i, "an event outside a batch");
+      std::string what;
+      const auto r = parse_event(w, line, &what);
+      if (!r) return fail(i, what);
+      records.push_back(*r);
+      --pending;
+    } else {
+      return fail(i, "unknown stream line '" + std::string(line) + "'");
+    }
+  }
+  // A last batch cut short (the guest ended while dom0 printed it) counts
+  // its missing events as lost, below.
+  if (records.size() > log->streamed) {
+    *error = "the stream carried " + std::to_string(records.size()) + " events, more than the " +
+             std::to_string(log->streamed) + " the guest sent";
+    return std::nullopt;
+  }
+  if (!header && log->streamed != 0) {
+    *error = "the guest streamed " + std::to_string(log->streamed) +
+             " events, but no stream arrived (was dom0's reader running?)";
+    return std::nullopt;
+  }
+  log->lost = log->streamed - records.size();
+  log->dropped = static_cast<uint32_t>(std::min<uint64_t>(log->dropped + dropped, UINT32_MAX));
+  records.insert(records.end(), log->records.begin(), log->records.end());
+  log->records = std::move(records);
   return log;
 }
 

@@ -5,10 +5,16 @@
 // Pure code, unit-tested on the host (tests/unit/trace_events_test.cc).
 //
 // The guest's lines (console prefixes removed):
-//   @petrel-trace begin v=1 freq=HZ events=N dropped=D capacity=C
+//   @petrel-trace begin v=1 freq=HZ events=N dropped=D capacity=C [streamed=S]
 //   @petrel-trace e STAMP HEAD WORD          N of them; hex, 16, 8 and 8 digits
 //   @petrel-trace end events=N
-// HEAD is kind | small << 8 | half << 16. Anything wrong (a line cut short
+// HEAD is kind | small << 8 | half << 16. A guest that streamed its trace
+// over vchan (xen/trace_stream.h: dom0 prints what it receives) drains at
+// exit only what it had not sent: streamed=S, the events sent before. The
+// stream's lines:
+//   @petrel-trace stream v=1 freq=HZ capacity=C
+//   @petrel-trace batch first=F events=N dropped=D    then N `e` lines Anything wrong (a line cut
+//   short
 // or garbled, events missing, no end) is an error that says which line and
 // what was expected: a trace with a hole would tell a wrong story.
 #pragma once
@@ -62,6 +68,8 @@ struct TraceLog {
   uint64_t frequency = 0;  // counter ticks per second
   uint32_t capacity = 0;   // the guest's ring, in events
   uint32_t dropped = 0;    // events the full ring refused
+  uint64_t streamed = 0;   // events the guest sent over vchan before its drain
+  uint64_t lost = 0;       // of those, how many never arrived (sent as the guest ended)
   std::vector<TraceRecord> records;
 };
 
@@ -69,6 +77,16 @@ struct TraceLog {
 // skipped); nothing, with *error saying what is wrong, if there is none or
 // it is malformed or truncated.
 std::optional<TraceLog> parse_trace(const std::vector<std::string>& lines, std::string* error);
+
+// A streamed trace: the stream's lines (`stream`, as dom0 printed them) and
+// the guest's drain at exit (`drain`), one log. A batch that does not start
+// where the one before ended is an error (a hole in the middle); events the
+// drain counts as streamed that never arrived are the log's `lost` (the
+// pump held them when the guest ended). No stream line at all is an error
+// only if the drain says events were streamed.
+std::optional<TraceLog> parse_streamed_trace(const std::vector<std::string>& stream,
+                                             const std::vector<std::string>& drain,
+                                             std::string* error);
 
 // --- what the records say ---
 

@@ -6,7 +6,8 @@
 //      the vpl011 UART replaces console_io when the tree has one;
 //   4. GIC (arch), MMU and caches (arch), virtual timer (kernel time);
 //   5. the PV console and xenstore when the domain has them (asked only when
-//      the tree has a /hypervisor node; they bring up event channels); event
+//      the tree has a /hypervisor node; they bring up event channels), and
+//      with them the trace's pump when asked (trace_stream.h); event
 //      channels and the grant table are otherwise brought up by their first
 //      user;
 //   6. interrupts on.
@@ -23,6 +24,7 @@
 #include "petrel/xen/console.h"
 #include "petrel/xen/control.h"
 #include "petrel/xen/pv_console.h"
+#include "petrel/xen/trace_stream.h"
 #include "petrel/xen/xenstore.h"
 
 extern "C" {
@@ -60,6 +62,8 @@ void start_toolstack_services() {
   if (Status x = xen::xenstore::init(); x) {
     if (Status k = xen::control::init(); !k)
       print("petrel: shutdown control unavailable: %s\n", k.error().message);
+    if (Status t = xen::trace_stream::start_if_asked(g_board.bootargs); !t)
+      print("petrel: trace stream unavailable: %s\n", t.error().message);
   } else if (x.error().code != Errc::kNotFound) {
     print("petrel: xenstore unavailable: %s\n", x.error().message);
   }

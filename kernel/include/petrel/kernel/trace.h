@@ -26,6 +26,16 @@
 // `if constexpr` on config::kTrace and compiles to nothing; the ring is not
 // in the image.
 //
+// Streaming (take(), below; xen/trace_stream.h sends the events over vchan
+// while the guest runs): a reader task hands out the written slots in order
+// and zeroes them, and the ring starts again from its first slot once every
+// claimed slot was handed out. A slot a task has claimed but not yet
+// written (the task was preempted inside its trace point) still reads as
+// kind 0, and ends the batch there: a slot is written once its head is, and
+// the trace point stores the counter before the head and word, and those
+// two with one instruction (`stp` or a 64-bit `str` on AArch64, `strd` on
+// AArch32: docs/debugging.md). The trace point itself does not change.
+//
 // Order: events are in the order their slots were claimed. A trace point
 // interrupted between its counter read and its claim can carry a counter
 // value a little earlier than the interrupt's events before it; the host
@@ -118,6 +128,8 @@ extern constinit Ring g_ring;  // NOLINT(bugprone-dynamic-static-initializers)
   // AArch32.
   Event* e = ring->events + i;
   e->stamp = now;
+  // The head last for a reader (take()): a compiler barrier, no instruction.
+  __atomic_signal_fence(__ATOMIC_RELEASE);
   e->head = static_cast<uint32_t>(kind) | small << 8 | half << 16;
   e->word = word;
 }
@@ -191,14 +203,34 @@ inline void task_deleted(const Task* t) {
 
 // A task's name as kTaskName events (task creation, not a hot path).
 
-// Prints the ring as console lines, the format tools/petrel/trace_events.h
-// reads:
-//   @petrel-trace begin v=1 freq=HZ events=N dropped=D capacity=C
+// Prints the ring (what take() has not handed out) as console lines, the
+// format tools/petrel/trace_events.h reads:
+//   @petrel-trace begin v=1 freq=HZ events=N dropped=D capacity=C streamed=S
 //   @petrel-trace e STAMP HEAD WORD          (N lines, hex: 16, 8, 8 digits)
 //   @petrel-trace end events=N
 // and stops recording. exit() calls it before the exit marker when tracing
 // is on.
 void drain();
+
+// Streaming: copies up to `max` events recorded since the last take into
+// `out`, in order, stopping at a slot claimed but not yet written; returns
+// how many, and in *dropped how many were dropped (the ring full) since the
+// last take. Task context (one reader); interrupts on.
+size_t take(Event* out, size_t max, uint32_t* dropped);
+// Events handed out by take() since boot (the drain's `streamed=`).
+uint64_t streamed();
+
+// The stream's lines (tools/petrel/trace_events.h reads them), each with its
+// newline, into `buf` (kStreamLineMax bytes at least); each returns the
+// line's length:
+//   @petrel-trace stream v=1 freq=HZ capacity=C     (once, first)
+//   @petrel-trace batch first=F events=N dropped=D  (then N event lines)
+//   @petrel-trace e STAMP HEAD WORD
+// `first` is the number of events streamed before the batch.
+inline constexpr size_t kStreamLineMax = 96;
+size_t stream_header(char* buf);
+size_t batch_line(char* buf, uint64_t first, size_t events, uint32_t dropped);
+size_t event_line(char* buf, const Event& e);
 
 // Empties the ring and starts recording again (host tests; a guest records
 // once, from boot to exit).
