@@ -76,14 +76,16 @@ commands:
                run the parsers' fuzz targets (tests/fuzz; all in turn, or TARGET alone) for S
                seconds each (default 60), the corpus kept in build/fuzz/campaign; prints the
                executions, coverage and crashes of each (docs/reliability.md)
-  trace APP [--arch arm64|arm32] [--out DIR]
+  trace APP [--arch arm64|arm32] [--out DIR] [--dom0]
                build APP with the scheduler trace on (build/ARCH-trace, PETREL_TRACE=ON),
                boot it under --icount, and write the trace it prints at exit as
                build/trace/APP.json (Perfetto's UI opens it) and build/trace/APP.svg (a
                timeline: a lane per task, interrupts, the longest interrupt -> task
                latencies); prints each task's CPU share and the worst interrupt -> task
-               latency (docs/debugging.md); --out DIR: write there. Also takes the boot
-               options (--timeout: default 120)
+               latency (docs/debugging.md); --out DIR: write there. --dom0: created by
+               xl from a Linux dom0 instead (real time), the trace streamed over vchan
+               while it runs, so not limited to what the ring holds. Also takes the
+               boot options (--timeout: default 120; 180 with --dom0)
   bench [--quick] [--arch arm64|arm32] [--rt [--loaded] | --ipc] [--no-build]
                run the benchmarks in a guest under --icount on arm64, then on arm32, and
                write both side by side to bench/RESULTS.md (--quick: a tenth of the
