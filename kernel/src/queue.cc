@@ -120,8 +120,11 @@ bool copy_words(void* dst, const void* src, size_t words) {
   if (((reinterpret_cast<uintptr_t>(dst) | reinterpret_cast<uintptr_t>(src)) &
        (alignof(Word) - 1)) != 0)
     return false;
+  // The analyzer follows a path where a queue of 0-byte items (no buffer
+  // needed) reaches here as a queue of 4-byte ones: item_size never changes.
   for (size_t i = 0; i < words; ++i)
-    static_cast<Aliased*>(dst)[i] = static_cast<const Aliased*>(src)[i];
+    static_cast<Aliased*>(dst)[i] =
+        static_cast<const Aliased*>(src)[i];  // NOLINT(clang-analyzer-core.NullDereference)
   return true;
 }
 
@@ -138,8 +141,9 @@ bool copy_words(void* dst, const void* src, size_t words) {
 // AArch32) inline; any other through copy_other.
 [[gnu::always_inline]] inline void copy_item(const Queue* q, void* dst, const void* src) {
   const size_t n = q->item_size;
+  if (n == 0) return;
   if (n == 4 && copy_words<uint32_t>(dst, src, 1)) return;
-  if (n != 0) copy_other(dst, src, n);
+  copy_other(dst, src, n);
 }
 
 uint8_t* slot(const Queue* q, size_t index) {
