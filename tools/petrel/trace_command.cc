@@ -9,6 +9,7 @@
 #include "console_parse.h"
 #include "dom0_image.h"
 #include "files.h"
+#include "process.h"
 #include "runner.h"
 #include "trace_events.h"
 #include "trace_output.h"
@@ -60,9 +61,14 @@ std::optional<int> parse_options(const std::vector<std::string>& args, TraceOpti
 std::optional<std::string> traced_image(const Paths& paths, const BootOptions& boot,
                                         const std::string& app, int* status) {
   const std::string preset = std::string(arch_name(boot.arch)) + "-trace";
-  if (boot.build && !build_preset(paths, preset, app + ".elf")) {
-    *status = kExitSetup;
-    return std::nullopt;
+  if (boot.build) {
+    // Parallel tests trace apps of one tree: one configures and builds it
+    // at a time (two cmake runs in one build folder break each other).
+    const FileLock lock(paths.root / "build" / (preset + ".lock"), preset.c_str());
+    if (!build_preset(paths, preset, app + ".elf")) {
+      *status = kExitSetup;
+      return std::nullopt;
+    }
   }
   const fs::path image = paths.root / "build" / preset / "apps" / (app + ".bin");
   return find_image(paths, boot.arch, image.string(), status);
