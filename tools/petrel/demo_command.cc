@@ -70,9 +70,7 @@ int cmd_demo(const Paths& paths, const std::vector<std::string>& args) {
     std::printf("petrel: demo on %s: %u s idle, %u s with dom0 loaded, then the emergency stop\n",
                 c.label, phase_s, phase_s);
     std::vector<std::string> serial;
-    Dom0RunOptions d;
-    d.image = *image;
-    d.xl_config = read_file(fs::path(*image).replace_extension(".cfg")).value_or("");
+    Dom0RunOptions d = dom0_run_of(*image);
     d.script = (paths.root / "demo" / "dom0-demo.sh").string();
     d.files = {conf.string(), (paths.host_build / "dom0-tools" / "demo-logger").string(),
                (paths.host_build / "dom0-tools" / "demo-loop").string()};

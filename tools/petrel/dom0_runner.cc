@@ -43,6 +43,13 @@ constexpr double kGraceSeconds = 5;
 
 }  // namespace
 
+Dom0RunOptions dom0_run_of(const std::string& image) {
+  Dom0RunOptions d;
+  d.image = image;
+  d.xl_config = read_file(fs::path(image).replace_extension(".cfg")).value_or("");
+  return d;
+}
+
 int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& o) {
   TempDir tmp;
   if (tmp.path.empty()) {

@@ -266,13 +266,10 @@ int cmd_run(const Paths& paths, const std::vector<std::string>& args) {
     o.images.push_back(*image);
   }
   if (dom0) {
-    Dom0RunOptions d;
+    Dom0RunOptions d = dom0_run_of(o.images[0]);
     const double default_timeout_s = d.timeout_s;
     static_cast<BoardOptions&>(d) = o;  // what every run of the board takes
     d.timeout_s = boot.timeout_s.value_or(default_timeout_s);
-    d.image = o.images[0];
-    // apps/NAME.cfg, written beside NAME.bin by petrel_add_xl_config.
-    d.xl_config = read_file(fs::path(d.image).replace_extension(".cfg")).value_or("");
     d.memory_mib = boot.memory_mib;
     d.script = dom0_script;
     d.files = dom0_files;

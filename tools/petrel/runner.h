@@ -50,6 +50,10 @@ inline constexpr unsigned kDefaultDom0Cpus = 2;
 // Xen's command line: `base` with the run's extra words.
 std::string xen_command_line(const char* base, const XenOptions& xen);
 
+// A dom0 run of `image` with its app's xl configuration (apps/NAME.cfg,
+// written beside NAME.bin by petrel_add_xl_config), when it has one.
+Dom0RunOptions dom0_run_of(const std::string& image);
+
 int run_guests(const Paths& paths, const RunOptions& options);
 int run_dom0(const Paths& paths, const Dom0Image& dom0, const Dom0RunOptions& options);
 

@@ -83,9 +83,7 @@ int run_with_dom0(const Paths& paths, const TraceOptions& o, const std::string& 
                   std::vector<std::string>* serial) {
   const std::optional<Dom0Image> dom0 = ensure_dom0(paths);
   if (!dom0) return kExitSetup;
-  Dom0RunOptions d;
-  d.image = image;
-  d.xl_config = read_file(fs::path(image).replace_extension(".cfg")).value_or("");
+  Dom0RunOptions d = dom0_run_of(image);
   d.gic = o.boot.gic;
   d.memory_mib = o.boot.memory_mib;
   d.bootargs = "trace-stream" + (o.boot.bootargs.empty() ? "" : " " + o.boot.bootargs);
