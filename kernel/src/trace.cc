@@ -20,8 +20,14 @@ uint64_t g_streamed = 0;
 
 void ring_full() {
   // Back to the capacity, so 2^32 events cannot wrap `claimed` round to the
-  // start of the ring; an interrupt's claim in between is above it too.
-  __atomic_store_n(&g_ring.claimed, static_cast<uint32_t>(kCapacity), __ATOMIC_RELAXED);
+  // start of the ring; an interrupt's claim in between is above it too. Only
+  // from above: if the reader (take()) started the ring again since this
+  // claim, the ring is not full any more.
+  uint32_t c = __atomic_load_n(&g_ring.claimed, __ATOMIC_RELAXED);
+  while (c > kCapacity &&
+         !__atomic_compare_exchange_n(&g_ring.claimed, &c, static_cast<uint32_t>(kCapacity), true,
+                                      __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+  }
   __atomic_fetch_add(&g_ring.dropped, 1, __ATOMIC_RELAXED);
 }
 

@@ -193,6 +193,24 @@ TEST_F(TraceHost, AClaimedSlotNotYetWrittenEndsTheBatchUntilItIs) {
   EXPECT_EQ(got[1].word, 2u);
 }
 
+// A claim that found the ring full, its task preempted before ring_full()
+// set `claimed` back: the reader starts the ring again in between, and the
+// late ring_full() must not mark the emptied ring full.
+TEST_F(TraceHost, ALateFullMarkDoesNotFillAnEmptiedRing) {
+  for (uint32_t i = 0; i < 64; ++i) trace::mark(i);
+  __atomic_fetch_add(&trace::g_ring.claimed, 1, __ATOMIC_RELAXED);  // the 65th claim
+  trace::Event got[64];
+  uint32_t dropped = 0;
+  ASSERT_EQ(trace::take(got, 64, &dropped), 64u);
+  EXPECT_EQ(trace::g_ring.claimed, 0u) << "every slot taken: the ring starts again";
+  trace::ring_full();  // the preempted claim's task runs on
+  EXPECT_EQ(trace::g_ring.claimed, 0u);
+  trace::mark(100);
+  ASSERT_EQ(trace::take(got, 64, &dropped), 1u);
+  EXPECT_EQ(got[0].word, 100u);
+  EXPECT_EQ(dropped, 1u) << "the 65th event";
+}
+
 TEST_F(TraceHost, TheStreamAndTheDrainAtExitMakeOneTrace) {
   std::vector<std::string> stream;
   for (uint32_t i = 0; i < 40; ++i) trace::mark(i);
