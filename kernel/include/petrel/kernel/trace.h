@@ -31,10 +31,13 @@
 // and zeroes them, and the ring starts again from its first slot once every
 // claimed slot was handed out. A slot a task has claimed but not yet
 // written (the task was preempted inside its trace point) still reads as
-// kind 0, and ends the batch there: a slot is written once its head is, and
-// the trace point stores the counter before the head and word, and those
-// two with one instruction (`stp` or a 64-bit `str` on AArch64, `strd` on
-// AArch32: docs/debugging.md). The trace point itself does not change.
+// kind 0, and ends the batch there: a slot is written once its head is. The
+// trace point stores the counter before the head and word (a compiler
+// barrier); GCC 12 then stores those two with one `stp` (or one 64-bit
+// `str`) on AArch64 and the head after the word on AArch32, so a head that
+// reads non-zero comes with its word. The language does not promise the
+// last part: docs/debugging.md says how to check it. The trace point itself
+// does not change.
 //
 // Order: events are in the order their slots were claimed. A trace point
 // interrupted between its counter read and its claim can carry a counter
