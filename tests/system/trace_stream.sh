@@ -4,7 +4,8 @@
 # records 12000 marks, more than the traced ring's 8192 events, while its
 # trace streams over vchan to dom0. The JSON must hold every mark, 0 to
 # 11999 in order, with nothing dropped or lost, and most events must have
-# come through the stream.
+# come through the stream. Then the traced image's switch trace point is
+# checked for the store order the reader relies on (trace_store_order.sh).
 # Usage: trace_stream.sh PETREL ARCH OUT_DIR
 set -u
 if [[ $# -ne 3 ]]; then
@@ -12,6 +13,7 @@ if [[ $# -ne 3 ]]; then
   exit 2
 fi
 petrel=$1 arch=$2 out=$3
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$out"
 log=$(mktemp) || exit 1
 trap 'rm -f "$log"' EXIT
@@ -34,4 +36,6 @@ count=$(wc -l <<<"$marks")
 ((count == 12000)) || fail "$count marks in $json, not 12000"
 awk 'NR - 1 != $1 { print "mark " NR - 1 " is " $1; bad = 1; exit } END { exit bad }' <<<"$marks" ||
   fail "the marks are not 0 .. 11999 in order"
+"$here/trace_store_order.sh" "$arch" "$here/../../build/$arch-trace/apps/trace-stream.elf" ||
+  fail "the trace point's stores are not in the order the reader needs"
 echo "trace_stream: PASS: $total events, $streamed streamed, all 12000 marks in order"
