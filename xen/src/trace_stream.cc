@@ -22,6 +22,8 @@ trace::Event g_batch[kBatch];
 // A batch's lines: its batch line and kBatch event lines.
 char g_text[(kBatch + 1) * trace::kStreamLineMax];
 bool g_connected = false;
+bool g_stop = false;     // finish() asks the pump to stop
+bool g_stopped = false;  // the pump stopped: what it sent, dom0 has read
 
 void pump_task(void*) {
   auto v = vchan::server(kDomain0, kPath, 1024, 65536);
@@ -41,6 +43,14 @@ void pump_task(void*) {
     return;
   }
   for (;;) {
+    if (__atomic_load_n(&g_stop, __ATOMIC_ACQUIRE)) {
+      // Between batches: what was sent is read (5 s at most), then stop.
+      for (int i = 0;
+           i < 500 && (*v)->buffer_space() < (*v)->write_capacity() && !(*v)->peer_closed(); ++i)
+        kernel::task_delay(kernel::Ticks{10});
+      __atomic_store_n(&g_stopped, true, __ATOMIC_RELEASE);
+      return;
+    }
     uint32_t dropped = 0;
     const size_t n = trace::take(g_batch, kBatch, &dropped);
     if (n != 0 || dropped != 0) {
@@ -60,6 +70,17 @@ void pump_task(void*) {
 
 bool reader_connected() {
   return __atomic_load_n(&g_connected, __ATOMIC_ACQUIRE);
+}
+
+Status finish(kernel::Ticks timeout) {
+  if (!reader_connected()) return Error{Errc::kNotFound, "trace stream: not streaming"};
+  __atomic_store_n(&g_stop, true, __ATOMIC_RELEASE);
+  for (uint64_t waited = 0; !__atomic_load_n(&g_stopped, __ATOMIC_ACQUIRE); waited += 10) {
+    if (waited >= timeout.count)
+      return Error{Errc::kTimeout, "trace stream: the pump did not finish in time"};
+    kernel::task_delay(kernel::Ticks{10});
+  }
+  return ok();
 }
 
 Status start_if_asked(const char* bootargs) {

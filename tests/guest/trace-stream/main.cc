@@ -3,7 +3,8 @@
 // Once dom0's reader is connected, a task records the marks 0 .. kMarks - 1
 // in rounds of kRound, and after each waits until the pump
 // (xen/trace_stream.h) has taken most of what the ring holds (less than a
-// round is left), however slowly dom0 reads; then the guest exits 0. Without streaming the ring
+// round is left), however slowly dom0 reads; then it ends the stream
+// (finish(): dom0 has read all of it) and the guest exits 0. Without streaming the ring
 // (8192 events in the traced presets) would keep the first marks and drop the rest.
 #include <petrel/console.h>
 #include <petrel/exit.h>
@@ -37,6 +38,11 @@ void marker(void*) {
       }
       task_delay(Ticks{10});
     }
+  }
+  // The whole stream read by dom0 before the exit: nothing lost.
+  if (Status st = xen::trace_stream::finish(Ticks{30'000}); !st) {
+    print("trace-stream: %s\n", st.error().message);
+    exit(1);
   }
   print("trace-stream: %u marks recorded\n", kMarks);
   exit(0);

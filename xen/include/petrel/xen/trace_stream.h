@@ -16,6 +16,7 @@
 // trace, on its lane.
 #pragma once
 
+#include "petrel/kernel/ticks.h"
 #include "petrel/result.h"
 
 namespace petrel::xen::trace_stream {
@@ -30,5 +31,13 @@ Status start_if_asked(const char* bootargs);
 // True once dom0's reader has connected: from then on the stream carries
 // what is recorded. (Before, events wait in the ring, as many as it holds.)
 bool reader_connected();
+
+// Ends the stream before the app exits: the pump finishes the batch it is
+// sending, waits until dom0 has read everything sent, and stops; what is
+// recorded after goes to the drain at exit. Without it, a batch the pump
+// is sending when the guest ends is lost (counted as such). Task context;
+// waits up to `timeout` (in ticks), then fails (kTimeout); kNotFound when
+// no stream is running.
+Status finish(kernel::Ticks timeout);
 
 }  // namespace petrel::xen::trace_stream
