@@ -33,16 +33,20 @@ struct TraceHost : KernelTest {
     console_flush();
     KernelTest::TearDown();
   }
-  // The ring as the host tool reads it from the console.
-  tool::TraceModel drained() {
+  // The drain's console lines (the guest's exit).
+  std::vector<std::string> drain_lines() {
     trace::drain();
     console_flush();
     std::vector<std::string> lines;
     size_t start = 0;
     for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
       lines.push_back(out.substr(start, nl - start));
+    return lines;
+  }
+  // The ring as the host tool reads it from the console.
+  tool::TraceModel drained() {
     std::string error;
-    const auto log = tool::parse_trace(lines, &error);
+    const auto log = tool::parse_trace(drain_lines(), &error);
     EXPECT_TRUE(log.has_value()) << error << "\n" << out;
     dropped = log ? log->dropped : 0;
     return log ? tool::build_model(*log) : tool::TraceModel{};
@@ -221,12 +225,7 @@ TEST_F(TraceHost, TheStreamAndTheDrainAtExitMakeOneTrace) {
   for (uint32_t i = 100; i < 110; ++i) trace::mark(i);
   EXPECT_EQ(pump(&stream, 4), 4u);
   // The guest exits: the drain prints the rest, after the streamed ones.
-  trace::drain();
-  console_flush();
-  std::vector<std::string> drain;
-  size_t start = 0;
-  for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
-    drain.push_back(out.substr(start, nl - start));
+  const std::vector<std::string> drain = drain_lines();
   EXPECT_NE(out.find(" events=6 dropped=0 capacity=64 streamed=104\n"), std::string::npos) << out;
   std::string error;
   const auto log = tool::parse_streamed_trace(stream, drain, &error);
