@@ -105,7 +105,7 @@ void vchan_out(const char* name, size_t chunk, uint64_t total, Figures* f) {
   for (uint64_t sent = 0; sent < total; sent += chunk) {
     if (Status s = v->write_all(g_buf, chunk, Ticks{60'000}); !s) fail("vchan write", s.error());
   }
-  while (v->buffer_space() < v->write_capacity() && !v->peer_closed()) task_delay(Ticks{1});
+  (void)v->wait_drained(kForever);
   const uint64_t ticks = arch::timer_now() - start;
   v->close();
   f->n = total / chunk;

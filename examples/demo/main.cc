@@ -164,9 +164,7 @@ void telemetry_task(void*) {
   }
   // A peer may stop reading once it sees the close: close only when the
   // logger has taken every byte (5 s at most).
-  for (int i = 0; i < 500 && (*v)->buffer_space() < (*v)->write_capacity() && !(*v)->peer_closed();
-       ++i)
-    task_delay(Ticks{10});
+  (void)(*v)->wait_drained(Ticks{5000});
   print("motor-control: %" PETREL_PRI64 "u records sent, %u dropped\n", sent, g_dropped);
   (*v)->close();
   exit(g_dropped == 0 ? 0 : 1);

@@ -2,6 +2,7 @@
 #include "petrel/xen/ring_stream.h"
 
 #include "petrel/kernel/semaphore.h"
+#include "petrel/kernel/task.h"
 #include "petrel/log.h"
 #include "petrel/xen/evtchn.h"
 
@@ -82,6 +83,16 @@ Status RingStream::wait_connected(Ticks timeout) {
     if (peer_closed()) return kPeerClosed;
     Status s = wait_event(deadline.remaining());
     if (!s) return s;
+  }
+  return ok();
+}
+
+Status RingStream::wait_drained(Ticks timeout) {
+  const kernel::Deadline deadline = kernel::Deadline::after(timeout);
+  while (buffer_space() < write_capacity() && !peer_closed()) {
+    if (deadline.remaining() == kernel::kNoWait)
+      return Error{Errc::kTimeout, "timed out waiting for the peer to read the channel"};
+    kernel::task_delay(Ticks{1});
   }
   return ok();
 }

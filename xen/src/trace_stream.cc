@@ -45,9 +45,7 @@ void pump_task(void*) {
   for (;;) {
     if (__atomic_load_n(&g_stop, __ATOMIC_ACQUIRE)) {
       // Between batches: what was sent is read (5 s at most), then stop.
-      for (int i = 0;
-           i < 500 && (*v)->buffer_space() < (*v)->write_capacity() && !(*v)->peer_closed(); ++i)
-        kernel::task_delay(kernel::Ticks{10});
+      (void)(*v)->wait_drained(kernel::Ticks{5000});
       __atomic_store_n(&g_stopped, true, __ATOMIC_RELEASE);
       return;
     }

@@ -48,6 +48,10 @@ class RingStream {
 
   // Server: waits until the client connected (kTimeout otherwise).
   Status wait_connected(kernel::Ticks timeout);
+  // Waits until the peer has read everything written, or has closed: before
+  // closing a stream whose reader stops at the close. Looks every tick;
+  // kTimeout after `timeout` (kForever: no limit).
+  Status wait_drained(kernel::Ticks timeout);
   bool connected() const;
   // The other end has closed (or never came): reads drain what is left and
   // then fail with kNotFound, writes fail at once.
