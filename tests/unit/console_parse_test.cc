@@ -52,6 +52,13 @@ TEST(ConsoleParse, Dom0TextsKeepsTheKindsAskedForInOrder) {
   EXPECT_TRUE(dom0_texts(serial, {}).empty());
 }
 
+TEST(ConsoleParse, GuestTextsOfADom0lessRun) {
+  const std::vector<std::string> serial = {"(XEN) Xen version 4.17", "(d1) one", "(XEN) DOM2: two",
+                                           "(XEN) panic", "(d1) three"};
+  EXPECT_EQ(guest_texts(serial), (std::vector<std::string>{"one", "two", "three"}));
+  EXPECT_TRUE(guest_texts({"(XEN) only Xen"}).empty());
+}
+
 TEST(ConsoleParse, ExitMarker) {
   auto m = parse_exit_marker("@petrel-exit reason=poweroff code=0");
   ASSERT_TRUE(m);

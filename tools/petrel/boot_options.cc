@@ -1,17 +1,15 @@
 #include "boot_options.h"
 
 #include <cmath>
-#include <cstdlib>
 
 #include "exit_status.h"
+#include "text.h"
 
 namespace petrel::tool {
 
 std::optional<double> parse_positive(const std::string& s) {
-  char* end = nullptr;
-  const double d = std::strtod(s.c_str(), &end);
-  if (s.empty() || end != s.c_str() + s.size() || !(d > 0) || !std::isfinite(d))
-    return std::nullopt;
+  double d = 0;
+  if (!parse_real(s, &d) || !(d > 0)) return std::nullopt;
   return d;
 }
 

@@ -62,6 +62,14 @@ std::optional<ExitMarker> parse_exit_marker(std::string_view text) {
   return m;
 }
 
+std::vector<std::string> guest_texts(const std::vector<std::string>& serial) {
+  std::vector<std::string> out;
+  for (const std::string& line : serial)
+    if (const ConsoleLine c = classify_line(line); c.kind == ConsoleLine::Kind::kGuest)
+      out.emplace_back(c.text);
+  return out;
+}
+
 bool is_xen_panic(std::string_view line) {
   return line.find("Panic on CPU") != std::string_view::npos;
 }

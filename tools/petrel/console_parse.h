@@ -29,6 +29,10 @@ struct ExitMarker {
   int code;
 };
 
+// The guests' texts (prefixes removed) of a dom0less run's serial lines, in
+// order.
+std::vector<std::string> guest_texts(const std::vector<std::string>& serial);
+
 // Parses "@petrel-exit reason=poweroff|crash code=N" (the whole guest text).
 std::optional<ExitMarker> parse_exit_marker(std::string_view text);
 

@@ -59,17 +59,7 @@ std::optional<int> parse_options(const std::vector<std::string>& args, SoakOptio
 // The guest's console text, prefixes removed, from the serial lines of a
 // dom0less run or a dom0 run.
 std::vector<std::string> guest_lines(const std::vector<std::string>& serial, bool dom0) {
-  std::vector<std::string> out;
-  for (const auto& line : serial) {
-    if (dom0) {
-      const Dom0ConsoleLine c = classify_dom0_line(line);
-      if (c.kind == Dom0ConsoleLine::Kind::kGuest) out.emplace_back(c.text);
-    } else {
-      const ConsoleLine c = classify_line(line);
-      if (c.kind == ConsoleLine::Kind::kGuest) out.emplace_back(c.text);
-    }
-  }
-  return out;
+  return dom0 ? dom0_texts(serial, {Dom0ConsoleLine::Kind::kGuest}) : guest_texts(serial);
 }
 
 std::string bootargs_of(const SoakOptions& o) {

@@ -127,12 +127,7 @@ int cmd_trace(const Paths& paths, const std::vector<std::string>& args) {
     r.serial = &serial;
     r.quiet_prefix = "@petrel-trace ";
     status = run_guests(paths, r);
-    std::vector<std::string> guest;
-    for (const std::string& line : serial) {
-      const ConsoleLine c = classify_line(line);
-      if (c.kind == ConsoleLine::Kind::kGuest && c.domain == 1) guest.emplace_back(c.text);
-    }
-    log = parse_trace(guest, &error);
+    log = parse_trace(guest_texts(serial), &error);  // one guest: domain 1
   }
   if (!log) {
     std::fprintf(stderr, "petrel: trace of %s: %s\n", name.c_str(), error.c_str());
