@@ -196,5 +196,10 @@ while kill -0 $prefixer 2>/dev/null && [ $tries -lt 20 ]; do
   sleep 0.1
   tries=$((tries + 1))
 done
+# What a dom0 script left for the console (trace-stream.sh: the streamed
+# trace), unprefixed, now that no other writer is left to split a line.
+if [ -e /run/petrel/console.tail ]; then
+  cat /run/petrel/console.tail
+fi
 echo "[dom0] @EVENT@ poweroff"
 poweroff -f

@@ -1,9 +1,10 @@
 # dom0's side of `petrel trace APP --dom0` (docs/debugging.md "Streaming
 # with a dom0"): starts the guest, reads the trace it streams over vchan
 # (xen/trace_stream.h) with Xen's vchan-socket-proxy into a file while it
-# runs, and once the domain is gone prints the file to the console, past
-# /init's line prefixer (a shell loop, too slow for thousands of lines) and
-# after every other writer is done, so no line is split.
+# runs, and once the domain is gone leaves the file for /init to print to the
+# console (/run/petrel/console.tail): past its line prefixer (a shell loop, too
+# slow for thousands of lines) and after every other writer is done (the
+# guest's console lines, dom0's own), so no line is split.
 PATH=$PATH:/usr/lib/xen-4.17/bin
 . ./petrel-dom0.sh
 
@@ -25,5 +26,5 @@ kill $proxy $holder 2>/dev/null
 wait $proxy 2>/dev/null
 echo "trace-stream: $(wc -l </tmp/trace.txt) lines streamed"
 sed 's/^/trace-stream: vchan-socket-proxy: /' /tmp/proxy.err
-cat /tmp/trace.txt >/dev/console
+mv /tmp/trace.txt /run/petrel/console.tail
 exit 0
