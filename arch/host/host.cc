@@ -200,6 +200,8 @@ void set_shutdown_hook(void (*hook)()) {
   g_shutdown_hook = hook;
 }
 
+void prepare_shutdown() {}  // stdout does not drop output
+
 void shutdown(ShutdownReason reason) {
   if (auto* hook = g_shutdown_hook) {
     g_shutdown_hook = nullptr;

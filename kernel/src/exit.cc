@@ -12,6 +12,7 @@ namespace {
   // No other task runs from here on (the console's own locking must not
   // become a chance to switch away from a dying guest).
   kernel::scheduler_lock();
+  platform::prepare_shutdown();
   // The trace, if it was recorded, before the marker the host stops at.
   if constexpr (kernel::config::kTrace) kernel::trace::drain();
   console_end_line();  // the marker must start a line of its own

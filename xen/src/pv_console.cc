@@ -22,13 +22,22 @@ struct PvConsoleState {
   bool available = false;
   kernel::Semaphore input;  // given by the event channel: input may be there
   Stats stats{};
+  bool final = false;     // the guest is going down (final_output())
+  bool given_up = false;  // ... and the backend stalled: drop the rest at once
 };
 constinit PvConsoleState g_console;
 
-// How long write() waits for the backend to make room: xenconsoled drains
-// the ring as soon as it is notified, so this is only reached when dom0 is
-// stuck; then output is dropped rather than the guest stopped.
+// How long write() waits for the backend to make room while the guest runs:
+// xenconsoled drains the ring as soon as it is notified, so this is only
+// reached when dom0 is stuck (or starved of CPU, as under a loaded QEMU);
+// then output is dropped rather than the guest's tasks stopped.
 constexpr uint64_t kFullWaitNs = 200'000'000;
+// Once the guest is going down: how long without progress it waits.
+constexpr uint64_t kFinalStallNs = 5'000'000'000;
+
+uint64_t counter_after(uint64_t ns) {
+  return arch::timer_now() + ns * arch::timer_frequency() / 1'000'000'000;
+}
 
 }  // namespace
 
@@ -57,32 +66,49 @@ bool available() {
 
 void write(const char* text, size_t len) {
   if (!g_console.available) return;
+  PvConsoleState& c = g_console;
   uint64_t deadline = 0;
-  while (len > 0) {
-    auto n = g_console.ring.write(text, len);
+  while (len > 0 && !c.given_up) {
+    auto n = c.ring.write(text, len);
     if (!n) break;  // the backend corrupted the ring: drop
-    g_console.stats.written += *n;
+    c.stats.written += *n;
     text += *n;
     len -= *n;
-    (void)evtchn::send(g_console.port);
+    (void)evtchn::send(c.port);
     if (len == 0) return;
+    if (*n > 0 && c.final) deadline = 0;  // progress: the stall clock restarts
     if (*n == 0) {
       // Full: wait (bounded) for xenconsoled to drain it.
-      const uint64_t now = arch::timer_now();
-      if (deadline == 0) deadline = now + kFullWaitNs * arch::timer_frequency() / 1'000'000'000;
-      if (now >= deadline) break;
+      if (deadline == 0) deadline = counter_after(c.final ? kFinalStallNs : kFullWaitNs);
+      if (arch::timer_now() >= deadline) {
+        c.given_up = c.final;
+        break;
+      }
     }
   }
-  g_console.stats.dropped += len;
+  c.stats.dropped += len;
 }
 
-void drain(uint64_t timeout_ns) {
-  if (!g_console.available) return;
-  const uint64_t until = arch::timer_now() + timeout_ns * arch::timer_frequency() / 1'000'000'000;
-  (void)evtchn::send(g_console.port);
+void final_output() {
+  g_console.final = true;
+}
+
+void drain() {
+  PvConsoleState& c = g_console;
+  if (!c.available || c.given_up) return;
+  (void)evtchn::send(c.port);
+  size_t last = SIZE_MAX;
+  uint64_t deadline = 0;
   for (;;) {
-    auto pending = g_console.ring.out_pending();
-    if (!pending || *pending == 0 || arch::timer_now() >= until) return;
+    auto pending = c.ring.out_pending();
+    if (!pending || *pending == 0) return;
+    if (*pending != last) {  // progress (or the first look): the stall clock restarts
+      last = *pending;
+      deadline = counter_after(kFinalStallNs);
+    } else if (arch::timer_now() >= deadline) {
+      c.given_up = true;
+      return;
+    }
   }
 }
 

@@ -13,7 +13,12 @@ void set_shutdown_hook(void (*hook)()) {
   g_hook = hook;
 }
 
+void prepare_shutdown() {
+  xen::pv_console::final_output();
+}
+
 void shutdown(ShutdownReason reason) {
+  prepare_shutdown();
   if (auto* hook = g_hook) {
     g_hook = nullptr;  // once, even if it faults and the fault shuts down
     hook();
@@ -31,7 +36,7 @@ void shutdown(ShutdownReason reason) {
       break;
   }
   arch::interrupts_disable();
-  xen::pv_console::drain(500'000'000);  // dom0 must see the last lines first
+  xen::pv_console::drain();  // dom0 must see the last lines first
   xen::sched_op(SCHEDOP_shutdown, &arg);
   // Xen does not return from a successful shutdown; if it refused, stop here.
   for (;;) arch::wait_for_interrupt();

@@ -15,6 +15,8 @@ struct ConsoleBackend {
   xencons_interface* page = nullptr;
   std::string output;
   bool stalled = false;
+  unsigned every = 1;  // drains at every `every`-th notification (slow())
+  unsigned notified = 0;
 };
 ConsoleBackend* g_fake = nullptr;
 
@@ -24,6 +26,7 @@ ConsoleBackend& fake() {
 
 void drain() {
   if (fake().stalled) return;
+  if (++fake().notified % fake().every != 0) return;
   xencons_interface* p = fake().page;
   const XENCONS_RING_IDX prod = __atomic_load_n(&p->out_prod, __ATOMIC_ACQUIRE);
   XENCONS_RING_IDX cons = p->out_cons;
@@ -32,12 +35,18 @@ void drain() {
   __atomic_store_n(&p->out_cons, cons, __ATOMIC_RELEASE);
 }
 
+// The test's own look, or the backend woken: drains now, however slow.
+void drain_now() {
+  fake().notified = fake().every - 1;
+  drain();
+}
+
 }  // namespace
 
 namespace console {
 
 std::string output() {
-  drain();
+  drain_now();
   return fake().output;
 }
 
@@ -56,7 +65,11 @@ void input(const std::string& text) {
 
 void stall(bool stalled) {
   fake().stalled = stalled;
-  if (!stalled) drain();
+  if (!stalled) drain_now();
+}
+
+void slow(unsigned notifications) {
+  fake().every = notifications == 0 ? 1 : notifications;
 }
 
 void corrupt() {

@@ -159,6 +159,8 @@ std::string output();  // everything the guest wrote so far
 void input(const std::string& text);
 // Stops draining the output ring (a stuck xenconsoled).
 void stall(bool stalled);
+// Drains only at every n-th notification (a xenconsoled starved of CPU).
+void slow(unsigned notifications);
 // Sets out_cons beyond out_prod (a hostile backend).
 void corrupt();
 }  // namespace console

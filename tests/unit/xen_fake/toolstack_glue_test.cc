@@ -101,6 +101,77 @@ TEST_F(ConsoleGlue, AHostileBackendLosesOutputNotMemory) {
   EXPECT_EQ(fake::console::output(), "");
 }
 
+// A xenconsoled starved of CPU: it drains the ring once in 500 notifications,
+// and the guest's every look at the clock takes 1 ms (host counter: 1 us).
+// `count` bytes of '.' written in lines of 40; returns the time it took (ms).
+uint64_t write_lines_to_a_slow_backend(size_t count) {
+  fake::console::slow(500);
+  host::set_drift_per_read(1000);
+  const uint64_t start = host::now();
+  const std::string line(39, '.');
+  for (size_t i = 0; i < count / 40; ++i) {
+    pv_console::write(line.data(), line.size());
+    pv_console::write("\n", 1);
+  }
+  return (host::now() - start) / 1000;
+}
+
+TEST_F(ConsoleGlue, WhileTheGuestRunsASlowBackendCostsAWriteAt200Ms) {
+  ASSERT_TRUE(pv_console::init().ok());
+  const uint64_t ms = write_lines_to_a_slow_backend(4000);  // two rings' worth
+  // Every full ring was given up after 200 ms, its write's rest dropped.
+  EXPECT_GT(pv_console::stats().dropped, 0u);
+  EXPECT_EQ(pv_console::stats().written + pv_console::stats().dropped, 4000u);
+  EXPECT_LT(ms, 1000u);
+}
+
+TEST_F(ConsoleGlue, GoingDownASlowBackendIsWaitedForAndLosesNothing) {
+  ASSERT_TRUE(pv_console::init().ok());
+  pv_console::final_output();
+  write_lines_to_a_slow_backend(8000);
+  pv_console::drain();
+  EXPECT_EQ(pv_console::stats().dropped, 0u);
+  EXPECT_EQ(fake::console::output().size(), 8000u);
+}
+
+TEST_F(ConsoleGlue, GoingDownAStuckBackendIsWaitedFor5SOnceThenGivenUp) {
+  ASSERT_TRUE(pv_console::init().ok());
+  pv_console::final_output();
+  fake::console::stall(true);
+  host::set_drift_per_read(1000);
+  const std::string text(3000, 'x');
+  uint64_t start = host::now();
+  pv_console::write(text.data(), text.size());  // 2048 fit, then 5 s
+  const uint64_t waited_ms = (host::now() - start) / 1000;
+  EXPECT_GE(waited_ms, 5000u);
+  EXPECT_LT(waited_ms, 5100u);
+  EXPECT_EQ(pv_console::stats().dropped, 3000u - 2048u);
+  // From now on nothing waits: a dead dom0 does not hold a dying guest.
+  start = host::now();
+  pv_console::write("more", 4);
+  pv_console::drain();
+  EXPECT_LT((host::now() - start) / 1000, 10u);
+  EXPECT_EQ(pv_console::stats().dropped, 3000u - 2048u + 4u);
+  fake::console::stall(false);
+  EXPECT_EQ(fake::console::output(), std::string(2048, 'x'));
+}
+
+TEST_F(ConsoleGlue, TheDrainBeforeShutdownWaitsOnlyForWhatIsPending) {
+  ASSERT_TRUE(pv_console::init().ok());
+  host::set_drift_per_read(1000);
+  pv_console::write("taken\n", 6);
+  uint64_t start = host::now();
+  pv_console::drain();  // all taken already
+  EXPECT_LT((host::now() - start) / 1000, 10u);
+  fake::console::stall(true);
+  pv_console::write("pending\n", 8);
+  start = host::now();
+  pv_console::drain();  // 5 s without progress
+  EXPECT_GE((host::now() - start) / 1000, 5000u);
+  fake::console::stall(false);
+  EXPECT_EQ(fake::console::output(), "taken\npending\n");
+}
+
 TEST_F(ConsoleGlue, WithoutAConsolePageThereIsNone) {
   fake::Config c;
   c.console = false;

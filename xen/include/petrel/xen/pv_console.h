@@ -23,14 +23,21 @@ Status init();
 bool available();
 
 // The console output function (console_set_output): everything is copied
-// into the ring, waiting a bounded time for the backend when it is full;
-// what still does not fit is dropped and counted.
+// into the ring, waiting for the backend when it is full; what still does not
+// fit is dropped and counted. While the guest runs a write waits at most
+// 200 ms (the writer holds the console, and with it the scheduler). After
+// final_output() it waits as long as the backend keeps taking output, and
+// gives up only after 5 s without progress, and then for good.
 void write(const char* text, size_t len);
 
+// The guest is going down (platform::prepare_shutdown): its last lines
+// matter more than the time they take.
+void final_output();
+
 // Waits (polling, interrupts may be off) until the backend has taken all
-// output or `timeout_ns` passed: before the domain shuts down, so its last
-// lines are not lost with it.
-void drain(uint64_t timeout_ns);
+// output, or made no progress for the final stall limit: before the domain
+// shuts down, so its last lines are not lost with it.
+void drain();
 
 // Reads console input: up to `size` bytes, waiting up to `timeout` for the
 // first one. Task context. Returns the number of bytes (0 on timeout).
