@@ -50,9 +50,12 @@ inline constexpr uint32_t kMagic = 0x50525451;  // "PRTQ": a live object
 struct QueueDefinition {
   QueueDefinition() {}
   ~QueueDefinition() {}
+  // The first eight bytes, read as one word by live_as(): the magic, the
+  // kind, `dynamic` and two zero bytes.
   uint32_t magic = 0;
   petrel::freertos::Kind kind = petrel::freertos::Kind::kQueue;
   bool dynamic = false;  // from pvPortMalloc (with the queue's buffer after it)
+  uint8_t zero[2] = {};
   union {
     petrel::kernel::Queue queue;
     petrel::kernel::Semaphore semaphore;
@@ -102,6 +105,28 @@ inline constexpr bool kMisuseChecks = sizeof(PETREL_FR_STRING(configASSERT(0))) 
 // reports the misuse.
 inline bool live(const QueueDefinition* h) {
   return h != nullptr && h->magic == kMagic;
+}
+// live(h) and of `kind` (with `or_next`, of kind or the kind after it): the
+// hot calls' test. On AArch64 one load and compare of the object's first
+// eight bytes (`dynamic` masked out); on AArch32 the two words' usual tests.
+inline bool live_as(const QueueDefinition* h, Kind kind, bool or_next = false) {
+  const uint32_t k = static_cast<uint32_t>(kind) + (or_next ? 1 : 0);
+  if (h == nullptr) return false;
+  if constexpr (sizeof(void*) == 8) {
+    using Head [[gnu::may_alias]] = uint64_t;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"  // GCC and Clang lay it out as written
+    static_assert(sizeof(void*) != 8 || (offsetof(QueueDefinition, kind) == 4 &&
+                                         offsetof(QueueDefinition, dynamic) == 5 &&
+                                         offsetof(QueueDefinition, zero) == 6 &&
+                                         alignof(QueueDefinition) >= alignof(Head)));
+#pragma GCC diagnostic pop
+    constexpr uint64_t kMagicAndKind = (uint64_t{1} << 40) - 1;
+    const uint64_t head = *reinterpret_cast<const Head*>(h) & kMagicAndKind;
+    return (or_next ? head | uint64_t{1} << 32 : head) == (kMagic | uint64_t{k} << 32);
+  }
+  const uint32_t kind_here = static_cast<uint32_t>(h->kind);
+  return h->magic == kMagic && (or_next ? kind_here | 1 : kind_here) == k;
 }
 inline bool wait_allowed(TickType_t ticks) {
   return ticks == 0 || kernel::task_may_block();

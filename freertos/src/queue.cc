@@ -128,7 +128,7 @@ BaseType_t receive_checked(const char* call, QueueHandle_t h, void* out, TickTyp
 // anything else takes the checked path, which reports the misuse.
 bool fast(const QueueDefinition* h, const void* buffer, TickType_t ticks) {
   if (!kMisuseChecks) return true;
-  return live(h) && h->kind == Kind::kQueue && buffer != nullptr && wait_allowed(ticks);
+  return live_as(h, Kind::kQueue) && buffer != nullptr && wait_allowed(ticks);
 }
 
 PETREL_FR_NOT_INLINED BaseType_t send(const char* call, QueueHandle_t h, const void* item,

@@ -132,6 +132,10 @@ BaseType_t mutex_give(const char* call, QueueDefinition* q) {
   return kernel::mutex_unlock(&q->mutex).ok() ? pdPASS : pdFAIL;
 }
 
+// live_as(h, Kind::kBinary, true) is either semaphore kind.
+static_assert(static_cast<int>(Kind::kBinary) % 2 == 0 &&
+              static_cast<int>(Kind::kCounting) == static_cast<int>(Kind::kBinary) + 1);
+
 bool is_semaphore(const QueueDefinition* q) {
   return q->kind == Kind::kBinary || q->kind == Kind::kCounting;
 }
@@ -194,15 +198,15 @@ void vSemaphoreDelete(SemaphoreHandle_t h) {
 // The hot calls: a semaphore handle that passes the checks goes straight to
 // the kernel; anything else (a mutex, misuse) takes the checked path.
 PETREL_FR_NOT_INLINED BaseType_t xSemaphoreTake(SemaphoreHandle_t h, TickType_t ticks) {
-  const bool fast =
-      kMisuseChecks ? live(h) && is_semaphore(h) && wait_allowed(ticks) : is_semaphore(h);
+  const bool fast = kMisuseChecks ? live_as(h, Kind::kBinary, true) && wait_allowed(ticks)
+                                  : is_semaphore(h);
   if (!fast) [[unlikely]]
     return take_checked(h, ticks);
   return kernel::semaphore_take(&h->semaphore, to_ticks(ticks)).ok() ? pdPASS : pdFAIL;
 }
 
 PETREL_FR_NOT_INLINED BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
-  const bool fast = kMisuseChecks ? live(h) && is_semaphore(h) : is_semaphore(h);
+  const bool fast = kMisuseChecks ? live_as(h, Kind::kBinary, true) : is_semaphore(h);
   if (!fast) [[unlikely]]
     return give_checked(h);
   return give_result("xSemaphoreGive", kernel::semaphore_give(&h->semaphore));

@@ -272,16 +272,14 @@ inline constexpr size_t kCanaryWords = kCanaryBytes / sizeof(StackWord);
 static_assert(kCanaryBytes % 16 == 0 && config::kMinStackSize >= kCanaryBytes);
 
 void fill_stack(Task* t);
-// The switch's check, a handful of instructions: the canary's top two words,
-// which a stack growing down past its end overwrites first. A write that
-// jumps past them lands in the rest of the canary (a margin) or, below a
-// heap stack, in its guard page, which faults.
-// Machine words, not StackWords: on AArch32 that is two loads, not four.
+// The switch's check, a handful of instructions: the canary's top eight
+// bytes, which a stack growing down past its end overwrites first, in one
+// load (AArch32: one ldrd) compared with the fill. A write that jumps past
+// them lands in the rest of the canary (a margin) or, below a heap stack, in
+// its guard page, which faults.
 inline bool stack_top_canary_intact(const Task* t) {
-  using Word [[gnu::may_alias]] = uintptr_t;
-  const auto* w = reinterpret_cast<const Word*>(t->stack_base + kCanaryBytes) - 2;
-  const auto fill = static_cast<Word>(g_kernel.canary_word);
-  return ((w[0] ^ fill) | (w[1] ^ fill)) == 0;
+  const auto* w = reinterpret_cast<const StackWord*>(t->stack_base + kCanaryBytes) - 1;
+  return *w == g_kernel.canary_word;
 }
 // The canary of `t`, switching out, was found overwritten: the stack-overflow
 // hook, then a panic (not for the idle task or a task deleting itself).

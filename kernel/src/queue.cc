@@ -150,8 +150,16 @@ uint8_t* slot(const Queue* q, size_t index) {
   return q->storage + index * q->item_size;
 }
 
+// The task path (try_now, inline in each transfer<op>) has the work below
+// inline too: a send or receive that finds the queue ready is then one
+// function, with no call to store, deliver, take or a wake-up, and the
+// FreeRTOS rule's round trip (two tries and two wake-ups per item) pays for
+// none. Interrupt handlers, resets and overwrites call the out-of-line
+// copies (kHot false), so images that never make a task call on a queue,
+// such as hello, carry only those.
+
 // Puts an item into the ring (which has room).
-void store(Queue* q, const void* item, Op op) {
+[[gnu::always_inline]] inline void store(Queue* q, const void* item, Op op) {
   if (op == Op::kSendFront) {
     q->head = q->head == 0 ? q->length - 1 : q->head - 1;
     copy_item(q, slot(q, q->head), item);
@@ -170,17 +178,28 @@ bool retries(const Queue* q) {
 
 // kWakeAndRetry: wakes the first task of `wq` to try its request again.
 // Returns whether it outranks the running task.
-bool wake_to_retry(WaitQueue& wq) {
+[[gnu::always_inline]] inline bool wake_first_to_retry(WaitQueue& wq) {
   Task* t = wq.first();
   if (t == nullptr) return false;
   return wake_waiter(t, WakeReason::kSignaled);
 }
 
+[[gnu::noinline]] bool wake_to_retry(WaitQueue& wq) {
+  return wake_first_to_retry(wq);
+}
+
+template <bool kHot>
+[[gnu::always_inline]] inline bool retry_wake(WaitQueue& wq) {
+  if constexpr (kHot) return wake_first_to_retry(wq);
+  return wake_to_retry(wq);
+}
+
 // Completes the first waiting sender's request into the ring (which has
 // room), or with kWakeAndRetry wakes it to try again. Returns whether the
 // woken sender outranks the running task.
-bool admit_sender(Queue* q) {
-  if (retries(q)) return wake_to_retry(q->senders);
+template <bool kHot>
+[[gnu::always_inline]] inline bool admit_sender_in(Queue* q) {
+  if (retries(q)) return retry_wake<kHot>(q->senders);
   Task* t = q->senders.first();
   if (t == nullptr) return false;
   Waiter* w = waiter_of(t);
@@ -188,6 +207,10 @@ bool admit_sender(Queue* q) {
   w->outcome = Outcome::kDone;
   q->senders.wake(t, WakeReason::kSignaled);
   return outranks_current(t);
+}
+
+bool admit_sender(Queue* q) {
+  return admit_sender_in<false>(q);
 }
 
 bool deliver(Queue* q, const void* item, Op op, bool* higher);
@@ -206,14 +229,15 @@ void return_item(Task* t) {
 // the first waiting receiver, or queues it. Sets *higher when a woken task
 // outranks the running one. Returns false, storing nothing, when the queue
 // is in a queue set that is full.
-bool deliver(Queue* q, const void* item, Op op, bool* higher) {
+template <bool kHot>
+[[gnu::always_inline]] inline bool deliver_in(Queue* q, const void* item, Op op, bool* higher) {
   if (retries(q)) {
     if (q->set_link.set != nullptr) {
       const CountedNesting counted;  // the post is a queue call of its own
       if (!queue_set_post(q->set_link, higher)) return false;
     }
     store(q, item, op);
-    if (wake_to_retry(q->receivers)) *higher = true;
+    if (retry_wake<kHot>(q->receivers)) *higher = true;
     return true;
   }
   while (Task* t = q->receivers.first()) {
@@ -230,13 +254,22 @@ bool deliver(Queue* q, const void* item, Op op, bool* higher) {
   return true;
 }
 
+[[gnu::noinline]] bool deliver(Queue* q, const void* item, Op op, bool* higher) {
+  return deliver_in<false>(q, item, op, higher);
+}
+
 // Takes the oldest item (there is one) into *out and lets the first waiting
 // sender in.
-bool take(Queue* q, void* out) {
+template <bool kHot>
+[[gnu::always_inline]] inline bool take_in(Queue* q, void* out) {
   copy_item(q, out, slot(q, q->head));
   if (++q->head == q->length) q->head = 0;
   --q->count;
-  return admit_sender(q);
+  return admit_sender_in<kHot>(q);
+}
+
+bool take(Queue* q, void* out) {
+  return take_in<false>(q, out);
 }
 
 constexpr bool is_send(Op op) {
@@ -249,16 +282,16 @@ constexpr bool is_send(Op op) {
   if (is_send(op)) {
     if (q->count == q->length) return Attempt::kNotNow;
     bool higher = false;  // a task send switches on leaving its critical section
-    return deliver(q, buffer, op, &higher) ? Attempt::kDone : Attempt::kSetFull;
+    return deliver_in<true>(q, buffer, op, &higher) ? Attempt::kDone : Attempt::kSetFull;
   }
   if (q->count == 0) return Attempt::kNotNow;
   if (op == Op::kReceive) {
-    take(q, buffer);
+    take_in<true>(q, buffer);
     return Attempt::kDone;
   }
   copy_item(q, buffer, slot(q, q->head));
   // The item stays: the next waiting receiver or peeker may have it.
-  if (retries(q) && !in_isr()) wake_to_retry(q->receivers);
+  if (retries(q) && !in_isr()) wake_first_to_retry(q->receivers);
   return Attempt::kDone;
 }
 
