@@ -56,6 +56,10 @@ struct Figures {
 };
 
 void rows(const char* name, const Figures& f) {
+  if (f.n == 0) {  // a phase that measured nothing has no figure to give
+    print("xen-bench: FAILED %s: no samples\n", name);
+    exit(1);
+  }
   char label[64];
   format_to(label, sizeof label, "%s (min)", name);
   print("| %-38s | %5d | %8" PETREL_PRI64 "u | %" PETREL_PRI64 "u | %" PETREL_PRI64 "u |\n", label,
