@@ -128,8 +128,12 @@ inline bool live_as(const QueueDefinition* h, Kind kind, bool or_next = false) {
   const uint32_t kind_here = static_cast<uint32_t>(h->kind);
   return h->magic == kMagic && (or_next ? kind_here | 1 : kind_here) == k;
 }
+// A wait the fast path may hand to the kernel: none, or one neither an
+// interrupt handler nor a suspended scheduler makes misuse. Before the
+// scheduler starts a wait is allowed here: the kernel finds no task to block
+// and fails the call at once, as FreeRTOS's dropped wait does (checked_wait).
 inline bool wait_allowed(TickType_t ticks) {
-  return ticks == 0 || kernel::task_may_block();
+  return ticks == 0 || !kernel::wait_refused_here();
 }
 
 inline kernel::Task* task_of(TaskHandle_t h) {

@@ -38,7 +38,7 @@ void set_assert_message(const char* call, const char* problem) {
 kernel::Ticks checked_wait(const char* call, TickType_t ticks, bool* misuse) {
   *misuse = false;
   if (ticks == 0) return kernel::kNoWait;
-  if (kernel::task_may_block()) return to_ticks(ticks);  // the fast paths' wait_allowed()
+  if (kernel::task_may_block()) return to_ticks(ticks);
   if (kernel::in_isr()) {
     PETREL_FR_MISUSE(call, "blocking call from interrupt context (use the FromISR variant)");
     *misuse = true;

@@ -69,8 +69,8 @@ bool item_ok(const char* call, kernel::Queue* q, const void* item) {
   return s.ok() ? pdPASS : errQUEUE_EMPTY;
 }
 
-BaseType_t send_checked(const char* call, QueueHandle_t h, const void* item, TickType_t ticks,
-                        BaseType_t position) {
+[[gnu::noinline]] BaseType_t send_checked(const char* call, QueueHandle_t h, const void* item,
+                                          TickType_t ticks, BaseType_t position) {
   kernel::Queue* q = queue_of(h, call);
   if (q == nullptr) return pdFAIL;
   if (!item_ok(call, q, item)) return pdFAIL;
@@ -109,8 +109,8 @@ BaseType_t send_from_isr(const char* call, QueueHandle_t h, const void* item, Ba
   return send_result(call, s);
 }
 
-BaseType_t receive_checked(const char* call, QueueHandle_t h, void* out, TickType_t ticks,
-                           bool peek) {
+[[gnu::noinline]] BaseType_t receive_checked(const char* call, QueueHandle_t h, void* out,
+                                             TickType_t ticks, bool peek) {
   kernel::Queue* q = queue_of(h, call);
   if (q == nullptr) return pdFAIL;
   if (out == nullptr && kernel::queue_item_size(q) != 0) {
@@ -131,11 +131,17 @@ bool fast(const QueueDefinition* h, const void* buffer, TickType_t ticks) {
   return live_as(h, Kind::kQueue) && buffer != nullptr && wait_allowed(ticks);
 }
 
+// Every path of the two is a tail call (the checked ones out of line), so
+// neither needs a stack frame. A send to a queue in no queue set has no
+// failure to report (full is errQUEUE_FULL): the kernel's result is passed on.
 PETREL_FR_NOT_INLINED BaseType_t send(const char* call, QueueHandle_t h, const void* item,
                                       TickType_t ticks, BaseType_t position) {
-  if (position == queueOVERWRITE || !fast(h, item, ticks)) [[unlikely]]
+  if (position == queueOVERWRITE || !fast(h, item, ticks) || kernel::queue_in_queue_set(&h->queue))
+      [[unlikely]]
     return send_checked(call, h, item, ticks, position);
-  return kernel_send(call, &h->queue, item, to_ticks(ticks), position);
+  if (position == queueSEND_TO_FRONT)
+    return kernel::queue_send_front(&h->queue, item, to_ticks(ticks)).ok() ? pdPASS : errQUEUE_FULL;
+  return kernel::queue_send_back(&h->queue, item, to_ticks(ticks)).ok() ? pdPASS : errQUEUE_FULL;
 }
 
 PETREL_FR_NOT_INLINED BaseType_t receive(const char* call, QueueHandle_t h, void* out,

@@ -141,7 +141,7 @@ bool is_semaphore(const QueueDefinition* q) {
 }
 
 // The calls' checked paths: every misuse reported, mutexes dispatched.
-BaseType_t take_checked(SemaphoreHandle_t h, TickType_t ticks) {
+[[gnu::noinline]] BaseType_t take_checked(SemaphoreHandle_t h, TickType_t ticks) {
   const char* call = "xSemaphoreTake";
   QueueDefinition* q = non_recursive(h, call, "recursive mutex: use xSemaphoreTakeRecursive");
   if (q == nullptr) return pdFAIL;
@@ -152,7 +152,7 @@ BaseType_t take_checked(SemaphoreHandle_t h, TickType_t ticks) {
   return kernel::semaphore_take(&q->semaphore, wait).ok() ? pdPASS : pdFAIL;
 }
 
-BaseType_t give_checked(SemaphoreHandle_t h) {
+[[gnu::noinline]] BaseType_t give_checked(SemaphoreHandle_t h) {
   const char* call = "xSemaphoreGive";
   QueueDefinition* q = non_recursive(h, call, "recursive mutex: use xSemaphoreGiveRecursive");
   if (q == nullptr) return pdFAIL;
@@ -198,8 +198,8 @@ void vSemaphoreDelete(SemaphoreHandle_t h) {
 // The hot calls: a semaphore handle that passes the checks goes straight to
 // the kernel; anything else (a mutex, misuse) takes the checked path.
 PETREL_FR_NOT_INLINED BaseType_t xSemaphoreTake(SemaphoreHandle_t h, TickType_t ticks) {
-  const bool fast = kMisuseChecks ? live_as(h, Kind::kBinary, true) && wait_allowed(ticks)
-                                  : is_semaphore(h);
+  const bool fast =
+      kMisuseChecks ? live_as(h, Kind::kBinary, true) && wait_allowed(ticks) : is_semaphore(h);
   if (!fast) [[unlikely]]
     return take_checked(h, ticks);
   return kernel::semaphore_take(&h->semaphore, to_ticks(ticks)).ok() ? pdPASS : pdFAIL;
@@ -209,7 +209,13 @@ PETREL_FR_NOT_INLINED BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
   const bool fast = kMisuseChecks ? live_as(h, Kind::kBinary, true) : is_semaphore(h);
   if (!fast) [[unlikely]]
     return give_checked(h);
-  return give_result("xSemaphoreGive", kernel::semaphore_give(&h->semaphore));
+  // Only a member of a queue set can fail a give for a reason to report
+  // (its set full): any other failure is pdFAIL, and the call is the
+  // kernel's, its result passed on (a tail call).
+  // Every other path is a tail call too, so this one needs no stack frame.
+  if (kernel::semaphore_in_queue_set(&h->semaphore)) [[unlikely]]
+    return give_checked(h);
+  return kernel::semaphore_give(&h->semaphore).ok() ? pdPASS : pdFAIL;
 }
 
 BaseType_t xSemaphoreTakeRecursive(SemaphoreHandle_t h, TickType_t ticks) {

@@ -118,6 +118,10 @@ bool task_may_block() {
   const KernelState& k = g_kernel;
   return k.running && k.lock == 0 && k.isr_nesting == 0;
 }
+bool wait_refused_here() {
+  const KernelState& k = g_kernel;
+  return !(k.lock == 0 && k.isr_nesting == 0);  // GCC: one 64-bit load and test
+}
 bool in_isr() {
   return g_kernel.isr_nesting > 0;
 }

@@ -447,7 +447,31 @@ static void suspend_keeps_deadline(void) {
   t_run(body_suspend_keeps_deadline, NULL, 2);
 }
 
+/* Before vTaskStartScheduler there is no task to block: a call that may
+ * wait does not (FreeRTOS drops the wait), succeeds if it can and fails at
+ * once if not, and none of it is misuse. The fast paths pass the wait on and
+ * the kernel, finding no task to block, fails the call: the same results. */
+static void wait_before_scheduler_start(void) {
+  SemaphoreHandle_t s = xSemaphoreCreateBinary();
+  QueueHandle_t q = xQueueCreate(1, sizeof(uint32_t));
+  T_CHECK(s != NULL && q != NULL);
+  uint32_t item = 7;
+  T_EQ(xSemaphoreTake(s, portMAX_DELAY), pdFAIL);
+  T_EQ(xSemaphoreTake(s, 10), pdFAIL);
+  T_EQ(xSemaphoreGive(s), pdPASS);
+  T_EQ(xSemaphoreTake(s, portMAX_DELAY), pdPASS);
+  T_EQ(xQueueReceive(q, &item, portMAX_DELAY), errQUEUE_EMPTY);
+  T_EQ(xQueueSend(q, &item, portMAX_DELAY), pdPASS);
+  item = 8;
+  T_EQ(xQueueSend(q, &item, 10), errQUEUE_FULL);
+  T_EQ(xQueueReceive(q, &item, portMAX_DELAY), pdPASS);
+  T_EQ(item, 7);
+  vQueueDelete(q);
+  vSemaphoreDelete(s);
+}
+
 const t_case t_semphr_cases[] = {
+    {"Semaphore.WaitBeforeSchedulerStart", wait_before_scheduler_start, 0},
     {"Semaphore.Binary", binary_semaphore, T_TIMED},
     {"Semaphore.Counting", counting_semaphore, 0},
     {"Semaphore.WaitersWakeByPriority", waiters_wake_by_priority, T_TIMED},

@@ -83,6 +83,13 @@ struct Queue {
   QueueSetLink set_link;  // queue_set_add
 };
 
+// Whether `q` is a member of a queue set (queue_set_add): then a send can
+// fail because the set is full. One load, no critical section: for an API
+// layer's fast path, which reads it in the task that adds and removes it.
+inline bool queue_in_queue_set(const Queue* q) {
+  return q->set_link.set != nullptr;
+}
+
 // Bytes of buffer a queue of `length` items of `item_size` bytes needs
 // (0 when the product overflows: queue_create_static then refuses it).
 constexpr size_t queue_buffer_size(size_t length, size_t item_size) {

@@ -49,6 +49,13 @@ struct Semaphore {
   QueueSetLink set_link;                     // queue_set_add (queue.h)
 };
 
+// Whether `s` is a member of a queue set (queue_set_add): then a give can
+// fail because the set is full. One load, no critical section: for an API
+// layer's fast path, which reads it in the task that adds and removes it.
+inline bool semaphore_in_queue_set(const Semaphore* s) {
+  return s->set_link.set != nullptr;
+}
+
 // Chooses the wake rule (wait_queue.h) of a semaphore nobody waits on yet;
 // call it right after creating it. With kWakeAndRetry a give raises the
 // count (failing at the maximum) and wakes the first taker, which takes a

@@ -47,6 +47,12 @@ inline Status check_may_block(const BlockingErrors& errors) {
 // locked, and this is task context (an API layer's fast path asks once
 // instead of three times).
 bool task_may_block();
+// Whether a wait would be refused for the context alone: this is an
+// interrupt handler, or the scheduler is locked (one load for both). Before
+// the scheduler starts nothing refuses: a call that would then block finds
+// no task to block and fails at once (kNoTask), as a call that may not wait
+// fails. (An API layer's fast path; its checked path tells the cases apart.)
+bool wait_refused_here();
 
 // --- used by primitives (interrupts masked) ---
 // Moves a blocked/suspended/new task to its ready list; requests a switch
