@@ -5,6 +5,8 @@
 #include <new>
 
 #include "petrel/arch.h"
+#include "petrel/console.h"
+#include "petrel/fmt.h"
 #include "petrel/kernel/sched.h"
 #include "petrel/kernel/semaphore.h"
 #include "petrel/xen/console_ring.h"
@@ -90,7 +92,16 @@ void write(const char* text, size_t len) {
 }
 
 void final_output() {
-  g_console.final = true;
+  PvConsoleState& c = g_console;
+  if (c.final) return;
+  c.final = true;
+  // What the running guest lost, said now that the console waits for dom0:
+  // dropped output is never silent.
+  if (c.available && c.stats.dropped > 0)
+    print("petrel: the PV console dropped %" PETREL_PRI64
+          "u bytes while the guest ran: dom0's xenconsoled left its ring full for more "
+          "than 200 ms\n",
+          c.stats.dropped);
 }
 
 void drain() {

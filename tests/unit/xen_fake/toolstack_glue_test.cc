@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fixture.h"
+#include "petrel/console.h"
 
 namespace petrel::xen::test {
 namespace {
@@ -154,6 +155,35 @@ TEST_F(ConsoleGlue, GoingDownAStuckBackendIsWaitedFor5SOnceThenGivenUp) {
   EXPECT_EQ(pv_console::stats().dropped, 3000u - 2048u + 4u);
   fake::console::stall(false);
   EXPECT_EQ(fake::console::output(), std::string(2048, 'x'));
+}
+
+std::string g_said;
+void say(const char* text, size_t len) {
+  g_said.append(text, len);
+}
+
+TEST_F(ConsoleGlue, GoingDownSaysWhatTheRunningGuestDropped) {
+  ASSERT_TRUE(pv_console::init().ok());
+  fake::console::stall(true);
+  host::set_drift_per_read(1000);
+  const std::string text(3000, 'x');
+  pv_console::write(text.data(), text.size());  // 2048 fit; 952 dropped after 200 ms
+  g_said.clear();
+  console_set_output(say, "test");
+  pv_console::final_output();
+  pv_console::final_output();  // once
+  EXPECT_EQ(g_said,
+            "petrel: the PV console dropped 952 bytes while the guest ran: dom0's xenconsoled "
+            "left its ring full for more than 200 ms\n");
+}
+
+TEST_F(ConsoleGlue, GoingDownWithNothingDroppedSaysNothing) {
+  ASSERT_TRUE(pv_console::init().ok());
+  pv_console::write("fine\n", 5);
+  g_said.clear();
+  console_set_output(say, "test");
+  pv_console::final_output();
+  EXPECT_EQ(g_said, "");
 }
 
 TEST_F(ConsoleGlue, TheDrainBeforeShutdownWaitsOnlyForWhatIsPending) {

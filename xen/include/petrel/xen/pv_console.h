@@ -31,7 +31,8 @@ bool available();
 void write(const char* text, size_t len);
 
 // The guest is going down (platform::prepare_shutdown): its last lines
-// matter more than the time they take.
+// matter more than the time they take. The first call also prints how many
+// bytes the running guest's writes dropped, if any.
 void final_output();
 
 // Waits (polling, interrupts may be off) until the backend has taken all
