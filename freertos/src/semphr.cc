@@ -209,10 +209,10 @@ PETREL_FR_NOT_INLINED BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
   const bool fast = kMisuseChecks ? live_as(h, Kind::kBinary, true) : is_semaphore(h);
   if (!fast) [[unlikely]]
     return give_checked(h);
-  // Only a member of a queue set can fail a give for a reason to report
-  // (its set full): any other failure is pdFAIL, and the call is the
-  // kernel's, its result passed on (a tail call).
-  // Every other path is a tail call too, so this one needs no stack frame.
+  // Only a member of a queue set can fail a give for a reason to report (its
+  // set full): it takes the checked path. Any other failure is pdFAIL, so the
+  // kernel's result is passed on; both are tail calls, and the call needs no
+  // stack frame.
   if (kernel::semaphore_in_queue_set(&h->semaphore)) [[unlikely]]
     return give_checked(h);
   return kernel::semaphore_give(&h->semaphore).ok() ? pdPASS : pdFAIL;
