@@ -17,6 +17,7 @@
 
 #include "arch/cpu.h"
 #include "petrel/console.h"
+#include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/sched.h"
 
 extern "C" void petrel_fp_save(petrel::arch::FpState* to);
@@ -26,22 +27,39 @@ namespace petrel::arch {
 
 // main()'s context, before the scheduler starts and after it stops. Its
 // FP/SIMD state is in the registers at boot, so it starts as their owner.
-constinit ArchContext g_boot_context;
-constinit FpuOwnership g_fpu{&g_boot_context, &g_boot_context, true};
+constinit ArchContext g_boot_context{.fp_not_loaded = false};
+constinit FpuOwnership g_fpu{&g_boot_context, true};
+
+namespace {
+
+// The context running now: the kernel's current task's, or main()'s before
+// the scheduler starts and after it stops.
+ArchContext* running() {
+  ArchContext* ctx = kernel::running_context();
+  return ctx != nullptr ? ctx : &g_boot_context;
+}
+
+void set_owner(ArchContext* ctx) {
+  if (g_fpu.owner != nullptr) g_fpu.owner->fp_not_loaded = true;
+  g_fpu.owner = ctx;
+  if (ctx != nullptr) ctx->fp_not_loaded = false;
+}
+
+}  // namespace
 
 ArchContext& boot_context() {
   return g_boot_context;
 }
 
 bool fpu_trap() {
-  ArchContext* cur = g_fpu.running;
+  ArchContext* cur = running();
   // Straight to the hardware: the trap itself says FP is off there.
   g_fpu.hw_on = true;
   fp_hw_enable(true);
   if (g_fpu.owner != cur) {
     if (g_fpu.owner != nullptr) petrel_fp_save(&g_fpu.owner->fp);
     petrel_fp_load(&cur->fp);  // zeroed until the task first used FP
-    g_fpu.owner = cur;
+    set_owner(cur);
   }
   cur->fp_used = true;
   return true;
@@ -58,13 +76,13 @@ bool fpu_handle_trap() {
   return fpu_trap();
 }
 
-void fpu_owner_switched() {
-  fpu_enable(g_fpu.running == g_fpu.owner);
+void fpu_owner_switched(const ArchContext* to) {
+  fpu_enable(!to->fp_not_loaded);
 }
 
 void fpu_forget(ArchContext* ctx) {
   if (g_fpu.owner != ctx) return;
-  g_fpu.owner = nullptr;
+  set_owner(nullptr);
   // Off as for any context that is not the owner (fpu_switch relies on it):
   // `ctx` may be running, deleting itself.
   fpu_enable(false);
@@ -74,7 +92,7 @@ void fpu_irq_enter() {
   fpu_enable(false);
 }
 void fpu_irq_exit() {
-  fpu_enable(g_fpu.running == g_fpu.owner);
+  fpu_enable(!running()->fp_not_loaded);
 }
 
 }  // namespace petrel::arch

@@ -125,6 +125,10 @@ bool wait_refused_here() {
 bool in_isr() {
   return g_kernel.isr_nesting > 0;
 }
+arch::ArchContext* running_context() {
+  Task* t = g_kernel.current;
+  return t != nullptr ? &t->context : nullptr;
+}
 void request_switch() {
   g_kernel.switch_pending = true;
 }

@@ -6,11 +6,11 @@
 
 namespace petrel::arch {
 
-// Who has the FP/SIMD registers (fpu.cc); here so that the switch path can
-// be inline.
+// Who has the FP/SIMD registers (fpu.cc). Every context also says whether
+// it is the owner (ArchContext::fp_not_loaded), which is what the inline
+// switch path reads.
 struct FpuOwnership {
-  ArchContext* owner;    // whose state is in the registers
-  ArchContext* running;  // the context running now
+  ArchContext* owner;  // whose state is in the registers
   // Whether FP/SIMD is enabled in hardware now (head.S enables it), kept
   // here so that a switch which leaves it as it is reads no system register.
   bool hw_on = true;
@@ -27,20 +27,19 @@ inline void fpu_enable(bool on) {
 }
 
 // A switch from or to the owner of the registers: FP/SIMD on for the owner.
-[[gnu::noinline]] void fpu_owner_switched();
+[[gnu::noinline]] void fpu_owner_switched(const ArchContext* to);
 
 // The scheduler is about to switch from `from` to `to`: FP/SIMD on only for
 // the owner of the registers. In task context FP/SIMD is on exactly while
 // the owner runs (in an interrupt handler it is off), so it only changes
-// when the owner is one of the two: otherwise it is off and stays off, and
-// the switch reads nothing more than the owner.
-// (owner and running start as the boot context, whose FP/SIMD state is in
-// the registers at boot: no switch is a special case.)
-inline void fpu_switch(ArchContext* from, ArchContext* to) {
-  g_fpu.running = to;
-  const ArchContext* owner = g_fpu.owner;
-  if (owner == to || owner == from) [[unlikely]]
-    fpu_owner_switched();
+// when the owner is one of the two: otherwise it is off and stays off. The
+// test reads the two contexts' flags, which the switch has at hand, and no
+// global (the running context is the kernel's to know:
+// kernel::running_context()).
+// (The boot context owns the registers at boot: no switch is a special case.)
+inline void fpu_switch(const ArchContext* from, const ArchContext* to) {
+  if ((from->fp_not_loaded & to->fp_not_loaded) == 0) [[unlikely]]
+    fpu_owner_switched(to);
 }
 // An FP/SIMD access trapped in task context: make the running context the
 // owner of the registers. Returns false if FP should not have trapped.

@@ -21,6 +21,11 @@ namespace petrel::kernel {
 void isr_enter();
 // Called by the arch interrupt path last: switches tasks if one is due.
 void isr_exit();
+// The running task's architecture context, null when no task runs (before
+// the scheduler starts, after it stops). For the lazy FP switch (arch/arm/fpu.cc),
+// which needs it only when a task traps or an interrupt ends, so that the
+// switch itself need not tell it.
+arch::ArchContext* running_context();
 
 // --- the blocking rule (sched.h), as every primitive applies it ---
 struct BlockingErrors {
