@@ -25,6 +25,7 @@
 
 #include "kernel_state.h"
 #include "petrel/kernel/internal/sched.h"
+#include "switch_core.h"
 
 namespace petrel::kernel {
 namespace {
@@ -146,7 +147,9 @@ Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout,
     if (left == kNoWait) break;
     if (Status refused = check_may_block(kBlocking); !refused) return refused.error();
     self->notify_state[index] = NotifyState::kWaiting;
-    const WakeReason why = block_current_until(deadline.at());
+    // The rule applied above: the switch core's block, inline (a round
+    // trip's hot path, switch_core.h).
+    const WakeReason why = block_running_inline(nullptr, deadline.at());
     if (why != WakeReason::kSignaled) {
       // Timed out or aborted: a notification may still have come in since.
       if (try_take(self, index, clear_on_exit, &taken)) return taken;

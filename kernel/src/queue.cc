@@ -65,6 +65,7 @@
 #include "petrel/kernel/trace.h"
 #include "petrel/string.h"
 #include "queue_set_hooks.h"
+#include "switch_core.h"
 
 namespace petrel::kernel {
 namespace {
@@ -313,7 +314,7 @@ Status block(Queue* q, void* buffer, Ticks timeout) {
   for (;;) {
     if (Status refused = check_may_block(kBlocking); !refused) return refused;
     self->wait.detail.queue = &w;
-    const WakeReason r = wq.wait_until(deadline.at());
+    const WakeReason r = block_running_inline(&wq, deadline.at());
     self->wait.undo_handoff = nullptr;  // running again: a handed-over item is ours
     self->wait.detail.queue = nullptr;
     if (w.outcome == Outcome::kDone) return ok();

@@ -42,6 +42,7 @@
 #include "petrel/kernel/trace.h"
 #include "petrel/kernel/wait_queue.h"
 #include "petrel/noinit.h"
+#include "switch_core.h"
 
 namespace petrel::kernel {
 
@@ -189,43 +190,6 @@ void slice_start_new(uint64_t now) {
   if (k.armed_tick <= k.slice_end) k.slice_valid_until = (tick + 1) * k.counter_per_tick;
 }
 
-namespace {
-
-// Every pass through the scheduler checks the running task's canary, even
-// when it keeps running.
-[[gnu::always_inline]] inline void check_canary(Task* t) {
-  if (!stack_top_canary_intact(t)) [[unlikely]]
-    stack_overflowed(t);
-}
-
-// The switch itself, shared by schedule() and task_yield(): `prev`, the
-// running task (its new state already set), hands the CPU to `next`, first
-// on the highest ready level. Interrupts masked; returns when `prev` runs
-// again.
-//
-// One counter read serves the run-time accounting (a running task's
-// run_time holds its total less the counter at its switch-in, Task::run_time)
-// and the new time slice (only when `next` shares its level: a slice can only
-// move the timer's deadline earlier, see update_timer); an unordered read
-// (timer_now_relaxed), since neither changes with a few instructions' skew. `nesting`, the
-// critical-section depth of `prev`, is the caller's to give (a constant in
-// yield): the context switch keeps it in a callee-saved register.
-[[gnu::always_inline]] inline void switch_to(KernelState& k, Task* prev, Task* next,
-                                             uint32_t nesting) {
-  const uint64_t now = arch::timer_now_relaxed();
-  prev->run_time += now;
-  next->run_time -= now;
-  next->state = TaskState::kRunning;
-  k.current = next;
-  if (config::kTimeSlicing && ReadyQueues::shared_with_first(next)) start_slice(now);
-  trace::switched(prev, next);
-  arch::context_switch(prev->context, next->context);
-  // Running as `prev` again.
-  k.nesting = nesting;
-}
-
-}  // namespace
-
 // Picks the highest-priority ready task and switches to it (interrupts
 // masked). Returns when the calling task runs again.
 void schedule() {
@@ -339,6 +303,15 @@ bool make_ready(Task* t) {
   return preempt;
 }
 
+void join_delayed(Task* t, Ticks wake_tick) {
+  KernelState& k = g_kernel;
+  t->wake_tick = wake_tick;
+  t->delayed = true;
+  k.delayed.insert_sorted(t,
+                          [](const Task* a, const Task* b) { return a->wake_tick < b->wake_tick; });
+  if (wake_tick < k.armed_tick) update_timer();
+}
+
 namespace {
 
 [[gnu::cold, gnu::noinline]] void block_refused(const KernelState& k) {
@@ -346,37 +319,10 @@ namespace {
   panic("a blocking call was made with the scheduler locked");
 }
 
-// The one path from "the running task must wait" to "another task runs",
-// for every blocking call (the caller has applied the blocking rule): the
-// task joins `queue` if it waits on one, leaves its ready level, joins the
-// delayed list for a timed wait, and the highest ready task, which is
-// another one now, is switched to at once, with no second look at anything
-// (schedule() would check whether the task is still the highest and fix its
-// state). Returns when the task runs again: whoever woke it took it off the
-// queue (wake, timeout, suspend, delete) and set the reason.
+// block_running_inline (switch_core.h), out of line: the copy every
+// blocking call but the hot ones shares.
 [[gnu::noinline]] WakeReason block_running(WaitQueue* queue, Ticks wake_tick) {
-  KernelState& k = g_kernel;
-  Task* t = k.current;
-  trace::blocked(t, queue);
-  if (queue != nullptr) {
-    queue->insert(t);
-    t->wait.queue = queue;
-    t->wait.suspended = false;
-  }
-  k.ready.remove_queued(t);
-  t->state = TaskState::kBlocked;
-  t->wait.reason = WakeReason::kNone;
-  if (wake_tick != kForever) {
-    t->wake_tick = wake_tick;
-    t->delayed = true;
-    k.delayed.insert_sorted(
-        t, [](const Task* a, const Task* b) { return a->wake_tick < b->wake_tick; });
-    if (wake_tick < k.armed_tick) update_timer();
-  }
-  k.switch_pending = false;
-  check_canary(t);
-  switch_to(k, t, k.ready.highest_present(), k.nesting);
-  return t->wait.reason;
+  return block_running_inline(queue, wake_tick);
 }
 
 }  // namespace

@@ -40,6 +40,7 @@
 #include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/trace.h"
 #include "queue_set_hooks.h"
+#include "switch_core.h"
 
 namespace petrel::kernel {
 namespace {
@@ -196,7 +197,12 @@ namespace {
 
 }  // namespace
 
-Status semaphore_take(Semaphore* s, Ticks timeout) {
+namespace {
+
+// semaphore_take, with its block inline (kInlineBlock: the hot path of a
+// round trip, switch_core.h) or through the shared block_running.
+template <bool kInlineBlock>
+[[gnu::always_inline]] inline Status take(Semaphore* s, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
   HotCriticalSection cs;
   trace::op(trace::Kind::kSemTake, s);
@@ -215,7 +221,8 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
   // The common case, straight from "the count is 0" to the switch and back:
   // a give handed the unit over (kGranted), nothing more to look at.
   const BlockingCall call(self, s);
-  const WakeReason r = s->takers.wait_until(at);
+  const WakeReason r =
+      kInlineBlock ? block_running_inline(&s->takers, at) : s->takers.wait_until(at);
   if (r == WakeReason::kGranted) [[likely]] {
     self->wait.undo_handoff = nullptr;  // running again: the unit is ours
     return ok();
@@ -232,6 +239,16 @@ Status semaphore_take(Semaphore* s, Ticks timeout) {
     }
   }
   return take_retry(r, at);
+}
+
+}  // namespace
+
+Status semaphore_take(Semaphore* s, Ticks timeout) {
+  return take<true>(s, timeout);
+}
+
+Status semaphore_take_compact(Semaphore* s, Ticks timeout) {
+  return take<false>(s, timeout);
 }
 
 void semaphore_set_wake_rule(Semaphore* s, WakeRule rule) {

@@ -5,6 +5,7 @@
 #include "petrel/console.h"
 #include "petrel/exit.h"
 #include "petrel/kernel/config.h"
+#include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/semaphore.h"
 #include "petrel/kernel/task.h"
 #include "petrel/noinit.h"
@@ -40,7 +41,7 @@ void on_change(const char*, void*) {
     return;
   }
   for (;;) {
-    (void)kernel::semaphore_take(&g_control.changed, kernel::kForever);
+    (void)kernel::semaphore_take_compact(&g_control.changed, kernel::kForever);
     char value[32];
     auto n = xenstore::read("control/shutdown", value, sizeof value);
     if (!n || *n == 0) continue;  // absent or empty: nothing asked

@@ -7,6 +7,7 @@
 #include "petrel/arch.h"
 #include "petrel/console.h"
 #include "petrel/fmt.h"
+#include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/sched.h"
 #include "petrel/kernel/semaphore.h"
 #include "petrel/xen/console_ring.h"
@@ -132,7 +133,7 @@ Result<size_t> read(char* buf, size_t size, kernel::Ticks timeout) {
       g_console.stats.read += *n;
       return *n;
     }
-    Status s = kernel::semaphore_take(&g_console.input, timeout);
+    Status s = kernel::semaphore_take_compact(&g_console.input, timeout);
     if (!s) {
       if (s.error().code == Errc::kTimeout) return size_t{0};
       return s.error();

@@ -19,6 +19,7 @@
 #include "petrel/console.h"
 #include "petrel/fmt.h"
 #include "petrel/kernel/config.h"
+#include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/mutex.h"
 #include "petrel/kernel/sched.h"
 #include "petrel/kernel/semaphore.h"
@@ -129,7 +130,7 @@ void handle(const xs::Message& m) {
 
 void service_task(void*) {
   for (;;) {
-    (void)kernel::semaphore_take(&g_xs.event, kernel::kForever);
+    (void)kernel::semaphore_take_compact(&g_xs.event, kernel::kForever);
     while (!g_xs.lost) {
       auto got = g_xs.decoder.poll(g_xs.rsp, &g_msg);
       if (!got) {
@@ -180,7 +181,7 @@ Status exchange(uint32_t type, Transaction tx, const xs::Part* parts, size_t cou
       kernel::task_delay(Ticks{1});  // the ring is full: let xenstored drain it
     }
   }
-  Status s = kernel::semaphore_take(&g_xs.reply_ready, deadline.remaining());
+  Status s = kernel::semaphore_take_compact(&g_xs.reply_ready, deadline.remaining());
   if (!s) {
     kernel::CriticalSection cs;
     if (g_xs.waiting) {
@@ -189,7 +190,7 @@ Status exchange(uint32_t type, Transaction tx, const xs::Part* parts, size_t cou
     }
     // The reply came between the timeout and here: take its give now, or
     // the next request would take it for its own reply.
-    (void)kernel::semaphore_take(&g_xs.reply_ready, kernel::kNoWait);
+    (void)kernel::semaphore_take_compact(&g_xs.reply_ready, kernel::kNoWait);
   }
   if (g_xs.lost) return kLost;
   return xs::check_reply(g_reply, type);

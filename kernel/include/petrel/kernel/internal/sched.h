@@ -16,6 +16,8 @@
 
 namespace petrel::kernel {
 
+struct Semaphore;
+
 // --- interrupt context (the arch interrupt path) ---
 // First thing on interrupt entry: in_isr() holds until the matching exit.
 void isr_enter();
@@ -78,5 +80,12 @@ void request_switch();
 void set_effective_priority(Task* task, Priority priority);
 // Timer interrupt: wakes due tasks, rotates time slices, re-arms the timer.
 void on_timer_interrupt();
+
+// --- for the kernel's own service tasks (xen/) ---
+// semaphore_take (semaphore.h) with its block path shared with the other
+// blocking calls instead of inline (kernel/src/switch_core.h): the same call,
+// about 300 bytes smaller, for waits that are not a hot path (xenstore and
+// the control task, in every image).
+Status semaphore_take_compact(Semaphore* s, Ticks timeout);
 
 }  // namespace petrel::kernel
