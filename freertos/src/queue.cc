@@ -65,8 +65,9 @@ bool item_ok(const char* call, kernel::Queue* q, const void* item) {
 }
 [[gnu::always_inline]] inline BaseType_t kernel_receive(kernel::Queue* q, void* out,
                                                         kernel::Ticks wait, bool peek) {
-  const Status s = peek ? kernel::queue_peek(q, out, wait) : kernel::queue_receive(q, out, wait);
-  return s.ok() ? pdPASS : errQUEUE_EMPTY;
+  const bool passed =
+      peek ? kernel::queue_peek_passed(q, out, wait) : kernel::queue_receive_passed(q, out, wait);
+  return passed ? pdPASS : errQUEUE_EMPTY;
 }
 
 [[gnu::noinline]] BaseType_t send_checked(const char* call, QueueHandle_t h, const void* item,
@@ -140,8 +141,9 @@ PETREL_FR_NOT_INLINED BaseType_t send(const char* call, QueueHandle_t h, const v
       [[unlikely]]
     return send_checked(call, h, item, ticks, position);
   if (position == queueSEND_TO_FRONT)
-    return kernel::queue_send_front(&h->queue, item, to_ticks(ticks)).ok() ? pdPASS : errQUEUE_FULL;
-  return kernel::queue_send_back(&h->queue, item, to_ticks(ticks)).ok() ? pdPASS : errQUEUE_FULL;
+    return kernel::queue_send_front_passed(&h->queue, item, to_ticks(ticks)) ? pdPASS
+                                                                             : errQUEUE_FULL;
+  return kernel::queue_send_back_passed(&h->queue, item, to_ticks(ticks)) ? pdPASS : errQUEUE_FULL;
 }
 
 PETREL_FR_NOT_INLINED BaseType_t receive(const char* call, QueueHandle_t h, void* out,

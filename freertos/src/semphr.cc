@@ -149,7 +149,7 @@ bool is_semaphore(const QueueDefinition* q) {
   bool misuse;
   const kernel::Ticks wait = checked_wait(call, ticks, &misuse);
   if (misuse) return pdFAIL;
-  return kernel::semaphore_take(&q->semaphore, wait).ok() ? pdPASS : pdFAIL;
+  return kernel::semaphore_take_passed(&q->semaphore, wait) ? pdPASS : pdFAIL;
 }
 
 [[gnu::noinline]] BaseType_t give_checked(SemaphoreHandle_t h) {
@@ -202,7 +202,7 @@ PETREL_FR_NOT_INLINED BaseType_t xSemaphoreTake(SemaphoreHandle_t h, TickType_t 
       kMisuseChecks ? live_as(h, Kind::kBinary, true) && wait_allowed(ticks) : is_semaphore(h);
   if (!fast) [[unlikely]]
     return take_checked(h, ticks);
-  return kernel::semaphore_take(&h->semaphore, to_ticks(ticks)).ok() ? pdPASS : pdFAIL;
+  return kernel::semaphore_take_passed(&h->semaphore, to_ticks(ticks)) ? pdPASS : pdFAIL;
 }
 
 PETREL_FR_NOT_INLINED BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
@@ -215,7 +215,7 @@ PETREL_FR_NOT_INLINED BaseType_t xSemaphoreGive(SemaphoreHandle_t h) {
   // stack frame.
   if (kernel::semaphore_in_queue_set(&h->semaphore)) [[unlikely]]
     return give_checked(h);
-  return kernel::semaphore_give(&h->semaphore).ok() ? pdPASS : pdFAIL;
+  return kernel::semaphore_give_passed(&h->semaphore) ? pdPASS : pdFAIL;
 }
 
 BaseType_t xSemaphoreTakeRecursive(SemaphoreHandle_t h, TickType_t ticks) {

@@ -304,7 +304,7 @@ Status attempt_status(Attempt a) {
 // deadline passes, the wait is aborted or the queue deleted. Interrupts
 // masked; the caller already found that the request cannot be met now.
 template <Op op>
-Status block(Queue* q, void* buffer, Ticks timeout) {
+[[gnu::always_inline]] inline Status block(Queue* q, void* buffer, Ticks timeout) {
   WaitQueue& wq = is_send(op) ? q->senders : q->receivers;
   Task* self = task_current();
   if (self == nullptr) return kNoTask;
@@ -344,7 +344,7 @@ bool usable(const Queue* q) {
 // A task's send, receive or peek (or a peek from an interrupt, kNoWait):
 // tried at once, then, if the caller may wait, blocked until it is done.
 template <Op op>
-Status transfer(Queue* q, void* buffer, Ticks timeout) {
+[[gnu::always_inline]] inline Status transfer(Queue* q, void* buffer, Ticks timeout) {
   if (Status refused = check_wait_context(timeout, kBlocking); !refused) return refused;
   HotCriticalSection cs;
   trace::op(is_send(op) ? trace::Kind::kQueueSend : trace::Kind::kQueueReceive, q);
@@ -435,6 +435,22 @@ void queue_delete(Queue* q) {
   q->length = 0;
   // The woken tasks run after this critical section and touch nothing of q.
   if (q->dynamic) heap_free(q);
+}
+
+bool queue_send_back_passed(Queue* q, const void* item, Ticks timeout) {
+  return transfer<Op::kSendBack>(q, const_cast<void*>(item), timeout).ok();
+}
+
+bool queue_send_front_passed(Queue* q, const void* item, Ticks timeout) {
+  return transfer<Op::kSendFront>(q, const_cast<void*>(item), timeout).ok();
+}
+
+bool queue_receive_passed(Queue* q, void* out, Ticks timeout) {
+  return transfer<Op::kReceive>(q, out, timeout).ok();
+}
+
+bool queue_peek_passed(Queue* q, void* out, Ticks timeout) {
+  return transfer<Op::kPeek>(q, out, timeout).ok();
 }
 
 Status queue_send_back(Queue* q, const void* item, Ticks timeout) {

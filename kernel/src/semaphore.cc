@@ -256,28 +256,55 @@ void semaphore_set_wake_rule(Semaphore* s, WakeRule rule) {
   if (s != nullptr) s->wake_rule = rule;
 }
 
-Status semaphore_give(Semaphore* s) {
+namespace {
+
+// The gives of a ping-pong, inline in both forms of the call (a semaphore
+// in no queue set): the unit handed to a waiting taker, or (FreeRTOS's
+// rule) counted and the first taker woken, with one inline wake-up for
+// both, in a HotCriticalSection of their own. Returns false, having done
+// nothing, for any other case: give_general's.
+[[gnu::always_inline]] inline bool gave_at_once(Semaphore* s) {
   HotCriticalSection cs;
+  if (!usable(s) || s->set_link.set != nullptr) return false;
+  Task* t = s->takers.first();
+  const bool hands_over = s->wake_rule == WakeRule::kHandOver;
+  if (hands_over ? t == nullptr : s->count == s->max_count) return false;
   trace::op(trace::Kind::kSemGive, s);
-  // The gives of a ping-pong, inline (a semaphore in no queue set): the unit
-  // handed to a waiting taker, or (FreeRTOS's rule) counted and the first
-  // taker woken, with one inline wake-up for both. The rest is give()'s.
-  if (usable(s) && s->set_link.set == nullptr) {
-    Task* t = s->takers.first();
-    const bool hands_over = s->wake_rule == WakeRule::kHandOver;
-    if (hands_over ? t != nullptr : s->count < s->max_count) {
-      if (hands_over) {
-        t->wait.undo_handoff = give_back;
-      } else {
-        ++s->count;
-        if (t == nullptr) return ok();
-      }
-      (void)wake_waiter(t, hands_over ? WakeReason::kGranted : WakeReason::kSignaled);
-      return ok();
-    }
+  if (hands_over) {
+    t->wait.undo_handoff = give_back;
+  } else {
+    ++s->count;
+    if (t == nullptr) return true;
   }
-  const CountedNesting counted;  // a member of a queue set posts to it
+  (void)wake_waiter(t, hands_over ? WakeReason::kGranted : WakeReason::kSignaled);
+  return true;
+}
+
+// Every other give (none waiting under kHandOver, a member of a queue set,
+// an error), from the start: out of line, so the inline path's only call is
+// a tail call.
+[[gnu::noinline]] Status give_general(Semaphore* s) {
+  CriticalSection cs;
+  trace::op(trace::Kind::kSemGive, s);
   return give(s, nullptr);
+}
+
+}  // namespace
+
+Status semaphore_give(Semaphore* s) {
+  if (gave_at_once(s)) [[likely]]
+    return ok();
+  return give_general(s);
+}
+
+bool semaphore_take_passed(Semaphore* s, Ticks timeout) {
+  return take<true>(s, timeout).ok();
+}
+
+bool semaphore_give_passed(Semaphore* s) {
+  if (gave_at_once(s)) [[likely]]
+    return true;
+  return give_general(s).ok();
 }
 
 Status semaphore_take_from_isr(Semaphore* s, bool* higher_priority_woken) {

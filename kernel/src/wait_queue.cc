@@ -4,10 +4,6 @@
 
 namespace petrel::kernel {
 
-void WaitQueue::insert(Task* t) {
-  waiters_.insert_sorted(t, [](const Task* a, const Task* b) { return a->priority > b->priority; });
-}
-
 WakeReason OwnedWaitQueue::wait_until(Ticks wake_tick) {
   Task* t = g_kernel.current;
   t->wait.owner = owner_;

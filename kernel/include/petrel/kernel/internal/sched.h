@@ -16,6 +16,7 @@
 
 namespace petrel::kernel {
 
+struct Queue;
 struct Semaphore;
 
 // --- interrupt context (the arch interrupt path) ---
@@ -87,5 +88,20 @@ void on_timer_interrupt();
 // about 300 bytes smaller, for waits that are not a hot path (xenstore and
 // the control task, in every image).
 Status semaphore_take_compact(Semaphore* s, Ticks timeout);
+
+// --- pass/fail forms of the hot calls, for API layers (freertos/) ---
+// The same calls as semaphore_take, semaphore_give, queue_send_back,
+// queue_send_front, queue_receive and queue_peek, for a layer that maps
+// every failure to one code (FreeRTOS's pdFAIL, errQUEUE_FULL,
+// errQUEUE_EMPTY): true on success. A bool comes back in a register; a
+// Status, 8 bytes on AArch32, comes back through memory there (AAPCS32 returns
+// no composite over 4 bytes in registers), which cost each call a stack
+// frame and the stores and loads of the Status.
+bool semaphore_take_passed(Semaphore* s, Ticks timeout);
+bool semaphore_give_passed(Semaphore* s);
+bool queue_send_back_passed(Queue* q, const void* item, Ticks timeout);
+bool queue_send_front_passed(Queue* q, const void* item, Ticks timeout);
+bool queue_receive_passed(Queue* q, void* out, Ticks timeout);
+bool queue_peek_passed(Queue* q, void* out, Ticks timeout);
 
 }  // namespace petrel::kernel
