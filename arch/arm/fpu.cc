@@ -26,8 +26,9 @@ extern "C" void petrel_fp_load(const petrel::arch::FpState* from);
 namespace petrel::arch {
 
 // main()'s context, before the scheduler starts and after it stops. Its
-// FP/SIMD state is in the registers at boot, so it starts as their owner.
-constinit ArchContext g_boot_context{.fp_not_loaded = false};
+// FP/SIMD state is in the registers at boot, so it starts as their owner
+// (its own flag set by fpu_boot: all zeros, it stays in .bss).
+constinit ArchContext g_boot_context;
 constinit FpuOwnership g_fpu{&g_boot_context, true};
 
 namespace {
@@ -40,15 +41,19 @@ ArchContext* running() {
 }
 
 void set_owner(ArchContext* ctx) {
-  if (g_fpu.owner != nullptr) g_fpu.owner->fp_not_loaded = true;
+  if (g_fpu.owner != nullptr) g_fpu.owner->fp_owner = false;
   g_fpu.owner = ctx;
-  if (ctx != nullptr) ctx->fp_not_loaded = false;
+  if (ctx != nullptr) ctx->fp_owner = true;
 }
 
 }  // namespace
 
 ArchContext& boot_context() {
   return g_boot_context;
+}
+
+void fpu_boot() {
+  g_boot_context.fp_owner = true;  // g_fpu.owner says so from the start
 }
 
 bool fpu_trap() {
@@ -77,7 +82,7 @@ bool fpu_handle_trap() {
 }
 
 void fpu_owner_switched(const ArchContext* to) {
-  fpu_enable(!to->fp_not_loaded);
+  fpu_enable(to->fp_owner);
 }
 
 void fpu_forget(ArchContext* ctx) {
@@ -92,7 +97,7 @@ void fpu_irq_enter() {
   fpu_enable(false);
 }
 void fpu_irq_exit() {
-  fpu_enable(!running()->fp_not_loaded);
+  fpu_enable(running()->fp_owner);
 }
 
 }  // namespace petrel::arch

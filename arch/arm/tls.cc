@@ -6,6 +6,7 @@
 #include "arch/tls.h"
 
 #include "arch/cpu.h"
+#include "arch/fpu.h"
 #include "petrel/arch.h"
 
 // Absolute symbols from guest.ld: their addresses are the values.
@@ -57,13 +58,14 @@ size_t tls_reserve() {
   return tls_image_layout().reserve;
 }
 
-void tls_boot_init() {
+void boot_context_init() {
   // guest.ld reserves TlsLayout::reserve bytes (it checks the arithmetic).
   uintptr_t top = reinterpret_cast<uintptr_t>(__petrel_boot_tls_end) & ~uintptr_t{15};
   const uintptr_t tp = tls_carve(top);
   if (tp != 0 && top < reinterpret_cast<uintptr_t>(__petrel_boot_tls_start)) __builtin_trap();
   write_thread_pointer(tp);
   boot_context().tp = tp;  // context_switch only loads a context's thread pointer
+  fpu_boot();
 }
 
 }  // namespace petrel::arch

@@ -9,7 +9,7 @@
 //   (TPIDRURO) from to->tp and returns into whatever `to` was doing: a
 //   previous call of this function, or petrel_task_start for a new task. A
 //   context's thread pointer never changes after context_init
-//   (tls_boot_init for the boot context), so it is only loaded. The frame,
+//   (boot_context_init for the boot context), so it is only loaded. The frame,
 //   from the lowest address: pad, r4-r11, lr (40 bytes).
         .syntax unified
         .arm

@@ -8,7 +8,7 @@
 //   its thread pointer (TPIDR_EL0) from to->tp and returns into whatever
 //   `to` was doing: a previous call of this function, or petrel_task_start
 //   for a new task. A context's thread pointer never changes after
-//   context_init (tls_boot_init for the boot context), so it is only loaded.
+//   context_init (boot_context_init for the boot context), so it is only loaded.
 #define SWITCH_FRAME 96
 
         .text

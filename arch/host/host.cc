@@ -104,7 +104,7 @@ void context_destroy(ArchContext&) {}
 size_t tls_reserve() {
   return 0;
 }
-void tls_boot_init() {}
+void boot_context_init() {}
 Status stack_guard_install(void*) {
   return ok();
 }

@@ -90,7 +90,7 @@ uintptr_t device_tree_address() {
 
 extern "C" void petrel_boot(uintptr_t dtb) {
   using namespace petrel;
-  arch::tls_boot_init();
+  arch::boot_context_init();
   run_constructors();
   console_set_output(xen::console_io_write, "xen console_io");
   g_dtb = dtb;

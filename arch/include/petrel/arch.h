@@ -106,9 +106,11 @@ void context_destroy(ArchContext& ctx);
 // own copy of the image's thread-local variables (0 when the image has none,
 // and on the host). The kernel counts them when it checks a stack's size.
 size_t tls_reserve();
-// Gives the boot context (main, before and after the scheduler) its copy.
-// Called once, first thing at boot, before any static constructor.
-void tls_boot_init();
+// Prepares the boot context (main, before and after the scheduler): gives
+// it its copy, and on ARM makes it the owner of the FP/SIMD registers, whose
+// state at boot is its own (arch/arm/fpu.cc). Called once, first thing at
+// boot, before any static constructor.
+void boot_context_init();
 // Interrupt mask save/restore, nesting.
 uint64_t irq_save();
 void irq_restore(uint64_t saved);

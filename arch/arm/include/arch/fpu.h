@@ -6,9 +6,8 @@
 
 namespace petrel::arch {
 
-// Who has the FP/SIMD registers (fpu.cc). Every context also says whether
-// it is the owner (ArchContext::fp_not_loaded), which is what the inline
-// switch path reads.
+// Who has the FP/SIMD registers (fpu.cc). The owner's context also says so
+// itself (ArchContext::fp_owner), which is what the inline switch path reads.
 struct FpuOwnership {
   ArchContext* owner;  // whose state is in the registers
   // Whether FP/SIMD is enabled in hardware now (head.S enables it), kept
@@ -36,11 +35,15 @@ inline void fpu_enable(bool on) {
 // test reads the two contexts' flags, which the switch has at hand, and no
 // global (the running context is the kernel's to know:
 // kernel::running_context()).
-// (The boot context owns the registers at boot: no switch is a special case.)
+// (The boot context owns the registers from boot on, fpu_boot: no switch is
+// a special case.)
 inline void fpu_switch(const ArchContext* from, const ArchContext* to) {
-  if ((from->fp_not_loaded & to->fp_not_loaded) == 0) [[unlikely]]
+  if ((from->fp_owner | to->fp_owner) != 0) [[unlikely]]
     fpu_owner_switched(to);
 }
+// At boot (boot_context_init): the boot context's FP/SIMD state is the one in
+// the registers.
+void fpu_boot();
 // An FP/SIMD access trapped in task context: make the running context the
 // owner of the registers. Returns false if FP should not have trapped.
 bool fpu_trap();

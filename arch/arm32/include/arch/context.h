@@ -24,10 +24,9 @@ struct ArchContext {
   uint32_t sp = 0;
   uint32_t tp = 0;       // TPIDRURO: the task's thread-local storage (arch/tls_layout.h)
   bool fp_used = false;  // has used VFP/NEON: its state is in `fp` or the registers
-  // Its state is not the one in the registers (fpu.cc): true for all but the
-  // owner. (Inverted so that the boot context, the owner at boot, is all
-  // zeros and stays in .bss.)
-  bool fp_not_loaded = true;
+  // Its state is the one in the registers (fpu.cc). False by default, so a
+  // task's context is all zeros when it is created (one fill).
+  bool fp_owner = false;
   FpState fp{};
 };
 

@@ -25,10 +25,9 @@ struct ArchContext {
   uint64_t sp = 0;
   uint64_t tp = 0;       // TPIDR_EL0: the task's thread-local storage (arch/tls_layout.h)
   bool fp_used = false;  // has used FP/SIMD: its state is in `fp` or the registers
-  // Its state is not the one in the registers (fpu.cc): true for all but the
-  // owner. (Inverted so that the boot context, the owner at boot, is all
-  // zeros and stays in .bss.)
-  bool fp_not_loaded = true;
+  // Its state is the one in the registers (fpu.cc). False by default, so a
+  // task's context is all zeros when it is created (one fill).
+  bool fp_owner = false;
   FpState fp{};
 };
 
