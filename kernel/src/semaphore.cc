@@ -195,10 +195,6 @@ namespace {
   }
 }
 
-}  // namespace
-
-namespace {
-
 // semaphore_take, with its block inline (kInlineBlock: the hot path of a
 // round trip, switch_core.h) or through the shared block_running.
 template <bool kInlineBlock>
