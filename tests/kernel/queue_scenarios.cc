@@ -1,6 +1,7 @@
 // Queue scenarios, run on the host port and inside a guest.
 #include "ktest.h"
 #include "petrel/kernel/heap.h"
+#include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/queue.h"
 
 using namespace petrel::kernel;
@@ -381,6 +382,60 @@ KTEST(Queue, ProducerConsumerPassesAThousandItemsInOrder) {
   KCHECK_EQ(received, kItems);
   KCHECK_EQ(out_of_order, 0);
   KCHECK_EQ(queue_messages_waiting(q), 0);
+  queue_delete(q);
+}
+
+// The pass/fail forms of the FreeRTOS layer's fast paths (internal/sched.h)
+// behave as the Status forms: a full or empty queue fails at once or after
+// the wait's ticks, a send to the front is received first, a peek leaves
+// the item, and a producer and a consumer blocking on a one-item queue
+// pass every item in order.
+KTEST(Queue, ThePassFailFormsBehaveAsSendAndReceive) {
+  Queue* q = make_queue(1, sizeof(uint32_t));
+  uint32_t v = 7, out = 0;
+  KCHECK(!queue_receive_passed(q, &out, kNoWait) && !queue_peek_passed(q, &out, kNoWait));
+  KCHECK(queue_send_back_passed(q, &v, kNoWait));
+  KCHECK(!queue_send_back_passed(q, &v, kNoWait) && !queue_send_front_passed(q, &v, kNoWait));
+  KCHECK(queue_peek_passed(q, &out, kNoWait) && out == 7);
+  KCHECK_EQ(queue_messages_waiting(q), 1);
+  KCHECK(queue_receive_passed(q, &out, kNoWait) && out == 7);
+  Queue* two = make_queue(2, sizeof(uint32_t));
+  uint32_t first = 1, second = 2;
+  KCHECK(queue_send_back_passed(two, &first, kNoWait) &&
+         queue_send_front_passed(two, &second, kNoWait));
+  KCHECK(queue_receive_passed(two, &out, kNoWait) && out == 2);
+  KCHECK(queue_receive_passed(two, &out, kNoWait) && out == 1);
+  queue_delete(two);
+  static Queue blank;  // never initialized
+  KCHECK(!queue_send_back_passed(&blank, &v, kNoWait) &&
+         !queue_receive_passed(&blank, &out, kNoWait));
+
+  constexpr uint32_t kItems = 300;
+  uint32_t received = 0, out_of_order = 0;
+  bool late = true;
+  Ticks waited{};
+  auto producer = [&] {
+    for (uint32_t i = 0; i < kItems; ++i) KCHECK(queue_send_back_passed(q, &i, kForever));
+  };
+  auto consumer = [&] {
+    for (uint32_t i = 0; i < kItems; ++i) {
+      uint32_t item = 0;
+      KCHECK(queue_receive_passed(q, &item, kForever));
+      if (item != i) ++out_of_order;
+      ++received;
+    }
+    const Ticks start = tick_count();
+    uint32_t item = 0;
+    late = queue_receive_passed(q, &item, Ticks{4});
+    waited = tick_count() - start;
+  };
+  spawn("producer", 2, &producer);
+  spawn("consumer", 2, &consumer);
+  scheduler_start();
+  KCHECK_EQ(received, kItems);
+  KCHECK_EQ(out_of_order, 0);
+  KCHECK(!late);
+  KCHECK_EQ(waited.count, 4);
   queue_delete(q);
 }
 

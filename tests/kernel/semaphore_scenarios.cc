@@ -1,6 +1,7 @@
 // Semaphore scenarios, run on the host port and inside a guest.
 #include "ktest.h"
 #include "petrel/kernel/heap.h"
+#include "petrel/kernel/internal/sched.h"
 #include "petrel/kernel/semaphore.h"
 
 using namespace petrel::kernel;
@@ -245,6 +246,64 @@ KTEST(Semaphore, PingPongBetweenTwoTasks) {
   KCHECK_EQ(pongs, kRounds);
   semaphore_delete(*a);
   semaphore_delete(*b);
+}
+
+// The other forms of the calls (internal/sched.h): the Xen services' take
+// with the shared block path, and the pass/fail forms of the FreeRTOS
+// layer's fast paths. The same semantics: what fails at once, a wait that
+// times out after its ticks, and a ping-pong where every give wakes the
+// other task's wait.
+KTEST(Semaphore, TheCompactAndPassFailFormsBehaveAsTakeAndGive) {
+  Semaphore* s = make_counting(2, 0);
+  KCHECK(failed_with(semaphore_take_compact(s, kNoWait), Errc::kBusy, "semaphore: not available"));
+  KCHECK(!semaphore_take_passed(s, kNoWait));
+  KCHECK(semaphore_give_passed(s) && semaphore_give_passed(s));
+  KCHECK(!semaphore_give_passed(s));  // at its maximum
+  KCHECK_EQ(semaphore_count(s), 2);
+  KCHECK(semaphore_take_compact(s, kNoWait).ok() && semaphore_take_passed(s, kNoWait));
+  KCHECK_EQ(semaphore_count(s), 0);
+  static Semaphore blank;  // never initialized
+  KCHECK(!semaphore_give_passed(&blank) && !semaphore_take_passed(&blank, kNoWait));
+  KCHECK(failed_with(semaphore_take_compact(&blank, kNoWait), Errc::kInvalid,
+                     "semaphore: not initialized or deleted"));
+
+  auto a = semaphore_create_binary();
+  auto b = semaphore_create_binary();
+  KCHECK(a.ok() && b.ok());
+  constexpr int kRounds = 100;
+  int pings = 0, pongs = 0;
+  Status timed_out = petrel::ok();
+  Ticks waited{};
+  bool passed_timed_out = true;
+  auto ping = [&] {
+    for (int i = 0; i < kRounds; ++i) {
+      KCHECK(semaphore_give_passed(*a));
+      KCHECK(semaphore_take_compact(*b, kForever).ok());
+      ++pings;
+    }
+    const Ticks start = tick_count();
+    timed_out = semaphore_take_compact(*b, Ticks{5});
+    waited = tick_count() - start;
+    passed_timed_out = semaphore_take_passed(*b, Ticks{3});
+  };
+  auto pong = [&] {
+    for (int i = 0; i < kRounds; ++i) {
+      KCHECK(semaphore_take_passed(*a, kForever));
+      ++pongs;
+      KCHECK(semaphore_give(*b).ok());
+    }
+  };
+  spawn("ping", 2, &ping);
+  spawn("pong", 2, &pong);
+  scheduler_start();
+  KCHECK_EQ(pings, kRounds);
+  KCHECK_EQ(pongs, kRounds);
+  KCHECK(failed_with(timed_out, Errc::kTimeout, "semaphore: timed out"));
+  KCHECK_EQ(waited.count, 5);
+  KCHECK(!passed_timed_out);
+  semaphore_delete(*a);
+  semaphore_delete(*b);
+  semaphore_delete(s);
 }
 
 KTEST(Semaphore, DeletingAWaitingTaskLeavesTheSemaphoreUsable) {
