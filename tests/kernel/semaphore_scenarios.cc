@@ -219,31 +219,47 @@ KTEST(Semaphore, CountingSemaphoreGuardsAPoolOfResources) {
   semaphore_delete(s);
 }
 
-KTEST(Semaphore, PingPongBetweenTwoTasks) {
-  auto a = semaphore_create_binary();
-  auto b = semaphore_create_binary();
-  KCHECK(a.ok() && b.ok());
-  constexpr int kRounds = 200;
+namespace {
+
+// `rounds` round trips between two tasks at one priority: ping gives `a`
+// (give_a) and takes `b` (take_b), pong takes `a` (take_a) and gives `b`;
+// then ping runs `after`. Checks that both made every round.
+template <typename GiveA, typename TakeB, typename TakeA, typename After>
+void ping_pong(Semaphore* a, Semaphore* b, int rounds, GiveA give_a, TakeB take_b, TakeA take_a,
+               After after) {
   int pings = 0, pongs = 0;
   auto ping = [&] {
-    for (int i = 0; i < kRounds; ++i) {
-      KCHECK(semaphore_give(*a).ok());
-      KCHECK(semaphore_take(*b, kForever).ok());
+    for (int i = 0; i < rounds; ++i) {
+      KCHECK(give_a(a));
+      KCHECK(take_b(b));
       ++pings;
     }
+    after();
   };
   auto pong = [&] {
-    for (int i = 0; i < kRounds; ++i) {
-      KCHECK(semaphore_take(*a, kForever).ok());
+    for (int i = 0; i < rounds; ++i) {
+      KCHECK(take_a(a));
       ++pongs;
-      KCHECK(semaphore_give(*b).ok());
+      KCHECK(semaphore_give(b).ok());
     }
   };
   spawn("ping", 2, &ping);
   spawn("pong", 2, &pong);
   scheduler_start();
-  KCHECK_EQ(pings, kRounds);
-  KCHECK_EQ(pongs, kRounds);
+  KCHECK_EQ(pings, rounds);
+  KCHECK_EQ(pongs, rounds);
+}
+
+}  // namespace
+
+KTEST(Semaphore, PingPongBetweenTwoTasks) {
+  auto a = semaphore_create_binary();
+  auto b = semaphore_create_binary();
+  KCHECK(a.ok() && b.ok());
+  ping_pong(
+      *a, *b, 200, [](Semaphore* s) { return semaphore_give(s).ok(); },
+      [](Semaphore* s) { return semaphore_take(s, kForever).ok(); },
+      [](Semaphore* s) { return semaphore_take(s, kForever).ok(); }, [] {});
   semaphore_delete(*a);
   semaphore_delete(*b);
 }
@@ -270,34 +286,19 @@ KTEST(Semaphore, TheCompactAndPassFailFormsBehaveAsTakeAndGive) {
   auto a = semaphore_create_binary();
   auto b = semaphore_create_binary();
   KCHECK(a.ok() && b.ok());
-  constexpr int kRounds = 100;
-  int pings = 0, pongs = 0;
   Status timed_out = petrel::ok();
   Ticks waited{};
   bool passed_timed_out = true;
-  auto ping = [&] {
-    for (int i = 0; i < kRounds; ++i) {
-      KCHECK(semaphore_give_passed(*a));
-      KCHECK(semaphore_take_compact(*b, kForever).ok());
-      ++pings;
-    }
+  auto timeouts = [&] {
     const Ticks start = tick_count();
     timed_out = semaphore_take_compact(*b, Ticks{5});
     waited = tick_count() - start;
     passed_timed_out = semaphore_take_passed(*b, Ticks{3});
   };
-  auto pong = [&] {
-    for (int i = 0; i < kRounds; ++i) {
-      KCHECK(semaphore_take_passed(*a, kForever));
-      ++pongs;
-      KCHECK(semaphore_give(*b).ok());
-    }
-  };
-  spawn("ping", 2, &ping);
-  spawn("pong", 2, &pong);
-  scheduler_start();
-  KCHECK_EQ(pings, kRounds);
-  KCHECK_EQ(pongs, kRounds);
+  ping_pong(
+      *a, *b, 100, [](Semaphore* x) { return semaphore_give_passed(x); },
+      [](Semaphore* x) { return semaphore_take_compact(x, kForever).ok(); },
+      [](Semaphore* x) { return semaphore_take_passed(x, kForever); }, timeouts);
   KCHECK(failed_with(timed_out, Errc::kTimeout, "semaphore: timed out"));
   KCHECK_EQ(waited.count, 5);
   KCHECK(!passed_timed_out);
