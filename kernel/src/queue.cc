@@ -174,7 +174,7 @@ uint8_t* slot(const Queue* q, size_t index) {
 
 // FreeRTOS's rule: chosen for the queue, or implied by membership of a set.
 bool retries(const Queue* q) {
-  return q->wake_rule == WakeRule::kWakeAndRetry || q->set_link.set != nullptr;
+  return q->wake_rule == WakeRule::kWakeAndRetry || queue_in_queue_set(q);
 }
 
 // kWakeAndRetry: wakes the first task of `wq` to try its request again.
@@ -233,7 +233,7 @@ void return_item(Task* t) {
 template <bool kHot>
 [[gnu::always_inline]] inline bool deliver_in(Queue* q, const void* item, Op op, bool* higher) {
   if (retries(q)) {
-    if (q->set_link.set != nullptr) {
+    if (queue_in_queue_set(q)) {
       const CountedNesting counted;  // the post is a queue call of its own
       if (!queue_set_post(q->set_link, higher)) return false;
     }

@@ -115,13 +115,12 @@ bool scheduler_running() {
 uint64_t scheduler_run_time() {
   return g_kernel.running ? arch::timer_now() - g_kernel.started_at : 0;
 }
-bool task_may_block() {
-  const KernelState& k = g_kernel;
-  return k.running && k.lock == 0 && k.isr_nesting == 0;
-}
 bool wait_refused_here() {
   const KernelState& k = g_kernel;
   return !(k.lock == 0 && k.isr_nesting == 0);  // GCC: one 64-bit load and test
+}
+bool task_may_block() {
+  return g_kernel.running && !wait_refused_here();
 }
 bool in_isr() {
   return g_kernel.isr_nesting > 0;

@@ -101,8 +101,8 @@ void final_output() {
   if (c.available && c.stats.dropped > 0)
     print("petrel: the PV console dropped %" PETREL_PRI64
           "u bytes while the guest ran: dom0's xenconsoled left its ring full for more "
-          "than 200 ms\n",
-          c.stats.dropped);
+          "than %" PETREL_PRI64 "u ms\n",
+          c.stats.dropped, kFullWaitNs / 1'000'000);
 }
 
 void drain() {
