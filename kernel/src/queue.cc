@@ -437,20 +437,36 @@ void queue_delete(Queue* q) {
   if (q->dynamic) heap_free(q);
 }
 
-bool queue_send_back_passed(Queue* q, const void* item, Ticks timeout) {
+bool queue_send_back_timed_passed(Queue* q, const void* item, Ticks timeout) {
   return transfer<Op::kSendBack>(q, const_cast<void*>(item), timeout).ok();
 }
 
-bool queue_send_front_passed(Queue* q, const void* item, Ticks timeout) {
+bool queue_send_back_forever_passed(Queue* q, const void* item) {
+  return transfer<Op::kSendBack>(q, const_cast<void*>(item), kForever).ok();
+}
+
+bool queue_send_front_timed_passed(Queue* q, const void* item, Ticks timeout) {
   return transfer<Op::kSendFront>(q, const_cast<void*>(item), timeout).ok();
 }
 
-bool queue_receive_passed(Queue* q, void* out, Ticks timeout) {
+bool queue_send_front_forever_passed(Queue* q, const void* item) {
+  return transfer<Op::kSendFront>(q, const_cast<void*>(item), kForever).ok();
+}
+
+bool queue_receive_timed_passed(Queue* q, void* out, Ticks timeout) {
   return transfer<Op::kReceive>(q, out, timeout).ok();
 }
 
-bool queue_peek_passed(Queue* q, void* out, Ticks timeout) {
+bool queue_receive_forever_passed(Queue* q, void* out) {
+  return transfer<Op::kReceive>(q, out, kForever).ok();
+}
+
+bool queue_peek_timed_passed(Queue* q, void* out, Ticks timeout) {
   return transfer<Op::kPeek>(q, out, timeout).ok();
+}
+
+bool queue_peek_forever_passed(Queue* q, void* out) {
+  return transfer<Op::kPeek>(q, out, kForever).ok();
 }
 
 Status queue_send_back(Queue* q, const void* item, Ticks timeout) {

@@ -293,8 +293,12 @@ Status semaphore_give(Semaphore* s) {
   return give_general(s);
 }
 
-bool semaphore_take_passed(Semaphore* s, Ticks timeout) {
+bool semaphore_take_timed_passed(Semaphore* s, Ticks timeout) {
   return take<true>(s, timeout).ok();
+}
+
+bool semaphore_take_forever_passed(Semaphore* s) {
+  return take<true>(s, kForever).ok();
 }
 
 bool semaphore_give_passed(Semaphore* s) {

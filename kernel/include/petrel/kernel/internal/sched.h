@@ -97,11 +97,43 @@ Status semaphore_take_compact(Semaphore* s, Ticks timeout);
 // Status, 8 bytes on AArch32, comes back through memory there (AAPCS32 returns
 // no composite over 4 bytes in registers), which cost each call a stack
 // frame and the stores and loads of the Status.
-bool semaphore_take_passed(Semaphore* s, Ticks timeout);
+//
+// A take, send or receive comes in two copies, one for a wait forever (the
+// most common wait: FreeRTOS's portMAX_DELAY) and one for any other
+// timeout; the inline call picks one, at no cost where the timeout is a
+// constant. The forever copy has no deadline to work out or to test after
+// the wait: on AArch32, where a deadline is two registers, that is about 15
+// instructions of each take in a round trip (bench/RESULTS.md).
+bool semaphore_take_timed_passed(Semaphore* s, Ticks timeout);
+bool semaphore_take_forever_passed(Semaphore* s);
+inline bool semaphore_take_passed(Semaphore* s, Ticks timeout) {
+  return timeout == kForever ? semaphore_take_forever_passed(s)
+                             : semaphore_take_timed_passed(s, timeout);
+}
 bool semaphore_give_passed(Semaphore* s);
-bool queue_send_back_passed(Queue* q, const void* item, Ticks timeout);
-bool queue_send_front_passed(Queue* q, const void* item, Ticks timeout);
-bool queue_receive_passed(Queue* q, void* out, Ticks timeout);
-bool queue_peek_passed(Queue* q, void* out, Ticks timeout);
+bool queue_send_back_timed_passed(Queue* q, const void* item, Ticks timeout);
+bool queue_send_back_forever_passed(Queue* q, const void* item);
+inline bool queue_send_back_passed(Queue* q, const void* item, Ticks timeout) {
+  return timeout == kForever ? queue_send_back_forever_passed(q, item)
+                             : queue_send_back_timed_passed(q, item, timeout);
+}
+bool queue_send_front_timed_passed(Queue* q, const void* item, Ticks timeout);
+bool queue_send_front_forever_passed(Queue* q, const void* item);
+inline bool queue_send_front_passed(Queue* q, const void* item, Ticks timeout) {
+  return timeout == kForever ? queue_send_front_forever_passed(q, item)
+                             : queue_send_front_timed_passed(q, item, timeout);
+}
+bool queue_receive_timed_passed(Queue* q, void* out, Ticks timeout);
+bool queue_receive_forever_passed(Queue* q, void* out);
+inline bool queue_receive_passed(Queue* q, void* out, Ticks timeout) {
+  return timeout == kForever ? queue_receive_forever_passed(q, out)
+                             : queue_receive_timed_passed(q, out, timeout);
+}
+bool queue_peek_timed_passed(Queue* q, void* out, Ticks timeout);
+bool queue_peek_forever_passed(Queue* q, void* out);
+inline bool queue_peek_passed(Queue* q, void* out, Ticks timeout) {
+  return timeout == kForever ? queue_peek_forever_passed(q, out)
+                             : queue_peek_timed_passed(q, out, timeout);
+}
 
 }  // namespace petrel::kernel
