@@ -149,7 +149,7 @@ Result<uint32_t> notify_take(unsigned index, bool clear_on_exit, Ticks timeout,
     self->notify_state[index] = NotifyState::kWaiting;
     // The rule applied above: the switch core's block, inline (a round
     // trip's hot path, switch_core.h).
-    const WakeReason why = block_running_inline(nullptr, deadline.at());
+    const WakeReason why = block_running_inline(self, nullptr, deadline.at());
     if (why != WakeReason::kSignaled) {
       // Timed out or aborted: a notification may still have come in since.
       if (try_take(self, index, clear_on_exit, &taken)) return taken;

@@ -314,7 +314,7 @@ template <Op op>
   for (;;) {
     if (Status refused = check_may_block(kBlocking); !refused) return refused;
     self->wait.detail.queue = &w;
-    const WakeReason r = block_running_inline(&wq, deadline.at());
+    const WakeReason r = block_running_inline(self, &wq, deadline.at());
     self->wait.undo_handoff = nullptr;  // running again: a handed-over item is ours
     self->wait.detail.queue = nullptr;
     if (w.outcome == Outcome::kDone) return ok();

@@ -321,7 +321,7 @@ namespace {
 // block_running_inline (switch_core.h), out of line: the copy every
 // blocking call but the hot ones shares.
 [[gnu::noinline]] WakeReason block_running(WaitQueue* queue, Ticks wake_tick) {
-  return block_running_inline(queue, wake_tick);
+  return block_running_inline(g_kernel.current, queue, wake_tick);
 }
 
 }  // namespace

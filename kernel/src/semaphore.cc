@@ -218,7 +218,7 @@ template <bool kInlineBlock>
   // a give handed the unit over (kGranted), nothing more to look at.
   const BlockingCall call(self, s);
   const WakeReason r =
-      kInlineBlock ? block_running_inline(&s->takers, at) : s->takers.wait_until(at);
+      kInlineBlock ? block_running_inline(self, &s->takers, at) : s->takers.wait_until(at);
   if (r == WakeReason::kGranted) [[likely]] {
     self->wait.undo_handoff = nullptr;  // running again: the unit is ours
     return ok();

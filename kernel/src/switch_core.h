@@ -71,9 +71,13 @@ namespace petrel::kernel {
 // (schedule() would check whether the task is still the highest and fix its
 // state). Returns when the task runs again: whoever woke it took it off the
 // queue (wake, timeout, suspend, delete) and set the reason.
-[[gnu::always_inline]] inline WakeReason block_running_inline(WaitQueue* queue, Ticks wake_tick) {
+//
+// `t` is the running task, as the caller already has it: read again here,
+// after the caller's stores to its wait record, it would be another value to
+// the compiler, and the caller's copy would be spilled across the switch.
+[[gnu::always_inline]] inline WakeReason block_running_inline(Task* t, WaitQueue* queue,
+                                                              Ticks wake_tick) {
   KernelState& k = g_kernel;
-  Task* t = k.current;
   trace::blocked(t, queue);
   if (queue != nullptr) {
     queue->insert(t);
