@@ -252,7 +252,7 @@ bool make_ready(Task* t);  // internal/sched.h
 // it with `reason` and becomes ready (a timed wait goes through make_ready,
 // which also takes it off the delayed list). Returns whether it preempts.
 [[gnu::always_inline]] inline bool wake_waiter(Task* t, WakeReason reason) {
-  List<Task, WaitTag>::remove(t);
+  List<Task, WaitTag>::remove_linked(t);
   t->wait.queue = nullptr;
   t->wait.reason = reason;
   if (t->delayed) [[unlikely]]

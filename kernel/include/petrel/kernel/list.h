@@ -5,7 +5,10 @@
 // list it can be on at the same time (a task: one for the ready/delayed
 // lists, one for a wait queue). Going from node to object is then a plain
 // static_cast, with no offset arithmetic. Lists are circular around a
-// sentinel; all operations are O(1) except insert_sorted and size (O(n)).
+// sentinel, linked to itself from construction (constexpr: a list in a
+// constinit object such as the kernel's state needs no code to set up), so
+// neither a test for emptiness nor an insertion has a first-use case to
+// look for. All operations are O(1) except insert_sorted and size (O(n)).
 // Unlinking a node that is on no list does nothing.
 #pragma once
 
@@ -23,7 +26,10 @@ struct ListLink {
 
   bool linked() const { return next != nullptr; }
   void unlink() {
-    if (next == nullptr) return;
+    if (next != nullptr) unlink_linked();
+  }
+  // unlink() for a node known to be on a list: no test.
+  void unlink_linked() {
     prev->next = next;
     next->prev = prev;
     prev = next = nullptr;
@@ -71,6 +77,8 @@ class List {
   }
 
   static void remove(T* t) { link(t)->unlink(); }
+  // remove() for an element known to be on this list (one just found on it).
+  static void remove_linked(T* t) { link(t)->unlink_linked(); }
   static bool is_linked(const T* t) { return static_cast<const Node*>(t)->linked(); }
 
   size_t size() const {
