@@ -300,17 +300,14 @@ Status attempt_status(Attempt a) {
   return a == Attempt::kSetFull ? Status{kQueueSetFull} : ok();
 }
 
-// Blocks the running task on `wq` with its request until it is done, the
-// deadline passes, the wait is aborted or the queue deleted. Interrupts
-// masked; the caller already found that the request cannot be met now.
+// The waits of block<op>, until the request is done, the deadline passes,
+// the wait is aborted or the queue deleted: the running task `self` is
+// inside its call on `q` (WaitRecord::call_object) all along.
 template <Op op>
-[[gnu::always_inline]] inline Status block(Queue* q, void* buffer, Ticks timeout) {
+[[gnu::always_inline]] inline Status wait_for(Task* self, Queue* q, void* buffer,
+                                              const Deadline& deadline) {
   WaitQueue& wq = is_send(op) ? q->senders : q->receivers;
-  Task* self = task_current();
-  if (self == nullptr) return kNoTask;
   Waiter w{buffer, op, Outcome::kPending};
-  const Deadline deadline = Deadline::after(timeout);
-  const BlockingCall call(q);
   for (;;) {
     if (Status refused = check_may_block(kBlocking); !refused) return refused;
     self->wait.detail.queue = &w;
@@ -318,7 +315,7 @@ template <Op op>
     self->wait.undo_handoff = nullptr;  // running again: a handed-over item is ours
     self->wait.detail.queue = nullptr;
     if (w.outcome == Outcome::kDone) return ok();
-    if (w.outcome == Outcome::kDeleted || call.object_deleted()) return kDeletedErr;
+    if (w.outcome == Outcome::kDeleted || self->wait.call_object_deleted) return kDeletedErr;
     // FreeRTOS's rule also keeps waiting, for the time left, after the task
     // was suspended and resumed; only task_abort_delay ends the wait.
     if (r == WakeReason::kAborted && !(retries(q) && self->wait.suspended)) return kAbortedErr;
@@ -327,6 +324,24 @@ template <Op op>
     if (const Attempt a = try_now(q, buffer, op); a != Attempt::kNotNow) return attempt_status(a);
     if (deadline.remaining() == kNoWait) return kTimedOut;
   }
+}
+
+// Blocks the running task with its request until it is done (wait_for).
+// Interrupts masked; the caller already found that the request cannot be
+// met now. The call on the queue is entered and ended here, as BlockingCall
+// would: with the guard object, the task pointer stayed in memory across the
+// switch (a stack slot, its reload and a null test), as in the semaphore's
+// take.
+template <Op op>
+[[gnu::always_inline]] inline Status block(Queue* q, void* buffer, Ticks timeout) {
+  Task* self = task_current();
+  if (self == nullptr) return kNoTask;
+  const Deadline deadline = Deadline::after(timeout);
+  self->wait.call_object = q;
+  self->wait.call_object_deleted = false;
+  const Status st = wait_for<op>(self, q, buffer, deadline);
+  self->wait.call_object = nullptr;
+  return st;
 }
 
 // queue_delete: every waiter fails with "deleted while waiting".
