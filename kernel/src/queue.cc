@@ -328,19 +328,16 @@ template <Op op>
 
 // Blocks the running task with its request until it is done (wait_for).
 // Interrupts masked; the caller already found that the request cannot be
-// met now. The call on the queue is entered and ended here, as BlockingCall
-// would: with the guard object, the task pointer stayed in memory across the
-// switch (a stack slot, its reload and a null test), as in the semaphore's
-// take.
+// met now. The call on the queue is entered and ended here (call_enter,
+// wait_queue.h), as in the semaphore's take, not by a BlockingCall guard.
 template <Op op>
 [[gnu::always_inline]] inline Status block(Queue* q, void* buffer, Ticks timeout) {
   Task* self = task_current();
   if (self == nullptr) return kNoTask;
   const Deadline deadline = Deadline::after(timeout);
-  self->wait.call_object = q;
-  self->wait.call_object_deleted = false;
+  call_enter(self, q);
   const Status st = wait_for<op>(self, q, buffer, deadline);
-  self->wait.call_object = nullptr;
+  call_end(self);
   return st;
 }
 

@@ -168,8 +168,8 @@ void semaphore_delete(Semaphore* s) {
 namespace {
 
 // A take whose wait ended with `r`, not kGranted: the running task is still
-// inside its call on the semaphore (WaitRecord::call_object, as BlockingCall
-// keeps it), with the deadline `at`; the caller ends the call. Out of line,
+// inside its call on the semaphore (call_enter, wait_queue.h), with the
+// deadline `at`; the caller ends the call. Out of line,
 // so that the first wait's path keeps nothing but the interrupt mask across
 // the switch.
 [[gnu::noinline]] Status take_retry(WakeReason r, Ticks at) {
@@ -217,17 +217,15 @@ template <bool kInlineBlock>
   const Ticks at = Deadline::after(timeout).at();
   // The common case, straight from "the count is 0" to the switch and back:
   // a give handed the unit over (kGranted), nothing more to look at.
-  // Inside the call for the length of the wait, as BlockingCall keeps it,
-  // written out: with a guard object the task pointer stayed in memory
-  // across the switch, 4 instructions a take on AArch32 and 1 on AArch64.
-  // Every return below ends the call.
-  self->wait.call_object = s;
-  self->wait.call_object_deleted = false;
+  // Inside the call for the length of the wait (call_enter, wait_queue.h;
+  // a BlockingCall guard cost 4 instructions a take on AArch32 and 1 on
+  // AArch64). Every return below ends the call.
+  call_enter(self, s);
   const WakeReason r =
       kInlineBlock ? block_running_inline(self, &s->takers, at) : s->takers.wait_until(at);
   if (r == WakeReason::kGranted) [[likely]] {
     self->wait.undo_handoff = nullptr;  // running again: the unit is ours
-    self->wait.call_object = nullptr;
+    call_end(self);
     return ok();
   }
   // FreeRTOS's rule: woken to try again, and the unit is there (no task ran
@@ -238,12 +236,12 @@ template <bool kInlineBlock>
     auto* again = static_cast<Semaphore*>(const_cast<void*>(self->wait.call_object));
     if (again->count > 0) {
       --again->count;
-      self->wait.call_object = nullptr;
+      call_end(self);
       return ok();
     }
   }
   const Status st = take_retry(r, at);
-  self->wait.call_object = nullptr;
+  call_end(self);
   return st;
 }
 

@@ -35,9 +35,7 @@ size_t WaitQueue::wake_all(WakeReason reason) {
 }
 
 BlockingCall::BlockingCall(const void* object) : self_(g_kernel.current) {
-  if (self_ == nullptr) return;
-  self_->wait.call_object = object;
-  self_->wait.call_object_deleted = false;
+  if (self_ != nullptr) call_enter(self_, object);
 }
 
 void mark_object_deleted(const void* object) {

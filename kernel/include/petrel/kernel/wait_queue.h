@@ -102,21 +102,29 @@ inline void owner_wait_ended(Task* task) {
   if (task->wait.owner != nullptr) task->wait.owner->wait_ended(task);
 }
 
-// The running task is inside a blocking call on `object` for the lifetime
-// of this guard (interrupts masked). A task that timed out is off the
-// object's wait queue but still inside the call until it runs again; if the
-// object is deleted in between, object_deleted() tells the call not to
-// touch it.
+// The running task `self` enters a blocking call on `object`, or ends it
+// (interrupts masked). A task that timed out is off the object's wait queue
+// but still inside the call until it runs again; if the object is deleted in
+// between, WaitRecord::call_object_deleted tells the call not to touch it.
+// The semaphore's take and the queue's block write these two out around
+// their waits; BlockingCall is the guard every other call uses (kept in
+// memory across the switch by GCC, it cost those round trips a stack slot, a
+// reload and a null test).
+inline void call_enter(Task* self, const void* object) {
+  self->wait.call_object = object;
+  self->wait.call_object_deleted = false;
+}
+inline void call_end(Task* self) {
+  self->wait.call_object = nullptr;
+}
+
+// The running task, if any, is inside a blocking call on `object` for the
+// lifetime of this guard (call_enter, call_end).
 class BlockingCall {
  public:
   explicit BlockingCall(const void* object);
-  // `self` is the running task (not null): nothing to look up or test.
-  BlockingCall(Task* self, const void* object) : self_(self) {
-    self->wait.call_object = object;
-    self->wait.call_object_deleted = false;
-  }
   ~BlockingCall() {
-    if (self_ != nullptr) self_->wait.call_object = nullptr;
+    if (self_ != nullptr) call_end(self_);
   }
   BlockingCall(const BlockingCall&) = delete;
   BlockingCall& operator=(const BlockingCall&) = delete;
