@@ -169,9 +169,8 @@ namespace {
 
 // A take whose wait ended with `r`, not kGranted: the running task is still
 // inside its call on the semaphore (call_enter, wait_queue.h), with the
-// deadline `at`; the caller ends the call. Out of line,
-// so that the first wait's path keeps nothing but the interrupt mask across
-// the switch.
+// deadline `at`; the caller ends the call. Out of line, so that the first
+// wait's path keeps nothing but the interrupt mask across the switch.
 [[gnu::noinline]] Status take_retry(WakeReason r, Ticks at) {
   Task* self = task_current();
   auto* s = static_cast<Semaphore*>(const_cast<void*>(self->wait.call_object));

@@ -5,10 +5,7 @@
 // list it can be on at the same time (a task: one for the ready/delayed
 // lists, one for a wait queue). Going from node to object is then a plain
 // static_cast, with no offset arithmetic. Lists are circular around a
-// sentinel, linked to itself from construction (constexpr: a list in a
-// constinit object such as the kernel's state needs no code to set up), so
-// neither a test for emptiness nor an insertion has a first-use case to
-// look for. All operations are O(1) except insert_sorted and size (O(n)).
+// sentinel; all operations are O(1) except insert_sorted and size (O(n)).
 // Unlinking a node that is on no list does nothing.
 #pragma once
 

@@ -102,8 +102,8 @@ Status semaphore_take_compact(Semaphore* s, Ticks timeout);
 // most common wait: FreeRTOS's portMAX_DELAY) and one for any other
 // timeout; the inline call picks one, at no cost where the timeout is a
 // constant. The forever copy has no deadline to work out or to test after
-// the wait: on AArch32, where a deadline is two registers, that is about 15
-// instructions of each take in a round trip (bench/RESULTS.md).
+// the wait: on AArch32, where a deadline is two registers, that was about 24
+// instructions a take, 48 of a FreeRTOS semaphore round trip.
 bool semaphore_take_timed_passed(Semaphore* s, Ticks timeout);
 bool semaphore_take_forever_passed(Semaphore* s);
 inline bool semaphore_take_passed(Semaphore* s, Ticks timeout) {
