@@ -439,6 +439,36 @@ KTEST(Queue, ThePassFailFormsBehaveAsSendAndReceive) {
   queue_delete(q);
 }
 
+// The forever copies of a peek and of a send to the front (internal/sched.h)
+// wait until they can go on: a peek on an empty queue returns the item a
+// later send brings and leaves it there; a send to the front of a full queue
+// goes in once the item ahead of it is received.
+KTEST(Queue, ThePassFailFormsWaitForeverToPeekAndToSendToTheFront) {
+  Queue* q = make_queue(1, sizeof(uint32_t));
+  uint32_t peeked = 0, first = 0, second = 0;
+  bool peek_ok = false, front_ok = false, both_received = false;
+  auto waiter = [&] {
+    peek_ok = queue_peek_passed(q, &peeked, kForever);  // empty: until `sender` sends
+    uint32_t v = 9;
+    front_ok = queue_send_front_passed(q, &v, kForever);  // full: until `sender` receives
+  };
+  auto sender = [&] {
+    uint32_t v = 5;
+    KCHECK(queue_send_back_passed(q, &v, kNoWait));  // the waiter, above, peeks it at once
+    KCHECK_EQ(queue_messages_waiting(q), 1);
+    both_received = queue_receive_passed(q, &first, kNoWait) &&  // 5; the waiter's 9 goes in
+                    queue_receive_passed(q, &second, kNoWait);
+  };
+  spawn("waiter", 3, &waiter);
+  spawn("sender", 2, &sender);
+  scheduler_start();
+  KCHECK(peek_ok && front_ok && both_received);
+  KCHECK_EQ(peeked, 5);
+  KCHECK_EQ(first, 5);
+  KCHECK_EQ(second, 9);
+  queue_delete(q);
+}
+
 KTEST(Queue, DeletingAWaitingTaskLeavesTheQueueUsable) {
   Queue* q = make_queue(1, sizeof(uint32_t));
   bool receiver_returned = false, sender_returned = false;
