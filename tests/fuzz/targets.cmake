@@ -14,3 +14,6 @@ set(PETREL_FUZZ_TARGETS
   grant_entries:fuzz_xen
   console_parse:fuzz_tool
   image_check:fuzz_tool)
+# The targets whose seeds the fuzz build writes (make_seeds.cc), into
+# build/fuzz/seeds/NAME.
+set(PETREL_FUZZ_BUILT_SEEDS fdt board)

@@ -124,8 +124,11 @@ int cmd_fuzz(const Paths& paths, const std::vector<std::string>& args,
                                      "-print_final_stats=1",
                                      "-artifact_prefix=" + crashes.string() + "/",
                                      corpus.string()};
-    for (const char* dir : {"corpus", "regressions"})
-      if (fs::is_directory(fuzz_src / dir / name)) argv.push_back((fuzz_src / dir / name).string());
+    // The seeds (committed, and those the fuzz build wrote) and the inputs
+    // that once crashed the target.
+    for (const fs::path& dir :
+         {fuzz_src / "corpus" / name, build_dir / "seeds" / name, fuzz_src / "regressions" / name})
+      if (fs::is_directory(dir)) argv.push_back(dir.string());
     const std::string log = (campaign / (name + ".log")).string();
     fs::remove(log, ec);
     std::printf("fuzz %s: %d s ...\n", name.c_str(), seconds);
