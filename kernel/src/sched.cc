@@ -409,6 +409,10 @@ void set_effective_priority(Task* t, Priority p) {
   update_timer();
 }
 
+Task* idle_task() {
+  return g_kernel.running ? &g_idle : nullptr;
+}
+
 StopReason scheduler_start() {
   KernelState& k = g_kernel;
   if (k.running) panic("scheduler_start: the scheduler is already running");

@@ -9,6 +9,7 @@
 #include "petrel/kernel/heap.h"
 #include "petrel/kernel/trace.h"
 #include "petrel/kernel/wait_queue.h"
+#include "petrel/string.h"
 
 namespace petrel::kernel {
 namespace {
@@ -56,8 +57,10 @@ Status check_config(const TaskConfig& c, size_t stack_size, size_t tls) {
 
 // The Start record lives at the top of the task's own stack until the task
 // runs, so creating a task needs no storage beyond its stack and block.
-Task* init_task(const TaskConfig& c, Task* t, void* stack, size_t stack_size, bool dynamic) {
+Task* init_task(const TaskConfig& c, Task* t, void* stack, size_t stack_size, bool dynamic,
+                void* user_data) {
   new (t) Task();
+  t->user_data = user_data;
   t->stack_base = static_cast<uint8_t*>(stack);
   t->stack_size = stack_size & ~size_t{15};
   t->dynamic = dynamic;
@@ -115,14 +118,22 @@ Result<Task*> task_create_static(const TaskConfig& c, Task* storage, void* stack
     return Error{Errc::kInvalid, "task: no storage for the task or its stack"};
   if ((reinterpret_cast<uintptr_t>(stack) & 15) != 0)
     return Error{Errc::kInvalid, "task: stack not 16-byte aligned"};
-  return init_task(c, storage, stack, stack_size, false);
+  return init_task(c, storage, stack, stack_size, false, c.user_data);
 }
 
 Result<Task*> task_create(const TaskConfig& c) {
   Status s = check_config(c, c.stack_size, 0);
   if (!s) return s.error();
-  void* block = heap_alloc(sizeof(Task), alignof(Task));
+  // The control block, then the API layer's user data (16-byte aligned).
+  constexpr size_t kTaskBytes = (sizeof(Task) + 15) & ~size_t{15};
+  const size_t block_size = kTaskBytes + c.user_data_size;
+  void* block = block_size < kTaskBytes ? nullptr : heap_alloc(block_size, alignof(Task));
   if (block == nullptr) return Error{Errc::kNoMemory, "task: heap exhausted (control block)"};
+  void* user_data = nullptr;
+  if (c.user_data_size > 0) {
+    user_data = static_cast<uint8_t*>(block) + kTaskBytes;
+    str::fill(user_data, 0, c.user_data_size);
+  }
   // With guard pages the stack is page aligned and sits right above an
   // unmapped page of its own allocation.
   constexpr size_t kGuard = arch::kStackGuardSize;
@@ -144,7 +155,7 @@ Result<Task*> task_create(const TaskConfig& c) {
       return guarded.error();
     }
   }
-  return init_task(c, static_cast<Task*>(block), memory + kGuard, size, true);
+  return init_task(c, static_cast<Task*>(block), memory + kGuard, size, true, user_data);
 }
 
 void remove_from_all_lists(Task* t) {

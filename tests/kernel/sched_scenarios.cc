@@ -1,6 +1,7 @@
 // Scheduler and task scenarios, run on the host port and inside a guest.
 #include "ktest.h"
 #include "petrel/kernel/heap.h"
+#include "petrel/string.h"
 #include "petrel/time.h"
 
 using namespace petrel::kernel;
@@ -404,6 +405,60 @@ KTEST(Sched, StaticTasksNeedNoHeap) {
   scheduler_start();
   KCHECK(ran);
   KCHECK_EQ(heap_stats().allocations, allocations);
+}
+
+KTEST(Sched, UserDataComesWithTheTaskZeroedAndGoesWithIt) {
+  // Dirty the heap first, so that zeroed user data is the kernel's doing.
+  void* dirty = heap_alloc(4096, 16);
+  KCHECK(dirty != nullptr);
+  petrel::str::fill(dirty, 0xa5, 4096);
+  heap_free(dirty);
+  const size_t before = heap_stats().free;
+  bool checked = false;
+  auto body = [&] {
+    const Task* self = task_current();
+    const auto* bytes = static_cast<const uint8_t*>(self->user_data);
+    KCHECK(bytes != nullptr);
+    KCHECK_EQ(reinterpret_cast<uintptr_t>(bytes) % 16, 0u);
+    // Past the control block, not inside it.
+    KCHECK(bytes >= reinterpret_cast<const uint8_t*>(self + 1));
+    bool zero = true;
+    for (size_t i = 0; i < 40; ++i) zero = zero && bytes[i] == 0;
+    KCHECK(zero);
+    checked = true;
+  };
+  TaskConfig c{"user", 1, 8192, [](void* p) { (*static_cast<decltype(body)*>(p))(); }, &body};
+  c.user_data_size = 40;
+  KCHECK(task_create(c).ok());
+  KCHECK(heap_stats().free < before);
+  // Without user data a task has none.
+  auto plain = [&] { KCHECK(task_current()->user_data == nullptr); };
+  spawn("plain", 1, &plain);
+  // A size that wraps the block's size fails and takes nothing.
+  const size_t with_tasks = heap_stats().free;
+  TaskConfig huge{"huge", 1, 4096, [](void*) {}, nullptr};
+  huge.user_data_size = SIZE_MAX - 8;
+  auto h = task_create(huge);
+  KCHECK(!h.ok() && h.error().code == petrel::Errc::kNoMemory);
+  KCHECK_EQ(heap_stats().free, with_tasks);
+  scheduler_start();
+  KCHECK(checked);
+  KCHECK_EQ(heap_stats().free, before);  // freed with the control block
+}
+
+KTEST(Sched, StaticTasksTakeTheCallersUserData) {
+  static Task storage;
+  alignas(16) static uint8_t stack[8192];
+  static uint64_t mine[3] = {1, 2, 3};
+  static void* seen = nullptr;
+  TaskConfig s{"static", 1, sizeof stack, [](void*) { seen = task_current()->user_data; }, nullptr};
+  s.user_data = mine;
+  s.user_data_size = 24;  // task_create's alone: not zeroed here
+  auto t = task_create_static(s, &storage, stack, sizeof stack);
+  KCHECK(t.ok() && (*t)->user_data == mine);
+  scheduler_start();
+  KCHECK(seen == mine);
+  KCHECK_EQ(mine[2], 3u);
 }
 
 KTEST(Sched, TaskCreationErrors) {

@@ -26,6 +26,8 @@ bool scheduler_running();
 // Timer counter units since the scheduler started (0 when it is not running):
 // the total that tasks' run_time shares out.
 uint64_t scheduler_run_time();
+// The idle task while the scheduler runs; nullptr before it starts.
+Task* idle_task();
 // Host port and tests: forget every task and all kernel state.
 void kernel_reset();
 

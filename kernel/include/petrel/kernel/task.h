@@ -105,7 +105,7 @@ struct Task : ListNode<SchedTag>, ListNode<WaitTag>, ListNode<AllTag> {
   // the counter value at its switch-in (so a switch is one add and one
   // subtract): read it through task_info().
   uint64_t run_time = 0;
-  void* user_data = nullptr;  // for API layers (FreeRTOS tags, TLS)
+  void* user_data = nullptr;  // TaskConfig::user_data(_size), for API layers
 };
 
 struct TaskConfig {
@@ -114,6 +114,13 @@ struct TaskConfig {
   size_t stack_size = 4096;
   TaskEntry entry = nullptr;
   void* arg = nullptr;
+  // Storage an API layer keeps per task (the FreeRTOS layer's task tag and
+  // thread-local storage pointers), in Task::user_data before the task
+  // first runs. task_create allocates `user_data_size` zeroed bytes,
+  // 16-byte aligned, in the control block's heap block (freed with it);
+  // task_create_static takes the caller's `user_data` as it is.
+  size_t user_data_size = 0;
+  void* user_data = nullptr;
 };
 
 // Creates a task whose control block and stack come from the kernel heap.
