@@ -116,6 +116,15 @@ extern "C" {
 #ifndef configUSE_QUEUE_SETS
 #define configUSE_QUEUE_SETS 0 /* 1: queue.h declares the queue set API */
 #endif
+#ifndef configUSE_APPLICATION_TASK_TAG
+#define configUSE_APPLICATION_TASK_TAG 0 /* 1: task.h declares the task tag API */
+#endif
+/* > 0: task.h declares the thread-local storage pointer API, with this many
+ * pointers a task. They share StaticTask_t with the kernel's task: up to 31
+ * on AArch64 and 149 on AArch32; more is a compile-time error. */
+#ifndef configNUM_THREAD_LOCAL_STORAGE_POINTERS
+#define configNUM_THREAD_LOCAL_STORAGE_POINTERS 0
+#endif
 #ifndef configUSE_TIMERS
 #define configUSE_TIMERS 0
 #endif
@@ -177,6 +186,12 @@ extern "C" {
 #endif
 #ifndef INCLUDE_uxTaskGetStackHighWaterMark
 #define INCLUDE_uxTaskGetStackHighWaterMark 1
+#endif
+#ifndef INCLUDE_uxTaskGetStackHighWaterMark2
+#define INCLUDE_uxTaskGetStackHighWaterMark2 1
+#endif
+#ifndef INCLUDE_xTaskGetIdleTaskHandle
+#define INCLUDE_xTaskGetIdleTaskHandle 1
 #endif
 #ifndef INCLUDE_xTaskAbortDelay
 #define INCLUDE_xTaskAbortDelay 1

@@ -120,6 +120,48 @@ void vTaskGetRunTimeStatistics(char* pcWriteBuffer, size_t uxBufferLength);
  * high-water mark (reported as 0); eState: eInvalid to look it up. */
 void vTaskGetInfo(TaskHandle_t xTask, TaskStatus_t* pxTaskStatus, BaseType_t xGetFreeStackSpace,
                   eTaskState eState);
+/* The same as uxTaskGetStackHighWaterMark, in configSTACK_DEPTH_TYPE. */
+configSTACK_DEPTH_TYPE uxTaskGetStackHighWaterMark2(TaskHandle_t xTask);
+/* The idle task; NULL (and a misuse report) before the scheduler starts. */
+TaskHandle_t xTaskGetIdleTaskHandle(void);
+/* Run time in microseconds, as TaskStatus_t reports it (0 without
+ * configGENERATE_RUN_TIME_STATS); the percentages are of the time since
+ * the scheduler started, rounded down. NULL: the caller. */
+configRUN_TIME_COUNTER_TYPE ulTaskGetIdleRunTimeCounter(void);
+configRUN_TIME_COUNTER_TYPE ulTaskGetIdleRunTimePercent(void);
+configRUN_TIME_COUNTER_TYPE ulTaskGetRunTimeCounter(const TaskHandle_t xTask);
+configRUN_TIME_COUNTER_TYPE ulTaskGetRunTimePercent(const TaskHandle_t xTask);
+
+/* ---- a timeout across several waits ---- *
+ * vTaskSetTimeOutState records the tick count; xTaskCheckForTimeOut returns
+ * pdTRUE (and sets *pxTicksToWait to 0) once *pxTicksToWait ticks have
+ * passed since then, else pdFALSE with *pxTicksToWait reduced by the ticks
+ * passed and the record moved to now. portMAX_DELAY never times out. */
+typedef struct xTIME_OUT {
+  BaseType_t xOverflowCount;  /* the tick count's bits above TickType_t's */
+  TickType_t xTimeOnEntering; /* its low bits */
+} TimeOut_t;
+void vTaskSetTimeOutState(TimeOut_t* pxTimeOut);
+BaseType_t xTaskCheckForTimeOut(TimeOut_t* pxTimeOut, TickType_t* pxTicksToWait);
+
+/* ---- a task's tag and thread-local storage pointers ---- *
+ * Every task created by xTaskCreate or xTaskCreateStatic has them, and so
+ * do the idle and timer service tasks; NULL until set. NULL handle: the
+ * caller. */
+#if configUSE_APPLICATION_TASK_TAG == 1
+void vTaskSetApplicationTaskTag(TaskHandle_t xTask, TaskHookFunction_t pxHookFunction);
+TaskHookFunction_t xTaskGetApplicationTaskTag(TaskHandle_t xTask);
+TaskHookFunction_t xTaskGetApplicationTaskTagFromISR(TaskHandle_t xTask);
+/* Calls the task's tag with pvParameter and returns its result; pdFAIL when
+ * the task has no tag. */
+BaseType_t xTaskCallApplicationTaskHook(TaskHandle_t xTask, void* pvParameter);
+#endif
+#if configNUM_THREAD_LOCAL_STORAGE_POINTERS > 0
+/* An index outside 0 .. configNUM_THREAD_LOCAL_STORAGE_POINTERS - 1 is
+ * ignored by the set and reads as NULL, as on FreeRTOS. */
+void vTaskSetThreadLocalStoragePointer(TaskHandle_t xTaskToSet, BaseType_t xIndex, void* pvValue);
+void* pvTaskGetThreadLocalStoragePointer(TaskHandle_t xTaskToQuery, BaseType_t xIndex);
+#endif
 
 /* ---- notifications (index 0 for the plain names) ---- */
 BaseType_t xTaskNotifyIndexed(TaskHandle_t xTaskToNotify, UBaseType_t uxIndexToNotify,

@@ -6,6 +6,7 @@
 #include "petrel/arch.h"
 #include "petrel/fmt.h"
 #include "petrel/kernel/notify.h"
+#include "petrel/kernel/soft_timer.h"
 #include "petrel/time.h"
 
 namespace petrel::freertos {
@@ -92,6 +93,45 @@ bool not_in_isr(const char* call) {
   return false;
 }
 
+// ---- a task's tag and thread-local storage pointers ----
+// Kept in the kernel task's user data (TaskConfig::user_data): allocated
+// with a heap task's control block, in a StaticTask_t behind the kernel's
+// Task, and here for the two tasks the kernel creates itself (idle, timer
+// service). Nothing at all when the application enables neither.
+constexpr size_t kTlsSlots = configNUM_THREAD_LOCAL_STORAGE_POINTERS;
+constexpr bool kHasExtras = configUSE_APPLICATION_TASK_TAG == 1 || kTlsSlots > 0;
+struct TaskExtras {
+  TaskHookFunction_t tag;
+  void* tls[kTlsSlots > 0 ? kTlsSlots : 1];
+};
+constexpr size_t kExtrasOffset =
+    (sizeof(Task) + alignof(TaskExtras) - 1) & ~(alignof(TaskExtras) - 1);
+static_assert(!kHasExtras || kExtrasOffset + sizeof(TaskExtras) <= sizeof(StaticTask_t),
+              "configNUM_THREAD_LOCAL_STORAGE_POINTERS: too many to fit in StaticTask_t beside "
+              "Petrel's task");
+TaskExtras g_idle_extras, g_timer_extras;
+
+// nullptr: a task created outside the FreeRTOS API (the native one).
+TaskExtras* extras_of(Task* t) {
+  if (t == nullptr) return nullptr;
+  if (t->user_data != nullptr) return static_cast<TaskExtras*>(t->user_data);
+  if (t == kernel::idle_task()) return &g_idle_extras;
+  if (t == kernel::soft_timer_service_task()) return &g_timer_extras;
+  return nullptr;
+}
+
+[[maybe_unused]] TaskExtras* required_extras(const char* call, TaskHandle_t h) {
+  TaskExtras* e = extras_of(task_or_self(h));
+  if (e == nullptr)
+    PETREL_FR_MISUSE(call,
+                     "a task created outside the FreeRTOS API has no tag or storage pointers");
+  return e;
+}
+
+[[maybe_unused]] bool tls_index_ok(BaseType_t index) {
+  return index >= 0 && static_cast<size_t>(index) < kTlsSlots;
+}
+
 BaseType_t notify_common(const char* call, TaskHandle_t h, UBaseType_t index, uint32_t value,
                          eNotifyAction action, uint32_t* previous, BaseType_t* woken,
                          bool from_isr) {
@@ -126,6 +166,7 @@ BaseType_t xTaskCreate(TaskFunction_t code, const char* name, configSTACK_DEPTH_
                             static_cast<size_t>(depth) * sizeof(StackType_t), code, params};
   if (config.stack_size < kernel::config::kMinStackSize)
     config.stack_size = kernel::config::kMinStackSize;
+  if (kHasExtras) config.user_data_size = sizeof(TaskExtras);
   auto t = kernel::task_create(config);
   if (!t) {
     if (t.error().code == Errc::kNoMemory) malloc_failed();
@@ -155,6 +196,12 @@ TaskHandle_t xTaskCreateStatic(TaskFunction_t code, const char* name, configSTAC
   }
   kernel::TaskConfig config{name != nullptr ? name : "",
                             checked_priority("xTaskCreateStatic", priority), bytes, code, params};
+  if (kHasExtras) {
+    auto* extras =
+        reinterpret_cast<TaskExtras*>(reinterpret_cast<unsigned char*>(buffer) + kExtrasOffset);
+    *extras = TaskExtras{};
+    config.user_data = extras;
+  }
   auto t = kernel::task_create_static(config, reinterpret_cast<Task*>(buffer),
                                       reinterpret_cast<void*>(aligned), bytes);
   if (!t) {
@@ -268,6 +315,8 @@ void vTaskStartScheduler(void) {
     return;
   }
   install_hooks();
+  g_idle_extras = TaskExtras{};
+  g_timer_extras = TaskExtras{};
   timers_on_scheduler_start();  // configUSE_TIMERS: the timer daemon
   // Returns when vTaskEndScheduler is called or every application task has
   // ended (and, on the host port, when every task waits forever).
@@ -341,6 +390,88 @@ UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t task) {
   return t != nullptr ? kernel::task_stack_unused(t) / sizeof(StackType_t) : 0;
 }
 
+configSTACK_DEPTH_TYPE uxTaskGetStackHighWaterMark2(TaskHandle_t task) {
+  return static_cast<configSTACK_DEPTH_TYPE>(uxTaskGetStackHighWaterMark(task));
+}
+
+TaskHandle_t xTaskGetIdleTaskHandle(void) {
+  Task* idle = kernel::idle_task();
+  if (idle == nullptr) PETREL_FR_MISUSE("xTaskGetIdleTaskHandle", "the scheduler has not started");
+  return handle_of(idle);
+}
+
+// ---- a timeout across several waits ----
+// The record holds the kernel's 64-bit tick count, split as FreeRTOS's
+// fields are (the upper bits in xOverflowCount), so no wrap is ambiguous.
+
+namespace {
+uint64_t recorded_tick(const TimeOut_t* t) {
+  return static_cast<uint64_t>(static_cast<UBaseType_t>(t->xOverflowCount)) << 32 |
+         static_cast<uint32_t>(t->xTimeOnEntering);
+}
+void record_tick(TimeOut_t* t, uint64_t tick) {
+  t->xOverflowCount = static_cast<BaseType_t>(tick >> 32);
+  t->xTimeOnEntering = static_cast<TickType_t>(tick);
+}
+}  // namespace
+
+void vTaskSetTimeOutState(TimeOut_t* timeout) {
+  if (timeout == nullptr) {
+    PETREL_FR_MISUSE("vTaskSetTimeOutState", "NULL TimeOut_t");
+    return;
+  }
+  record_tick(timeout, kernel::tick_count().count);
+}
+
+BaseType_t xTaskCheckForTimeOut(TimeOut_t* timeout, TickType_t* ticks_to_wait) {
+  if (timeout == nullptr || ticks_to_wait == nullptr) {
+    PETREL_FR_MISUSE("xTaskCheckForTimeOut",
+                     timeout == nullptr ? "NULL TimeOut_t" : "NULL ticks to wait");
+    return pdTRUE;
+  }
+  if (*ticks_to_wait == portMAX_DELAY) return pdFALSE;
+  const uint64_t now = kernel::tick_count().count;
+  const uint64_t passed = now - recorded_tick(timeout);
+  if (passed < *ticks_to_wait) {
+    *ticks_to_wait -= static_cast<TickType_t>(passed);
+    record_tick(timeout, now);
+    return pdFALSE;
+  }
+  *ticks_to_wait = 0;
+  return pdTRUE;
+}
+
+// ---- a task's tag and thread-local storage pointers ----
+
+#if configUSE_APPLICATION_TASK_TAG == 1
+void vTaskSetApplicationTaskTag(TaskHandle_t task, TaskHookFunction_t hook) {
+  if (TaskExtras* e = required_extras("vTaskSetApplicationTaskTag", task)) e->tag = hook;
+}
+TaskHookFunction_t xTaskGetApplicationTaskTag(TaskHandle_t task) {
+  TaskExtras* e = extras_of(task_or_self(task));
+  return e != nullptr ? e->tag : nullptr;
+}
+TaskHookFunction_t xTaskGetApplicationTaskTagFromISR(TaskHandle_t task) {
+  return xTaskGetApplicationTaskTag(task);
+}
+BaseType_t xTaskCallApplicationTaskHook(TaskHandle_t task, void* parameter) {
+  const TaskHookFunction_t hook = xTaskGetApplicationTaskTag(task);
+  return hook != nullptr ? hook(parameter) : pdFAIL;
+}
+#endif
+
+#if configNUM_THREAD_LOCAL_STORAGE_POINTERS > 0
+void vTaskSetThreadLocalStoragePointer(TaskHandle_t task, BaseType_t index, void* value) {
+  if (!tls_index_ok(index)) return;  // FreeRTOS ignores it
+  if (TaskExtras* e = required_extras("vTaskSetThreadLocalStoragePointer", task))
+    e->tls[index] = value;
+}
+void* pvTaskGetThreadLocalStoragePointer(TaskHandle_t task, BaseType_t index) {
+  TaskExtras* e = tls_index_ok(index) ? extras_of(task_or_self(task)) : nullptr;
+  return e != nullptr ? e->tls[index] : nullptr;
+}
+#endif
+
 // ---- system state ----
 
 namespace {
@@ -350,6 +481,24 @@ configRUN_TIME_COUNTER_TYPE run_time_us(uint64_t counter_units) {
   if (configGENERATE_RUN_TIME_STATS == 0) return 0;
   return static_cast<configRUN_TIME_COUNTER_TYPE>(
       ticks_to_ns(counter_units, arch::timer_frequency()) / 1000);
+}
+
+configRUN_TIME_COUNTER_TYPE run_time_of(const Task* t) {
+  if (t == nullptr) return 0;
+  auto info = kernel::task_info(t, false);
+  return info ? run_time_us(info->run_time) : 0;
+}
+
+// FreeRTOS's share in percent: the run time over a hundredth of the total
+// (rounded down; 0 while the total is under 100).
+configRUN_TIME_COUNTER_TYPE share_of(configRUN_TIME_COUNTER_TYPE run_time,
+                                     configRUN_TIME_COUNTER_TYPE total) {
+  const auto hundredth = total / 100;
+  return hundredth > 0 ? run_time / hundredth : 0;
+}
+
+configRUN_TIME_COUNTER_TYPE percent_of(configRUN_TIME_COUNTER_TYPE run_time) {
+  return share_of(run_time, run_time_us(kernel::scheduler_run_time()));
 }
 
 TaskStatus_t status_of(const kernel::TaskInfo& info, bool stack_space) {
@@ -369,6 +518,19 @@ TaskStatus_t status_of(const kernel::TaskInfo& info, bool stack_space) {
 }
 
 }  // namespace
+
+configRUN_TIME_COUNTER_TYPE ulTaskGetIdleRunTimeCounter(void) {
+  return run_time_of(kernel::idle_task());
+}
+configRUN_TIME_COUNTER_TYPE ulTaskGetIdleRunTimePercent(void) {
+  return percent_of(ulTaskGetIdleRunTimeCounter());
+}
+configRUN_TIME_COUNTER_TYPE ulTaskGetRunTimeCounter(const TaskHandle_t task) {
+  return run_time_of(task_or_self(task));
+}
+configRUN_TIME_COUNTER_TYPE ulTaskGetRunTimePercent(const TaskHandle_t task) {
+  return percent_of(ulTaskGetRunTimeCounter(task));
+}
 
 UBaseType_t uxTaskGetSystemState(TaskStatus_t* const array, const UBaseType_t size,
                                  configRUN_TIME_COUNTER_TYPE* const total_run_time) {
@@ -488,8 +650,7 @@ void list_tasks(const char* call, char* buffer, size_t size) {
 void run_time_stats(const char* call, char* buffer, size_t size) {
   write_table(call, buffer, size,
               [](Writer* w, const TaskStatus_t& s, configRUN_TIME_COUNTER_TYPE total) {
-                const auto hundredth = total / 100;
-                const auto share = hundredth > 0 ? s.ulRunTimeCounter / hundredth : 0;
+                const auto share = share_of(s.ulRunTimeCounter, total);
                 if (share > 0)
                   w->add("\t%lu\t\t%lu%%\r\n", static_cast<unsigned long>(s.ulRunTimeCounter),
                          static_cast<unsigned long>(share));

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-const t_case* const t_all_tables[] = {t_task_cases,   t_queue_cases,    t_semphr_cases,
-                                      t_notify_cases, t_timer_cases,    t_event_cases,
-                                      t_stream_cases, t_queueset_cases, NULL};
+const t_case* const t_all_tables[] = {
+    t_task_cases,  t_task_utility_cases, t_queue_cases,  t_semphr_cases,   t_notify_cases,
+    t_timer_cases, t_event_cases,        t_stream_cases, t_queueset_cases, NULL};
 
 int t_real_time;
 volatile unsigned long t_idle_hook_calls;

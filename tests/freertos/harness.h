@@ -38,6 +38,7 @@ extern const t_case t_timer_cases[];
 extern const t_case t_event_cases[];
 extern const t_case t_stream_cases[];
 extern const t_case t_queueset_cases[];
+extern const t_case t_task_utility_cases[];
 extern const t_case* const t_all_tables[];
 
 /* Not in any table: calls vApplicationStackOverflowHook, after which the

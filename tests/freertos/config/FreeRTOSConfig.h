@@ -16,6 +16,8 @@
 #define configUSE_RECURSIVE_MUTEXES 1
 #define configUSE_COUNTING_SEMAPHORES 1
 #define configUSE_QUEUE_SETS 1
+#define configUSE_APPLICATION_TASK_TAG 1
+#define configNUM_THREAD_LOCAL_STORAGE_POINTERS 3
 #define configUSE_IDLE_HOOK 1
 #define configUSE_TICK_HOOK 1
 #define configUSE_MALLOC_FAILED_HOOK 1

@@ -7,8 +7,10 @@
  *
  * A producer sends five numbers through a queue to a consumer that uses FP;
  * the consumer checks the sum, uses the C library (<stdlib.h>, <math.h>,
- * <ctype.h>, <limits.h>), lists the tasks with uxTaskGetSystemState and
- * ends; main returns 0 when everything matched. */
+ * <ctype.h>, <limits.h>), lists the tasks with uxTaskGetSystemState, waits
+ * out an xTimeOutType, calls the producer's tag (pdTASK_HOOK_CODE) and reads
+ * the idle task's run time by its old name, and ends; main returns 0 when
+ * everything matched. */
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
@@ -44,9 +46,14 @@ static void vReport(const char* pcWhat, long lValue) {
   xSemaphoreGive(xPrintMutex);
 }
 
+static portBASE_TYPE prvAddOne(void* pvParameter) {
+  return (portBASE_TYPE)(long)pvParameter + 1;
+}
+
 static portTASK_FUNCTION(vProducer, pvParameters) {
   unsigned portBASE_TYPE ux;
   portTickType xLastWake = xTaskGetTickCount();
+  vTaskSetApplicationTaskTag(NULL, (pdTASK_HOOK_CODE)prvAddOne);
   for (ux = 1; ux <= 5; ux++) {
     vCheck(xQueueSend(xNumbers, &ux, (portTickType)100 / portTICK_RATE_MS) == pdPASS);
     vTaskDelayUntil(&xLastWake, (portTickType)2 / portTICK_RATE_MS);
@@ -105,6 +112,25 @@ static portTASK_FUNCTION(vConsumer, pvParameters) {
   }
   vCheck(cFound && ulTotalRunTime > 0);
   vReport("run time us > 0", (long)(ulTotalRunTime > 0));
+
+  /* A timeout across several waits. */
+  {
+    xTimeOutType xTimeOut;
+    portTickType xLeft = 3, xStart = xTaskGetTickCount();
+    unsigned portBASE_TYPE uxWaits = 0;
+    vTaskSetTimeOutState(&xTimeOut);
+    while (xTaskCheckForTimeOut(&xTimeOut, &xLeft) == pdFALSE) {
+      vTaskDelay(1);
+      uxWaits++;
+    }
+    vCheck(xLeft == 0 && uxWaits >= 3 && xTaskGetTickCount() - xStart >= 3);
+  }
+  /* The producer's tag; the idle task, which has run while we waited. */
+  vCheck(xTaskCallApplicationTaskHook(xProducerHandle, (void*)5) == 6);
+  vCheck(xTaskCallApplicationTaskHook(NULL, (void*)5) == pdFAIL);
+  vCheck(uxTaskPriorityGet(xTaskGetIdleTaskHandle()) == tskIDLE_PRIORITY);
+  vCheck(xTaskGetIdleRunTimeCounter() > 0);
+  vReport("idle ran", (long)(xTaskGetIdleRunTimeCounter() > 0));
   xSemaphoreTake(xPrintMutex, portMAX_DELAY);
   printf("legacy: FreeRTOS API %s, %s\n", tskKERNEL_VERSION_NUMBER,
          uxFailures == 0 ? "all as expected" : "FAILED");

@@ -18,6 +18,7 @@
 #define configUSE_COUNTING_SEMAPHORES 1
 #define configCHECK_FOR_STACK_OVERFLOW 2
 #define configGENERATE_RUN_TIME_STATS 1
+#define configUSE_APPLICATION_TASK_TAG 1
 /* 7.x counted run time in an unsigned long; since 10.5 the type is named. */
 #define configRUN_TIME_COUNTER_TYPE unsigned long
 #define portCONFIGURE_TIMER_FOR_RUN_TIME_STATS()
@@ -29,5 +30,6 @@
 #define INCLUDE_vTaskSuspend 1
 #define INCLUDE_vTaskDelayUntil 1
 #define INCLUDE_vTaskDelay 1
+#define INCLUDE_xTaskGetIdleTaskHandle 1
 
 #endif /* FREERTOS_CONFIG_H */
