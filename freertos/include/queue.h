@@ -81,9 +81,21 @@ QueueSetMemberHandle_t xQueueSelectFromSet(QueueSetHandle_t xQueueSet, TickType_
 QueueSetMemberHandle_t xQueueSelectFromSetFromISR(QueueSetHandle_t xQueueSet);
 #endif
 
-/* The queue registry is a debugger aid; Petrel keeps none. */
+/* The queue registry: names for queues and semaphores, a debugger aid with
+ * room for configQUEUE_REGISTRY_SIZE of them. Adding a queue already there
+ * renames it; adding to a full registry, or with a NULL name, does nothing;
+ * vQueueDelete removes the queue. pcQueueGetName: its name, or NULL when it
+ * is not in the registry. With configQUEUE_REGISTRY_SIZE 0 (the default)
+ * the first two compile to nothing and pcQueueGetName is not declared, as
+ * on FreeRTOS. */
+#if configQUEUE_REGISTRY_SIZE > 0
+void vQueueAddToRegistry(QueueHandle_t xQueue, const char* pcQueueName);
+void vQueueUnregisterQueue(QueueHandle_t xQueue);
+const char* pcQueueGetName(QueueHandle_t xQueue);
+#else
 #define vQueueAddToRegistry(xQueue, pcName) ((void)(xQueue), (void)(pcName))
 #define vQueueUnregisterQueue(xQueue) ((void)(xQueue))
+#endif
 
 #ifdef __cplusplus
 }

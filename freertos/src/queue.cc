@@ -153,6 +153,21 @@ PETREL_FR_NOT_INLINED BaseType_t receive(const char* call, QueueHandle_t h, void
   return kernel_receive(&h->queue, out, to_ticks(ticks), peek);
 }
 
+// ---- the queue registry (configQUEUE_REGISTRY_SIZE) ----
+#if configQUEUE_REGISTRY_SIZE > 0
+struct Registered {
+  QueueHandle_t queue;
+  const char* name;
+};
+Registered g_registry[configQUEUE_REGISTRY_SIZE];
+
+Registered* registered(QueueHandle_t h) {
+  for (Registered& r : g_registry)
+    if (r.queue == h) return &r;
+  return nullptr;
+}
+#endif
+
 }  // namespace
 
 extern "C" {
@@ -224,6 +239,7 @@ void vQueueDelete(QueueHandle_t h) {
       break;
   }
   q->magic = 0;
+  vQueueUnregisterQueue(h);
   if (q->dynamic) kernel::heap_free(q);
 }
 
@@ -336,6 +352,39 @@ BaseType_t xQueueIsQueueFullFromISR(QueueHandle_t h) {
   if (q == nullptr) return pdFALSE;
   return kernel::queue_spaces_available(q) == 0 ? pdTRUE : pdFALSE;
 }
+
+#if configQUEUE_REGISTRY_SIZE > 0
+void vQueueAddToRegistry(QueueHandle_t h, const char* name) {
+  if (h == nullptr) {
+    PETREL_FR_MISUSE("vQueueAddToRegistry", "NULL queue handle");
+    return;
+  }
+  if (name == nullptr) return;
+  kernel::CriticalSection cs;
+  Registered* r = registered(h);
+  if (r == nullptr) r = registered(nullptr);  // the first free entry
+  if (r != nullptr) *r = Registered{h, name};
+}
+
+void vQueueUnregisterQueue(QueueHandle_t h) {
+  if (h == nullptr) {
+    PETREL_FR_MISUSE("vQueueUnregisterQueue", "NULL queue handle");
+    return;
+  }
+  kernel::CriticalSection cs;
+  if (Registered* r = registered(h)) *r = Registered{nullptr, nullptr};
+}
+
+const char* pcQueueGetName(QueueHandle_t h) {
+  if (h == nullptr) {
+    PETREL_FR_MISUSE("pcQueueGetName", "NULL queue handle");
+    return nullptr;
+  }
+  kernel::CriticalSection cs;
+  const Registered* r = registered(h);
+  return r != nullptr ? r->name : nullptr;
+}
+#endif
 
 }  // extern "C"
 

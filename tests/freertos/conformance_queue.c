@@ -284,6 +284,48 @@ static void zero_size_items(void) {
   t_run(body_zero_size, NULL, 2);
 }
 
+/* ---- the queue registry (configQUEUE_REGISTRY_SIZE 2) ---- */
+
+static int name_is(const char* got, const char* want) {
+  return got != NULL && strcmp(got, want) == 0;
+}
+
+static void body_registry(void* p) {
+  (void)p;
+  QueueHandle_t a = xQueueCreate(1, 4), b = xQueueCreate(1, 4);
+  SemaphoreHandle_t s = xSemaphoreCreateBinary();
+  T_CHECK(a != NULL && b != NULL && s != NULL);
+  T_CHECK(pcQueueGetName(a) == NULL);
+  vQueueAddToRegistry(a, "alpha");
+  vQueueAddToRegistry(s, "sem");
+  T_CHECK(name_is(pcQueueGetName(a), "alpha"));
+  T_CHECK(name_is(pcQueueGetName(s), "sem"));
+  /* Full: b is not added. A NULL name adds nothing either. */
+  vQueueAddToRegistry(b, "beta");
+  T_CHECK(pcQueueGetName(b) == NULL);
+  /* Added again: renamed, still one entry. */
+  vQueueAddToRegistry(a, "alpha2");
+  T_CHECK(name_is(pcQueueGetName(a), "alpha2"));
+  vQueueUnregisterQueue(a);
+  T_CHECK(pcQueueGetName(a) == NULL);
+  vQueueAddToRegistry(b, NULL);
+  T_CHECK(pcQueueGetName(b) == NULL);
+  vQueueAddToRegistry(b, "beta"); /* the freed entry */
+  T_CHECK(name_is(pcQueueGetName(b), "beta"));
+  /* Deleting a queue takes it out: its entry is free for another. */
+  vSemaphoreDelete(s);
+  vQueueAddToRegistry(a, "alpha3");
+  T_CHECK(name_is(pcQueueGetName(a), "alpha3"));
+  T_EXPECT_ASSERT("vQueueAddToRegistry: NULL queue handle", vQueueAddToRegistry(NULL, "x"));
+  T_EXPECT_ASSERT("pcQueueGetName: NULL queue handle", T_CHECK(pcQueueGetName(NULL) == NULL));
+  vQueueDelete(a);
+  vQueueDelete(b);
+}
+
+static void registry(void) {
+  t_run(body_registry, NULL, 2);
+}
+
 /* ---- FreeRTOS's wake rule: a woken task tries again when it runs ---- */
 
 static volatile BaseType_t g_result;
@@ -437,6 +479,7 @@ const t_case t_queue_cases[] = {
     {"Queue.FromISR", from_isr, 0},
     {"Queue.MisuseAndMemory", misuse_and_memory, 0},
     {"Queue.ZeroSizeItems", zero_size_items, 0},
+    {"Queue.Registry", registry, 0},
     {"Queue.RefillBeforeWokenSender", refill_before_woken_sender, 0},
     {"Queue.PeekersOneAtATime", peekers_one_at_a_time, 0},
     {"Queue.IsrSendsToWaitingReceiver", isr_sends_to_waiting_receiver, 0},

@@ -16,6 +16,7 @@
 #define configUSE_RECURSIVE_MUTEXES 1
 #define configUSE_COUNTING_SEMAPHORES 1
 #define configUSE_QUEUE_SETS 1
+#define configQUEUE_REGISTRY_SIZE 2
 #define configUSE_APPLICATION_TASK_TAG 1
 #define configNUM_THREAD_LOCAL_STORAGE_POINTERS 3
 #define configUSE_IDLE_HOOK 1
