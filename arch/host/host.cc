@@ -51,15 +51,19 @@ void deliver(uint32_t intid) {
   kernel::isr_enter();
   g_routes[intid].handler(intid, g_routes[intid].ctx);
   kernel::isr_exit();
-  irq_restore(saved);
+  // Not irq_restore: a timer still due is taken again by the caller's loop
+  // (fire_timer_if_due, with its storm bound), not by nesting here.
+  g_masked = saved != 0;
 }
 
 // The timer output is level-triggered, as on hardware: while it is armed
 // for a time that has come, the interrupt is taken again and again. A
 // handler that re-arms it in the past would storm; the bound turns that
-// into a clear failure instead of a hang.
+// into a clear failure instead of a hang. With interrupts masked it stays
+// pending, and is taken when they are unmasked (irq_restore,
+// interrupts_enable), as on hardware.
 void fire_timer_if_due() {
-  for (int storm = 0; g_armed && g_deadline <= g_now; ++storm) {
+  for (int storm = 0; !g_masked && g_armed && g_deadline <= g_now; ++storm) {
     if (storm == 100) {
       std::fprintf(stderr, "host port: timer interrupt storm (deadline %lu, now %lu)\n",
                    static_cast<unsigned long>(g_deadline), static_cast<unsigned long>(g_now));
@@ -117,9 +121,11 @@ uint64_t irq_save() {
 }
 void irq_restore(uint64_t saved) {
   g_masked = saved != 0;
+  if (!g_masked) fire_timer_if_due();
 }
 void interrupts_enable() {
   g_masked = false;
+  fire_timer_if_due();
 }
 void interrupts_disable() {
   g_masked = true;

@@ -1,5 +1,7 @@
 // Host-only scheduler tests: simulated interrupts, the timer as armed, and
 // fatal errors. The portable scenarios are in tests/kernel/sched_scenarios.cc.
+#include <string>
+
 #include "kernel_fixture.h"
 
 namespace petrel::kernel::test {
@@ -57,6 +59,32 @@ TEST_F(Sched, ALoneTaskAtItsPriorityRunsWithoutTimer) {
   scheduler_start();
   EXPECT_FALSE(armed_alone);
   EXPECT_TRUE(armed_shared);
+}
+
+// As on hardware, a timer interrupt that comes due with interrupts masked
+// waits for them to be unmasked: a task due meanwhile runs then, not inside
+// the critical section.
+TEST_F(Sched, ATimerDueWhileMaskedIsTakenWhenUnmasked) {
+  const uint64_t per_tick = host::kCounterHz / config::kTickRateHz;
+  auto sleeper = [&] {
+    task_delay(Ticks{2});
+    note("sleeper@" + std::to_string(tick_count().count));
+  };
+  auto t = [&] {
+    const uint64_t before = host::timer_interrupts();
+    {
+      CriticalSection cs;
+      host::advance(5 * per_tick);
+      note("still masked");
+      EXPECT_EQ(host::timer_interrupts(), before);
+    }
+    note("unmasked");
+    EXPECT_EQ(host::timer_interrupts(), before + 1);
+  };
+  spawn_fn("t", 1, &t);
+  spawn_fn("sleeper", 2, &sleeper);
+  scheduler_start();
+  EXPECT_EQ(log, (std::vector<std::string>{"still masked", "sleeper@5", "unmasked"}));
 }
 
 using SchedDeath = KernelTest;
