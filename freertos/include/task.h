@@ -143,6 +143,11 @@ typedef struct xTIME_OUT {
 } TimeOut_t;
 void vTaskSetTimeOutState(TimeOut_t* pxTimeOut);
 BaseType_t xTaskCheckForTimeOut(TimeOut_t* pxTimeOut, TickType_t* pxTicksToWait);
+/* Petrel's tick count follows the hardware counter, so ticks that passed
+ * with interrupts held off are never lost: the timer interrupt taken when
+ * they are enabled again wakes whatever became due. There is nothing to
+ * catch up: the count stays as it is and the answer is pdFALSE. */
+BaseType_t xTaskCatchUpTicks(TickType_t xTicksToCatchUp);
 
 /* ---- a task's tag and thread-local storage pointers ---- *
  * Every task created by xTaskCreate or xTaskCreateStatic has them, and so

@@ -441,6 +441,13 @@ BaseType_t xTaskCheckForTimeOut(TimeOut_t* timeout, TickType_t* ticks_to_wait) {
   return pdTRUE;
 }
 
+BaseType_t xTaskCatchUpTicks(TickType_t ticks) {
+  (void)ticks;
+  if (kernel::scheduler_locked())
+    PETREL_FR_MISUSE("xTaskCatchUpTicks", "called with the scheduler suspended");
+  return pdFALSE;
+}
+
 // ---- a task's tag and thread-local storage pointers ----
 
 #if configUSE_APPLICATION_TASK_TAG == 1

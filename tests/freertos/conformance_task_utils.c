@@ -94,6 +94,44 @@ static void timeout_loop(void) {
   t_run(body_timeout_loop, NULL, 2);
 }
 
+/* Ticks that pass with interrupts held off are not lost: the task due in
+ * the meantime runs as soon as they are enabled, and there is nothing left
+ * for xTaskCatchUpTicks to add. */
+static volatile TickType_t g_woke_at;
+
+static void wakes_after_two(void* p) {
+  (void)p;
+  vTaskDelay(2);
+  g_woke_at = xTaskGetTickCount();
+  vTaskSuspend(NULL);
+}
+
+static void body_catch_up(void* p) {
+  (void)p;
+  g_woke_at = 0;
+  TaskHandle_t waker = NULL;
+  T_EQ(xTaskCreate(wakes_after_two, "waker", T_STACK, NULL, 3, &waker), pdPASS);
+  const TickType_t start = xTaskGetTickCount();
+  taskENTER_CRITICAL();
+  t_platform_spend_ticks(5);
+  T_EQ(g_woke_at, 0); /* due, but held off */
+  taskEXIT_CRITICAL();
+  /* It ran at once, seeing the whole time passed. */
+  T_TICKS_WITHIN(g_woke_at - start, 5, 5);
+  T_TICKS_WITHIN(xTaskGetTickCount() - start, 5, 5);
+  T_EQ(xTaskCatchUpTicks(5), pdFALSE);
+  T_TICKS_WITHIN(xTaskGetTickCount() - start, 5, 5); /* not counted twice */
+  vTaskSuspendAll();
+  T_EXPECT_ASSERT("xTaskCatchUpTicks: called with the scheduler suspended",
+                  T_EQ(xTaskCatchUpTicks(1), pdFALSE));
+  xTaskResumeAll();
+  vTaskDelete(waker);
+}
+
+static void catch_up(void) {
+  t_run(body_catch_up, NULL, 2);
+}
+
 /* ---- the idle task, run time ---- */
 
 static void body_idle_and_run_time(void* p) {
@@ -255,6 +293,7 @@ static void thread_local_storage(void) {
 const t_case t_task_utility_cases[] = {
     {"TaskUtils.TimeOutState", timeout_state, T_TIMED},
     {"TaskUtils.TimeOutAcrossWaits", timeout_loop, T_TIMED},
+    {"TaskUtils.CatchUpTicksHasNothingToAdd", catch_up, T_TIMED},
     {"TaskUtils.IdleHandleAndRunTime", idle_and_run_time, 0},
     {"TaskUtils.ApplicationTaskTag", tags, 0},
     {"TaskUtils.ThreadLocalStoragePointers", thread_local_storage, 0},
