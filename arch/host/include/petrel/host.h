@@ -6,7 +6,9 @@
 // deadline at once, and a task can make time pass while it "runs" with
 // advance(). Interrupts are delivered synchronously: raise_interrupt() runs
 // the handler in interrupt context on the caller's stack, then does the
-// interrupt-exit switch, exactly where a real interrupt would.
+// interrupt-exit switch, exactly where a real interrupt would. The timer
+// interrupt waits while interrupts are masked and is taken when they are
+// unmasked; raising any interrupt with them masked is a test error.
 #pragma once
 
 #include <stdint.h>
@@ -21,9 +23,11 @@ void reset();
 
 uint64_t now();  // the simulated counter
 // Lets `counter_ticks` pass; fires the timer interrupt if its deadline is
-// reached (preempting the caller if a switch is due).
+// reached and interrupts are not masked (preempting the caller if a switch
+// is due).
 void advance(uint64_t counter_ticks);
-// Runs interrupt `intid`'s handler in interrupt context.
+// Runs interrupt `intid`'s handler in interrupt context (aborts when
+// interrupts are masked).
 void raise_interrupt(uint32_t intid);
 // From now on every read of the counter lets `counter_ticks` pass after it
 // (0: off, as after reset()): code that reads the time twice sees it move,
