@@ -122,6 +122,9 @@ struct KernelState {
   List<Task, AllTag> all;
   Task* current = nullptr;
   bool running = false;
+  // The idle task exists: the scheduler started once; a second start needs
+  // kernel_reset() first (its idle task and lists are still in place).
+  bool started_once = false;
   bool switch_pending = false;
   uint32_t nesting = 0;  // critical sections of the running task
   uint32_t lock = 0;     // scheduler lock depth

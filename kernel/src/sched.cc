@@ -417,6 +417,8 @@ StopReason scheduler_start() {
   KernelState& k = g_kernel;
   if (k.running) panic("scheduler_start: the scheduler is already running");
   if (k.app_tasks == 0) return StopReason::kNoTasks;
+  if (k.started_once) panic("scheduler_start: the scheduler has run before; it starts only once");
+  k.started_once = true;
 
   TaskConfig idle{"idle", 0, sizeof g_idle_stack, idle_main, nullptr};
   auto created = task_create_static(idle, &g_idle, g_idle_stack, sizeof g_idle_stack);

@@ -106,6 +106,18 @@ TEST_F(SchedDeath, StackOverflowIsCaughtAndNamesTheTask) {
       "stack overflow in task 'overflower'");
 }
 
+TEST_F(SchedDeath, StartingTheSchedulerASecondTimeIsRefused) {
+  EXPECT_DEATH(
+      {
+        auto t = [&] {};
+        spawn_fn("first", 1, &t);
+        scheduler_start();  // returns: every task ended
+        spawn_fn("second", 1, &t);
+        scheduler_start();
+      },
+      "scheduler has run before; it starts only once");
+}
+
 TEST_F(SchedDeath, DeletingTheKernelsOwnTaskIsRefused) {
   EXPECT_DEATH(
       {

@@ -14,9 +14,11 @@
 namespace petrel::kernel {
 
 // --- lifecycle ---
-// Creates the idle task and starts the highest-priority ready task. On a
-// guest it does not return; on the host port it returns when the scheduler
-// is ended (scheduler_end) or every task is blocked with no timeout left.
+// Creates the idle task and starts the highest-priority ready task. Returns
+// when the scheduler is ended (scheduler_end), when the last application
+// task has ended (kNoTasks, also at once when there is none), or, on the
+// host port, when every task is blocked with no timeout left. It starts
+// once: a second start panics (kernel_reset() starts over).
 enum class StopReason { kEnded, kAllTasksBlocked, kNoTasks };
 StopReason scheduler_start();
 void scheduler_end();  // back to scheduler_start's caller, which returns kEnded
