@@ -121,7 +121,8 @@ extern "C" {
 #endif
 /* > 0: task.h declares the thread-local storage pointer API, with this many
  * pointers a task. They share StaticTask_t with the kernel's task: up to 31
- * on AArch64 and 149 on AArch32; more is a compile-time error. */
+ * on AArch64 and 149 on AArch32 with the kernel's default configuration;
+ * more is a compile-time error. */
 #ifndef configNUM_THREAD_LOCAL_STORAGE_POINTERS
 #define configNUM_THREAD_LOCAL_STORAGE_POINTERS 0
 #endif

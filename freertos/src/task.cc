@@ -121,10 +121,13 @@ TaskExtras* extras_of(Task* t) {
 }
 
 [[maybe_unused]] TaskExtras* required_extras(const char* call, TaskHandle_t h) {
-  TaskExtras* e = extras_of(task_or_self(h));
+  Task* t = task_or_self(h);
+  TaskExtras* e = extras_of(t);
   if (e == nullptr)
-    PETREL_FR_MISUSE(call,
-                     "a task created outside the FreeRTOS API has no tag or storage pointers");
+    PETREL_FR_MISUSE(call, t == nullptr
+                               ? "NULL task handle before the scheduler starts"
+                               : "a task created outside the FreeRTOS API has no tag or storage "
+                                 "pointers");
   return e;
 }
 
@@ -197,10 +200,7 @@ TaskHandle_t xTaskCreateStatic(TaskFunction_t code, const char* name, configSTAC
   kernel::TaskConfig config{name != nullptr ? name : "",
                             checked_priority("xTaskCreateStatic", priority), bytes, code, params};
   if (kHasExtras) {
-    auto* extras =
-        reinterpret_cast<TaskExtras*>(reinterpret_cast<unsigned char*>(buffer) + kExtrasOffset);
-    *extras = TaskExtras{};
-    config.user_data = extras;
+    config.user_data = new (reinterpret_cast<unsigned char*>(buffer) + kExtrasOffset) TaskExtras{};
   }
   auto t = kernel::task_create_static(config, reinterpret_cast<Task*>(buffer),
                                       reinterpret_cast<void*>(aligned), bytes);
@@ -490,22 +490,30 @@ configRUN_TIME_COUNTER_TYPE run_time_us(uint64_t counter_units) {
       ticks_to_ns(counter_units, arch::timer_frequency()) / 1000);
 }
 
-configRUN_TIME_COUNTER_TYPE run_time_of(const Task* t) {
+// A task's run time in timer counter units (64 bits: they never wrap).
+uint64_t counter_run_time(const Task* t) {
   if (t == nullptr) return 0;
   auto info = kernel::task_info(t, false);
-  return info ? run_time_us(info->run_time) : 0;
+  return info ? info->run_time : 0;
+}
+
+configRUN_TIME_COUNTER_TYPE run_time_of(const Task* t) {
+  return run_time_us(counter_run_time(t));
 }
 
 // FreeRTOS's share in percent: the run time over a hundredth of the total
 // (rounded down; 0 while the total is under 100).
-configRUN_TIME_COUNTER_TYPE share_of(configRUN_TIME_COUNTER_TYPE run_time,
-                                     configRUN_TIME_COUNTER_TYPE total) {
-  const auto hundredth = total / 100;
+uint64_t share_of(uint64_t run_time, uint64_t total) {
+  const uint64_t hundredth = total / 100;
   return hundredth > 0 ? run_time / hundredth : 0;
 }
 
-configRUN_TIME_COUNTER_TYPE percent_of(configRUN_TIME_COUNTER_TYPE run_time) {
-  return share_of(run_time, run_time_us(kernel::scheduler_run_time()));
+// From the kernel's 64-bit counts, which do not wrap as a 32-bit
+// configRUN_TIME_COUNTER_TYPE does after about 71 minutes.
+configRUN_TIME_COUNTER_TYPE percent_of(const Task* t) {
+  if (configGENERATE_RUN_TIME_STATS == 0) return 0;
+  return static_cast<configRUN_TIME_COUNTER_TYPE>(
+      share_of(counter_run_time(t), kernel::scheduler_run_time()));
 }
 
 TaskStatus_t status_of(const kernel::TaskInfo& info, bool stack_space) {
@@ -530,13 +538,13 @@ configRUN_TIME_COUNTER_TYPE ulTaskGetIdleRunTimeCounter(void) {
   return run_time_of(kernel::idle_task());
 }
 configRUN_TIME_COUNTER_TYPE ulTaskGetIdleRunTimePercent(void) {
-  return percent_of(ulTaskGetIdleRunTimeCounter());
+  return percent_of(kernel::idle_task());
 }
 configRUN_TIME_COUNTER_TYPE ulTaskGetRunTimeCounter(const TaskHandle_t task) {
   return run_time_of(task_or_self(task));
 }
 configRUN_TIME_COUNTER_TYPE ulTaskGetRunTimePercent(const TaskHandle_t task) {
-  return percent_of(ulTaskGetRunTimeCounter(task));
+  return percent_of(task_or_self(task));
 }
 
 UBaseType_t uxTaskGetSystemState(TaskStatus_t* const array, const UBaseType_t size,

@@ -77,4 +77,45 @@ TEST(FreeRtosUnchecked, PingPongRuns) {
   EXPECT_EQ(g_rounds, 100u);
 }
 
+// Run-time statistics, on in this configuration: the host's counter runs at
+// 1 MHz and moves only when told to, so every figure is exact.
+configRUN_TIME_COUNTER_TYPE g_own, g_idle, g_own_percent, g_idle_percent, g_status_own,
+    g_status_total, g_late_percent, g_late_idle_percent;
+
+void runs_then_sleeps(void*) {
+  petrel::host::advance(30'000);  // runs 30 ms
+  vTaskDelay(70);                 // the idle task runs 70 ms
+  g_own = ulTaskGetRunTimeCounter(nullptr);
+  g_idle = ulTaskGetIdleRunTimeCounter();
+  g_own_percent = ulTaskGetRunTimePercent(nullptr);
+  g_idle_percent = ulTaskGetIdleRunTimePercent();
+  TaskStatus_t status[4];
+  const UBaseType_t n = uxTaskGetSystemState(status, 4, &g_status_total);
+  for (UBaseType_t i = 0; i < n; ++i)
+    if (status[i].xHandle == xTaskGetCurrentTaskHandle()) g_status_own = status[i].ulRunTimeCounter;
+  // Past 2^32 microseconds (about 71.6 minutes), where a 32-bit counter
+  // wraps: the total does, this task's time does not. The percentages come
+  // from the kernel's 64-bit counts, so they stay right.
+  petrel::host::advance(3'000'000'000);
+  vTaskDelay(2'000'000);
+  g_late_percent = ulTaskGetRunTimePercent(nullptr);
+  g_late_idle_percent = ulTaskGetIdleRunTimePercent();
+  vTaskEndScheduler();
+}
+
+TEST(FreeRtosUnchecked, RunTimeQueriesAgreeWithTaskStatus) {
+  petrel::host::reset();
+  ASSERT_EQ(xTaskCreate(runs_then_sleeps, "runner", configMINIMAL_STACK_SIZE, nullptr, 2, nullptr),
+            pdPASS);
+  vTaskStartScheduler();
+  EXPECT_EQ(g_own, 30'000u);
+  EXPECT_EQ(g_idle, 70'000u);
+  EXPECT_EQ(g_status_own, g_own);
+  EXPECT_EQ(g_status_total, 100'000u);
+  EXPECT_EQ(g_own_percent, 30u);
+  EXPECT_EQ(g_idle_percent, 70u);
+  EXPECT_EQ(g_late_percent, 59u);       // (3e9 + 3e4) / (5e9 + 1e5), rounded down
+  EXPECT_EQ(g_late_idle_percent, 40u);  // (2e9 + 7e4) / (5e9 + 1e5)
+}
+
 }  // namespace
