@@ -664,8 +664,10 @@ void list_tasks(const char* call, char* buffer, size_t size) {
 
 void run_time_stats(const char* call, char* buffer, size_t size) {
   write_table(call, buffer, size,
-              [](Writer* w, const TaskStatus_t& s, configRUN_TIME_COUNTER_TYPE total) {
-                const auto share = share_of(s.ulRunTimeCounter, total);
+              [](Writer* w, const TaskStatus_t& s, configRUN_TIME_COUNTER_TYPE) {
+                // From the 64-bit counts, as ulTaskGetRunTimePercent: the
+                // 32-bit total in TaskStatus_t's units wraps first.
+                const auto share = percent_of(task_of(s.xHandle));
                 if (share > 0)
                   w->add("\t%lu\t\t%lu%%\r\n", static_cast<unsigned long>(s.ulRunTimeCounter),
                          static_cast<unsigned long>(share));

@@ -10,6 +10,8 @@
 #include <semphr.h>
 #include <task.h>
 
+#include <cstring>
+
 #include "petrel/host.h"
 
 namespace {
@@ -81,6 +83,7 @@ TEST(FreeRtosUnchecked, PingPongRuns) {
 // 1 MHz and moves only when told to, so every figure is exact.
 configRUN_TIME_COUNTER_TYPE g_own, g_idle, g_own_percent, g_idle_percent, g_status_own,
     g_status_total, g_late_percent, g_late_idle_percent;
+char g_table[512];
 
 void runs_then_sleeps(void*) {
   petrel::host::advance(30'000);  // runs 30 ms
@@ -100,6 +103,7 @@ void runs_then_sleeps(void*) {
   vTaskDelay(2'000'000);
   g_late_percent = ulTaskGetRunTimePercent(nullptr);
   g_late_idle_percent = ulTaskGetIdleRunTimePercent();
+  vTaskGetRunTimeStatistics(g_table, sizeof g_table);
   vTaskEndScheduler();
 }
 
@@ -116,6 +120,9 @@ TEST(FreeRtosUnchecked, RunTimeQueriesAgreeWithTaskStatus) {
   EXPECT_EQ(g_idle_percent, 70u);
   EXPECT_EQ(g_late_percent, 59u);       // (3e9 + 3e4) / (5e9 + 1e5), rounded down
   EXPECT_EQ(g_late_idle_percent, 40u);  // (2e9 + 7e4) / (5e9 + 1e5)
+  // The table's shares too: name, microseconds, share.
+  EXPECT_NE(std::strstr(g_table, "runner         \t3000030000\t\t59%\r\n"), nullptr) << g_table;
+  EXPECT_NE(std::strstr(g_table, "\t2000070000\t\t40%\r\n"), nullptr) << g_table;
 }
 
 }  // namespace
