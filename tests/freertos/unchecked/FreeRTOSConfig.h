@@ -1,6 +1,7 @@
 /* A configuration with configASSERT turned off (defined empty), as FreeRTOS
  * applications do: Petrel then compiles the hot calls' misuse checks out.
- * Run-time statistics are on here (the conformance suite's are off). */
+ * Run-time statistics are on here (the conformance suite's are off), and
+ * one thread-local storage pointer a task. */
 #ifndef FREERTOS_CONFIG_H
 #define FREERTOS_CONFIG_H
 
@@ -23,6 +24,7 @@
 #define configCHECK_FOR_STACK_OVERFLOW 0
 #define configUSE_TIMERS 1
 #define configGENERATE_RUN_TIME_STATS 1
+#define configNUM_THREAD_LOCAL_STORAGE_POINTERS 1
 #define configTIMER_TASK_PRIORITY 6
 #define configTIMER_QUEUE_LENGTH 6 /* shorter than the kernel's ring of 10 */
 #define configUSE_DAEMON_TASK_STARTUP_HOOK 0

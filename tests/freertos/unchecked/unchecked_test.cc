@@ -125,4 +125,29 @@ TEST(FreeRtosUnchecked, RunTimeQueriesAgreeWithTaskStatus) {
   EXPECT_NE(std::strstr(g_table, "\t2000070000\t\t40%\r\n"), nullptr) << g_table;
 }
 
+// The idle task's storage pointer starts NULL in every scheduler run, even
+// when the run before set it (the host resets the kernel between runs; the
+// FreeRTOS layer keeps the idle task's storage itself).
+int g_marker;
+void *g_idle_first, *g_idle_second;
+
+void marks_idle(void*) {
+  g_idle_first = pvTaskGetThreadLocalStoragePointer(xTaskGetIdleTaskHandle(), 0);
+  vTaskSetThreadLocalStoragePointer(xTaskGetIdleTaskHandle(), 0, &g_marker);
+  g_idle_second = pvTaskGetThreadLocalStoragePointer(xTaskGetIdleTaskHandle(), 0);
+  vTaskEndScheduler();
+}
+
+TEST(FreeRtosUnchecked, IdleTaskStoragePointerStartsNullEachRun) {
+  for (int run = 0; run < 2; ++run) {
+    petrel::host::reset();
+    g_idle_first = g_idle_second = nullptr;
+    ASSERT_EQ(xTaskCreate(marks_idle, "marker", configMINIMAL_STACK_SIZE, nullptr, 2, nullptr),
+              pdPASS);
+    vTaskStartScheduler();
+    EXPECT_EQ(g_idle_first, nullptr) << "run " << run;
+    EXPECT_EQ(g_idle_second, &g_marker) << "run " << run;
+  }
+}
+
 }  // namespace
