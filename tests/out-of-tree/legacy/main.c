@@ -123,7 +123,9 @@ static portTASK_FUNCTION(vConsumer, pvParameters) {
       vTaskDelay(1);
       uxWaits++;
     }
-    vCheck(xLeft == 0 && uxWaits >= 3 && xTaskGetTickCount() - xStart >= 3);
+    /* Without icount one delay may last several ticks: the number of waits
+     * is not fixed, only that the time ran out and none of it was lost. */
+    vCheck(xLeft == 0 && uxWaits >= 1 && xTaskGetTickCount() - xStart >= 3);
   }
   /* The producer's tag; the idle task, which has run while we waited. */
   vCheck(xTaskCallApplicationTaskHook(xProducerHandle, (void*)5) == 6);
