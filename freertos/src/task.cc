@@ -502,16 +502,17 @@ configRUN_TIME_COUNTER_TYPE run_time_of(const Task* t) {
 }
 
 // FreeRTOS's share in percent: the run time over a hundredth of the total
-// (rounded down; 0 while the total is under 100).
+// (rounded down; 0 while the total is under 100, and without
+// configGENERATE_RUN_TIME_STATS). Taken from the kernel's 64-bit counts,
+// which do not wrap as a 32-bit configRUN_TIME_COUNTER_TYPE does after
+// about 71 minutes.
 uint64_t share_of(uint64_t run_time, uint64_t total) {
+  if (configGENERATE_RUN_TIME_STATS == 0) return 0;
   const uint64_t hundredth = total / 100;
   return hundredth > 0 ? run_time / hundredth : 0;
 }
 
-// From the kernel's 64-bit counts, which do not wrap as a 32-bit
-// configRUN_TIME_COUNTER_TYPE does after about 71 minutes.
 configRUN_TIME_COUNTER_TYPE percent_of(const Task* t) {
-  if (configGENERATE_RUN_TIME_STATS == 0) return 0;
   return static_cast<configRUN_TIME_COUNTER_TYPE>(
       share_of(counter_run_time(t), kernel::scheduler_run_time()));
 }
@@ -547,26 +548,40 @@ configRUN_TIME_COUNTER_TYPE ulTaskGetRunTimePercent(const TaskHandle_t task) {
   return percent_of(task_or_self(task));
 }
 
+namespace {
+
+// Every task into array[0 .. size) and, when `run_time` is not null, its run
+// time in counter units (64 bits) into run_time[0 .. size); returns the
+// number of tasks, which may exceed `size`. All in one critical section:
+// the set of tasks cannot change between counting them and filling.
+size_t snapshot(TaskStatus_t* array, uint64_t* run_time, UBaseType_t size) {
+  struct Fill {
+    TaskStatus_t* array;
+    uint64_t* run_time;
+    UBaseType_t size;
+    UBaseType_t n;
+  } fill{array, run_time, size, 0};
+  return kernel::task_visit(
+      [](const kernel::TaskInfo& info, void* context) {
+        auto* f = static_cast<Fill*>(context);
+        if (f->n < f->size) {
+          f->array[f->n] = status_of(info, true);
+          if (f->run_time != nullptr) f->run_time[f->n] = info.run_time;
+        }
+        ++f->n;
+      },
+      &fill);
+}
+
+}  // namespace
+
 UBaseType_t uxTaskGetSystemState(TaskStatus_t* const array, const UBaseType_t size,
                                  configRUN_TIME_COUNTER_TYPE* const total_run_time) {
   if (array == nullptr && size != 0) {
     PETREL_FR_MISUSE("uxTaskGetSystemState", "NULL array");
     return 0;
   }
-  struct Fill {
-    TaskStatus_t* array;
-    UBaseType_t size;
-    UBaseType_t n;
-  } fill{array, size, 0};
-  // All in one critical section: the set of tasks cannot change between
-  // counting them and filling the array.
-  const size_t tasks = kernel::task_visit(
-      [](const kernel::TaskInfo& info, void* context) {
-        auto* f = static_cast<Fill*>(context);
-        if (f->n < f->size) f->array[f->n] = status_of(info, true);
-        ++f->n;
-      },
-      &fill);
+  const size_t tasks = snapshot(array, nullptr, size);
   if (tasks > size) return 0;  // FreeRTOS: nothing when the array is too small
   if (total_run_time != nullptr) *total_run_time = run_time_us(kernel::scheduler_run_time());
   return static_cast<UBaseType_t>(tasks);
@@ -630,7 +645,9 @@ struct Writer {
   }
 };
 
-// Calls `row` for every task with FreeRTOS's padded name already written.
+// Calls `row(writer, status, share)` for every task with FreeRTOS's padded
+// name already written; `share` is its percentage of the run time (see
+// share_of), from the snapshot's 64-bit counts.
 template <typename Row>
 void write_table(const char* call, char* buffer, size_t size, Row row) {
   if (buffer == nullptr || size == 0) {
@@ -638,42 +655,41 @@ void write_table(const char* call, char* buffer, size_t size, Row row) {
     return;
   }
   buffer[0] = '\0';
-  // Room for a few tasks created meanwhile; the array comes from the heap,
-  // as FreeRTOS's does (nothing is written if it cannot be had).
+  // Room for a few tasks created meanwhile; the arrays come from the heap,
+  // as FreeRTOS's does (nothing is written if they cannot be had): the
+  // 64-bit run times first, so the TaskStatus_t array after them is aligned.
   const UBaseType_t room = uxTaskGetNumberOfTasks() + 4;
-  auto* status = static_cast<TaskStatus_t*>(pvPortMalloc(room * sizeof(TaskStatus_t)));
-  if (status == nullptr) return;
-  configRUN_TIME_COUNTER_TYPE total = 0;
-  const UBaseType_t n = uxTaskGetSystemState(status, room, &total);
+  auto* run_time =
+      static_cast<uint64_t*>(pvPortMalloc(room * (sizeof(uint64_t) + sizeof(TaskStatus_t))));
+  if (run_time == nullptr) return;
+  auto* status = reinterpret_cast<TaskStatus_t*>(run_time + room);
+  size_t n = snapshot(status, run_time, room);
+  if (n > room) n = 0;  // as uxTaskGetSystemState: nothing when it does not fit
+  const uint64_t total = kernel::scheduler_run_time();
   Writer w{buffer, size};
-  for (UBaseType_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < n; ++i) {
     w.add("%-*s", configMAX_TASK_NAME_LEN - 1, status[i].pcTaskName);
-    row(&w, status[i], total);
+    row(&w, status[i], share_of(run_time[i], total));
   }
-  vPortFree(status);
+  vPortFree(run_time);
 }
 
 void list_tasks(const char* call, char* buffer, size_t size) {
-  write_table(
-      call, buffer, size, [](Writer* w, const TaskStatus_t& s, configRUN_TIME_COUNTER_TYPE) {
-        w->add("\t%c\t%u\t%u\t%u\r\n", state_letter(s.eCurrentState),
-               static_cast<unsigned>(s.uxCurrentPriority),
-               static_cast<unsigned>(s.usStackHighWaterMark), static_cast<unsigned>(s.xTaskNumber));
-      });
+  write_table(call, buffer, size, [](Writer* w, const TaskStatus_t& s, uint64_t) {
+    w->add("\t%c\t%u\t%u\t%u\r\n", state_letter(s.eCurrentState),
+           static_cast<unsigned>(s.uxCurrentPriority),
+           static_cast<unsigned>(s.usStackHighWaterMark), static_cast<unsigned>(s.xTaskNumber));
+  });
 }
 
 void run_time_stats(const char* call, char* buffer, size_t size) {
-  write_table(call, buffer, size,
-              [](Writer* w, const TaskStatus_t& s, configRUN_TIME_COUNTER_TYPE) {
-                // From the 64-bit counts, as ulTaskGetRunTimePercent: the
-                // 32-bit total in TaskStatus_t's units wraps first.
-                const auto share = percent_of(task_of(s.xHandle));
-                if (share > 0)
-                  w->add("\t%lu\t\t%lu%%\r\n", static_cast<unsigned long>(s.ulRunTimeCounter),
-                         static_cast<unsigned long>(share));
-                else
-                  w->add("\t%lu\t\t<1%%\r\n", static_cast<unsigned long>(s.ulRunTimeCounter));
-              });
+  write_table(call, buffer, size, [](Writer* w, const TaskStatus_t& s, uint64_t share) {
+    if (share > 0)
+      w->add("\t%lu\t\t%lu%%\r\n", static_cast<unsigned long>(s.ulRunTimeCounter),
+             static_cast<unsigned long>(share));
+    else
+      w->add("\t%lu\t\t<1%%\r\n", static_cast<unsigned long>(s.ulRunTimeCounter));
+  });
 }
 
 // FreeRTOS's unbounded forms: the caller promises room for every line.
